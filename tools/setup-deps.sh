@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Clearance builds and tests with, when any is missing.
+# Idempotent; needs root (uses sudo when not root).
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libsimdjson-dev libssl-dev openssl libabsl-dev librocksdb-dev libcrypt-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3-jwt python3-cryptography
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "setup: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
