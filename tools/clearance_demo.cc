@@ -63,9 +63,13 @@ int Run() {
   const std::string client = R"({"sub":"svc-1","azp":"my-client","scope":"openid"})";
   Expect(state, "my-client (no authorization)", client, kPd, "order-process",
          Permission::kCreateProcessInstance, Outcome::kForbidden);
-  AuthorizationSpec grant{OwnerType::kClient, "my-client", kPd, "order-process", "",
-                          Bit(Permission::kCreateProcessInstance) |
-                              Bit(Permission::kReadProcessInstance)};
+  AuthorizationSpec grant{
+      OwnerType::kClient,
+      "my-client",
+      kPd,
+      "order-process",
+      "",
+      Bit(Permission::kCreateProcessInstance) | Bit(Permission::kReadProcessInstance)};
   Must(Execute(state, CreateAuthorization{grant}),
        "authorization create CLIENT my-client PROCESS_DEFINITION order-process "
        "CREATE_PROCESS_INSTANCE,READ_PROCESS_INSTANCE");
@@ -79,7 +83,11 @@ int Run() {
   std::printf("\nRecipe 2 (Self-managed): mapping rules on a claim, through a group and a role\n");
   Must(Execute(state, CreateMappingRule{{"orders-scope", "scope", "orders", "Orders scope", {}}}),
        "mapping rule 'orders-scope': claim scope = orders");
-  AuthorizationSpec rule_grant{OwnerType::kMappingRule, "orders-scope", kPd, "*", "",
+  AuthorizationSpec rule_grant{OwnerType::kMappingRule,
+                               "orders-scope",
+                               kPd,
+                               "*",
+                               "",
                                Bit(Permission::kReadProcessDefinition)};
   Must(Execute(state, CreateAuthorization{rule_grant}),
        "authorization MAPPING_RULE orders-scope READ_PROCESS_DEFINITION on *");
@@ -94,8 +102,8 @@ int Run() {
   Must(Execute(state, AddMember{{ContainerType::kRole, "incident-handler", MemberType::kGroup,
                                  "operators"}}),
        "group operators joins role incident-handler");
-  AuthorizationSpec role_grant{OwnerType::kRole, "incident-handler", kPd, "*", "",
-                               Bit(Permission::kUpdateProcessInstance)};
+  AuthorizationSpec role_grant{
+      OwnerType::kRole, "incident-handler", kPd, "*", "", Bit(Permission::kUpdateProcessInstance)};
   Must(Execute(state, CreateAuthorization{role_grant}),
        "authorization ROLE incident-handler UPDATE_PROCESS_INSTANCE on *");
   const std::string any_client = R"({"azp":"brand-new-client","scope":"orders","groups":["ops"]})";

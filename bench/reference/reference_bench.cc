@@ -30,8 +30,11 @@ IdentityState BuildState(int n) {
     (void)Execute(state, AddMember{{ContainerType::kGroup, "ops", MemberType::kMappingRule, id}});
   }
   for (int i = 0; i < n; ++i) {
-    AuthorizationSpec spec{OwnerType::kClient, StrCat("client-", i % (n / 10 + 1)),
-                           ResourceType::kProcessDefinition, StrCat("process-", i), "",
+    AuthorizationSpec spec{OwnerType::kClient,
+                           StrCat("client-", i % (n / 10 + 1)),
+                           ResourceType::kProcessDefinition,
+                           StrCat("process-", i),
+                           "",
                            Bit(Permission::kCreateProcessInstance)};
     (void)Execute(state, CreateAuthorization{spec});
   }

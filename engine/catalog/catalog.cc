@@ -22,10 +22,10 @@ struct ResourceTypeRow {
 };
 
 constexpr std::array<ResourceTypeRow, kResourceTypeCount> kResourceTypes = {{
-#define CLEARANCE_ROW(e, name, property, ...)                                      \
-  {name, property, [] {                                                            \
-     using enum Permission;                                                        \
-     return catalog_internal::Mask(__VA_ARGS__);                                   \
+#define CLEARANCE_ROW(e, name, property, ...)    \
+  {name, property, [] {                          \
+     using enum Permission;                      \
+     return catalog_internal::Mask(__VA_ARGS__); \
    }()},
     CLEARANCE_RESOURCE_TYPES(CLEARANCE_ROW)
 #undef CLEARANCE_ROW
@@ -39,7 +39,9 @@ constexpr std::array<std::string_view, 3> kContainerTypeNames = {"GROUP", "ROLE"
 bool NameEquals(std::string_view canonical, std::string_view input) {
   if (canonical.size() != input.size()) return false;
   for (size_t i = 0; i < input.size(); ++i) {
-    char c = input[i] == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(input[i])));
+    char c = input[i] == '-'
+                 ? '_'
+                 : static_cast<char>(std::toupper(static_cast<unsigned char>(input[i])));
     if (c != canonical[i]) return false;
   }
   return true;
@@ -51,8 +53,9 @@ absl::StatusOr<Enum> ParseName(const std::array<std::string_view, N>& names, std
   for (size_t i = 0; i < N; ++i) {
     if (NameEquals(names[i], input)) return static_cast<Enum>(i);
   }
-  return absl::InvalidArgumentError(strings_internal::StrCat("unknown ", what, " '", input,
-                                                 "'; expected one of ", strings_internal::StrJoin(names, ", ")));
+  return absl::InvalidArgumentError(
+      strings_internal::StrCat("unknown ", what, " '", input, "'; expected one of ",
+                               strings_internal::StrJoin(names, ", ")));
 }
 
 }  // namespace
@@ -106,8 +109,7 @@ PermissionMask ReadPermissions() {
 }
 
 PermissionMask AllPermissions() {
-  return kPermissionCount == 64 ? ~PermissionMask{0}
-                                : (PermissionMask{1} << kPermissionCount) - 1;
+  return kPermissionCount == 64 ? ~PermissionMask{0} : (PermissionMask{1} << kPermissionCount) - 1;
 }
 
 std::string FormatPermissions(PermissionMask mask) {

@@ -24,8 +24,8 @@ absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec
   if (has_property) {
     if (!SupportsPropertyScopes(spec.resource_type)) {
       return absl::InvalidArgumentError(strings_internal::StrCat(
-          "resourcePropertyName: '", spec.resource_property_name,
-          "' is set but resource type ", Name(spec.resource_type),
+          "resourcePropertyName: '", spec.resource_property_name, "' is set but resource type ",
+          Name(spec.resource_type),
           " does not support property scopes; expected a resourceId (property scopes are for "
           "USER_TASK only)"));
     }
@@ -43,7 +43,7 @@ absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec
   if (spec.permissions == 0) {
     return absl::InvalidArgumentError(
         strings_internal::StrCat("permissions: is empty; expected at least one of ",
-                     FormatPermissions(SupportedPermissions(spec.resource_type))));
+                                 FormatPermissions(SupportedPermissions(spec.resource_type))));
   }
   PermissionMask unsupported = spec.permissions & ~SupportedPermissions(spec.resource_type);
   if (unsupported != 0) {
@@ -103,16 +103,16 @@ absl::Status CheckReferences(const IdentityState& state, const AuthorizationSpec
 
 absl::Status RequireUnprotectedOwner(const Authorization& a, std::string_view verb) {
   if (a.owner_type == OwnerType::kRole && IsProtectedRole(a.owner_id)) {
-    return absl::FailedPreconditionError(
-        strings_internal::StrCat("authorization ", a.key, " is owned by the protected default role '",
-                     a.owner_id, "' and cannot be ", verb));
+    return absl::FailedPreconditionError(strings_internal::StrCat(
+        "authorization ", a.key, " is owned by the protected default role '", a.owner_id,
+        "' and cannot be ", verb));
   }
   return absl::OkStatus();
 }
 
 Authorization Build(AuthorizationKey key, const AuthorizationSpec& spec, Scope scope) {
-  return Authorization{key,         spec.owner_type,  spec.owner_id,
-                       spec.resource_type, std::move(scope), spec.permissions};
+  return Authorization{
+      key, spec.owner_type, spec.owner_id, spec.resource_type, std::move(scope), spec.permissions};
 }
 
 absl::StatusOr<ChangeSet> PlanCreate(const IdentityState& state, const InputRules& rules,

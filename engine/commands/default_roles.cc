@@ -20,7 +20,10 @@ std::vector<DefaultRole> BuildDefaultRoles() {
   return {
       {"admin", "Admin", true, PerResourceType(AllPermissions())},
       {"readonly-admin", "Readonly Admin", false, PerResourceType(ReadPermissions())},
-      {"rpa", "RPA", true, {{kResource, Bit(kRead)}, {kProcessDefinition, Bit(kUpdateProcessInstance)}}},
+      {"rpa",
+       "RPA",
+       true,
+       {{kResource, Bit(kRead)}, {kProcessDefinition, Bit(kUpdateProcessInstance)}}},
       {"connectors",
        "Connectors",
        true,

@@ -18,8 +18,9 @@ class InitializationBuilder {
   absl::Status Step(const Command& command, std::string_view entry) {
     absl::StatusOr<ChangeSet> cs = PlanOne(scratch_, command, /*initializing=*/true);
     if (!cs.ok()) {
-      return absl::Status(cs.status().code(),
-                          strings_internal::StrCat("initialization: ", entry, ": ", cs.status().message()));
+      return absl::Status(
+          cs.status().code(),
+          strings_internal::StrCat("initialization: ", entry, ": ", cs.status().message()));
     }
     scratch_.Apply(*cs);
     for (RowChange& c : cs->changes) result_.changes.push_back(std::move(c));
@@ -89,8 +90,8 @@ absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initi
         b.Step(CreateUser{seed.users[i]}, Entry("users", i, seed.users[i].username)));
   }
   // Group members, then role members, then tenant members.
-  for (ContainerType container : {ContainerType::kGroup, ContainerType::kRole,
-                                  ContainerType::kTenant}) {
+  for (ContainerType container :
+       {ContainerType::kGroup, ContainerType::kRole, ContainerType::kTenant}) {
     for (size_t i = 0; i < seed.memberships.size(); ++i) {
       const Membership& m = seed.memberships[i];
       if (m.container_type != container) continue;
@@ -110,9 +111,9 @@ absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initi
   }
   for (size_t i = 0; i < seed.authorizations.size(); ++i) {
     const AuthorizationSpec& a = seed.authorizations[i];
-    CLEARANCE_RETURN_IF_ERROR(b.Step(CreateAuthorization{a},
-                                     Entry("authorizations", i,
-                                           strings_internal::StrCat(Name(a.owner_type), ":", a.owner_id))));
+    CLEARANCE_RETURN_IF_ERROR(b.Step(
+        CreateAuthorization{a},
+        Entry("authorizations", i, strings_internal::StrCat(Name(a.owner_type), ":", a.owner_id))));
   }
   return b.Finish();
 }

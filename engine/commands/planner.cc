@@ -3,8 +3,8 @@
 #include <cctype>
 #include <type_traits>
 
-#include "clearance/internal/strings.h"
 #include "clearance/commands.h"
+#include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
 
@@ -231,10 +231,9 @@ class EntityPlanner {
       return NotFound("role", m.member_id);
     }
     if (state_.HasMembership(m)) {
-      return absl::AlreadyExistsError(strings_internal::StrCat(Name(m.member_type), " '", m.member_id,
-                                                   "' is already a member of ",
-                                                   Name(m.container_type), " '", m.container_id,
-                                                   "'"));
+      return absl::AlreadyExistsError(strings_internal::StrCat(
+          Name(m.member_type), " '", m.member_id, "' is already a member of ",
+          Name(m.container_type), " '", m.container_id, "'"));
     }
     ChangeSet cs;
     cs.changes.push_back(PutRow(m));
@@ -245,9 +244,9 @@ class EntityPlanner {
     CLEARANCE_RETURN_IF_ERROR(CheckMembership(m));
     CLEARANCE_RETURN_IF_ERROR(RequireContainer(m));
     if (!state_.HasMembership(m)) {
-      return absl::NotFoundError(strings_internal::StrCat(Name(m.member_type), " '", m.member_id,
-                                              "' is not a member of ", Name(m.container_type),
-                                              " '", m.container_id, "'"));
+      return absl::NotFoundError(
+          strings_internal::StrCat(Name(m.member_type), " '", m.member_id, "' is not a member of ",
+                                   Name(m.container_type), " '", m.container_id, "'"));
     }
     ChangeSet cs;
     cs.changes.push_back(DeleteRow(m));
@@ -302,12 +301,13 @@ class EntityPlanner {
       std::string accepted;
       for (int i = 0; i < kOwnerTypeCount; ++i) {
         if (AcceptsMember(m.container_type, static_cast<MemberType>(i))) {
-          strings_internal::StrAppend(&accepted, accepted.empty() ? "" : ", ", Name(static_cast<MemberType>(i)));
+          strings_internal::StrAppend(&accepted, accepted.empty() ? "" : ", ",
+                                      Name(static_cast<MemberType>(i)));
         }
       }
-      return absl::InvalidArgumentError(strings_internal::StrCat("memberType: a ", Name(m.container_type),
-                                                     " cannot hold a ", Name(m.member_type),
-                                                     "; expected one of ", accepted));
+      return absl::InvalidArgumentError(
+          strings_internal::StrCat("memberType: a ", Name(m.container_type), " cannot hold a ",
+                                   Name(m.member_type), "; expected one of ", accepted));
     }
     CLEARANCE_RETURN_IF_ERROR(rules_.ContainerId(m.container_type, "containerId", m.container_id));
     return rules_.MemberId(m.member_type, "memberId", m.member_id);
@@ -409,10 +409,10 @@ absl::StatusOr<ChangeSet> PlanOne(const IdentityState& state, const Command& com
 
 std::string_view CommandName(const Command& command) {
   static constexpr std::string_view kNames[] = {
-      "CreateUser",        "UpdateUser",        "DeleteUser",          "CreateGroup",
-      "UpdateGroup",       "DeleteGroup",       "CreateRole",          "UpdateRole",
-      "DeleteRole",        "CreateTenant",      "UpdateTenant",        "DeleteTenant",
-      "CreateMappingRule", "UpdateMappingRule", "DeleteMappingRule",   "AddMember",
+      "CreateUser",        "UpdateUser",          "DeleteUser",          "CreateGroup",
+      "UpdateGroup",       "DeleteGroup",         "CreateRole",          "UpdateRole",
+      "DeleteRole",        "CreateTenant",        "UpdateTenant",        "DeleteTenant",
+      "CreateMappingRule", "UpdateMappingRule",   "DeleteMappingRule",   "AddMember",
       "RemoveMember",      "CreateAuthorization", "UpdateAuthorization", "DeleteAuthorization",
       "Configure",         "Initialize"};
   static_assert(std::size(kNames) == std::variant_size_v<Command>);

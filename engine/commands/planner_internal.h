@@ -7,9 +7,9 @@
 #include "clearance/commands.h"
 #include "model/identifiers.h"
 
-#define CLEARANCE_RETURN_IF_ERROR(expr)                  \
-  do {                                                   \
-    if (absl::Status s_ = (expr); !s_.ok()) return s_;   \
+#define CLEARANCE_RETURN_IF_ERROR(expr)                \
+  do {                                                 \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
   } while (0)
 
 namespace clearance::commands_internal {

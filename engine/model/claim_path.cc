@@ -39,14 +39,16 @@ class PathParser {
         while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
         if (pos_ == start) return Error("expected a member name after '.'");
         if (pos_ < text_.size() && text_[pos_] == '(') return Error("functions are not supported");
-        steps.push_back({ClaimPath::Step::Kind::kMember, std::string(text_.substr(start, pos_ - start))});
+        steps.push_back(
+            {ClaimPath::Step::Kind::kMember, std::string(text_.substr(start, pos_ - start))});
       } else if (c == '[') {
         ++pos_;
         absl::StatusOr<ClaimPath::Step> step = ParseBracket();
         if (!step.ok()) return step.status();
         steps.push_back(*std::move(step));
       } else {
-        return Error(strings_internal::StrCat("unexpected '", std::string(1, c), "'; expected '.' or '['"));
+        return Error(
+            strings_internal::StrCat("unexpected '", std::string(1, c), "'; expected '.' or '['"));
       }
     }
     return steps;
@@ -75,7 +77,7 @@ class PathParser {
           if (e != '\'' && e != '"' && e != '\\') {
             --pos_;
             return Error(strings_internal::StrCat("unsupported escape '\\", std::string(1, e),
-                                      "'; expected \\', \\\" or \\\\"));
+                                                  "'; expected \\', \\\" or \\\\"));
           }
           name.push_back(e);
         } else {
@@ -145,8 +147,8 @@ absl::StatusOr<ClaimPath> ClaimPath::Compile(std::string_view claim_name, std::s
         strings_internal::StrCat(field, ": is blank; expected a claim name of 1-256 characters"));
   }
   if (claim_name.size() > kMaxClaimNameLength) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is ", claim_name.size(),
-                                                   " characters long; expected at most 256"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is ", claim_name.size(), " characters long; expected at most 256"));
   }
   ClaimPath path;
   path.source_ = std::string(claim_name);

@@ -1,7 +1,7 @@
 #include "clearance/config.h"
 
-#include "clearance/internal/strings.h"
 #include "clearance/claim_path.h"
+#include "clearance/internal/strings.h"
 #include "model/identifiers.h"
 
 namespace clearance {

@@ -17,7 +17,8 @@ std::string Printable(char c) {
   unsigned char u = static_cast<unsigned char>(c);
   if (std::isprint(u) && c != '\'') return strings_internal::StrCat("'", std::string(1, c), "'");
   static constexpr char kHex[] = "0123456789abcdef";
-  return strings_internal::StrCat("byte 0x", std::string(1, kHex[u >> 4]), std::string(1, kHex[u & 15]));
+  return strings_internal::StrCat("byte 0x", std::string(1, kHex[u >> 4]),
+                                  std::string(1, kHex[u & 15]));
 }
 
 // Parses the body of a bracket class ("a-zA-Z0-9_~@.+-") into a byte table. Returns false when
@@ -64,37 +65,38 @@ absl::StatusOr<IdentifierRule> IdentifierRule::Compile(std::string_view pattern)
   try {
     rule.regex_ = std::make_shared<const std::regex>(std::string(pattern), std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    return absl::InvalidArgumentError(strings_internal::StrCat("id_pattern: ", Quote(pattern),
-                                                   " is not a valid regular expression (", e.what(),
-                                                   "); expected an ECMAScript pattern"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "id_pattern: ", Quote(pattern), " is not a valid regular expression (", e.what(),
+        "); expected an ECMAScript pattern"));
   }
   return rule;
 }
 
 absl::Status IdentifierRule::Check(std::string_view field, std::string_view value) const {
   if (value.empty()) {
-    return absl::InvalidArgumentError(
-        strings_internal::StrCat(field, ": is empty; expected 1-256 characters matching ", pattern_));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is empty; expected 1-256 characters matching ", pattern_));
   }
   if (value.size() > kMaxIdLength) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is ", value.size(),
-                                                   " characters long; expected at most 256"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is ", value.size(), " characters long; expected at most 256"));
   }
   if (use_table_) {
     for (size_t i = 0; i < value.size(); ++i) {
       if (!allowed_[static_cast<unsigned char>(value[i])]) {
-        return absl::InvalidArgumentError(
-            strings_internal::StrCat(field, ": ", Quote(value), " contains ", Printable(value[i]),
-                         " at position ", i, "; expected 1-256 characters matching ", pattern_));
+        return absl::InvalidArgumentError(strings_internal::StrCat(
+            field, ": ", Quote(value), " contains ", Printable(value[i]), " at position ", i,
+            "; expected 1-256 characters matching ", pattern_));
       }
     }
     return absl::OkStatus();
   }
   if (!std::regex_match(value.begin(), value.end(), *regex_)) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": ", Quote(value),
-                                                   " does not match; expected 1-256 characters "
-                                                   "matching ",
-                                                   pattern_));
+    return absl::InvalidArgumentError(
+        strings_internal::StrCat(field, ": ", Quote(value),
+                                 " does not match; expected 1-256 characters "
+                                 "matching ",
+                                 pattern_));
   }
   return absl::OkStatus();
 }
@@ -103,15 +105,18 @@ absl::Status IdentifierRule::CheckResourceId(std::string_view field, std::string
   if (value == "*") return absl::OkStatus();
   absl::Status s = Check(field, value);
   if (!s.ok()) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(s.message(), ", or exactly '*' for every resource"));
+    return absl::InvalidArgumentError(
+        strings_internal::StrCat(s.message(), ", or exactly '*' for every resource"));
   }
   return s;
 }
 
 absl::Status CheckTenantId(std::string_view field, std::string_view value) {
   if (value == "<default>") return absl::OkStatus();
-  constexpr std::string_view kExpected = "expected 1-31 characters of [A-Za-z0-9_.-] or '<default>'";
-  if (value.empty()) return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is empty; ", kExpected));
+  constexpr std::string_view kExpected =
+      "expected 1-31 characters of [A-Za-z0-9_.-] or '<default>'";
+  if (value.empty())
+    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is empty; ", kExpected));
   if (value.size() > kMaxTenantIdLength) {
     return absl::InvalidArgumentError(
         strings_internal::StrCat(field, ": is ", value.size(), " characters long; ", kExpected));
@@ -119,9 +124,9 @@ absl::Status CheckTenantId(std::string_view field, std::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(value[i]);
     if (!std::isalnum(c) && c != '_' && c != '.' && c != '-') {
-      return absl::InvalidArgumentError(strings_internal::StrCat(field, ": ", Quote(value), " contains ",
-                                                     Printable(value[i]), " at position ", i, "; ",
-                                                     kExpected));
+      return absl::InvalidArgumentError(
+          strings_internal::StrCat(field, ": ", Quote(value), " contains ", Printable(value[i]),
+                                   " at position ", i, "; ", kExpected));
     }
   }
   return absl::OkStatus();
@@ -133,28 +138,28 @@ absl::Status CheckRelaxedGroupId(std::string_view field, std::string_view value)
         field, ": is blank; expected a non-blank group id of at most 256 characters"));
   }
   if (value.size() > kMaxIdLength) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is ", value.size(),
-                                                   " characters long; expected at most 256"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is ", value.size(), " characters long; expected at most 256"));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckRequiredText(std::string_view field, std::string_view value) {
   if (IsBlank(value)) {
-    return absl::InvalidArgumentError(
-        strings_internal::StrCat(field, ": is blank; expected 1-256 characters, at least one not whitespace"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is blank; expected 1-256 characters, at least one not whitespace"));
   }
   if (value.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(field, ": is ", value.size(),
-                                                   " characters long; expected at most 256"));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is ", value.size(), " characters long; expected at most 256"));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckOptionalText(std::string_view field, std::string_view value, size_t max) {
   if (value.size() > max) {
-    return absl::InvalidArgumentError(
-        strings_internal::StrCat(field, ": is ", value.size(), " characters long; expected at most ", max));
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        field, ": is ", value.size(), " characters long; expected at most ", max));
   }
   return absl::OkStatus();
 }

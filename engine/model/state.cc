@@ -136,8 +136,8 @@ void IdentityState::Delete(const Row& row) {
           }
         } else if constexpr (std::is_same_v<T, Membership>) {
           memberships_.erase(r);
-          by_member_.erase(std::make_tuple(r.member_type, r.member_id, r.container_type,
-                                           r.container_id));
+          by_member_.erase(
+              std::make_tuple(r.member_type, r.member_id, r.container_type, r.container_id));
         } else if constexpr (std::is_same_v<T, Authorization>) {
           if (const Authorization* old = FindAuthorization(r.key)) {
             auto owner = by_owner_.find(std::make_pair(old->owner_type, old->owner_id));

@@ -137,8 +137,8 @@ Resolution Resolve(const Configuration& config, element claims) {
   if (config.mode == AuthMode::kBasic) {
     // Basic mode reads the username only; the OIDC claim settings are ignored entirely.
     if (username.state == ClaimState::kAbsent) {
-      return Failure(Reason::kNoPrincipal,
-                     strings_internal::StrCat("no username in claim '", config.username_claim, "'"));
+      return Failure(Reason::kNoPrincipal, strings_internal::StrCat("no username in claim '",
+                                                                    config.username_claim, "'"));
     }
     Resolution r;
     r.principal = Principal{OwnerType::kUser, std::move(username.value), std::nullopt};
@@ -153,8 +153,9 @@ Resolution Resolve(const Configuration& config, element claims) {
     }
     client = ReadStringClaim(*client_path, claims);
     if (client.state == ClaimState::kWrongType) {
-      return Failure(Reason::kClaimWrongType,
-                     strings_internal::StrCat("claim '", config.client_id_claim, "' is not a string"));
+      return Failure(
+          Reason::kClaimWrongType,
+          strings_internal::StrCat("claim '", config.client_id_claim, "' is not a string"));
     }
   }
   std::optional<std::vector<std::string>> groups;
@@ -167,7 +168,7 @@ Resolution Resolve(const Configuration& config, element claims) {
     if (!ReadGroups(*groups_path, claims, &*groups)) {
       return Failure(Reason::kClaimWrongType,
                      strings_internal::StrCat("claim '", config.groups_claim,
-                                  "' is neither a string nor an array of strings"));
+                                              "' is neither a string nor an array of strings"));
     }
   }
 
@@ -176,8 +177,8 @@ Resolution Resolve(const Configuration& config, element claims) {
   if (!has_user && !has_client) {
     return Failure(Reason::kNoPrincipal,
                    strings_internal::StrCat("neither username claim '", config.username_claim,
-                                "' nor client id claim '", config.client_id_claim,
-                                "' is present"));
+                                            "' nor client id claim '", config.client_id_claim,
+                                            "' is present"));
   }
   Resolution r;
   if (has_client && !(config.prefer_username_claim && has_user)) {

@@ -58,8 +58,9 @@ std::variant<Subject, Unauthenticated> Authenticate(const IdentityState& state,
     }
   }
   if (config.mode == AuthMode::kBasic && !state.FindUser(subject.principal.id)) {
-    return Unauthenticated{Reason::kUnknownUser,
-                           strings_internal::StrCat("user '", subject.principal.id, "' does not exist")};
+    return Unauthenticated{
+        Reason::kUnknownUser,
+        strings_internal::StrCat("user '", subject.principal.id, "' does not exist")};
   }
   return subject;
 }
@@ -77,8 +78,7 @@ std::vector<std::string> ContainersOf(const IdentityState& state, const OwnerRef
 }
 
 // groups(E): the token's groups when a groups claim is configured, else E's group memberships.
-std::vector<std::string> GroupsOf(const IdentityState& state, const Subject& s,
-                                  const OwnerRef& e) {
+std::vector<std::string> GroupsOf(const IdentityState& state, const Subject& s, const OwnerRef& e) {
   if (s.token_groups) return *s.token_groups;
   return ContainersOf(state, e, ContainerType::kGroup);
 }
@@ -184,10 +184,10 @@ std::string InsufficientMessage(const CheckRequest& request,
                                 const std::vector<std::string>& required_ids) {
   std::vector<std::string> ids = {"*"};
   ids.insert(ids.end(), required_ids.begin(), required_ids.end());
-  return strings_internal::StrCat("Insufficient permissions to perform operation '", Name(request.permission),
-                      "' on resource '", Name(request.resource_type),
-                      "', required resource identifiers are one of '[", strings_internal::StrJoin(ids, ", "),
-                      "]'");
+  return strings_internal::StrCat(
+      "Insufficient permissions to perform operation '", Name(request.permission),
+      "' on resource '", Name(request.resource_type),
+      "', required resource identifiers are one of '[", strings_internal::StrJoin(ids, ", "), "]'");
 }
 
 }  // namespace
@@ -254,9 +254,10 @@ Verdict Check(const IdentityState& state, const Caller& caller, const CheckReque
   } else {
     v.decision = {request.new_resource ? Outcome::kForbidden : Outcome::kNotFound,
                   Reason::kTenantNotAuthorized};
-    v.message = request.new_resource
-                    ? strings_internal::StrCat("not authorized for tenant '", *request.tenant_id, "'")
-                    : strings_internal::StrCat("no ", Name(request.resource_type), " resource found");
+    v.message =
+        request.new_resource
+            ? strings_internal::StrCat("not authorized for tenant '", *request.tenant_id, "'")
+            : strings_internal::StrCat("no ", Name(request.resource_type), " resource found");
   }
   return v;
 }

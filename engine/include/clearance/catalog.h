@@ -19,54 +19,51 @@
 namespace clearance {
 
 // X(Enumerator, "WIRE_NAME"). The enumerator's value is the permission's bit in PermissionMask.
-#define CLEARANCE_PERMISSIONS(X)                                                  \
-  X(kAccess, "ACCESS")                                                            \
-  X(kCreate, "CREATE")                                                            \
-  X(kRead, "READ")                                                                \
-  X(kUpdate, "UPDATE")                                                            \
-  X(kDelete, "DELETE")                                                            \
-  X(kCreateBatchOperationCancelProcessInstance,                                   \
-    "CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE")                             \
-  X(kCreateBatchOperationDeleteProcessInstance,                                   \
-    "CREATE_BATCH_OPERATION_DELETE_PROCESS_INSTANCE")                             \
-  X(kCreateBatchOperationMigrateProcessInstance,                                  \
-    "CREATE_BATCH_OPERATION_MIGRATE_PROCESS_INSTANCE")                            \
-  X(kCreateBatchOperationModifyProcessInstance,                                   \
-    "CREATE_BATCH_OPERATION_MODIFY_PROCESS_INSTANCE")                             \
-  X(kCreateBatchOperationResolveIncident, "CREATE_BATCH_OPERATION_RESOLVE_INCIDENT") \
-  X(kCreateBatchOperationDeleteDecisionInstance,                                  \
-    "CREATE_BATCH_OPERATION_DELETE_DECISION_INSTANCE")                            \
-  X(kCreateBatchOperationDeleteDecisionDefinition,                                \
-    "CREATE_BATCH_OPERATION_DELETE_DECISION_DEFINITION")                          \
-  X(kCreateBatchOperationDeleteProcessDefinition,                                 \
-    "CREATE_BATCH_OPERATION_DELETE_PROCESS_DEFINITION")                           \
-  X(kCreateDecisionInstance, "CREATE_DECISION_INSTANCE")                          \
-  X(kReadDecisionDefinition, "READ_DECISION_DEFINITION")                          \
-  X(kReadDecisionInstance, "READ_DECISION_INSTANCE")                              \
-  X(kDeleteDecisionInstance, "DELETE_DECISION_INSTANCE")                          \
-  X(kCreateProcessInstance, "CREATE_PROCESS_INSTANCE")                            \
-  X(kReadProcessDefinition, "READ_PROCESS_DEFINITION")                            \
-  X(kReadProcessInstance, "READ_PROCESS_INSTANCE")                                \
-  X(kReadUserTask, "READ_USER_TASK")                                              \
-  X(kUpdateProcessInstance, "UPDATE_PROCESS_INSTANCE")                            \
-  X(kUpdateUserTask, "UPDATE_USER_TASK")                                          \
-  X(kModifyProcessInstance, "MODIFY_PROCESS_INSTANCE")                            \
-  X(kCancelProcessInstance, "CANCEL_PROCESS_INSTANCE")                            \
-  X(kDeleteProcessInstance, "DELETE_PROCESS_INSTANCE")                            \
-  X(kClaimUserTask, "CLAIM_USER_TASK")                                            \
-  X(kCompleteUserTask, "COMPLETE_USER_TASK")                                      \
-  X(kDeleteDrd, "DELETE_DRD")                                                     \
-  X(kDeleteForm, "DELETE_FORM")                                                   \
-  X(kDeleteProcess, "DELETE_PROCESS")                                             \
-  X(kDeleteResource, "DELETE_RESOURCE")                                           \
-  X(kReadUsageMetric, "READ_USAGE_METRIC")                                        \
-  X(kReadJobMetric, "READ_JOB_METRIC")                                            \
-  X(kClaim, "CLAIM")                                                              \
-  X(kComplete, "COMPLETE")                                                        \
-  X(kEvaluate, "EVALUATE")                                                        \
-  X(kCreateTaskListener, "CREATE_TASK_LISTENER")                                  \
-  X(kReadTaskListener, "READ_TASK_LISTENER")                                      \
-  X(kUpdateTaskListener, "UPDATE_TASK_LISTENER")                                  \
+#define CLEARANCE_PERMISSIONS(X)                                                                  \
+  X(kAccess, "ACCESS")                                                                            \
+  X(kCreate, "CREATE")                                                                            \
+  X(kRead, "READ")                                                                                \
+  X(kUpdate, "UPDATE")                                                                            \
+  X(kDelete, "DELETE")                                                                            \
+  X(kCreateBatchOperationCancelProcessInstance, "CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE") \
+  X(kCreateBatchOperationDeleteProcessInstance, "CREATE_BATCH_OPERATION_DELETE_PROCESS_INSTANCE") \
+  X(kCreateBatchOperationMigrateProcessInstance,                                                  \
+    "CREATE_BATCH_OPERATION_MIGRATE_PROCESS_INSTANCE")                                            \
+  X(kCreateBatchOperationModifyProcessInstance, "CREATE_BATCH_OPERATION_MODIFY_PROCESS_INSTANCE") \
+  X(kCreateBatchOperationResolveIncident, "CREATE_BATCH_OPERATION_RESOLVE_INCIDENT")              \
+  X(kCreateBatchOperationDeleteDecisionInstance,                                                  \
+    "CREATE_BATCH_OPERATION_DELETE_DECISION_INSTANCE")                                            \
+  X(kCreateBatchOperationDeleteDecisionDefinition,                                                \
+    "CREATE_BATCH_OPERATION_DELETE_DECISION_DEFINITION")                                          \
+  X(kCreateBatchOperationDeleteProcessDefinition,                                                 \
+    "CREATE_BATCH_OPERATION_DELETE_PROCESS_DEFINITION")                                           \
+  X(kCreateDecisionInstance, "CREATE_DECISION_INSTANCE")                                          \
+  X(kReadDecisionDefinition, "READ_DECISION_DEFINITION")                                          \
+  X(kReadDecisionInstance, "READ_DECISION_INSTANCE")                                              \
+  X(kDeleteDecisionInstance, "DELETE_DECISION_INSTANCE")                                          \
+  X(kCreateProcessInstance, "CREATE_PROCESS_INSTANCE")                                            \
+  X(kReadProcessDefinition, "READ_PROCESS_DEFINITION")                                            \
+  X(kReadProcessInstance, "READ_PROCESS_INSTANCE")                                                \
+  X(kReadUserTask, "READ_USER_TASK")                                                              \
+  X(kUpdateProcessInstance, "UPDATE_PROCESS_INSTANCE")                                            \
+  X(kUpdateUserTask, "UPDATE_USER_TASK")                                                          \
+  X(kModifyProcessInstance, "MODIFY_PROCESS_INSTANCE")                                            \
+  X(kCancelProcessInstance, "CANCEL_PROCESS_INSTANCE")                                            \
+  X(kDeleteProcessInstance, "DELETE_PROCESS_INSTANCE")                                            \
+  X(kClaimUserTask, "CLAIM_USER_TASK")                                                            \
+  X(kCompleteUserTask, "COMPLETE_USER_TASK")                                                      \
+  X(kDeleteDrd, "DELETE_DRD")                                                                     \
+  X(kDeleteForm, "DELETE_FORM")                                                                   \
+  X(kDeleteProcess, "DELETE_PROCESS")                                                             \
+  X(kDeleteResource, "DELETE_RESOURCE")                                                           \
+  X(kReadUsageMetric, "READ_USAGE_METRIC")                                                        \
+  X(kReadJobMetric, "READ_JOB_METRIC")                                                            \
+  X(kClaim, "CLAIM")                                                                              \
+  X(kComplete, "COMPLETE")                                                                        \
+  X(kEvaluate, "EVALUATE")                                                                        \
+  X(kCreateTaskListener, "CREATE_TASK_LISTENER")                                                  \
+  X(kReadTaskListener, "READ_TASK_LISTENER")                                                      \
+  X(kUpdateTaskListener, "UPDATE_TASK_LISTENER")                                                  \
   X(kDeleteTaskListener, "DELETE_TASK_LISTENER")
 
 enum class Permission : uint8_t {
@@ -90,36 +87,36 @@ constexpr PermissionMask Mask(Permission first, Rest... rest) {
 
 // X(Enumerator, "WIRE_NAME", supports PROPERTY scopes, supported permissions...).
 // The permissions are Permission enumerators; their order is the order names are printed in.
-#define CLEARANCE_RESOURCE_TYPES(X)                                                           \
-  X(kAuthorization, "AUTHORIZATION", false, kCreate, kRead, kUpdate, kDelete)                 \
-  X(kBatch, "BATCH", false, kCreate, kCreateBatchOperationCancelProcessInstance,              \
-    kCreateBatchOperationDeleteProcessInstance, kCreateBatchOperationMigrateProcessInstance,  \
-    kCreateBatchOperationModifyProcessInstance, kCreateBatchOperationResolveIncident,         \
+#define CLEARANCE_RESOURCE_TYPES(X)                                                             \
+  X(kAuthorization, "AUTHORIZATION", false, kCreate, kRead, kUpdate, kDelete)                   \
+  X(kBatch, "BATCH", false, kCreate, kCreateBatchOperationCancelProcessInstance,                \
+    kCreateBatchOperationDeleteProcessInstance, kCreateBatchOperationMigrateProcessInstance,    \
+    kCreateBatchOperationModifyProcessInstance, kCreateBatchOperationResolveIncident,           \
     kCreateBatchOperationDeleteDecisionInstance, kCreateBatchOperationDeleteDecisionDefinition, \
-    kCreateBatchOperationDeleteProcessDefinition, kRead, kUpdate)                             \
-  X(kComponent, "COMPONENT", false, kAccess)                                                  \
-  X(kDecisionDefinition, "DECISION_DEFINITION", false, kCreateDecisionInstance,               \
-    kReadDecisionDefinition, kReadDecisionInstance, kDeleteDecisionInstance)                  \
-  X(kDecisionRequirementsDefinition, "DECISION_REQUIREMENTS_DEFINITION", false, kRead)        \
-  X(kDocument, "DOCUMENT", false, kCreate, kRead, kDelete)                                    \
-  X(kGroup, "GROUP", false, kCreate, kRead, kUpdate, kDelete)                                 \
-  X(kRole, "ROLE", false, kCreate, kRead, kUpdate, kDelete)                                   \
-  X(kTenant, "TENANT", false, kCreate, kRead, kUpdate, kDelete)                               \
-  X(kUser, "USER", false, kCreate, kRead, kUpdate, kDelete)                                   \
-  X(kMappingRule, "MAPPING_RULE", false, kCreate, kRead, kUpdate, kDelete)                    \
-  X(kMessage, "MESSAGE", false, kCreate, kRead)                                               \
-  X(kProcessDefinition, "PROCESS_DEFINITION", false, kCreateProcessInstance,                  \
-    kReadProcessDefinition, kReadProcessInstance, kReadUserTask, kUpdateProcessInstance,      \
-    kUpdateUserTask, kModifyProcessInstance, kCancelProcessInstance, kDeleteProcessInstance,  \
-    kClaimUserTask, kCompleteUserTask)                                                        \
-  X(kResource, "RESOURCE", false, kCreate, kRead, kDeleteDrd, kDeleteForm, kDeleteProcess,    \
-    kDeleteResource)                                                                          \
-  X(kSystem, "SYSTEM", false, kRead, kReadUsageMetric, kUpdate, kReadJobMetric)               \
-  X(kUserTask, "USER_TASK", true, kRead, kUpdate, kClaim, kComplete)                          \
-  X(kAuditLog, "AUDIT_LOG", false, kRead)                                                     \
-  X(kClusterVariable, "CLUSTER_VARIABLE", false, kCreate, kRead, kUpdate, kDelete)            \
-  X(kExpression, "EXPRESSION", false, kEvaluate)                                              \
-  X(kGlobalListener, "GLOBAL_LISTENER", false, kCreateTaskListener, kReadTaskListener,        \
+    kCreateBatchOperationDeleteProcessDefinition, kRead, kUpdate)                               \
+  X(kComponent, "COMPONENT", false, kAccess)                                                    \
+  X(kDecisionDefinition, "DECISION_DEFINITION", false, kCreateDecisionInstance,                 \
+    kReadDecisionDefinition, kReadDecisionInstance, kDeleteDecisionInstance)                    \
+  X(kDecisionRequirementsDefinition, "DECISION_REQUIREMENTS_DEFINITION", false, kRead)          \
+  X(kDocument, "DOCUMENT", false, kCreate, kRead, kDelete)                                      \
+  X(kGroup, "GROUP", false, kCreate, kRead, kUpdate, kDelete)                                   \
+  X(kRole, "ROLE", false, kCreate, kRead, kUpdate, kDelete)                                     \
+  X(kTenant, "TENANT", false, kCreate, kRead, kUpdate, kDelete)                                 \
+  X(kUser, "USER", false, kCreate, kRead, kUpdate, kDelete)                                     \
+  X(kMappingRule, "MAPPING_RULE", false, kCreate, kRead, kUpdate, kDelete)                      \
+  X(kMessage, "MESSAGE", false, kCreate, kRead)                                                 \
+  X(kProcessDefinition, "PROCESS_DEFINITION", false, kCreateProcessInstance,                    \
+    kReadProcessDefinition, kReadProcessInstance, kReadUserTask, kUpdateProcessInstance,        \
+    kUpdateUserTask, kModifyProcessInstance, kCancelProcessInstance, kDeleteProcessInstance,    \
+    kClaimUserTask, kCompleteUserTask)                                                          \
+  X(kResource, "RESOURCE", false, kCreate, kRead, kDeleteDrd, kDeleteForm, kDeleteProcess,      \
+    kDeleteResource)                                                                            \
+  X(kSystem, "SYSTEM", false, kRead, kReadUsageMetric, kUpdate, kReadJobMetric)                 \
+  X(kUserTask, "USER_TASK", true, kRead, kUpdate, kClaim, kComplete)                            \
+  X(kAuditLog, "AUDIT_LOG", false, kRead)                                                       \
+  X(kClusterVariable, "CLUSTER_VARIABLE", false, kCreate, kRead, kUpdate, kDelete)              \
+  X(kExpression, "EXPRESSION", false, kEvaluate)                                                \
+  X(kGlobalListener, "GLOBAL_LISTENER", false, kCreateTaskListener, kReadTaskListener,          \
     kUpdateTaskListener, kDeleteTaskListener)
 
 enum class ResourceType : uint8_t {

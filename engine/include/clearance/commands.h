@@ -28,29 +28,63 @@
 
 namespace clearance {
 
-struct CreateUser { User user; };
-struct UpdateUser { User user; };  // replaces name, email, password hash
-struct DeleteUser { std::string username; };
+struct CreateUser {
+  User user;
+};
+struct UpdateUser {
+  User user;
+};  // replaces name, email, password hash
+struct DeleteUser {
+  std::string username;
+};
 
-struct CreateGroup { Group group; };
-struct UpdateGroup { Group group; };
-struct DeleteGroup { std::string id; };
+struct CreateGroup {
+  Group group;
+};
+struct UpdateGroup {
+  Group group;
+};
+struct DeleteGroup {
+  std::string id;
+};
 
-struct CreateRole { Role role; };
-struct UpdateRole { Role role; };
-struct DeleteRole { std::string id; };
+struct CreateRole {
+  Role role;
+};
+struct UpdateRole {
+  Role role;
+};
+struct DeleteRole {
+  std::string id;
+};
 
-struct CreateTenant { Tenant tenant; };
-struct UpdateTenant { Tenant tenant; };
-struct DeleteTenant { std::string id; };
+struct CreateTenant {
+  Tenant tenant;
+};
+struct UpdateTenant {
+  Tenant tenant;
+};
+struct DeleteTenant {
+  std::string id;
+};
 
 // MappingRule::path is ignored on input; the planner compiles claim_name.
-struct CreateMappingRule { MappingRule rule; };
-struct UpdateMappingRule { MappingRule rule; };
-struct DeleteMappingRule { std::string id; };
+struct CreateMappingRule {
+  MappingRule rule;
+};
+struct UpdateMappingRule {
+  MappingRule rule;
+};
+struct DeleteMappingRule {
+  std::string id;
+};
 
-struct AddMember { Membership membership; };
-struct RemoveMember { Membership membership; };
+struct AddMember {
+  Membership membership;
+};
+struct RemoveMember {
+  Membership membership;
+};
 
 // The target of an authorization as an operator states it: exactly one of resource_id ("*" for
 // every resource, else one id) and resource_property_name (USER_TASK only).
@@ -62,12 +96,21 @@ struct AuthorizationSpec {
   std::string resource_property_name;
   PermissionMask permissions = 0;
 };
-struct CreateAuthorization { AuthorizationSpec spec; };
-struct UpdateAuthorization { AuthorizationKey key = 0; AuthorizationSpec spec; };
-struct DeleteAuthorization { AuthorizationKey key = 0; };
+struct CreateAuthorization {
+  AuthorizationSpec spec;
+};
+struct UpdateAuthorization {
+  AuthorizationKey key = 0;
+  AuthorizationSpec spec;
+};
+struct DeleteAuthorization {
+  AuthorizationKey key = 0;
+};
 
 // Replaces the configuration. Allowed before and after initialization.
-struct Configure { Configuration configuration; };
+struct Configure {
+  Configuration configuration;
+};
 
 // The seed of SPEC.md §8, in the shape of Camunda's camunda.security.initialization.
 struct InitializationSeed {
@@ -81,14 +124,15 @@ struct InitializationSeed {
   std::vector<AuthorizationSpec> authorizations;
 };
 // Creates <default>, the default roles with their grants, then the seed. Runs once.
-struct Initialize { InitializationSeed seed; };
+struct Initialize {
+  InitializationSeed seed;
+};
 
-using Command =
-    std::variant<CreateUser, UpdateUser, DeleteUser, CreateGroup, UpdateGroup, DeleteGroup,
-                 CreateRole, UpdateRole, DeleteRole, CreateTenant, UpdateTenant, DeleteTenant,
-                 CreateMappingRule, UpdateMappingRule, DeleteMappingRule, AddMember, RemoveMember,
-                 CreateAuthorization, UpdateAuthorization, DeleteAuthorization, Configure,
-                 Initialize>;
+using Command = std::variant<CreateUser, UpdateUser, DeleteUser, CreateGroup, UpdateGroup,
+                             DeleteGroup, CreateRole, UpdateRole, DeleteRole, CreateTenant,
+                             UpdateTenant, DeleteTenant, CreateMappingRule, UpdateMappingRule,
+                             DeleteMappingRule, AddMember, RemoveMember, CreateAuthorization,
+                             UpdateAuthorization, DeleteAuthorization, Configure, Initialize>;
 
 // A short name for logs and errors ("CreateAuthorization").
 std::string_view CommandName(const Command& command);

@@ -103,8 +103,8 @@ struct GrantPath {
 
 // Authorized resource ids for (principal, resource type, permission).
 struct ResourceIds {
-  bool all = false;               // an ANY scope is granted (or authorizations are disabled)
-  std::vector<std::string> ids;   // sorted, unique; empty when `all`
+  bool all = false;              // an ANY scope is granted (or authorizations are disabled)
+  std::vector<std::string> ids;  // sorted, unique; empty when `all`
   bool operator==(const ResourceIds&) const = default;
 };
 

@@ -26,8 +26,7 @@ inline void AppendOne(std::string* out, absl::string_view s) { out->append(s.dat
 #endif
 inline void AppendOne(std::string* out, char c) { out->push_back(c); }
 template <std::integral T>
-  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void AppendOne(std::string* out, T v) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void AppendOne(std::string* out, T v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, end);
