@@ -1,4 +1,6 @@
 // Authorization commands: create, update, delete (SPEC.md §2, §3, §8, §10).
+#include <algorithm>
+
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
@@ -160,6 +162,33 @@ absl::StatusOr<ChangeSet> PlanDelete(const IdentityState& state, const DeleteAut
 }
 
 }  // namespace
+
+absl::StatusOr<ChangeSet> PlanRestoreAuthorization(const IdentityState& state,
+                                                   const InputRules& rules,
+                                                   const Authorization& a) {
+  if (a.key == 0) {
+    return absl::InvalidArgumentError("authorizationKey: is 0; expected a positive key");
+  }
+  AuthorizationSpec spec{a.owner_type, a.owner_id, a.resource_type, "", "", a.permissions};
+  (a.scope.matcher == Matcher::kProperty ? spec.resource_property_name : spec.resource_id) =
+      a.scope.value;
+  absl::StatusOr<Scope> scope = CheckSpec(rules, spec);
+  if (!scope.ok()) return scope.status();
+  if (*scope != a.scope) {
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "matcher: ", Name(a.scope.matcher), " does not fit resource '", a.scope.value,
+        "'; expected ANY for '*', ID for any other id, PROPERTY for a property name"));
+  }
+  if (state.FindAuthorization(a.key)) {
+    return absl::AlreadyExistsError(
+        strings_internal::StrCat("authorization ", a.key, " already exists"));
+  }
+  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, spec, *scope));
+  ChangeSet cs;
+  cs.changes.push_back({RowChange::Op::kPut, a});
+  cs.next_authorization_key = std::max(state.next_authorization_key(), a.key + 1);
+  return cs;
+}
 
 absl::StatusOr<ChangeSet> PlanAuthorization(const IdentityState& state, const InputRules& rules,
                                             const Command& command) {

@@ -423,6 +423,38 @@ absl::StatusOr<ChangeSet> Plan(const IdentityState& state, const Command& comman
   return commands_internal::PlanOne(state, command, /*initializing=*/false);
 }
 
+absl::StatusOr<ChangeSet> PlanRestore(const IdentityState& state, const Row& row) {
+  using commands_internal::PlanOne;
+  if (state.initialized()) {
+    return absl::FailedPreconditionError(
+        "restore: the store is already initialized; a snapshot imports into an empty store only");
+  }
+  return std::visit(
+      [&](const auto& r) -> absl::StatusOr<ChangeSet> {
+        using T = std::decay_t<decltype(r)>;
+        constexpr bool kInit = true;
+        if constexpr (std::is_same_v<T, User>) {
+          return PlanOne(state, CreateUser{r}, kInit);
+        } else if constexpr (std::is_same_v<T, Group>) {
+          return PlanOne(state, CreateGroup{r}, kInit);
+        } else if constexpr (std::is_same_v<T, Role>) {
+          return PlanOne(state, CreateRole{r}, kInit);
+        } else if constexpr (std::is_same_v<T, Tenant>) {
+          return PlanOne(state, CreateTenant{r}, kInit);
+        } else if constexpr (std::is_same_v<T, MappingRule>) {
+          return PlanOne(state, CreateMappingRule{r}, kInit);
+        } else if constexpr (std::is_same_v<T, Membership>) {
+          return PlanOne(state, AddMember{r}, kInit);
+        } else {
+          absl::StatusOr<commands_internal::InputRules> rules =
+              commands_internal::InputRules::For(state.config());
+          if (!rules.ok()) return rules.status();
+          return commands_internal::PlanRestoreAuthorization(state, *rules, r);
+        }
+      },
+      row);
+}
+
 absl::StatusOr<ChangeSet> Execute(IdentityState& state, const Command& command) {
   absl::StatusOr<ChangeSet> cs = Plan(state, command);
   if (cs.ok()) state.Apply(*cs);

@@ -42,6 +42,9 @@ class InputRules {
 // before the state is marked initialized.
 absl::StatusOr<ChangeSet> PlanAuthorization(const IdentityState& state, const InputRules& rules,
                                             const Command& command);
+absl::StatusOr<ChangeSet> PlanRestoreAuthorization(const IdentityState& state,
+                                                   const InputRules& rules,
+                                                   const Authorization& authorization);
 absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initialize& command);
 absl::StatusOr<ChangeSet> PlanOne(const IdentityState& state, const Command& command,
                                   bool initializing);

@@ -145,6 +145,14 @@ std::string_view CommandName(const Command& command);
 // `state` is unchanged. Returns the applied ChangeSet (it holds the new authorization's key).
 [[nodiscard]] absl::StatusOr<ChangeSet> Execute(IdentityState& state, const Command& command);
 
+// Snapshot import: validates one row of a stored state as SPEC.md requires (the same rules as
+// creating it, except that an authorization keeps its key and the duplicate-grant rule, which
+// applies to creation only, is not re-checked) and plans putting it. Rows must arrive in
+// dependency order: tenants, groups, roles, mapping rules, users, memberships, authorizations.
+// Authorization keys must be unique; next_authorization_key moves past each restored key.
+// REQUIRES: !state.initialized() (import fills an empty store, then marks it initialized).
+[[nodiscard]] absl::StatusOr<ChangeSet> PlanRestore(const IdentityState& state, const Row& row);
+
 }  // namespace clearance
 
 #endif  // CLEARANCE_COMMANDS_H_

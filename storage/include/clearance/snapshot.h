@@ -1,0 +1,126 @@
+// Logical snapshots: the identity state as newline-delimited JSON (DESIGN.md "Snapshots").
+//
+// A snapshot is, one JSON object per line:
+//   1. a header: format name, version, applied log position, next authorization key, the
+//      configuration and the number of records of each kind that follow;
+//   2. the rows in canonical order — tenants, groups, roles, mapping rules, users (each by id),
+//      memberships (by container type, container id, member type, member id), authorizations
+//      (by key) — so the same state always gives the same bytes;
+//   3. a trailer: the number of rows and the SHA-256 of every byte before the trailer line.
+// The exact record shapes are in storage/FORMAT.md.
+//
+// Reading is strict: every record must have exactly its fields with the right JSON types, no
+// duplicate member names, rows in canonical order with no duplicates, counts and checksum equal,
+// nothing after the trailer. Each refusal is INVALID_ARGUMENT (DATA_LOSS for a checksum
+// mismatch) and names the line, the record kind and the field.
+//
+// Thread-safety: SnapshotWriter and SnapshotReader are single-threaded objects; different
+// instances may be used concurrently.
+#ifndef CLEARANCE_SNAPSHOT_H_
+#define CLEARANCE_SNAPSHOT_H_
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "clearance/config.h"
+#include "clearance/state.h"
+
+namespace clearance {
+
+inline constexpr std::string_view kSnapshotFormat = "clearance-snapshot";
+inline constexpr uint32_t kSnapshotVersion = 1;
+
+struct SnapshotCounts {
+  uint64_t tenants = 0;
+  uint64_t groups = 0;
+  uint64_t roles = 0;
+  uint64_t mapping_rules = 0;
+  uint64_t users = 0;
+  uint64_t memberships = 0;
+  uint64_t authorizations = 0;
+
+  uint64_t total() const {
+    return tenants + groups + roles + mapping_rules + users + memberships + authorizations;
+  }
+  bool operator==(const SnapshotCounts&) const = default;
+};
+
+struct SnapshotHeader {
+  std::optional<uint64_t> applied_position;
+  AuthorizationKey next_authorization_key = 1;
+  Configuration configuration;
+  SnapshotCounts counts;
+  bool operator==(const SnapshotHeader&) const = default;
+};
+
+// The counts of a state, for its header.
+SnapshotCounts CountsOf(const IdentityState& state);
+
+// Streams a snapshot to `out`: WriteHeader once, WriteRow for every row in canonical order,
+// then Finish. The writer does not check the order; ExportSnapshot() produces it.
+class SnapshotWriter {
+ public:
+  explicit SnapshotWriter(std::ostream* out);
+  ~SnapshotWriter();
+
+  void WriteHeader(const SnapshotHeader& header);
+  void WriteRow(const Row& row);
+  // Writes the trailer and flushes. UNAVAILABLE when the stream failed at any point.
+  [[nodiscard]] absl::Status Finish();
+
+ private:
+  void Emit(const std::string& line);
+
+  std::ostream* out_;
+  struct Digest;
+  std::unique_ptr<Digest> digest_;
+  uint64_t rows_ = 0;
+};
+
+// Writes the whole state, in canonical order.
+[[nodiscard]] absl::Status ExportSnapshot(const IdentityState& state,
+                                          std::optional<uint64_t> applied_position,
+                                          std::ostream* out);
+
+// Reads a snapshot line by line; memory does not grow with the snapshot's size.
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(std::istream* in);
+  ~SnapshotReader();
+
+  // Reads and checks the header. Call once, first.
+  [[nodiscard]] absl::StatusOr<SnapshotHeader> ReadHeader();
+  // The next row, or nullopt after the trailer was read and checked (counts, checksum, end of
+  // input).
+  [[nodiscard]] absl::StatusOr<std::optional<Row>> Next();
+  // The line number of the record last returned (1-based).
+  uint64_t line() const { return line_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint64_t line_ = 0;
+};
+
+struct ImportedSnapshot {
+  IdentityState state;
+  std::optional<uint64_t> applied_position;
+};
+
+// Reads a whole snapshot into a fresh IdentityState, validating every row against SPEC.md with
+// clearance::PlanRestore (so a snapshot can only hold a state the commands could have built).
+// Errors name the line: "line 12: authorization: ...".
+[[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in);
+
+}  // namespace clearance
+
+#endif  // CLEARANCE_SNAPSHOT_H_

@@ -1,0 +1,530 @@
+#include "snapshot/record_codec.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <tuple>
+
+#include "absl/container/flat_hash_set.h"
+#include "clearance/internal/strings.h"
+
+namespace clearance::snapshot_internal {
+namespace {
+
+using strings_internal::StrAppend;
+using strings_internal::StrCat;
+
+// ---- encoding ----------------------------------------------------------------------------
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (u < 0x20) {
+      StrAppend(out, "\\u00", kHex[u >> 4], kHex[u & 15]);
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+// Builds {"k":v,...} with members in call order.
+class ObjectWriter {
+ public:
+  ObjectWriter& Str(std::string_view key, std::string_view value) {
+    Key(key);
+    AppendJsonString(&out_, value);
+    return *this;
+  }
+  ObjectWriter& Uint(std::string_view key, uint64_t value) {
+    Key(key);
+    StrAppend(&out_, value);
+    return *this;
+  }
+  ObjectWriter& Bool(std::string_view key, bool value) {
+    Key(key);
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+  ObjectWriter& Raw(std::string_view key, std::string_view json) {
+    Key(key);
+    out_ += json;
+    return *this;
+  }
+  std::string Done() { return out_ + "}"; }
+
+ private:
+  void Key(std::string_view key) {
+    out_ += first_ ? "" : ",";
+    first_ = false;
+    AppendJsonString(&out_, key);
+    out_ += ":";
+  }
+  std::string out_ = "{";
+  bool first_ = true;
+};
+
+std::string EncodeConfiguration(const Configuration& c) {
+  return ObjectWriter()
+      .Str("mode", Name(c.mode))
+      .Bool("authorizations_enabled", c.authorizations_enabled)
+      .Bool("tenant_checks_enabled", c.tenant_checks_enabled)
+      .Str("username_claim", c.username_claim)
+      .Str("client_id_claim", c.client_id_claim)
+      .Str("groups_claim", c.groups_claim)
+      .Bool("prefer_username_claim", c.prefer_username_claim)
+      .Str("id_pattern", c.id_pattern)
+      .Done();
+}
+
+std::string EncodeCounts(const SnapshotCounts& c) {
+  return ObjectWriter()
+      .Uint("tenants", c.tenants)
+      .Uint("groups", c.groups)
+      .Uint("roles", c.roles)
+      .Uint("mapping_rules", c.mapping_rules)
+      .Uint("users", c.users)
+      .Uint("memberships", c.memberships)
+      .Uint("authorizations", c.authorizations)
+      .Done();
+}
+
+std::string EncodePermissions(PermissionMask mask) {
+  std::string out = "[";
+  bool first = true;
+  ForEachPermission(mask, [&](Permission p) {
+    if (!first) out += ",";
+    first = false;
+    AppendJsonString(&out, Name(p));
+  });
+  return out + "]";
+}
+
+// ---- decoding ----------------------------------------------------------------------------
+
+std::string_view TypeName(simdjson::dom::element_type t) {
+  using T = simdjson::dom::element_type;
+  switch (t) {
+    case T::ARRAY:
+      return "an array";
+    case T::OBJECT:
+      return "an object";
+    case T::INT64:
+    case T::UINT64:
+    case T::DOUBLE:
+      return "a number";
+    case T::STRING:
+      return "a string";
+    case T::BOOL:
+      return "a boolean";
+    case T::NULL_VALUE:
+      return "null";
+  }
+  return "something else";
+}
+
+// Strict access to one JSON object: exactly the expected members, no duplicates, right types.
+class Fields {
+ public:
+  Fields(simdjson::dom::object obj, std::string_view kind) : obj_(obj), kind_(kind) {}
+
+  absl::Status Expect(std::initializer_list<std::string_view> names) {
+    absl::flat_hash_set<std::string_view> seen;
+    for (auto field : obj_) {
+      std::string_view key = field.key;
+      if (std::find(names.begin(), names.end(), key) == names.end()) {
+        return Error(key, StrCat("is not a field of ", kind_, " records; expected only ",
+                                 strings_internal::StrJoin(names, ", ")));
+      }
+      if (!seen.insert(key).second) return Error(key, "appears twice; expected it once");
+    }
+    for (std::string_view n : names) {
+      if (!seen.contains(n)) return Error(n, "is missing");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> String(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS) return WrongType(name, "a string", e);
+    return std::string(s);
+  }
+  absl::StatusOr<uint64_t> Uint(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    uint64_t v = 0;
+    if (e.get_uint64().get(v) != simdjson::SUCCESS) {
+      return WrongType(name, "a non-negative integer", e);
+    }
+    return v;
+  }
+  absl::StatusOr<std::optional<uint64_t>> OptionalUint(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    if (e.is_null()) return std::optional<uint64_t>();
+    absl::StatusOr<uint64_t> v = Uint(name);
+    if (!v.ok()) return WrongType(name, "a non-negative integer or null", e);
+    return std::optional<uint64_t>(*v);
+  }
+  absl::StatusOr<bool> Bool(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    bool v = false;
+    if (e.get_bool().get(v) != simdjson::SUCCESS) return WrongType(name, "a boolean", e);
+    return v;
+  }
+  absl::StatusOr<simdjson::dom::object> Object(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    simdjson::dom::object o;
+    if (e.get_object().get(o) != simdjson::SUCCESS) return WrongType(name, "an object", e);
+    return o;
+  }
+  absl::StatusOr<simdjson::dom::array> Array(std::string_view name) {
+    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
+    simdjson::dom::array a;
+    if (e.get_array().get(a) != simdjson::SUCCESS) return WrongType(name, "an array", e);
+    return a;
+  }
+
+  absl::Status Error(std::string_view field, std::string_view problem) const {
+    return absl::InvalidArgumentError(StrCat(kind_, ": field '", field, "' ", problem));
+  }
+
+ private:
+  absl::Status WrongType(std::string_view field, std::string_view expected,
+                         simdjson::dom::element e) const {
+    return Error(field, StrCat("is ", TypeName(e.type()), "; expected ", expected));
+  }
+
+  simdjson::dom::object obj_;
+  std::string_view kind_;
+};
+
+#define CLEARANCE_ASSIGN_OR_RETURN(lhs, expr)   \
+  auto lhs##_or = (expr);                       \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+// Parses a catalog name, turning the catalog's message into a field error.
+template <typename T, typename Parse>
+absl::StatusOr<T> Named(Fields& f, std::string_view field, Parse parse) {
+  CLEARANCE_ASSIGN_OR_RETURN(text, f.String(field));
+  auto value = parse(text);
+  if (!value.ok()) return f.Error(field, StrCat(": ", value.status().message()));
+  return *value;
+}
+
+absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj) {
+  Fields f(obj, "header.configuration");
+  if (absl::Status s =
+          f.Expect({"mode", "authorizations_enabled", "tenant_checks_enabled", "username_claim",
+                    "client_id_claim", "groups_claim", "prefer_username_claim", "id_pattern"});
+      !s.ok()) {
+    return s;
+  }
+  Configuration c;
+  CLEARANCE_ASSIGN_OR_RETURN(mode, f.String("mode"));
+  if (mode == "OIDC") {
+    c.mode = AuthMode::kOidc;
+  } else if (mode == "BASIC") {
+    c.mode = AuthMode::kBasic;
+  } else {
+    return f.Error("mode", StrCat("is '", mode, "'; expected OIDC or BASIC"));
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(authz, f.Bool("authorizations_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(tenants, f.Bool("tenant_checks_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(username, f.String("username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(client, f.String("client_id_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(groups, f.String("groups_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(prefer, f.Bool("prefer_username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(pattern, f.String("id_pattern"));
+  c.authorizations_enabled = authz;
+  c.tenant_checks_enabled = tenants;
+  c.username_claim = username;
+  c.client_id_claim = client;
+  c.groups_claim = groups;
+  c.prefer_username_claim = prefer;
+  c.id_pattern = pattern;
+  if (absl::Status s = c.Validate(); !s.ok()) {
+    return absl::InvalidArgumentError(StrCat("header.configuration: ", s.message()));
+  }
+  return c;
+}
+
+absl::StatusOr<Record> DecodeHeader(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "format", "version", "applied_position",
+                                 "next_authorization_key", "configuration", "counts"});
+      !s.ok()) {
+    return s;
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(format, f.String("format"));
+  if (format != kSnapshotFormat) {
+    return f.Error("format", StrCat("is '", format, "'; expected '", kSnapshotFormat, "'"));
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(version, f.Uint("version"));
+  if (version != kSnapshotVersion) {
+    return f.Error("version",
+                   StrCat("is ", version, "; this build reads version ", kSnapshotVersion));
+  }
+  SnapshotHeader h;
+  CLEARANCE_ASSIGN_OR_RETURN(position, f.OptionalUint("applied_position"));
+  CLEARANCE_ASSIGN_OR_RETURN(next_key, f.Uint("next_authorization_key"));
+  if (next_key == 0) return f.Error("next_authorization_key", "is 0; expected at least 1");
+  h.applied_position = position;
+  h.next_authorization_key = next_key;
+  CLEARANCE_ASSIGN_OR_RETURN(config, f.Object("configuration"));
+  CLEARANCE_ASSIGN_OR_RETURN(configuration, DecodeConfiguration(config));
+  h.configuration = configuration;
+  CLEARANCE_ASSIGN_OR_RETURN(counts_obj, f.Object("counts"));
+  Fields c(counts_obj, "header.counts");
+  if (absl::Status s = c.Expect({"tenants", "groups", "roles", "mapping_rules", "users",
+                                 "memberships", "authorizations"});
+      !s.ok()) {
+    return s;
+  }
+  uint64_t* targets[] = {&h.counts.tenants,       &h.counts.groups, &h.counts.roles,
+                         &h.counts.mapping_rules, &h.counts.users,  &h.counts.memberships,
+                         &h.counts.authorizations};
+  const char* names[] = {"tenants", "groups",      "roles",         "mapping_rules",
+                         "users",   "memberships", "authorizations"};
+  for (size_t i = 0; i < std::size(names); ++i) {
+    CLEARANCE_ASSIGN_OR_RETURN(n, c.Uint(names[i]));
+    *targets[i] = n;
+  }
+  return Record(h);
+}
+
+template <typename T>
+absl::StatusOr<Record> DecodeNamed(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "id", "name", "description"}); !s.ok()) return s;
+  CLEARANCE_ASSIGN_OR_RETURN(id, f.String("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(description, f.String("description"));
+  return Record(Row(T{id, name, description}));
+}
+
+absl::StatusOr<Record> DecodeMappingRule(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "id", "claim_name", "claim_value", "name"}); !s.ok()) {
+    return s;
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(id, f.String("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(claim_name, f.String("claim_name"));
+  CLEARANCE_ASSIGN_OR_RETURN(claim_value, f.String("claim_value"));
+  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
+  return Record(Row(MappingRule{id, claim_name, claim_value, name, {}}));
+}
+
+absl::StatusOr<Record> DecodeUser(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "username", "name", "email", "password_hash"}); !s.ok()) {
+    return s;
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(username, f.String("username"));
+  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(email, f.String("email"));
+  CLEARANCE_ASSIGN_OR_RETURN(hash, f.String("password_hash"));
+  return Record(Row(User{username, name, email, hash}));
+}
+
+absl::StatusOr<Record> DecodeMembership(Fields& f) {
+  if (absl::Status s =
+          f.Expect({"type", "container_type", "container_id", "member_type", "member_id"});
+      !s.ok()) {
+    return s;
+  }
+  Membership m;
+  CLEARANCE_ASSIGN_OR_RETURN(container_type,
+                             Named<ContainerType>(f, "container_type", ParseContainerType));
+  CLEARANCE_ASSIGN_OR_RETURN(container_id, f.String("container_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(member_type, Named<MemberType>(f, "member_type", ParseOwnerType));
+  CLEARANCE_ASSIGN_OR_RETURN(member_id, f.String("member_id"));
+  m.container_type = container_type;
+  m.container_id = container_id;
+  m.member_type = member_type;
+  m.member_id = member_id;
+  return Record(Row(m));
+}
+
+absl::StatusOr<Record> DecodeAuthorization(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "key", "owner_type", "owner_id", "resource_type",
+                                 "matcher", "resource", "permissions"});
+      !s.ok()) {
+    return s;
+  }
+  Authorization a;
+  CLEARANCE_ASSIGN_OR_RETURN(key, f.Uint("key"));
+  CLEARANCE_ASSIGN_OR_RETURN(owner_type, Named<OwnerType>(f, "owner_type", ParseOwnerType));
+  CLEARANCE_ASSIGN_OR_RETURN(owner_id, f.String("owner_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(resource_type,
+                             Named<ResourceType>(f, "resource_type", ParseResourceType));
+  CLEARANCE_ASSIGN_OR_RETURN(matcher, f.String("matcher"));
+  CLEARANCE_ASSIGN_OR_RETURN(resource, f.String("resource"));
+  CLEARANCE_ASSIGN_OR_RETURN(permissions, f.Array("permissions"));
+  if (matcher == "ANY") {
+    a.scope.matcher = Matcher::kAny;
+  } else if (matcher == "ID") {
+    a.scope.matcher = Matcher::kId;
+  } else if (matcher == "PROPERTY") {
+    a.scope.matcher = Matcher::kProperty;
+  } else {
+    return f.Error("matcher", StrCat("is '", matcher, "'; expected ANY, ID or PROPERTY"));
+  }
+  a.scope.value = resource;
+  a.key = key;
+  a.owner_type = owner_type;
+  a.owner_id = owner_id;
+  a.resource_type = resource_type;
+  for (simdjson::dom::element e : permissions) {
+    std::string_view name;
+    if (e.get_string().get(name) != simdjson::SUCCESS) {
+      return f.Error("permissions", "holds a non-string; expected an array of permission names");
+    }
+    absl::StatusOr<Permission> p = ParsePermission(name);
+    if (!p.ok()) return f.Error("permissions", StrCat(": ", p.status().message()));
+    if (a.permissions & Bit(*p)) {
+      return f.Error("permissions", StrCat("names ", name, " twice; expected each once"));
+    }
+    a.permissions |= Bit(*p);
+  }
+  return Record(Row(a));
+}
+
+absl::StatusOr<Record> DecodeTrailer(Fields& f) {
+  if (absl::Status s = f.Expect({"type", "records", "sha256"}); !s.ok()) return s;
+  Trailer t;
+  CLEARANCE_ASSIGN_OR_RETURN(records, f.Uint("records"));
+  CLEARANCE_ASSIGN_OR_RETURN(sha, f.String("sha256"));
+  t.records = records;
+  t.sha256_hex = sha;
+  return Record(t);
+}
+
+// Canonical sort key of a row: (rank, identity...).
+using SortKey = std::tuple<int, std::string, int, std::string, uint64_t>;
+SortKey KeyOf(const Row& row) {
+  return std::visit(
+      [&](const auto& r) -> SortKey {
+        using T = std::decay_t<decltype(r)>;
+        const int rank = KindRank(row);
+        if constexpr (std::is_same_v<T, User>) {
+          return {rank, r.username, 0, "", 0};
+        } else if constexpr (std::is_same_v<T, Membership>) {
+          return {rank, StrCat(static_cast<int>(r.container_type)), 0, "", 0};
+        } else if constexpr (std::is_same_v<T, Authorization>) {
+          return {rank, "", 0, "", r.key};
+        } else {
+          return {rank, r.id, 0, "", 0};
+        }
+      },
+      row);
+}
+
+}  // namespace
+
+int KindRank(const Row& row) {
+  // Row's alternatives are User, Group, Role, Tenant, MappingRule, Membership, Authorization;
+  // canonical order is tenants, groups, roles, mapping rules, users, memberships,
+  // authorizations (the order rows can be validated in).
+  static constexpr int kRankByIndex[] = {4, 1, 2, 0, 3, 5, 6};
+  return kRankByIndex[row.index()];
+}
+
+std::string_view KindName(const Row& row) {
+  static constexpr std::string_view kNames[] = {
+      "user", "group", "role", "tenant", "mapping_rule", "membership", "authorization"};
+  return kNames[row.index()];
+}
+
+bool CanonicallyBefore(const Row& a, const Row& b) {
+  if (KindRank(a) != KindRank(b)) return KindRank(a) < KindRank(b);
+  if (const auto* ma = std::get_if<Membership>(&a)) return *ma < std::get<Membership>(b);
+  return KeyOf(a) < KeyOf(b);
+}
+
+std::string EncodeHeader(const SnapshotHeader& h) {
+  ObjectWriter w;
+  w.Str("type", "header").Str("format", kSnapshotFormat).Uint("version", kSnapshotVersion);
+  if (h.applied_position) {
+    w.Uint("applied_position", *h.applied_position);
+  } else {
+    w.Raw("applied_position", "null");
+  }
+  return w.Uint("next_authorization_key", h.next_authorization_key)
+      .Raw("configuration", EncodeConfiguration(h.configuration))
+      .Raw("counts", EncodeCounts(h.counts))
+      .Done();
+}
+
+std::string EncodeRow(const Row& row) {
+  return std::visit(
+      [&](const auto& r) -> std::string {
+        using T = std::decay_t<decltype(r)>;
+        ObjectWriter w;
+        w.Str("type", KindName(row));
+        if constexpr (std::is_same_v<T, User>) {
+          w.Str("username", r.username).Str("name", r.name).Str("email", r.email);
+          w.Str("password_hash", r.password_hash);
+        } else if constexpr (std::is_same_v<T, MappingRule>) {
+          w.Str("id", r.id).Str("claim_name", r.claim_name).Str("claim_value", r.claim_value);
+          w.Str("name", r.name);
+        } else if constexpr (std::is_same_v<T, Membership>) {
+          w.Str("container_type", Name(r.container_type)).Str("container_id", r.container_id);
+          w.Str("member_type", Name(r.member_type)).Str("member_id", r.member_id);
+        } else if constexpr (std::is_same_v<T, Authorization>) {
+          w.Uint("key", r.key).Str("owner_type", Name(r.owner_type)).Str("owner_id", r.owner_id);
+          w.Str("resource_type", Name(r.resource_type)).Str("matcher", Name(r.scope.matcher));
+          w.Str("resource", r.scope.value).Raw("permissions", EncodePermissions(r.permissions));
+        } else {
+          w.Str("id", r.id).Str("name", r.name).Str("description", r.description);
+        }
+        return w.Done();
+      },
+      row);
+}
+
+std::string EncodeTrailer(const Trailer& t) {
+  return ObjectWriter()
+      .Str("type", "trailer")
+      .Uint("records", t.records)
+      .Str("sha256", t.sha256_hex)
+      .Done();
+}
+
+absl::StatusOr<Record> RecordDecoder::Decode(std::string_view line) {
+  simdjson::dom::element root;
+  if (auto error = parser_.parse(line.data(), line.size(), /*realloc_if_needed=*/true).get(root);
+      error != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat("not valid JSON (", simdjson::error_message(error), "); expected one JSON object"));
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat("is ", TypeName(root.type()), "; expected one JSON object per line"));
+  }
+  simdjson::dom::element type_element;
+  std::string_view type;
+  if (obj.at_key("type").get(type_element) != simdjson::SUCCESS ||
+      type_element.get_string().get(type) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        "record: field 'type' is missing or not a string; expected header, tenant, group, role, "
+        "mapping_rule, user, membership, authorization or trailer");
+  }
+  Fields f(obj, type);
+  if (type == "header") return DecodeHeader(f);
+  if (type == "tenant") return DecodeNamed<Tenant>(f);
+  if (type == "group") return DecodeNamed<Group>(f);
+  if (type == "role") return DecodeNamed<Role>(f);
+  if (type == "mapping_rule") return DecodeMappingRule(f);
+  if (type == "user") return DecodeUser(f);
+  if (type == "membership") return DecodeMembership(f);
+  if (type == "authorization") return DecodeAuthorization(f);
+  if (type == "trailer") return DecodeTrailer(f);
+  return absl::InvalidArgumentError(
+      StrCat("record: field 'type' is '", type,
+             "'; expected header, tenant, group, role, mapping_rule, user, membership, "
+             "authorization or trailer"));
+}
+
+}  // namespace clearance::snapshot_internal

@@ -1,0 +1,286 @@
+#include "clearance/snapshot.h"
+
+#include <openssl/evp.h>
+
+#include <string>
+
+#include "clearance/commands.h"
+#include "clearance/internal/strings.h"
+#include "snapshot/record_codec.h"
+
+namespace clearance {
+namespace {
+
+using snapshot_internal::Record;
+using snapshot_internal::Trailer;
+using strings_internal::StrCat;
+
+// Records are short; a line this long is not one of ours (and would make memory grow with the
+// input, which the reader promises not to do).
+constexpr size_t kMaxLineBytes = 1 << 20;
+
+// Incremental SHA-256 over everything before the trailer line (OpenSSL EVP).
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view bytes) { EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()); }
+  std::string HexDigest() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, md, &len);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+      out.push_back(kHex[md[i] >> 4]);
+      out.push_back(kHex[md[i] & 15]);
+    }
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+void Tally(const Row& row, SnapshotCounts* counts) {
+  uint64_t* slots[] = {&counts->users,         &counts->groups,        &counts->roles,
+                       &counts->tenants,       &counts->mapping_rules, &counts->memberships,
+                       &counts->authorizations};
+  ++*slots[row.index()];
+}
+
+std::string FormatCounts(const SnapshotCounts& c) {
+  return StrCat(c.tenants, " tenants, ", c.groups, " groups, ", c.roles, " roles, ",
+                c.mapping_rules, " mapping rules, ", c.users, " users, ", c.memberships,
+                " memberships, ", c.authorizations, " authorizations");
+}
+
+}  // namespace
+
+SnapshotCounts CountsOf(const IdentityState& state) {
+  SnapshotCounts c;
+  c.tenants = state.tenants().size();
+  c.groups = state.groups().size();
+  c.roles = state.roles().size();
+  c.mapping_rules = state.mapping_rules().size();
+  c.users = state.users().size();
+  c.memberships = state.memberships().size();
+  c.authorizations = state.authorizations().size();
+  return c;
+}
+
+// ---- writing -----------------------------------------------------------------------------
+
+struct SnapshotWriter::Digest {
+  Sha256 sha;
+};
+
+SnapshotWriter::SnapshotWriter(std::ostream* out) : out_(out), digest_(new Digest) {}
+SnapshotWriter::~SnapshotWriter() = default;
+
+void SnapshotWriter::Emit(const std::string& line) {
+  digest_->sha.Update(line);
+  digest_->sha.Update("\n");
+  out_->write(line.data(), static_cast<std::streamsize>(line.size()));
+  out_->put('\n');
+}
+
+void SnapshotWriter::WriteHeader(const SnapshotHeader& header) {
+  Emit(snapshot_internal::EncodeHeader(header));
+}
+
+void SnapshotWriter::WriteRow(const Row& row) {
+  Emit(snapshot_internal::EncodeRow(row));
+  ++rows_;
+}
+
+absl::Status SnapshotWriter::Finish() {
+  std::string trailer = snapshot_internal::EncodeTrailer({rows_, digest_->sha.HexDigest()});
+  out_->write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
+  out_->put('\n');
+  out_->flush();
+  if (!*out_) return absl::UnavailableError("snapshot: writing the output failed");
+  return absl::OkStatus();
+}
+
+absl::Status ExportSnapshot(const IdentityState& state, std::optional<uint64_t> applied_position,
+                            std::ostream* out) {
+  SnapshotWriter w(out);
+  w.WriteHeader(
+      {applied_position, state.next_authorization_key(), state.config(), CountsOf(state)});
+  for (const auto& [id, t] : state.tenants()) w.WriteRow(t);
+  for (const auto& [id, g] : state.groups()) w.WriteRow(g);
+  for (const auto& [id, r] : state.roles()) w.WriteRow(r);
+  for (const auto& [id, m] : state.mapping_rules()) w.WriteRow(m);
+  for (const auto& [id, u] : state.users()) w.WriteRow(u);
+  for (const Membership& m : state.memberships()) w.WriteRow(m);
+  for (const auto& [key, a] : state.authorizations()) w.WriteRow(a);
+  return w.Finish();
+}
+
+// ---- reading -----------------------------------------------------------------------------
+
+struct SnapshotReader::Impl {
+  explicit Impl(std::istream* input) : in(input) {}
+
+  std::istream* in;
+  snapshot_internal::RecordDecoder decoder;
+  Sha256 sha;
+  SnapshotCounts expected;
+  SnapshotCounts seen;
+  std::optional<Row> previous;
+  bool header_read = false;
+  bool done = false;
+  std::string line;
+};
+
+SnapshotReader::SnapshotReader(std::istream* in) : impl_(new Impl(in)) {}
+SnapshotReader::~SnapshotReader() = default;
+
+namespace {
+
+absl::Status AtLine(uint64_t line, const absl::Status& s) {
+  return absl::Status(s.code(), StrCat("line ", line, ": ", s.message()));
+}
+
+// Reads one '\n'-terminated line. False at end of input; an error for an overlong or
+// unterminated line.
+absl::StatusOr<bool> ReadLine(std::istream* in, std::string* line, uint64_t line_no) {
+  line->clear();
+  int c;
+  while ((c = in->get()) != std::char_traits<char>::eof()) {
+    if (c == '\n') return true;
+    if (line->size() >= kMaxLineBytes) {
+      return absl::InvalidArgumentError(StrCat("line ", line_no, ": longer than ", kMaxLineBytes,
+                                               " bytes; expected one record per line"));
+    }
+    line->push_back(static_cast<char>(c));
+  }
+  if (!line->empty()) {
+    return absl::InvalidArgumentError(
+        StrCat("line ", line_no, ": ends without a newline; the snapshot is truncated"));
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<SnapshotHeader> SnapshotReader::ReadHeader() {
+  Impl& s = *impl_;
+  if (s.header_read) return absl::FailedPreconditionError("snapshot: header already read");
+  ++line_;
+  absl::StatusOr<bool> got = ReadLine(s.in, &s.line, line_);
+  if (!got.ok()) return got.status();
+  if (!*got) {
+    return absl::InvalidArgumentError("line 1: the snapshot is empty; expected a header record");
+  }
+  absl::StatusOr<Record> record = s.decoder.Decode(s.line);
+  if (!record.ok()) return AtLine(line_, record.status());
+  const auto* header = std::get_if<SnapshotHeader>(&*record);
+  if (!header) {
+    return absl::InvalidArgumentError(
+        StrCat("line ", line_, ": the first record is not a header; expected type 'header'"));
+  }
+  s.sha.Update(s.line);
+  s.sha.Update("\n");
+  s.expected = header->counts;
+  s.header_read = true;
+  return *header;
+}
+
+absl::StatusOr<std::optional<Row>> SnapshotReader::Next() {
+  Impl& s = *impl_;
+  if (!s.header_read) return absl::FailedPreconditionError("snapshot: read the header first");
+  if (s.done) return std::optional<Row>();
+  ++line_;
+  absl::StatusOr<bool> got = ReadLine(s.in, &s.line, line_);
+  if (!got.ok()) return got.status();
+  if (!*got) {
+    return absl::InvalidArgumentError(
+        StrCat("line ", line_, ": the snapshot ends without a trailer; the file is truncated"));
+  }
+  absl::StatusOr<Record> record = s.decoder.Decode(s.line);
+  if (!record.ok()) return AtLine(line_, record.status());
+
+  if (const auto* trailer = std::get_if<Trailer>(&*record)) {
+    if (!(s.seen == s.expected)) {
+      return absl::InvalidArgumentError(StrCat(
+          "line ", line_, ": trailer: the header announced ", FormatCounts(s.expected),
+          " but the snapshot holds ", FormatCounts(s.seen), "; records are missing or extra"));
+    }
+    if (trailer->records != s.seen.total()) {
+      return absl::InvalidArgumentError(StrCat("line ", line_, ": trailer: field 'records' is ",
+                                               trailer->records, "; expected ", s.seen.total()));
+    }
+    if (trailer->sha256_hex != s.sha.HexDigest()) {
+      return absl::DataLossError(
+          StrCat("line ", line_,
+                 ": trailer: field 'sha256' does not match the records; the snapshot "
+                 "was altered or damaged"));
+    }
+    // Nothing may follow the trailer.
+    if (s.in->peek() != std::char_traits<char>::eof()) {
+      return absl::InvalidArgumentError(
+          StrCat("line ", line_ + 1, ": content after the trailer; expected end of input"));
+    }
+    s.done = true;
+    return std::optional<Row>();
+  }
+  if (std::holds_alternative<SnapshotHeader>(*record)) {
+    return absl::InvalidArgumentError(
+        StrCat("line ", line_, ": a second header; expected rows or the trailer"));
+  }
+  Row row = std::get<Row>(*std::move(record));
+  if (s.previous && !snapshot_internal::CanonicallyBefore(*s.previous, row)) {
+    return absl::InvalidArgumentError(
+        StrCat("line ", line_, ": ", snapshot_internal::KindName(row),
+               ": out of canonical order or a duplicate of the record before it; expected "
+               "tenants, groups, roles, mapping rules, users, memberships, authorizations, each "
+               "sorted by id (authorizations by key) with no repeats"));
+  }
+  s.sha.Update(s.line);
+  s.sha.Update("\n");
+  Tally(row, &s.seen);
+  s.previous = row;
+  return std::optional<Row>(std::move(row));
+}
+
+absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in) {
+  SnapshotReader reader(in);
+  absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
+  if (!header.ok()) return header.status();
+  ImportedSnapshot result;
+  result.applied_position = header->applied_position;
+  IdentityState& state = result.state;
+  absl::StatusOr<ChangeSet> configured = Plan(state, Configure{header->configuration});
+  if (!configured.ok()) return AtLine(1, configured.status());
+  state.Apply(*configured);
+  while (true) {
+    absl::StatusOr<std::optional<Row>> row = reader.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    absl::StatusOr<ChangeSet> cs = PlanRestore(state, **row);
+    if (!cs.ok()) {
+      return absl::Status(cs.status().code(),
+                          StrCat("line ", reader.line(), ": ", snapshot_internal::KindName(**row),
+                                 ": ", cs.status().message()));
+    }
+    state.Apply(*cs);
+  }
+  if (header->next_authorization_key < state.next_authorization_key()) {
+    return absl::InvalidArgumentError(
+        StrCat("line 1: header: field 'next_authorization_key' is ", header->next_authorization_key,
+               "; expected more than every authorization key (at least ",
+               state.next_authorization_key(), ")"));
+  }
+  ChangeSet finish;
+  finish.next_authorization_key = header->next_authorization_key;
+  finish.initializes = true;
+  state.Apply(finish);
+  return result;
+}
+
+}  // namespace clearance
