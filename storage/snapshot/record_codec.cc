@@ -15,22 +15,13 @@ using strings_internal::StrCat;
 
 // ---- encoding ----------------------------------------------------------------------------
 
+}  // namespace
+
 void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
-      StrAppend(out, "\\u00", kHex[u >> 4], kHex[u & 15]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
+  strings_internal::AppendJsonQuoted(out, s);
 }
+
+namespace {
 
 // Builds {"k":v,...} with members in call order.
 class ObjectWriter {
@@ -68,6 +59,8 @@ class ObjectWriter {
   bool first_ = true;
 };
 
+}  // namespace
+
 std::string EncodeConfiguration(const Configuration& c) {
   return ObjectWriter()
       .Str("mode", Name(c.mode))
@@ -80,6 +73,8 @@ std::string EncodeConfiguration(const Configuration& c) {
       .Str("id_pattern", c.id_pattern)
       .Done();
 }
+
+namespace {
 
 std::string EncodeCounts(const SnapshotCounts& c) {
   return ObjectWriter()

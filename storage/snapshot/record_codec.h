@@ -27,6 +27,9 @@ using Record = std::variant<SnapshotHeader, Row, Trailer>;
 std::string EncodeHeader(const SnapshotHeader& header);
 std::string EncodeRow(const Row& row);
 std::string EncodeTrailer(const Trailer& trailer);
+std::string EncodeConfiguration(const Configuration& configuration);
+// A JSON string literal, quoted and escaped as the records write it.
+void AppendJsonString(std::string* out, std::string_view s);
 
 // The rank of a row kind in canonical order (tenants 0 ... authorizations 6).
 int KindRank(const Row& row);

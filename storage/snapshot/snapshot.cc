@@ -60,6 +60,12 @@ std::string FormatCounts(const SnapshotCounts& c) {
 
 }  // namespace
 
+std::string RowToJson(const Row& row) { return snapshot_internal::EncodeRow(row); }
+
+std::string ConfigurationToJson(const Configuration& configuration) {
+  return snapshot_internal::EncodeConfiguration(configuration);
+}
+
 SnapshotCounts CountsOf(const IdentityState& state) {
   SnapshotCounts c;
   c.tenants = state.tenants().size();

@@ -62,6 +62,11 @@ struct SnapshotHeader {
   bool operator==(const SnapshotHeader&) const = default;
 };
 
+// The JSON object of one row or of a configuration, exactly as a snapshot writes it (one line,
+// canonical member order). Tools use it for --output json.
+std::string RowToJson(const Row& row);
+std::string ConfigurationToJson(const Configuration& configuration);
+
 // The counts of a state, for its header.
 SnapshotCounts CountsOf(const IdentityState& state);
 

@@ -56,6 +56,33 @@ std::string StrJoin(const Range& items, std::string_view separator) {
   return out;
 }
 
+// Appends `s` as a JSON string literal: quoted, with '"', '\\' and control characters escaped
+// (control characters as \u00XX). Bytes >= 0x80 pass through unchanged.
+inline void AppendJsonQuoted(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (u < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[u >> 4]);
+      out->push_back(kHex[u & 15]);
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+inline std::string JsonQuoted(std::string_view s) {
+  std::string out;
+  AppendJsonQuoted(&out, s);
+  return out;
+}
+
 }  // namespace clearance::strings_internal
 
 #endif  // CLEARANCE_INTERNAL_STRINGS_H_

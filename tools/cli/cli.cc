@@ -1,0 +1,68 @@
+#include "cli/cli.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "clearance/internal/strings.h"
+
+namespace clearance::cli {
+
+using strings_internal::StrCat;
+
+int Fail(const Context& ctx, const absl::Status& status) {
+  std::fprintf(ctx.err, "error: %s: %s\n",
+               std::string(absl::StatusCodeToString(status.code())).c_str(),
+               std::string(status.message()).c_str());
+  return kError;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
+  if (!std::filesystem::exists(ctx.db_path)) {
+    return absl::NotFoundError(StrCat("no store at '", ctx.db_path,
+                                      "'; create one with `clearance init` or name another with "
+                                      "--db or CLEARANCE_DB"));
+  }
+  StoreOptions options;
+  options.sync = ctx.sync;
+  options.create_if_missing = false;
+  return Store::Open(ctx.db_path, options);
+}
+
+absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command) {
+  absl::StatusOr<ApplyResult> result = store.Apply(command, std::nullopt);
+  if (!result.ok()) return result.status();
+  if (result->outcome == ApplyResult::Outcome::kRefused) return result->refusal;
+  return result->changes;
+}
+
+void Print(const Context& ctx, const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), ctx.out);
+  std::fputc('\n', ctx.out);
+}
+
+void PrintTable(const Context& ctx, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      std::string cell = cells[i];
+      if (i + 1 < cells.size()) cell.resize(width[i], ' ');
+      out += cell;
+      if (i + 1 < cells.size()) out += "  ";
+    }
+    Print(ctx, out);
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+}
+
+std::string JsonString(std::string_view s) { return strings_internal::JsonQuoted(s); }
+
+}  // namespace clearance::cli

@@ -1,0 +1,71 @@
+// The clearance tool's shared pieces: the invocation context, exit codes, output in tables or
+// JSON, and opening the store. Each command family lives in its own *_commands.cc.
+#ifndef CLEARANCE_TOOLS_CLI_CLI_H_
+#define CLEARANCE_TOOLS_CLI_CLI_H_
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "clearance/store.h"
+#include "cli/flags.h"
+
+namespace clearance::cli {
+
+// Exit codes. `check` uses kAllow/kDeny/kUnauthenticated; every other command 0 or kError.
+inline constexpr int kOk = 0;
+inline constexpr int kAllow = 0;
+inline constexpr int kDeny = 1;
+inline constexpr int kUnauthenticated = 2;
+inline constexpr int kError = 3;
+
+enum class OutputFormat { kTable, kJson };
+
+struct Context {
+  std::string db_path;  // --db, else $CLEARANCE_DB, else ./clearance-data
+  OutputFormat output = OutputFormat::kTable;
+  bool sync = true;  // --no-sync turns off fsync per command (bulk scripts)
+  FILE* out = stdout;
+  FILE* err = stderr;
+};
+
+// One subcommand: its words ("authorization create"), the flags it takes, a summary and
+// examples for --help, and the handler.
+struct Command {
+  std::string words;
+  std::string summary;
+  std::vector<FlagSpec> flags;
+  std::string examples;
+  std::function<int(Context&, const Flags&)> run;
+};
+
+// Registries filled by each command family.
+void AddEntityCommands(std::vector<Command>* commands);
+void AddInitAndConfigCommands(std::vector<Command>* commands);
+void AddCheckCommands(std::vector<Command>* commands);
+void AddSnapshotCommands(std::vector<Command>* commands);
+
+// Prints "error: CODE: message" on stderr and returns kError.
+int Fail(const Context& ctx, const absl::Status& status);
+
+// Opens the existing store at ctx.db_path. NOT_FOUND names the path and says to run
+// `clearance init`.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx);
+
+// Applies one command to the store and reports a refusal as an error.
+absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command);
+
+// Output helpers.
+void Print(const Context& ctx, const std::string& text);  // text + "\n" on ctx.out
+// A table with a header row; columns are padded to their widest cell.
+void PrintTable(const Context& ctx, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+std::string JsonString(std::string_view s);  // a quoted, escaped JSON string
+
+}  // namespace clearance::cli
+
+#endif  // CLEARANCE_TOOLS_CLI_CLI_H_

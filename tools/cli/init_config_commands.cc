@@ -1,0 +1,177 @@
+// `clearance init` (SPEC.md §8) and `clearance config get|set` (SPEC.md §5, §7).
+#include <fstream>
+#include <sstream>
+
+#include "clearance/internal/strings.h"
+#include "clearance/snapshot.h"
+#include "cli/cli.h"
+#include "cli/seed.h"
+
+namespace clearance::cli {
+namespace {
+
+using strings_internal::StrCat;
+
+const std::vector<FlagSpec> kConfigFlags = {
+    {"mode", true, false, "OIDC (default) or BASIC"},
+    {"authorizations", true, false, "true/false: authorization checks (default true)"},
+    {"tenant-checks", true, false, "true/false: multi-tenancy checks (default false)"},
+    {"username-claim", true, false, "claim holding the username (default sub)"},
+    {"client-id-claim", true, false, "claim holding the client id ('' to unset)"},
+    {"groups-claim", true, false, "claim holding the groups ('' to unset)"},
+    {"prefer-username-claim", true, false, "true/false: user over client when both are present"},
+    {"id-pattern", true, false, "identifier rule, a regular expression"}};
+
+absl::StatusOr<bool> ParseBool(std::string_view flag, std::string_view v) {
+  if (v == "true" || v == "on" || v == "yes") return true;
+  if (v == "false" || v == "off" || v == "no") return false;
+  return absl::InvalidArgumentError(StrCat("--", flag, ": '", v, "'; expected true or false"));
+}
+
+// Applies the configuration flags present in `f` to `c`.
+absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
+  if (std::optional<std::string> v = f.Get("mode")) {
+    std::string upper;
+    for (char ch : *v)
+      upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    if (upper == "OIDC") {
+      c->mode = AuthMode::kOidc;
+    } else if (upper == "BASIC") {
+      c->mode = AuthMode::kBasic;
+    } else {
+      return absl::InvalidArgumentError(StrCat("--mode: '", *v, "'; expected OIDC or BASIC"));
+    }
+  }
+  struct BoolFlag {
+    std::string_view name;
+    bool* target;
+  };
+  for (BoolFlag b : {BoolFlag{"authorizations", &c->authorizations_enabled},
+                     BoolFlag{"tenant-checks", &c->tenant_checks_enabled},
+                     BoolFlag{"prefer-username-claim", &c->prefer_username_claim}}) {
+    if (std::optional<std::string> v = f.Get(b.name)) {
+      absl::StatusOr<bool> parsed = ParseBool(b.name, *v);
+      if (!parsed.ok()) return parsed.status();
+      *b.target = *parsed;
+    }
+  }
+  if (std::optional<std::string> v = f.Get("username-claim")) c->username_claim = *v;
+  if (std::optional<std::string> v = f.Get("client-id-claim")) c->client_id_claim = *v;
+  if (std::optional<std::string> v = f.Get("groups-claim")) c->groups_claim = *v;
+  if (std::optional<std::string> v = f.Get("id-pattern")) c->id_pattern = *v;
+  return c->Validate();
+}
+
+void PrintConfiguration(const Context& ctx, const Configuration& c) {
+  if (ctx.output == OutputFormat::kJson) {
+    Print(ctx, ConfigurationToJson(c));
+    return;
+  }
+  PrintTable(ctx, {"SETTING", "VALUE"},
+             {{"mode", std::string(Name(c.mode))},
+              {"authorizations", c.authorizations_enabled ? "true" : "false"},
+              {"tenant-checks", c.tenant_checks_enabled ? "true" : "false"},
+              {"username-claim", c.username_claim},
+              {"client-id-claim", c.client_id_claim.empty() ? "(unset)" : c.client_id_claim},
+              {"groups-claim", c.groups_claim.empty() ? "(unset)" : c.groups_claim},
+              {"prefer-username-claim", c.prefer_username_claim ? "true" : "false"},
+              {"id-pattern", c.id_pattern}});
+}
+
+absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(StrCat("--seed: cannot read '", path, "'"));
+  std::stringstream text;
+  text << in.rdbuf();
+  bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+  if (!yaml && !path.ends_with(".json")) {
+    std::string s = text.str();
+    size_t first = s.find_first_not_of(" \t\r\n");
+    yaml = first == std::string::npos || s[first] != '{';
+  }
+  return ParseSeed(text.str(), yaml);
+}
+
+int Init(Context& ctx, const Flags& f) {
+  Configuration config;
+  if (absl::Status s = ApplyConfigFlags(f, &config); !s.ok()) return Fail(ctx, s);
+  InitializationSeed seed;
+  if (std::optional<std::string> path = f.Get("seed")) {
+    absl::StatusOr<InitializationSeed> parsed = ReadSeedFile(*path);
+    if (!parsed.ok()) return Fail(ctx, parsed.status());
+    seed = *std::move(parsed);
+  }
+  StoreOptions options;
+  options.sync = ctx.sync;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
+  if (!store.ok()) return Fail(ctx, store.status());
+  if ((*store)->state().initialized()) {
+    return Fail(ctx, absl::FailedPreconditionError(
+                         StrCat("the store at '", ctx.db_path,
+                                "' is already initialized; initialization runs once")));
+  }
+  // Plan both before writing either, so a bad seed leaves no configured-but-empty store.
+  IdentityState scratch = (*store)->state();
+  absl::StatusOr<ChangeSet> configured = Execute(scratch, Configure{config});
+  if (!configured.ok()) return Fail(ctx, configured.status());
+  absl::StatusOr<ChangeSet> planned = Plan(scratch, Initialize{seed});
+  if (!planned.ok()) return Fail(ctx, planned.status());
+  absl::StatusOr<std::vector<ApplyResult>> results =
+      (*store)->ApplyBatch(std::vector<LoggedCommand>{{Configure{config}, std::nullopt},
+                                                      {Initialize{seed}, std::nullopt}});
+  if (!results.ok()) return Fail(ctx, results.status());
+  for (const ApplyResult& r : *results) {
+    if (r.outcome == ApplyResult::Outcome::kRefused) return Fail(ctx, r.refusal);
+  }
+  const IdentityState& s = (*store)->state();
+  Print(ctx, ctx.output == OutputFormat::kJson
+                 ? StrCat("{\"initialized\":", JsonString(ctx.db_path),
+                          ",\"tenants\":", s.tenants().size(), ",\"roles\":", s.roles().size(),
+                          ",\"authorizations\":", s.authorizations().size(), "}")
+                 : StrCat("initialized ", ctx.db_path, ": ", s.tenants().size(), " tenants, ",
+                          s.roles().size(), " roles, ", s.groups().size(), " groups, ",
+                          s.mapping_rules().size(), " mapping rules, ", s.users().size(),
+                          " users, ", s.authorizations().size(), " authorizations"));
+  return kOk;
+}
+
+}  // namespace
+
+void AddInitAndConfigCommands(std::vector<Command>* commands) {
+  std::vector<FlagSpec> init_flags = kConfigFlags;
+  init_flags.push_back(
+      {"seed", true, false, "YAML or JSON in the shape of camunda.security.initialization"});
+  commands->push_back({"init",
+                       "create a store with the defaults of SPEC.md §8 (the <default> tenant, the "
+                       "default roles), optionally seeded from a file",
+                       init_flags,
+                       "clearance init --client-id-claim azp\n"
+                       "clearance init --mode BASIC --seed identity.yaml\n"
+                       "clearance --db /var/lib/clearance init --groups-claim '$.groups'",
+                       Init});
+  commands->push_back({"config get",
+                       "show the configuration",
+                       {},
+                       "clearance config get --output json",
+                       [](Context& ctx, const Flags&) {
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         if (!store.ok()) return Fail(ctx, store.status());
+                         PrintConfiguration(ctx, (*store)->state().config());
+                         return kOk;
+                       }});
+  commands->push_back({"config set", "change the mode, flags or claim names", kConfigFlags,
+                       "clearance config set --tenant-checks true\n"
+                       "clearance config set --client-id-claim azp --groups-claim '$.groups'",
+                       [](Context& ctx, const Flags& f) {
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         if (!store.ok()) return Fail(ctx, store.status());
+                         Configuration c = (*store)->state().config();
+                         if (absl::Status s = ApplyConfigFlags(f, &c); !s.ok()) return Fail(ctx, s);
+                         absl::StatusOr<ChangeSet> cs = ApplyCommand(**store, Configure{c});
+                         if (!cs.ok()) return Fail(ctx, cs.status());
+                         PrintConfiguration(ctx, (*store)->state().config());
+                         return kOk;
+                       }});
+}
+
+}  // namespace clearance::cli

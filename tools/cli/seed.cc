@@ -1,0 +1,346 @@
+// Seed files for `clearance init`: Camunda's camunda.security.initialization section, as YAML or
+// JSON. YAML is converted to JSON first (yaml-cpp, from Debian), so one strict reader handles
+// both shapes.
+#include "cli/seed.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+
+#include "clearance/internal/strings.h"
+#include "cli/cli.h"
+#include "simdjson.h"
+
+namespace clearance::cli {
+namespace {
+
+using simdjson::dom::element;
+using strings_internal::AppendJsonQuoted;
+using strings_internal::StrCat;
+
+// ---- YAML -> JSON ------------------------------------------------------------------------
+
+// Scalars become JSON strings: every seed field is text or a list of text.
+void AppendYamlAsJson(const YAML::Node& node, std::string* out) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& kv : node) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonQuoted(out, kv.first.as<std::string>());
+        out->push_back(':');
+        AppendYamlAsJson(kv.second, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case YAML::NodeType::Sequence: {
+      out->push_back('[');
+      bool first = true;
+      for (const auto& item : node) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendYamlAsJson(item, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case YAML::NodeType::Scalar:
+      AppendJsonQuoted(out, node.Scalar());
+      return;
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      out->append("null");
+      return;
+  }
+}
+
+absl::StatusOr<std::string> YamlToJson(std::string_view text) {
+  // yaml-cpp reports errors by throwing; this is a tool-side, load-time path.
+  try {
+    YAML::Node root = YAML::Load(std::string(text));
+    std::string json;
+    AppendYamlAsJson(root, &json);
+    return json;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(StrCat("seed: not valid YAML at line ", e.mark.line + 1,
+                                             ", column ", e.mark.column + 1, ": ", e.msg));
+  }
+}
+
+// ---- the strict reader -------------------------------------------------------------------
+
+// Spring's relaxed binding: mappingRules, mapping-rules and mapping_rules are one key.
+std::string Canonical(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c != '-' && c != '_')
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  // An object's members by canonical key; unknown keys are errors naming `where`.
+  absl::StatusOr<std::map<std::string, element>> Members(
+      element e, std::string_view where, std::initializer_list<std::string_view> allowed) {
+    simdjson::dom::object obj;
+    if (e.get_object().get(obj) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(StrCat("seed: ", where, ": expected an object"));
+    }
+    std::map<std::string, element> out;
+    for (auto field : obj) {
+      std::string key = Canonical(field.key);
+      bool known = false;
+      for (std::string_view a : allowed) known |= Canonical(a) == key;
+      if (!known) {
+        return absl::InvalidArgumentError(StrCat("seed: ", where, ": unknown field '", field.key,
+                                                 "'; expected ",
+                                                 strings_internal::StrJoin(allowed, ", ")));
+      }
+      if (!out.emplace(key, field.value).second) {
+        return absl::InvalidArgumentError(
+            StrCat("seed: ", where, ": field '", field.key, "' appears twice"));
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::string> Text(const std::map<std::string, element>& m, std::string_view key,
+                                   std::string_view where, bool required) {
+    auto it = m.find(Canonical(key));
+    if (it == m.end() || it->second.is_null()) {
+      if (required) {
+        return absl::InvalidArgumentError(
+            StrCat("seed: ", where, ": field '", key, "' is missing"));
+      }
+      return std::string();
+    }
+    std::string_view s;
+    if (it->second.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+    int64_t i = 0;
+    if (it->second.get_int64().get(i) == simdjson::SUCCESS) return StrCat(i);
+    return absl::InvalidArgumentError(StrCat("seed: ", where, ": field '", key, "' expected text"));
+  }
+
+  // A list of text: a JSON/YAML list, or one comma-separated string (environment style).
+  absl::StatusOr<std::vector<std::string>> List(const std::map<std::string, element>& m,
+                                                std::string_view key, std::string_view where) {
+    std::vector<std::string> out;
+    auto it = m.find(Canonical(key));
+    if (it == m.end() || it->second.is_null()) return out;
+    std::string_view s;
+    if (it->second.get_string().get(s) == simdjson::SUCCESS) {
+      size_t start = 0;
+      while (start <= s.size()) {
+        size_t end = s.find(',', start);
+        if (end == std::string_view::npos) end = s.size();
+        std::string_view item = s.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        start = end + 1;
+      }
+      return out;
+    }
+    simdjson::dom::array arr;
+    if (it->second.get_array().get(arr) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(
+          StrCat("seed: ", where, ": field '", key, "' expected a list of text"));
+    }
+    size_t i = 0;
+    for (element item : arr) {
+      std::string_view v;
+      if (item.get_string().get(v) != simdjson::SUCCESS) {
+        return absl::InvalidArgumentError(
+            StrCat("seed: ", where, ".", key, "[", i, "]: expected text"));
+      }
+      out.emplace_back(v);
+      ++i;
+    }
+    return out;
+  }
+
+  // Iterates a list of objects under `key`.
+  template <typename F>
+  absl::Status Each(const std::map<std::string, element>& m, std::string_view key, F f) {
+    auto it = m.find(Canonical(key));
+    if (it == m.end() || it->second.is_null()) return absl::OkStatus();
+    simdjson::dom::array arr;
+    if (it->second.get_array().get(arr) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(StrCat("seed: field '", key, "' expected a list"));
+    }
+    size_t i = 0;
+    for (element item : arr) {
+      if (absl::Status s = f(item, StrCat(key, "[", i, "]")); !s.ok()) return s;
+      ++i;
+    }
+    return absl::OkStatus();
+  }
+};
+
+#define SEED_ASSIGN(lhs, expr)                  \
+  auto lhs##_or = (expr);                       \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+// Adds container members listed under users / clients / groups / roles / mappingRules.
+absl::Status AddMembers(Reader& r, const std::map<std::string, element>& m, ContainerType type,
+                        const std::string& id, const std::string& where,
+                        std::vector<Membership>* out) {
+  const std::pair<std::string_view, MemberType> kLists[] = {
+      {"users", MemberType::kUser},
+      {"clients", MemberType::kClient},
+      {"groups", MemberType::kGroup},
+      {"roles", MemberType::kRole},
+      {"mappingRules", MemberType::kMappingRule}};
+  for (const auto& [key, member_type] : kLists) {
+    SEED_ASSIGN(ids, r.List(m, key, where));
+    for (std::string& member : ids) out->push_back({type, id, member_type, std::move(member)});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<InitializationSeed> ReadSeed(element root) {
+  Reader r;
+  // The section itself, or a document that nests it under camunda.security.initialization.
+  for (std::string_view step : {"camunda", "security", "initialization"}) {
+    simdjson::dom::object obj;
+    element next;
+    if (root.get_object().get(obj) == simdjson::SUCCESS &&
+        obj.at_key(step).get(next) == simdjson::SUCCESS) {
+      root = next;
+    }
+  }
+  SEED_ASSIGN(top, r.Members(root, "initialization",
+                             {"users", "mappingRules", "groups", "roles", "tenants", "defaultRoles",
+                              "authorizations"}));
+  InitializationSeed seed;
+  absl::Status s = r.Each(top, "users", [&](element e, const std::string& where) -> absl::Status {
+    SEED_ASSIGN(m, r.Members(e, where, {"username", "password", "name", "email"}));
+    SEED_ASSIGN(username, r.Text(m, "username", where, true));
+    SEED_ASSIGN(password, r.Text(m, "password", where, true));
+    SEED_ASSIGN(name, r.Text(m, "name", where, false));
+    SEED_ASSIGN(email, r.Text(m, "email", where, false));
+    std::string hash = password;
+    if (!password.starts_with("{bcrypt}$2")) {
+      absl::StatusOr<std::string> hashed = HashPassword(password);
+      if (!hashed.ok()) {
+        return absl::InvalidArgumentError(StrCat("seed: ", where, ": ", hashed.status().message()));
+      }
+      hash = *hashed;
+    }
+    seed.users.push_back({username, name, email, hash});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  s = r.Each(top, "mappingRules", [&](element e, const std::string& where) -> absl::Status {
+    SEED_ASSIGN(m, r.Members(e, where, {"mappingRuleId", "claimName", "claimValue", "name"}));
+    SEED_ASSIGN(id, r.Text(m, "mappingRuleId", where, true));
+    SEED_ASSIGN(claim_name, r.Text(m, "claimName", where, true));
+    SEED_ASSIGN(claim_value, r.Text(m, "claimValue", where, true));
+    SEED_ASSIGN(name, r.Text(m, "name", where, false));
+    // Camunda's configuration may leave the name out; the id then names the rule.
+    seed.mapping_rules.push_back({id, claim_name, claim_value, name.empty() ? id : name, {}});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  struct Container {
+    std::string_view list;
+    std::string_view id_key;
+    ContainerType type;
+  };
+  for (const Container& c : {Container{"groups", "groupId", ContainerType::kGroup},
+                             Container{"roles", "roleId", ContainerType::kRole},
+                             Container{"tenants", "tenantId", ContainerType::kTenant}}) {
+    s = r.Each(top, c.list, [&](element e, const std::string& where) -> absl::Status {
+      SEED_ASSIGN(m, r.Members(e, where,
+                               {c.id_key, "name", "description", "users", "clients", "groups",
+                                "roles", "mappingRules"}));
+      SEED_ASSIGN(id, r.Text(m, c.id_key, where, true));
+      SEED_ASSIGN(name, r.Text(m, "name", where, true));
+      SEED_ASSIGN(description, r.Text(m, "description", where, false));
+      if (c.type == ContainerType::kGroup) seed.groups.push_back({id, name, description});
+      if (c.type == ContainerType::kRole) seed.roles.push_back({id, name, description});
+      if (c.type == ContainerType::kTenant) seed.tenants.push_back({id, name, description});
+      return AddMembers(r, m, c.type, id, where, &seed.memberships);
+    });
+    if (!s.ok()) return s;
+  }
+  if (auto it = top.find(Canonical("defaultRoles")); it != top.end()) {
+    simdjson::dom::object roles;
+    if (it->second.get_object().get(roles) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("seed: defaultRoles: expected an object of role ids");
+    }
+    for (auto role : roles) {
+      std::string where = StrCat("defaultRoles.", role.key);
+      SEED_ASSIGN(m, r.Members(role.value, where, {"users", "clients", "groups", "mappingRules"}));
+      if (absl::Status st = AddMembers(r, m, ContainerType::kRole, std::string(role.key), where,
+                                       &seed.default_role_members);
+          !st.ok()) {
+        return st;
+      }
+    }
+  }
+  s = r.Each(top, "authorizations", [&](element e, const std::string& where) -> absl::Status {
+    SEED_ASSIGN(m, r.Members(e, where,
+                             {"ownerType", "ownerId", "resourceType", "resourceId",
+                              "resourcePropertyName", "permissions"}));
+    SEED_ASSIGN(owner_type, r.Text(m, "ownerType", where, true));
+    SEED_ASSIGN(owner_id, r.Text(m, "ownerId", where, true));
+    SEED_ASSIGN(resource_type, r.Text(m, "resourceType", where, true));
+    SEED_ASSIGN(resource_id, r.Text(m, "resourceId", where, false));
+    SEED_ASSIGN(property, r.Text(m, "resourcePropertyName", where, false));
+    SEED_ASSIGN(permissions, r.List(m, "permissions", where));
+    AuthorizationSpec spec;
+    absl::StatusOr<OwnerType> ot = ParseOwnerType(owner_type);
+    if (!ot.ok())
+      return absl::InvalidArgumentError(
+          StrCat("seed: ", where, ".ownerType: ", ot.status().message()));
+    absl::StatusOr<ResourceType> rt = ParseResourceType(resource_type);
+    if (!rt.ok())
+      return absl::InvalidArgumentError(
+          StrCat("seed: ", where, ".resourceType: ", rt.status().message()));
+    for (const std::string& p : permissions) {
+      absl::StatusOr<Permission> perm = ParsePermission(p);
+      if (!perm.ok())
+        return absl::InvalidArgumentError(
+            StrCat("seed: ", where, ".permissions: ", perm.status().message()));
+      spec.permissions |= Bit(*perm);
+    }
+    spec.owner_type = *ot;
+    spec.owner_id = owner_id;
+    spec.resource_type = *rt;
+    spec.resource_id = resource_id;
+    spec.resource_property_name = property;
+    seed.authorizations.push_back(std::move(spec));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return seed;
+}
+
+}  // namespace
+
+absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml) {
+  std::string json;
+  if (yaml) {
+    absl::StatusOr<std::string> converted = YamlToJson(text);
+    if (!converted.ok()) return converted.status();
+    json = *std::move(converted);
+  } else {
+    json = std::string(text);
+  }
+  simdjson::dom::parser parser;
+  element root;
+  if (auto error = parser.parse(json).get(root); error != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat("seed: not valid JSON (", simdjson::error_message(error), ")"));
+  }
+  return ReadSeed(root);
+}
+
+}  // namespace clearance::cli

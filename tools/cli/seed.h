@@ -1,0 +1,26 @@
+// Seed files for `clearance init`: the shape of Camunda's camunda.security.initialization
+// section (users, mappingRules, groups, roles, tenants with their members, defaultRoles members,
+// authorizations), as YAML or JSON. The section may stand alone or sit under
+// camunda.security.initialization. Keys bind like Spring's (mappingRules = mapping-rules).
+// Plain-text passwords are hashed with bcrypt; "{bcrypt}$2..." values are kept as given.
+#ifndef CLEARANCE_TOOLS_CLI_SEED_H_
+#define CLEARANCE_TOOLS_CLI_SEED_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "clearance/commands.h"
+
+namespace clearance::cli {
+
+// INVALID_ARGUMENT names the entry ("seed: groups[2]: field 'name' is missing").
+absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml);
+
+// bcrypt ($2b$, cost 10) through libxcrypt. INVALID_ARGUMENT for an empty password, one longer
+// than bcrypt's 72 bytes, or one holding NUL.
+absl::StatusOr<std::string> HashPassword(std::string_view password);
+
+}  // namespace clearance::cli
+
+#endif  // CLEARANCE_TOOLS_CLI_SEED_H_

@@ -1,0 +1,146 @@
+// `clearance snapshot export|import` and `clearance verify`.
+#include <filesystem>
+#include <fstream>
+
+#include "clearance/internal/strings.h"
+#include "clearance/snapshot.h"
+#include "cli/cli.h"
+
+namespace clearance::cli {
+namespace {
+
+using strings_internal::StrCat;
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::string> FormatOf(const Flags& f) {
+  std::string format = f.GetOr("format", "ndjson");
+  if (format != "ndjson" && format != "checkpoint") {
+    return absl::InvalidArgumentError(
+        StrCat("--format: '", format, "'; expected ndjson (logical) or checkpoint (binary)"));
+  }
+  return format;
+}
+
+int Export(Context& ctx, const Flags& f) {
+  absl::StatusOr<std::string> out = f.Require("out");
+  if (!out.ok()) return Fail(ctx, out.status());
+  absl::StatusOr<std::string> format = FormatOf(f);
+  if (!format.ok()) return Fail(ctx, format.status());
+  if (fs::exists(*out)) {
+    return Fail(ctx, absl::AlreadyExistsError(
+                         StrCat("--out: '", *out, "' already exists; expected a new path")));
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
+  if (*format == "checkpoint") {
+    if (absl::Status s = (*store)->Checkpoint(*out); !s.ok()) return Fail(ctx, s);
+    Print(ctx, StrCat("checkpoint written to ", *out));
+    return kOk;
+  }
+  // Write beside the target and rename, so a failed export never leaves a partial file that
+  // looks like a snapshot.
+  const std::string partial = *out + ".partial";
+  {
+    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    if (!file)
+      return Fail(ctx, absl::UnavailableError(StrCat("--out: cannot write '", partial, "'")));
+    absl::Status s = ExportSnapshot((*store)->state(), (*store)->applied_position(), &file);
+    if (!s.ok()) {
+      fs::remove(partial);
+      return Fail(ctx, s);
+    }
+  }
+  fs::rename(partial, *out);
+  SnapshotCounts counts = CountsOf((*store)->state());
+  Print(ctx, StrCat("exported ", counts.total(), " records to ", *out));
+  return kOk;
+}
+
+int Import(Context& ctx, const Flags& f) {
+  absl::StatusOr<std::string> in = f.Require("in");
+  if (!in.ok()) return Fail(ctx, in.status());
+  absl::StatusOr<std::string> format = FormatOf(f);
+  if (!format.ok()) return Fail(ctx, format.status());
+  if (fs::exists(ctx.db_path) && !fs::is_empty(ctx.db_path)) {
+    return Fail(ctx, absl::FailedPreconditionError(
+                         StrCat("the store at '", ctx.db_path,
+                                "' already exists; a snapshot imports into an empty store only")));
+  }
+  StoreOptions options;
+  options.sync = ctx.sync;
+  if (*format == "checkpoint") {
+    std::error_code ec;
+    fs::copy(*in, ctx.db_path, fs::copy_options::recursive, ec);
+    if (ec) {
+      fs::remove_all(ctx.db_path);
+      return Fail(ctx, absl::UnavailableError(StrCat("--in: copying '", *in, "': ", ec.message())));
+    }
+    options.create_if_missing = false;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
+    if (!store.ok()) {
+      fs::remove_all(ctx.db_path);
+      return Fail(ctx, store.status());
+    }
+    Print(ctx, StrCat("imported checkpoint ", *in, " into ", ctx.db_path));
+    return kOk;
+  }
+  std::ifstream file(*in, std::ios::binary);
+  if (!file) return Fail(ctx, absl::NotFoundError(StrCat("--in: cannot read '", *in, "'")));
+  absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&file);
+  if (!imported.ok()) return Fail(ctx, imported.status());
+  if (absl::Status s =
+          Store::CreateFrom(ctx.db_path, options, imported->state, imported->applied_position);
+      !s.ok()) {
+    return Fail(ctx, s);
+  }
+  Print(ctx, StrCat("imported ", CountsOf(imported->state).total(), " records into ", ctx.db_path));
+  return kOk;
+}
+
+int Verify(Context& ctx, const Flags&) {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
+  absl::StatusOr<VerifyReport> report = (*store)->Verify();
+  if (!report.ok()) return Fail(ctx, report.status());
+  if (ctx.output == OutputFormat::kJson) {
+    std::string json = StrCat("{\"ok\":", report->ok() ? "true" : "false",
+                              ",\"source_rows\":", report->source_rows,
+                              ",\"derived_rows\":", report->derived_rows, ",\"differences\":[");
+    for (size_t i = 0; i < report->differences.size(); ++i) {
+      json += StrCat(i ? "," : "", JsonString(report->differences[i]));
+    }
+    Print(ctx, json + "]}");
+  } else {
+    for (const std::string& d : report->differences) Print(ctx, d);
+    Print(ctx, StrCat(report->ok() ? "verify: consistent: " : "verify: INCONSISTENT: ",
+                      report->source_rows, " source rows, ", report->derived_rows,
+                      " derived rows, ", report->differences.size(), " differences"));
+  }
+  return report->ok() ? kOk : 1;
+}
+
+}  // namespace
+
+void AddSnapshotCommands(std::vector<Command>* commands) {
+  commands->push_back(
+      {"snapshot export",
+       "write the state to a file (ndjson) or a checkpoint",
+       {{"out", true, false, "the file (ndjson) or directory (checkpoint) to create"},
+        {"format", true, false, "ndjson (default) or checkpoint"}},
+       "clearance snapshot export --out state.ndjson\n"
+       "clearance snapshot export --format checkpoint --out backup-dir",
+       Export});
+  commands->push_back({"snapshot import",
+                       "fill an empty store from a snapshot, all or nothing",
+                       {{"in", true, false, "the snapshot file (ndjson) or checkpoint directory"},
+                        {"format", true, false, "ndjson (default) or checkpoint"}},
+                       "clearance --db ./restored snapshot import --in state.ndjson",
+                       Import});
+  commands->push_back({"verify",
+                       "recompute derived state from the source rows; exit 1 on any difference",
+                       {},
+                       "clearance verify",
+                       Verify});
+}
+
+}  // namespace clearance::cli
