@@ -25,7 +25,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
   StoreOptions options;
   options.sync = ctx.sync;
   options.create_if_missing = false;
-  return Store::Open(ctx.db_path, options);
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
+  if (store.ok() && !(*store)->state().initialized()) {
+    return absl::FailedPreconditionError(
+        StrCat("the store at '", ctx.db_path, "' is not initialized; run `clearance init`"));
+  }
+  return store;
 }
 
 absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command) {

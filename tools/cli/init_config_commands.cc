@@ -1,4 +1,5 @@
 // `clearance init` (SPEC.md §8) and `clearance config get|set` (SPEC.md §5, §7).
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -103,8 +104,15 @@ int Init(Context& ctx, const Flags& f) {
   }
   StoreOptions options;
   options.sync = ctx.sync;
+  const bool created = !std::filesystem::exists(ctx.db_path);
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
   if (!store.ok()) return Fail(ctx, store.status());
+  // A refused initialization leaves no half-made store behind.
+  auto refuse = [&](const absl::Status& status) {
+    store->reset();
+    if (created) std::filesystem::remove_all(ctx.db_path);
+    return Fail(ctx, status);
+  };
   if ((*store)->state().initialized()) {
     return Fail(ctx, absl::FailedPreconditionError(
                          StrCat("the store at '", ctx.db_path,
@@ -113,9 +121,9 @@ int Init(Context& ctx, const Flags& f) {
   // Plan both before writing either, so a bad seed leaves no configured-but-empty store.
   IdentityState scratch = (*store)->state();
   absl::StatusOr<ChangeSet> configured = Execute(scratch, Configure{config});
-  if (!configured.ok()) return Fail(ctx, configured.status());
+  if (!configured.ok()) return refuse(configured.status());
   absl::StatusOr<ChangeSet> planned = Plan(scratch, Initialize{seed});
-  if (!planned.ok()) return Fail(ctx, planned.status());
+  if (!planned.ok()) return refuse(planned.status());
   absl::StatusOr<std::vector<ApplyResult>> results =
       (*store)->ApplyBatch(std::vector<LoggedCommand>{{Configure{config}, std::nullopt},
                                                       {Initialize{seed}, std::nullopt}});
