@@ -133,9 +133,11 @@ absl::Status CheckTenantId(std::string_view field, std::string_view value) {
 }
 
 absl::Status CheckRelaxedGroupId(std::string_view field, std::string_view value) {
-  if (IsBlank(value)) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(
-        field, ": is blank; expected a non-blank group id of at most 256 characters"));
+  // Under a groups claim, group ids are whatever the identity provider puts in tokens: any
+  // non-empty string (SPEC.md §1), blanks included.
+  if (value.empty()) {
+    return absl::InvalidArgumentError(
+        strings_internal::StrCat(field, ": is empty; expected a group id of 1-256 characters"));
   }
   if (value.size() > kMaxIdLength) {
     return absl::InvalidArgumentError(strings_internal::StrCat(

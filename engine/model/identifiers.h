@@ -45,7 +45,7 @@ class IdentifierRule {
 // Tenant ids: 1-31 chars of [A-Za-z0-9_.-], or exactly "<default>".
 absl::Status CheckTenantId(std::string_view field, std::string_view value);
 
-// Group ids under a groups claim: any non-blank string of at most 256 chars.
+// Group ids under a groups claim: any non-empty string of at most 256 chars.
 absl::Status CheckRelaxedGroupId(std::string_view field, std::string_view value);
 
 // Required text (names, claim names and values): non-blank, at most 256 chars, never trimmed.

@@ -1,5 +1,7 @@
 #include "principal/principal.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "clearance/internal/strings.h"
 
@@ -83,7 +85,8 @@ bool ReadGroups(const ClaimPath& path, element claims, std::vector<std::string>*
   for (element e : values) {
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) return false;
-    groups->emplace_back(s);
+    // groups(E) is a set: a group named twice is one membership.
+    if (std::find(groups->begin(), groups->end(), s) == groups->end()) groups->emplace_back(s);
   }
   return true;
 }

@@ -31,6 +31,9 @@ std::variant<Subject, Unauthenticated> Authenticate(const IdentityState& state,
                                                     const Caller& caller) {
   const Configuration& config = state.config();
   Subject subject;
+  if (caller.kind == Caller::Kind::kAnonymous) {
+    return Unauthenticated{Reason::kNoPrincipal, "an anonymous caller has no principal"};
+  }
   if (caller.kind == Caller::Kind::kBasicUser) {
     if (config.mode != AuthMode::kBasic) {
       return Unauthenticated{Reason::kNoPrincipal,
@@ -197,26 +200,29 @@ Verdict Check(const IdentityState& state, const Caller& caller, const CheckReque
   v.required_ids = SortedUnique(request.resource_ids);
   const Configuration& config = state.config();
 
-  if (caller.kind == Caller::Kind::kAnonymous) {
-    v.decision = {Outcome::kAllow, Reason::kAnonymous};
-    v.message = "anonymous access to an unprotected API";
-    return v;
-  }
-  auto authenticated = Authenticate(state, caller);
+  // Step 0: a token or claims set must yield a usable principal. Anonymous callers bring none.
+  std::variant<Subject, Unauthenticated> authenticated;
+  if (caller.kind != Caller::Kind::kAnonymous) authenticated = Authenticate(state, caller);
   if (auto* failure = std::get_if<Unauthenticated>(&authenticated)) {
     v.decision = {Outcome::kUnauthenticated, failure->reason};
     v.message = failure->message;
     return v;
   }
-  const Subject& s = std::get<Subject>(authenticated);
-  v.principal = s.principal;
-  v.matching_rules = s.matching_rules;
-
+  // Step 1.
   if (!config.authorizations_enabled && !config.tenant_checks_enabled) {
     v.decision = {Outcome::kAllow, Reason::kChecksDisabled};
     v.message = "authorizations and tenant checks are disabled";
     return v;
   }
+  // Step 2.
+  if (caller.kind == Caller::Kind::kAnonymous) {
+    v.decision = {Outcome::kAllow, Reason::kAnonymous};
+    v.message = "anonymous access to an unprotected API";
+    return v;
+  }
+  const Subject& s = std::get<Subject>(authenticated);
+  v.principal = s.principal;
+  v.matching_rules = s.matching_rules;
 
   bool rP = !config.authorizations_enabled;
   bool rM = false;

@@ -31,7 +31,7 @@ struct Configuration {
   // Claim holding the client id. Empty: unset (no client principals). Default: unset.
   std::string client_id_claim;
   // Claim holding the caller's groups. When set, the token's groups replace stored group
-  // memberships for every owner, and group ids are relaxed to any non-blank string of at most
+  // memberships for every owner, and group ids are relaxed to any non-empty string of at most
   // 256 chars. Default: unset.
   std::string groups_claim;
   // When both username and client id are present: false (default) chooses the client.

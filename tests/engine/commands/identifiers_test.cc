@@ -1,0 +1,143 @@
+// The identifier rule (SPEC.md §1) with its configurable pattern, and Configure / Validate
+// (SPEC.md §5, §7).
+#include <string>
+
+#include "absl/status/status.h"
+#include "clearance/commands.h"
+#include "clearance/config.h"
+#include "commands/command_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearance {
+namespace {
+
+using test_util::MakeRole;
+using test_util::MakeRule;
+using test_util::MustExecute;
+using test_util::NamesField;
+using test_util::NewState;
+using test_util::Refuse;
+using test_util::Repeat;
+using test_util::Spec;
+using ::testing::HasSubstr;
+
+TEST(IdentifierRuleTest, DefaultAlphabetAndLength) {
+  IdentityState state = NewState();
+  for (const std::string& good : {std::string("a"), std::string("A-Z_0~9@x.y+z"),
+                                  std::string("user@example.com"), Repeat('r', 256)}) {
+    MustExecute(state, CreateRole{MakeRole(good)});
+    EXPECT_NE(state.FindRole(good), nullptr) << good;
+  }
+  for (const std::string& bad :
+       {std::string(""), Repeat('r', 257), std::string("a b"), std::string("a/b"),
+        std::string("a*"), std::string("*"), std::string("a#b"), std::string("caf\xc3\xa9"),
+        std::string("a\tb"), std::string("<default>")}) {
+    EXPECT_EQ(Refuse(state, CreateRole{MakeRole(bad)}).code(), absl::StatusCode::kInvalidArgument)
+        << "'" << bad << "'";
+  }
+}
+
+TEST(IdentifierRuleTest, MessageNamesFieldProblemAndExpectation) {
+  IdentityState state = NewState();
+  absl::Status status = Refuse(state, CreateRole{MakeRole("bad role")});
+  EXPECT_THAT(status.message(), HasSubstr("bad role"));
+  // What is expected: the pattern or the alphabet.
+  EXPECT_TRUE(status.message().find("A-Za-z0-9") != std::string::npos ||
+              status.message().find("a-zA-Z0-9") != std::string::npos)
+      << status;
+}
+
+TEST(IdentifierRuleTest, PatternIsConfigurable) {
+  // Configured after initialization: the default role ids ("readonly-admin") do not match.
+  IdentityState state = NewState();
+  Configuration config;
+  config.id_pattern = "^[a-z]+$";
+  MustExecute(state, Configure{config});
+  MustExecute(state, CreateRole{MakeRole("abc")});
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("ABC")}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("ab-c")}).code(), absl::StatusCode::kInvalidArgument);
+  // The length bound holds whatever the pattern says.
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole(Repeat('a', 257))}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Refuse(state, CreateMappingRule{MakeRule("m-1", "scope", "x")}).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Resource and owner ids follow the pattern too, but "*" still means ANY.
+  EXPECT_EQ(Refuse(state, CreateAuthorization{Spec(OwnerType::kRole, "abc", ResourceType::kDocument,
+                                                   "Doc1", Bit(Permission::kRead))})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Refuse(state, CreateAuthorization{Spec(OwnerType::kClient, "Svc", ResourceType::kDocument,
+                                             "*", Bit(Permission::kRead))})
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  MustExecute(state, CreateAuthorization{Spec(OwnerType::kRole, "abc", ResourceType::kDocument, "*",
+                                              Bit(Permission::kRead))});
+}
+
+TEST(IdentifierRuleTest, NonBracketPatternUsesRegex) {
+  IdentityState state = NewState();
+  Configuration config;
+  config.id_pattern = "^(svc|app)-[0-9]+$";
+  MustExecute(state, Configure{config});
+  MustExecute(state, CreateRole{MakeRole("svc-12")});
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("svc-")}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("web-1")}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigurationTest, DefaultsMatchSpec) {
+  Configuration config;
+  EXPECT_EQ(config.mode, AuthMode::kOidc);
+  EXPECT_TRUE(config.authorizations_enabled);
+  EXPECT_FALSE(config.tenant_checks_enabled);
+  EXPECT_EQ(config.username_claim, "sub");
+  EXPECT_TRUE(config.client_id_claim.empty());
+  EXPECT_TRUE(config.groups_claim.empty());
+  EXPECT_FALSE(config.prefer_username_claim);
+  EXPECT_TRUE(config.Validate().ok()) << config.Validate();
+}
+
+TEST(ConfigurationTest, ValidateNamesTheBrokenField) {
+  struct Case {
+    Configuration config;
+    std::string field;
+  };
+  Configuration username_path;
+  username_path.username_claim = "$..sub";
+  Configuration username_empty;
+  username_empty.username_claim = "";
+  Configuration client_path;
+  client_path.client_id_claim = "$.a[-1]";
+  Configuration groups_path;
+  groups_path.groups_claim = "$.groups[0:2]";
+  Configuration pattern;
+  pattern.id_pattern = "^[a-z+$";
+  for (const Case& c :
+       {Case{username_path, "username"}, Case{username_empty, "username"},
+        Case{client_path, "client"}, Case{groups_path, "groups"}, Case{pattern, "pattern"}}) {
+    absl::Status status = c.config.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_TRUE(NamesField(status.message(), c.field)) << status;
+  }
+  Configuration good;
+  good.client_id_claim = "azp";
+  good.groups_claim = "$.realm_access.groups[*]";
+  good.username_claim = "$['preferred_username']";
+  EXPECT_TRUE(good.Validate().ok()) << good.Validate();
+}
+
+TEST(ConfigurationTest, ConfigureRefusesAnInvalidConfiguration) {
+  IdentityState state = NewState();
+  Configuration bad;
+  bad.groups_claim = "$..groups";
+  EXPECT_EQ(Refuse(state, Configure{bad}).code(), absl::StatusCode::kInvalidArgument);
+  Configuration good;
+  good.client_id_claim = "azp";
+  MustExecute(state, Configure{good});
+  EXPECT_EQ(state.config(), good);
+}
+
+}  // namespace
+}  // namespace clearance
