@@ -1,11 +1,67 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what is missing, build, run the seed's two recipes
-# end to end against the library (the `clearance` CLI replaces this once it lands).
+# The main job on a fresh machine: install what is missing, build the `clearance` tool, then
+# walk the seed's two recipes (SPEC.md §9) against an embedded store, as an operator would.
+# The store is ./clearance-demo-data (recreated on every run; your ./clearance-data is never
+# touched). Exits non-zero if any decision differs from SPEC.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEARANCE_BUILD_TESTS=OFF \
   -DCLEARANCE_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target clearance-demo
+cmake --build "$build" -j"$(nproc)" --target clearance clearance-demo >/dev/null
+clearance="$PWD/$build/tools/clearance"
+export CLEARANCE_DB="$PWD/clearance-demo-data"
+rm -rf "$CLEARANCE_DB"
+
+step() { printf '\n$ clearance %s\n' "$*"; "$clearance" "$@"; }
+expect() {  # expect EXIT_CODE clearance-args...
+  local want=$1 rc=0
+  shift
+  step "$@" || rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "run: expected exit $want, got $rc" >&2
+    exit 1
+  fi
+}
+
+echo "== A store with the defaults of SPEC.md §8, clients identified by the azp claim"
+expect 0 init --client-id-claim azp
+
+echo; echo "== Recipe 1 (SaaS): a client id and a CLIENT authorization"
+CLIENT='{"sub":"svc-1","azp":"my-client"}'
+expect 1 check --claims-json "$CLIENT" --resource-type PROCESS_DEFINITION \
+  --resource-id order-process --permission CREATE_PROCESS_INSTANCE
+expect 0 authorization create --owner-type CLIENT --owner-id my-client \
+  --resource-type PROCESS_DEFINITION --resource-id order-process \
+  --permissions CREATE_PROCESS_INSTANCE,READ_PROCESS_INSTANCE
+expect 0 check --claims-json "$CLIENT" --resource-type PROCESS_DEFINITION \
+  --resource-id order-process --permission CREATE_PROCESS_INSTANCE --explain
+expect 1 check --claims-json "$CLIENT" --resource-type PROCESS_DEFINITION \
+  --resource-id order-process --permission CANCEL_PROCESS_INSTANCE
+
+echo; echo "== Recipe 2 (Self-managed): mapping rules on token claims, through a group and a role"
+expect 0 mapping-rule create --id orders-scope --claim-name scope --claim-value orders --name Orders
+expect 0 authorization create --owner-type MAPPING_RULE --owner-id orders-scope \
+  --resource-type PROCESS_DEFINITION --resource-id '*' --permissions READ_PROCESS_DEFINITION
+expect 0 mapping-rule create --id ops-rule --claim-name '$.groups[*]' --claim-value ops --name Ops
+expect 0 group create --id operators --name Operators
+expect 0 group add-member --id operators --member-type MAPPING_RULE --member-id ops-rule
+expect 0 role create --id incident-handler --name "Incident handler"
+expect 0 role add-member --id incident-handler --member-type GROUP --member-id operators
+expect 0 authorization create --owner-type ROLE --owner-id incident-handler \
+  --resource-type PROCESS_DEFINITION --resource-id '*' --permissions UPDATE_PROCESS_INSTANCE
+NEWCOMER='{"azp":"brand-new-client","scope":"orders","groups":["ops"]}'
+expect 0 check --claims-json "$NEWCOMER" --resource-type PROCESS_DEFINITION \
+  --resource-id order-process --permission UPDATE_PROCESS_INSTANCE --explain
+expect 1 check --claims-json '{"azp":"other-client","scope":"billing"}' \
+  --resource-type PROCESS_DEFINITION --resource-id order-process --permission READ_PROCESS_DEFINITION
+
+echo; echo "== Who reaches UPDATE_PROCESS_INSTANCE on order-process, and a consistency check"
+expect 0 who-can --resource-type PROCESS_DEFINITION --resource-id order-process \
+  --permission UPDATE_PROCESS_INSTANCE
+expect 0 verify
+
+echo; echo "== The same recipes against the library alone"
 "$build/tools/clearance-demo"
+echo; echo "run: every decision matches SPEC.md (store: $CLEARANCE_DB)"
