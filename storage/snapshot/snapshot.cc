@@ -113,17 +113,23 @@ absl::Status SnapshotWriter::Finish() {
 }
 
 absl::Status ExportSnapshot(const IdentityState& state, std::optional<uint64_t> applied_position,
-                            std::ostream* out) {
+                            std::ostream* out, const SnapshotProgress& progress) {
   SnapshotWriter w(out);
-  w.WriteHeader(
-      {applied_position, state.next_authorization_key(), state.config(), CountsOf(state)});
-  for (const auto& [id, t] : state.tenants()) w.WriteRow(t);
-  for (const auto& [id, g] : state.groups()) w.WriteRow(g);
-  for (const auto& [id, r] : state.roles()) w.WriteRow(r);
-  for (const auto& [id, m] : state.mapping_rules()) w.WriteRow(m);
-  for (const auto& [id, u] : state.users()) w.WriteRow(u);
-  for (const Membership& m : state.memberships()) w.WriteRow(m);
-  for (const auto& [key, a] : state.authorizations()) w.WriteRow(a);
+  const SnapshotCounts counts = CountsOf(state);
+  w.WriteHeader({applied_position, state.next_authorization_key(), state.config(), counts});
+  uint64_t done = 0;
+  auto write = [&](const Row& row) {
+    w.WriteRow(row);
+    if (progress && ++done % kProgressEvery == 0) progress(done, counts.total());
+  };
+  for (const auto& [id, t] : state.tenants()) write(t);
+  for (const auto& [id, g] : state.groups()) write(g);
+  for (const auto& [id, r] : state.roles()) write(r);
+  for (const auto& [id, m] : state.mapping_rules()) write(m);
+  for (const auto& [id, u] : state.users()) write(u);
+  for (const Membership& m : state.memberships()) write(m);
+  for (const auto& [key, a] : state.authorizations()) write(a);
+  if (progress) progress(counts.total(), counts.total());
   return w.Finish();
 }
 
@@ -254,7 +260,8 @@ absl::StatusOr<std::optional<Row>> SnapshotReader::Next() {
   return std::optional<Row>(std::move(row));
 }
 
-absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in) {
+absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in,
+                                                const SnapshotProgress& progress) {
   SnapshotReader reader(in);
   absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
   if (!header.ok()) return header.status();
@@ -264,6 +271,8 @@ absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in) {
   absl::StatusOr<ChangeSet> configured = Plan(state, Configure{header->configuration});
   if (!configured.ok()) return AtLine(1, configured.status());
   state.Apply(*configured);
+  const uint64_t total = header->counts.total();
+  uint64_t done = 0;
   while (true) {
     absl::StatusOr<std::optional<Row>> row = reader.Next();
     if (!row.ok()) return row.status();
@@ -275,7 +284,9 @@ absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in) {
                                  ": ", cs.status().message()));
     }
     state.Apply(*cs);
+    if (progress && ++done % kProgressEvery == 0) progress(done, total);
   }
+  if (progress) progress(total, total);
   if (header->next_authorization_key < state.next_authorization_key()) {
     return absl::InvalidArgumentError(
         StrCat("line 1: header: field 'next_authorization_key' is ", header->next_authorization_key,

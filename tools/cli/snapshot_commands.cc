@@ -1,4 +1,8 @@
 // `clearance snapshot export|import` and `clearance verify`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +15,37 @@ namespace {
 
 using strings_internal::StrCat;
 namespace fs = std::filesystem;
+
+// Progress on stderr for long runs, only when a person watches it (stderr is a terminal).
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::string_view verb)
+      : verb_(verb),
+        enabled_(isatty(STDERR_FILENO) == 1),
+        start_(std::chrono::steady_clock::now()) {}
+  ~ProgressLine() {
+    if (enabled_ && shown_) std::fputc('\n', stderr);
+  }
+  SnapshotProgress callback() {
+    if (!enabled_) return nullptr;
+    return [this](uint64_t done, uint64_t total) {
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+      double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+      std::fprintf(stderr, "\r%s: %llu/%llu records, %.0f records/s, ETA %.0f s   ", verb_.c_str(),
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                   rate, eta);
+      shown_ = true;
+    };
+  }
+
+ private:
+  std::string verb_;
+  bool enabled_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
 
 absl::StatusOr<std::string> FormatOf(const Flags& f) {
   std::string format = f.GetOr("format", "ndjson");
@@ -44,7 +79,9 @@ int Export(Context& ctx, const Flags& f) {
     std::ofstream file(partial, std::ios::binary | std::ios::trunc);
     if (!file)
       return Fail(ctx, absl::UnavailableError(StrCat("--out: cannot write '", partial, "'")));
-    absl::Status s = ExportSnapshot((*store)->state(), (*store)->applied_position(), &file);
+    ProgressLine progress("export");
+    absl::Status s =
+        ExportSnapshot((*store)->state(), (*store)->applied_position(), &file, progress.callback());
     if (!s.ok()) {
       fs::remove(partial);
       return Fail(ctx, s);
@@ -86,7 +123,8 @@ int Import(Context& ctx, const Flags& f) {
   }
   std::ifstream file(*in, std::ios::binary);
   if (!file) return Fail(ctx, absl::NotFoundError(StrCat("--in: cannot read '", *in, "'")));
-  absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&file);
+  ProgressLine progress("import");
+  absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&file, progress.callback());
   if (!imported.ok()) return Fail(ctx, imported.status());
   if (absl::Status s =
           Store::CreateFrom(ctx.db_path, options, imported->state, imported->applied_position);

@@ -91,10 +91,15 @@ class SnapshotWriter {
   uint64_t rows_ = 0;
 };
 
+// Called every kProgressEvery rows (and once at the end) with rows done and rows in all.
+using SnapshotProgress = std::function<void(uint64_t done, uint64_t total)>;
+inline constexpr uint64_t kProgressEvery = 65536;
+
 // Writes the whole state, in canonical order.
 [[nodiscard]] absl::Status ExportSnapshot(const IdentityState& state,
                                           std::optional<uint64_t> applied_position,
-                                          std::ostream* out);
+                                          std::ostream* out,
+                                          const SnapshotProgress& progress = nullptr);
 
 // Reads a snapshot line by line; memory does not grow with the snapshot's size.
 class SnapshotReader {
@@ -124,7 +129,8 @@ struct ImportedSnapshot {
 // Reads a whole snapshot into a fresh IdentityState, validating every row against SPEC.md with
 // clearance::PlanRestore (so a snapshot can only hold a state the commands could have built).
 // Errors name the line: "line 12: authorization: ...".
-[[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in);
+[[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(
+    std::istream* in, const SnapshotProgress& progress = nullptr);
 
 }  // namespace clearance
 

@@ -336,3 +336,28 @@ TEST(SnapshotTest, CorpusSeedsNamedValidImport) {
 
 }  // namespace
 }  // namespace clearance
+
+namespace clearance {
+namespace {
+
+TEST(SnapshotTest, ProgressReportsEveryRowOnceAtTheEnd) {
+  IdentityState s;
+  ASSERT_TRUE(Execute(s, Initialize{}).ok());
+  std::vector<std::pair<uint64_t, uint64_t>> exported;
+  std::ostringstream out;
+  ASSERT_TRUE(ExportSnapshot(s, std::nullopt, &out, [&](uint64_t done, uint64_t total) {
+                exported.emplace_back(done, total);
+              }).ok());
+  const uint64_t total = CountsOf(s).total();
+  ASSERT_FALSE(exported.empty());
+  EXPECT_EQ(exported.back(), std::make_pair(total, total));
+  std::vector<std::pair<uint64_t, uint64_t>> imported;
+  std::istringstream in(out.str());
+  ASSERT_TRUE(
+      ImportSnapshot(&in, [&](uint64_t done, uint64_t t) { imported.emplace_back(done, t); }).ok());
+  ASSERT_FALSE(imported.empty());
+  EXPECT_EQ(imported.back(), std::make_pair(total, total));
+}
+
+}  // namespace
+}  // namespace clearance
