@@ -1,0 +1,165 @@
+// Store: the identity state made durable in RocksDB (DESIGN.md "Write path", "Storage").
+//
+// A Store owns one RocksDB database and an in-memory copy of the IdentityState it holds. Every
+// command is planned by clearance::Plan() and persisted as exactly one RocksDB WriteBatch: the
+// source row changes of its ChangeSet, the derived rows it changes (closures, claim-value index)
+// and the meta rows (applied log position, generation, next authorization key, configuration,
+// initialized). A batch is all or nothing, so after a crash the store holds a prefix of the
+// acknowledged commands, never half of one. The key and value encodings are in storage/FORMAT.md.
+//
+// Log positions are the scale-out model: every broker node links its own engine and applies the
+// records of the broker's replicated log, each with its position. A command at or below the
+// stored position is skipped, so replaying the log after a crash converges to the same state.
+//
+// Thread-safety: one writer. Apply(), ApplyBatch(), Flush(), Checkpoint() and Verify() must not
+// run concurrently with each other. state() and derived() return references into the store that
+// the next Apply()/ApplyBatch() mutates: readers need external coordination with the writer for
+// now (the compiled index, issue 4, brings lock-free readers over published generations). The
+// const accessors may be called from many threads while no writer runs.
+#ifndef CLEARANCE_STORE_H_
+#define CLEARANCE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "clearance/commands.h"
+#include "clearance/derived_state.h"
+#include "clearance/state.h"
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace clearance {
+namespace storage_internal {
+struct StoreRep;  // storage/internal/store_rep.h
+}  // namespace storage_internal
+
+struct StoreOptions {
+  // fsync the write-ahead log before a command is acknowledged. true: an acknowledged command
+  // survives power loss. false: it survives a killed process (the WAL is written to the OS
+  // before Apply returns) but not power loss; roughly two orders of magnitude more commands per
+  // second on a disk where fsync costs milliseconds. Default: true (operator commands).
+  bool sync = true;
+  // Create an empty store when `path` holds none. Default: true. When false, a missing store is
+  // NOT_FOUND.
+  bool create_if_missing = true;
+  // The file system and threads RocksDB uses. Not owned; must outlive the Store. Default
+  // (nullptr): rocksdb::Env::Default(). Tests inject an in-memory Env.
+  rocksdb::Env* env = nullptr;
+};
+
+// One command with the position of its record in the broker's replicated log, if it has one.
+struct LoggedCommand {
+  Command command;
+  std::optional<uint64_t> log_position;
+};
+
+struct ApplyResult {
+  enum class Outcome : uint8_t {
+    kApplied,  // planned, persisted and applied to state()
+    kRefused,  // Plan() refused it: state unchanged; its log position (if any) is recorded
+    kSkipped,  // its log position is at or below applied_position(): nothing done
+  };
+  Outcome outcome = Outcome::kApplied;
+  // kRefused: Plan()'s error (INVALID_ARGUMENT, ALREADY_EXISTS, NOT_FOUND, FAILED_PRECONDITION).
+  absl::Status refusal;
+  // kApplied: the change set that was persisted (CreateAuthorization's key is in it).
+  ChangeSet changes;
+};
+
+struct VerifyReport {
+  // One human-readable line per difference ("derived closure USER:alice: stored {...},
+  // recomputed {...}"). Empty when the store is consistent.
+  std::vector<std::string> differences;
+  uint64_t source_rows = 0;   // entities + memberships + authorizations read
+  uint64_t derived_rows = 0;  // derived rows read
+
+  bool ok() const { return differences.empty(); }
+};
+
+class Store {
+ public:
+  // The on-disk schema this build reads and writes (storage/FORMAT.md).
+  static constexpr uint32_t kSchemaVersion = 1;
+
+  // Opens the store at `path`, creating an empty one when missing (see
+  // StoreOptions::create_if_missing). Loads the source rows into state() and the derived rows
+  // into derived() as stored, without recomputing them.
+  // Errors: DATA_LOSS when the files are corrupt (any checksum mismatch, a row that does not
+  // decode, a missing column family) or the schema version is not kSchemaVersion — the message
+  // says which; NOT_FOUND when missing and !create_if_missing; UNAVAILABLE on I/O errors
+  // (including a store locked by another process).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                                   const StoreOptions& options);
+
+  // Bulk path: writes `state` (source and derived rows) into a new store at `path` as one
+  // sorted SST file per column family, ingested atomically, then the meta rows in one synced
+  // write, with applied position `log_position` and generation 0. Far faster than one Apply()
+  // per command; meant for imports and benchmarks. All or nothing: if it fails or the process
+  // dies, Open() refuses the directory with DATA_LOSS (rows but no schema version) or finds an
+  // empty store; delete the directory and retry. The store is closed on return.
+  // Errors: FAILED_PRECONDITION when `path` already holds a store; UNAVAILABLE on I/O errors.
+  [[nodiscard]] static absl::Status CreateFrom(const std::string& path, const StoreOptions& options,
+                                               const IdentityState& state,
+                                               std::optional<uint64_t> log_position);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();  // closes the database; acknowledged commands are already durable
+
+  // The state as of the last acknowledged command. The reference is valid for the Store's
+  // lifetime; its contents change with Apply().
+  const IdentityState& state() const;
+  // The derived rows matching state(), as loaded and kept up to date by Apply().
+  const DerivedState& derived() const;
+  // Position of the last command that carried one (applied or refused); nullopt when none did.
+  std::optional<uint64_t> applied_position() const;
+  // Number of change sets applied since the store was created; +1 per applied command.
+  uint64_t generation() const;
+
+  // Plans `command` against state(), persists it in one WriteBatch (synced per
+  // StoreOptions::sync) and applies it to state(). A command whose `log_position` is at or
+  // below applied_position() is skipped. A refused command is not an error of this call: it
+  // returns kRefused with Plan()'s status.
+  // Errors (storage only): UNAVAILABLE / DATA_LOSS / INTERNAL from RocksDB. After such an error
+  // the in-memory state may be ahead of the disk, so the Store refuses every later write with
+  // the same error; reopen it to continue from what is durable.
+  [[nodiscard]] absl::StatusOr<ApplyResult> Apply(const Command& command,
+                                                  std::optional<uint64_t> log_position);
+
+  // Group commit: plans the commands in order (each against the state the previous ones left)
+  // and persists all of them in one WriteBatch with one sync. Results are in input order. All
+  // or nothing on disk: after a crash either every command of the batch is there or none.
+  // Log positions should increase within the batch; one at or below the position reached so
+  // far is skipped. Errors: as Apply().
+  [[nodiscard]] absl::StatusOr<std::vector<ApplyResult>> ApplyBatch(
+      absl::Span<const LoggedCommand> commands);
+
+  // Reads every source row from a consistent RocksDB snapshot, recomputes the derived rows and
+  // the secondary key indexes from them, and reports every difference from what is stored; also
+  // reports when the stored state differs from state(). Errors: DATA_LOSS on unreadable rows,
+  // UNAVAILABLE on I/O errors.
+  [[nodiscard]] absl::StatusOr<VerifyReport> Verify() const;
+
+  // Binary backup: a RocksDB checkpoint of the live store into `dir`, which must not exist.
+  // Open() the directory to use it. Errors: UNAVAILABLE / INVALID_ARGUMENT from RocksDB.
+  [[nodiscard]] absl::Status Checkpoint(const std::string& dir);
+
+  // Writes the memtables to SST files (recovery then needs no WAL replay). Errors as Apply().
+  [[nodiscard]] absl::Status Flush();
+
+ private:
+  explicit Store(std::unique_ptr<storage_internal::StoreRep> rep);
+  std::unique_ptr<storage_internal::StoreRep> rep_;
+};
+
+}  // namespace clearance
+
+#endif  // CLEARANCE_STORE_H_

@@ -1,0 +1,156 @@
+#include "internal/rows.h"
+
+#include <vector>
+
+#include "internal/coding.h"
+
+namespace clearance::storage_internal {
+namespace {
+
+bool ConsumeBool(std::string_view* in, bool* b) {
+  uint8_t v = 0;
+  if (!ConsumeByte(in, &v) || v > 1) return false;
+  *b = v == 1;
+  return true;
+}
+
+template <typename E>
+bool ConsumeEnum(std::string_view* in, E* e, int count) {
+  uint8_t v = 0;
+  if (!ConsumeByte(in, &v) || v >= count) return false;
+  *e = static_cast<E>(v);
+  return true;
+}
+
+void AppendList(std::string* out, const std::vector<std::string>& items) {
+  AppendVarint(out, items.size());
+  for (const std::string& s : items) AppendLengthPrefixed(out, s);
+}
+
+// Lists are stored sorted and unique; anything else is corruption.
+bool ConsumeList(std::string_view* in, std::vector<std::string>* items) {
+  uint64_t n = 0;
+  if (!ConsumeVarint(in, &n) || n > in->size()) return false;  // each item takes >= 1 byte
+  items->assign(n, std::string());
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!ConsumeLengthPrefixed(in, &(*items)[i])) return false;
+    if (i > 0 && !((*items)[i - 1] < (*items)[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeUser(const User& u) {
+  std::string out;
+  AppendLengthPrefixed(&out, u.username);
+  AppendLengthPrefixed(&out, u.name);
+  AppendLengthPrefixed(&out, u.email);
+  AppendLengthPrefixed(&out, u.password_hash);
+  return out;
+}
+
+bool DecodeUser(std::string_view in, User* u) {
+  return ConsumeLengthPrefixed(&in, &u->username) && ConsumeLengthPrefixed(&in, &u->name) &&
+         ConsumeLengthPrefixed(&in, &u->email) && ConsumeLengthPrefixed(&in, &u->password_hash) &&
+         in.empty();
+}
+
+std::string EncodeNamed(const std::string& id, const std::string& name,
+                        const std::string& description) {
+  std::string out;
+  AppendLengthPrefixed(&out, id);
+  AppendLengthPrefixed(&out, name);
+  AppendLengthPrefixed(&out, description);
+  return out;
+}
+
+bool DecodeNamed(std::string_view in, std::string* id, std::string* name,
+                 std::string* description) {
+  return ConsumeLengthPrefixed(&in, id) && ConsumeLengthPrefixed(&in, name) &&
+         ConsumeLengthPrefixed(&in, description) && in.empty();
+}
+
+std::string EncodeMappingRule(const MappingRule& r) {
+  std::string out;
+  AppendLengthPrefixed(&out, r.id);
+  AppendLengthPrefixed(&out, r.claim_name);
+  AppendLengthPrefixed(&out, r.claim_value);
+  AppendLengthPrefixed(&out, r.name);
+  return out;
+}
+
+bool DecodeMappingRule(std::string_view in, MappingRule* r) {
+  return ConsumeLengthPrefixed(&in, &r->id) && ConsumeLengthPrefixed(&in, &r->claim_name) &&
+         ConsumeLengthPrefixed(&in, &r->claim_value) && ConsumeLengthPrefixed(&in, &r->name) &&
+         in.empty();
+}
+
+std::string EncodeAuthorization(const Authorization& a) {
+  std::string out;
+  AppendVarint(&out, a.key);
+  AppendByte(&out, static_cast<uint8_t>(a.owner_type));
+  AppendLengthPrefixed(&out, a.owner_id);
+  AppendByte(&out, static_cast<uint8_t>(a.resource_type));
+  AppendByte(&out, static_cast<uint8_t>(a.scope.matcher));
+  AppendLengthPrefixed(&out, a.scope.value);
+  AppendVarint(&out, a.permissions);
+  return out;
+}
+
+bool DecodeAuthorization(std::string_view in, Authorization* a) {
+  return ConsumeVarint(&in, &a->key) && ConsumeEnum(&in, &a->owner_type, kOwnerTypeCount) &&
+         ConsumeLengthPrefixed(&in, &a->owner_id) &&
+         ConsumeEnum(&in, &a->resource_type, kResourceTypeCount) &&
+         ConsumeEnum(&in, &a->scope.matcher, 3) && ConsumeLengthPrefixed(&in, &a->scope.value) &&
+         ConsumeVarint(&in, &a->permissions) && (a->permissions & ~AllPermissions()) == 0 &&
+         in.empty();
+}
+
+std::string EncodeClosure(const Closure& c) {
+  std::string out;
+  AppendList(&out, c.groups);
+  AppendList(&out, c.roles);
+  AppendList(&out, c.tenants);
+  return out;
+}
+
+bool DecodeClosure(std::string_view in, Closure* c) {
+  return ConsumeList(&in, &c->groups) && ConsumeList(&in, &c->roles) &&
+         ConsumeList(&in, &c->tenants) && in.empty() && !c->empty();
+}
+
+std::string EncodeConfiguration(const Configuration& c) {
+  std::string out;
+  AppendByte(&out, static_cast<uint8_t>(c.mode));
+  AppendByte(&out, c.authorizations_enabled ? 1 : 0);
+  AppendByte(&out, c.tenant_checks_enabled ? 1 : 0);
+  AppendLengthPrefixed(&out, c.username_claim);
+  AppendLengthPrefixed(&out, c.client_id_claim);
+  AppendLengthPrefixed(&out, c.groups_claim);
+  AppendByte(&out, c.prefer_username_claim ? 1 : 0);
+  AppendLengthPrefixed(&out, c.id_pattern);
+  return out;
+}
+
+bool DecodeConfiguration(std::string_view in, Configuration* c) {
+  return ConsumeEnum(&in, &c->mode, 2) && ConsumeBool(&in, &c->authorizations_enabled) &&
+         ConsumeBool(&in, &c->tenant_checks_enabled) &&
+         ConsumeLengthPrefixed(&in, &c->username_claim) &&
+         ConsumeLengthPrefixed(&in, &c->client_id_claim) &&
+         ConsumeLengthPrefixed(&in, &c->groups_claim) &&
+         ConsumeBool(&in, &c->prefer_username_claim) &&
+         ConsumeLengthPrefixed(&in, &c->id_pattern) && in.empty();
+}
+
+std::string EncodeFixed64(uint64_t v) {
+  std::string out;
+  AppendBigEndian64(&out, v);
+  return out;
+}
+
+bool DecodeFixed64(std::string_view in, uint64_t* v) {
+  return ConsumeBigEndian64(&in, v) && in.empty();
+}
+
+}  // namespace clearance::storage_internal
