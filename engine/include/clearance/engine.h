@@ -1,0 +1,191 @@
+// Engine: the compiled authorization index and the decisions it serves (SPEC.md §4-§7,
+// DESIGN.md "The hot path" and "Write path").
+//
+// An Engine mirrors one IdentityState. It is built once from the state (Create) and then follows
+// it change by change: every ChangeSet that is applied to the state (clearance::Plan, then
+// IdentityState::Apply) is applied to the engine too (Apply), incrementally. Each Apply publishes
+// a new immutable generation; readers use whichever generation is current when they start and
+// never see half a change. Answers are exactly those of the reference evaluator
+// (engine/reference) for the same state, which a differential test checks.
+//
+// Entry points for a decision, all with the same tail (owner set -> Profile -> bit test):
+//   Check(Caller, ...)       claims already verified (the broker's case), basic user, anonymous
+//   CheckClaims(json, ...)   the same for verified claims given as bytes; the seam for tokens: a
+//                            "check from bearer token" entry verifies the token (engine/token,
+//                            TokenVerifier) and calls this with the verified claims bytes
+//   Resolve(Caller) -> PrincipalHandle, then Check(handle, ...): resolve once, check many times
+//   CheckBatch(handle, ...)  many checks for one principal in one call
+// and the questions beside them: Explain, AuthorizedResourceIds, AuthorizedTenants,
+// PermissionsOn.
+//
+// Thread-safety: every const method may be called from any number of threads at once, and
+// concurrently with Apply(). Apply() is serialized internally (one writer at a time; callers
+// normally have exactly one writer, like a broker partition). Readers never take a lock on a
+// published generation; each thread keeps a small per-thread cache (its claims parser, its
+// current generation and a bounded profile cache), so a thread that stops checking keeps one
+// generation alive until it checks again or exits.
+//
+// Storage (issue 5) can (a) build an engine from an IdentityState with Create(), (b) apply each
+// committed ChangeSet with Apply(), and (c) enumerate the derived rows (closure and claim-value
+// index) with ForEachDerivedRow() to persist or verify them. Restoring the index from persisted
+// derived rows without recomputation is not offered: rebuilding from the source rows is linear
+// in the state and measured in bench/RESULTS-index.md.
+#ifndef CLEARANCE_ENGINE_H_
+#define CLEARANCE_ENGINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "clearance/decision.h"
+#include "clearance/state.h"
+
+namespace clearance {
+
+namespace index_internal {
+struct Generation;
+struct ResolvedPrincipal;
+class EngineCore;
+}  // namespace index_internal
+
+struct EngineOptions {
+  // Profiles kept per reader thread. A profile is the compiled permission set of one owner set
+  // (principal, or set of matching mapping rules, with the token's groups); many tokens share
+  // one. When full the thread's cache is emptied. Default 4096 (a few MB per thread at most).
+  size_t profile_cache_capacity = 4096;
+  // log2 of the shard count of the index maps (0-16); -1 picks about half of log2(rows) at
+  // Create(). A change copies one shard and one group of sqrt(shards) shard pointers.
+  int shard_bits = -1;
+  // How claims JSON is read. Both validate the whole object (valid JSON, unique member names
+  // everywhere, nothing trailing) and give identical answers. kOnDemand walks the document with
+  // simdjson On-Demand; kDom lets simdjson build its tape (runtime-dispatched SIMD) and walks
+  // that: about 18 % less time per 1 KB check (bench/RESULTS-index.md). Default: kOnDemand.
+  enum class ClaimsParser : uint8_t { kOnDemand, kDom };
+  ClaimsParser claims_parser = ClaimsParser::kOnDemand;
+};
+
+// Everything the reference evaluator's Verdict holds, from the engine (SPEC.md §6 "Every
+// decision can be explained").
+struct Explanation {
+  Decision decision;
+  std::string message;
+  std::vector<std::string> required_ids;    // the check's resource ids, sorted, unique
+  std::optional<OwnerRef> principal;        // absent when anonymous or unauthenticated
+  std::vector<std::string> matching_rules;  // sorted (OIDC only)
+  std::vector<GrantPath> grants;            // every path to a passing grant, sorted, unique
+  uint64_t generation = 0;                  // the generation that answered
+};
+
+// A principal resolved against one generation: the principal, its matching mapping rules, the
+// token's groups and its compiled profiles. Cheap to copy (shared, immutable).
+//
+// A handle answers for the generation it was resolved in, even after later changes: that keeps
+// every answer consistent with one generation. Engine::IsCurrent() says whether a newer
+// generation exists; re-Resolve() to follow changes.
+class PrincipalHandle {
+ public:
+  PrincipalHandle() = default;
+  // The generation this handle answers for (0 for a default-constructed handle).
+  uint64_t generation() const;
+  // False when the caller had no usable principal; checks then answer UNAUTHENTICATED.
+  bool authenticated() const;
+  // The resolved principal; absent when anonymous or unauthenticated.
+  std::optional<OwnerRef> principal() const;
+
+ private:
+  friend class Engine;
+  std::shared_ptr<const index_internal::ResolvedPrincipal> resolved_;
+};
+
+// One row of derived state, for storage: the flattened closure of one entity, or one entry of
+// the claim-value index.
+struct DerivedRow {
+  enum class Kind : uint8_t { kClosure, kClaimIndex };
+  Kind kind = Kind::kClosure;
+  // kClosure: the entity (a member of some container or owner of some authorization).
+  OwnerRef entity;
+  std::vector<std::string> groups;   // direct groups
+  std::vector<std::string> roles;    // direct roles
+  std::vector<std::string> tenants;  // direct tenants and the tenants of its direct roles
+  // kClaimIndex: claim path (as the first rule using it spelt it), claim value, mapping rules.
+  std::string claim_path;
+  std::string claim_value;
+  std::vector<std::string> rules;
+};
+
+class Engine {
+ public:
+  // Builds the index of `state` (linear in its rows) and publishes it as generation 1. The engine
+  // keeps no reference to `state`. Returns OK today; the StatusOr leaves room for refusing a
+  // source state that fails validation, so callers must check it.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const IdentityState& state,
+                                                        EngineOptions options = {});
+  // REQUIRES: no call on this engine is in progress on any thread.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one ChangeSet incrementally (only the entries, closures and claim paths it touches)
+  // and publishes the next generation atomically (also for an empty ChangeSet, so generations
+  // count applied commands). Readers that started earlier finish on the generation they hold.
+  // Returns OK.
+  // REQUIRES: `changes` was planned (clearance::Plan) against the state this engine mirrors,
+  // i.e. the state it was created from with every earlier ChangeSet applied, in order.
+  absl::Status Apply(const ChangeSet& changes);
+
+  // The current generation's number. Create() publishes generation 1.
+  uint64_t generation() const;
+  bool IsCurrent(const PrincipalHandle& handle) const {
+    return handle.generation() == generation();
+  }
+
+  // The decision for `caller` (SPEC.md §6). Never allocates once the thread's cache is warm
+  // (claims parser, profile), except when the caller's profile is not cached.
+  Decision Check(const Caller& caller, const CheckRequest& request) const;
+  // Check for verified claims given as bytes (one JSON object).
+  Decision CheckClaims(std::string_view claims_json, const CheckRequest& request) const;
+
+  // Resolves a caller once. Never fails: an unauthenticated caller gives a handle whose checks
+  // answer UNAUTHENTICATED with the reason.
+  PrincipalHandle Resolve(const Caller& caller) const;
+  // REQUIRES: `handle` came from Resolve() of this engine.
+  Decision Check(const PrincipalHandle& handle, const CheckRequest& request) const;
+  // out[i] = Check(handle, requests[i]), all against the handle's generation.
+  // REQUIRES: out.size() == requests.size().
+  void CheckBatch(const PrincipalHandle& handle, absl::Span<const CheckRequest> requests,
+                  absl::Span<Decision> out) const;
+
+  // The decision with its message, required ids, principal, matching rules and every grant path.
+  Explanation Explain(const Caller& caller, const CheckRequest& request) const;
+  Explanation Explain(const PrincipalHandle& handle, const CheckRequest& request) const;
+
+  // SPEC.md §6 "Queries beside the check". UNAUTHENTICATED (with the reason as message) when the
+  // caller has no usable principal; an anonymous caller has none for these questions.
+  absl::StatusOr<ResourceIds> AuthorizedResourceIds(const PrincipalHandle& handle,
+                                                    ResourceType type, Permission permission) const;
+  // Sorted; just <default> when tenant checks are disabled.
+  absl::StatusOr<std::vector<std::string>> AuthorizedTenants(const PrincipalHandle& handle) const;
+  // Permissions granted on "*" and on `resource_id` (every supported one when authorizations
+  // are disabled).
+  absl::StatusOr<PermissionMask> PermissionsOn(const PrincipalHandle& handle, ResourceType type,
+                                               std::string_view resource_id) const;
+
+  // Calls `row` for every derived row of the current generation, in no particular order.
+  void ForEachDerivedRow(const std::function<void(const DerivedRow&)>& row) const;
+
+ private:
+  explicit Engine(std::unique_ptr<index_internal::EngineCore> core);
+  std::unique_ptr<index_internal::EngineCore> core_;
+};
+
+}  // namespace clearance
+
+#endif  // CLEARANCE_ENGINE_H_

@@ -1,0 +1,427 @@
+#include "index/claims_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace clearance::index_internal {
+
+using simdjson::SUCCESS;
+namespace ondemand = simdjson::ondemand;
+
+constexpr size_t kFewMembers = 8;
+
+int64_t ClaimTrie::Member(uint32_t i, std::string_view name) const {
+  const Node& node = nodes_[i];
+  if (node.members.size() <= kFewMembers) {
+    for (const auto& [member, child] : node.few_members) {
+      // Token member names are often the same length ("sub", "iss", "aud", "exp"): compare
+      // the first byte before the rest.
+      if (member.size() == name.size() && (name.empty() || member[0] == name[0]) &&
+          member == name) {
+        return child;
+      }
+    }
+    return -1;
+  }
+  auto it = node.members.find(absl::string_view(name.data(), name.size()));
+  return it == node.members.end() ? -1 : static_cast<int64_t>(it->second);
+}
+
+void ClaimTrie::Add(const ClaimPath& path, int slot) {
+  uint32_t at = 0;
+  for (const ClaimPath::Step& step : path.steps()) {
+    uint32_t next = 0;
+    switch (step.kind) {
+      case ClaimPath::Step::Kind::kMember: {
+        auto it = nodes_[at].members.find(step.member);
+        if (it != nodes_[at].members.end()) {
+          next = it->second;
+        } else {
+          next = static_cast<uint32_t>(nodes_.size());
+          nodes_[at].members.emplace(step.member, next);
+          if (nodes_[at].members.size() <= kFewMembers) {
+            nodes_[at].few_members.emplace_back(step.member, next);
+          } else {
+            nodes_[at].few_members.clear();
+          }
+          nodes_.emplace_back();
+        }
+        break;
+      }
+      case ClaimPath::Step::Kind::kIndex: {
+        auto& indexes = nodes_[at].indexes;
+        auto it = std::find_if(indexes.begin(), indexes.end(),
+                               [&](const auto& e) { return e.first == step.index; });
+        if (it != indexes.end()) {
+          next = it->second;
+        } else {
+          next = static_cast<uint32_t>(nodes_.size());
+          indexes.emplace_back(step.index, next);
+          nodes_.emplace_back();
+        }
+        break;
+      }
+      case ClaimPath::Step::Kind::kWildcard:
+        if (nodes_[at].wildcard >= 0) {
+          next = static_cast<uint32_t>(nodes_[at].wildcard);
+        } else {
+          next = static_cast<uint32_t>(nodes_.size());
+          nodes_[at].wildcard = static_cast<int>(next);
+          nodes_.emplace_back();
+        }
+        break;
+    }
+    at = next;
+  }
+  nodes_[at].slot = slot;
+}
+
+uint32_t ClaimsReader::Terminals(uint32_t active_begin, uint32_t active_end) {
+  uint32_t count = 0;
+  for (uint32_t i = active_begin; i < active_end; ++i) {
+    const int slot = trie_->node(active_[i]).slot;
+    if (slot >= 0) {
+      reached_.push_back({slot, ValueKind::kOther, {}, 0, 0});
+      ++count;
+    }
+  }
+  return count;
+}
+
+void ClaimsReader::Finish(uint32_t first_record, uint32_t count, ValueKind kind,
+                          std::string_view str, uint32_t elem_begin, uint32_t elem_end) {
+  for (uint32_t i = first_record; i < first_record + count; ++i) {
+    reached_[i].kind = kind;
+    reached_[i].str = str;
+    reached_[i].elem_begin = elem_begin;
+    reached_[i].elem_end = elem_end;
+  }
+}
+
+namespace {
+
+// A cheap 64-bit fingerprint of a member name: its length and its first and last 8 bytes.
+uint64_t Fingerprint(std::string_view k) {
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  std::memcpy(&head, k.data(), std::min<size_t>(k.size(), 8));
+  if (k.size() > 8) std::memcpy(&tail, k.data() + k.size() - 8, 8);
+  uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ k.size();
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+bool ClaimsReader::UniqueKeys(size_t keys_begin) {
+  const size_t n = keys_.size() - keys_begin;
+  if (n <= 8) {
+    for (size_t i = keys_begin; i < keys_.size(); ++i) {
+      for (size_t j = i + 1; j < keys_.size(); ++j) {
+        if (keys_[i] == keys_[j]) return false;
+      }
+    }
+    return true;
+  }
+  // Open addressing over fingerprints; names are compared only when fingerprints are equal.
+  size_t capacity = 16;
+  while (capacity < 2 * n) capacity *= 2;
+  key_table_.assign(capacity, KeySlot{0, 0});
+  for (size_t i = keys_begin; i < keys_.size(); ++i) {
+    const uint64_t fp = Fingerprint(keys_[i]);
+    size_t at = static_cast<size_t>(fp) & (capacity - 1);
+    while (key_table_[at].index != 0) {
+      if (key_table_[at].fingerprint == fp && keys_[key_table_[at].index - 1] == keys_[i]) {
+        return false;
+      }
+      at = (at + 1) & (capacity - 1);
+    }
+    key_table_[at] = KeySlot{fp, static_cast<uint32_t>(i + 1)};
+  }
+  return true;
+}
+
+template <typename Object>
+bool ClaimsReader::WalkObject(Object& object, uint32_t active_begin, uint32_t active_end) {
+  const size_t keys_begin = keys_.size();
+  for (auto field_result : object) {
+    ondemand::field field;
+    if (std::move(field_result).get(field) != SUCCESS) return false;
+    std::string_view key;
+    if (field.unescaped_key().get(key) != SUCCESS) return false;
+    keys_.push_back(key);
+    const uint32_t children = static_cast<uint32_t>(active_.size());
+    for (uint32_t i = active_begin; i < active_end; ++i) {
+      const ClaimTrie::Node& node = trie_->node(active_[i]);
+      if (!node.members.empty()) {
+        const int64_t child = trie_->Member(active_[i], key);
+        if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
+      }
+      if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
+    }
+    ValueKind kind;
+    std::string_view str;
+    if (!Walk(field.value(), children, static_cast<uint32_t>(active_.size()), &kind, &str)) {
+      return false;
+    }
+    active_.resize(children);
+  }
+  // Member names must be unique (compared unescaped), as the DOM check requires.
+  const bool unique = UniqueKeys(keys_begin);
+  keys_.resize(keys_begin);
+  return unique;
+}
+
+bool ClaimsReader::Walk(ondemand::value value, uint32_t active_begin, uint32_t active_end,
+                        ValueKind* kind, std::string_view* str) {
+  const uint32_t first = static_cast<uint32_t>(reached_.size());
+  const uint32_t terminals = Terminals(active_begin, active_end);
+  ondemand::json_type type;
+  if (value.type().get(type) != SUCCESS) return false;
+  *str = {};
+  switch (type) {
+    case ondemand::json_type::object: {
+      ondemand::object object;
+      if (value.get_object().get(object) != SUCCESS) return false;
+      if (!WalkObject(object, active_begin, active_end)) return false;
+      *kind = ValueKind::kOther;
+      Finish(first, terminals, *kind, {}, 0, 0);
+      return true;
+    }
+    case ondemand::json_type::array: {
+      ondemand::array array;
+      if (value.get_array().get(array) != SUCCESS) return false;
+      // Elements go to a stack first: arrays nested inside move their own elements out before
+      // this one continues, so each array's elements end up contiguous.
+      const size_t pending_begin = pending_.size();
+      uint64_t index = 0;
+      for (auto element_result : array) {
+        ondemand::value element;
+        if (std::move(element_result).get(element) != SUCCESS) return false;
+        const uint32_t children = static_cast<uint32_t>(active_.size());
+        for (uint32_t i = active_begin; i < active_end; ++i) {
+          const ClaimTrie::Node& node = trie_->node(active_[i]);
+          for (const auto& [at, child] : node.indexes) {
+            if (at == index) active_.push_back(child);
+          }
+          if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
+        }
+        ValueKind element_kind;
+        std::string_view element_str;
+        if (!Walk(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
+                  &element_str)) {
+          return false;
+        }
+        active_.resize(children);
+        if (terminals > 0) pending_.push_back({element_kind, element_str});
+        ++index;
+      }
+      const uint32_t elem_begin = static_cast<uint32_t>(elements_.size());
+      elements_.insert(elements_.end(),
+                       pending_.begin() + static_cast<std::ptrdiff_t>(pending_begin),
+                       pending_.end());
+      pending_.resize(pending_begin);
+      *kind = ValueKind::kArray;
+      Finish(first, terminals, *kind, {}, elem_begin, static_cast<uint32_t>(elements_.size()));
+      return true;
+    }
+    case ondemand::json_type::string: {
+      if (value.get_string().get(*str) != SUCCESS) return false;
+      *kind = ValueKind::kString;
+      break;
+    }
+    case ondemand::json_type::number: {
+      ondemand::number number;
+      if (value.get_number().get(number) != SUCCESS) return false;
+      *kind = ValueKind::kOther;
+      break;
+    }
+    case ondemand::json_type::boolean: {
+      bool b;
+      if (value.get_bool().get(b) != SUCCESS) return false;
+      *kind = ValueKind::kOther;
+      break;
+    }
+    case ondemand::json_type::null: {
+      bool is_null = false;
+      if (value.is_null().get(is_null) != SUCCESS || !is_null) return false;
+      *kind = ValueKind::kNull;
+      break;
+    }
+    default:
+      return false;
+  }
+  Finish(first, terminals, *kind, *str, 0, 0);
+  return true;
+}
+
+ReadResult ClaimsReader::Read(std::string_view json, const ClaimTrie& trie) {
+  trie_ = &trie;
+  reached_.clear();
+  elements_.clear();
+  pending_.clear();
+  active_.clear();
+  keys_.clear();
+  buffer_.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer_.assign(json.data(), json.size());
+  return mode_ == ClaimsParser::kDom ? ReadDom(trie) : ReadOnDemand(trie);
+}
+
+ReadResult ClaimsReader::ReadDom(const ClaimTrie& trie) {
+  (void)trie;
+  simdjson::dom::element root;
+  if (dom_parser_.parse(buffer_.data(), buffer_.size(), /*realloc_if_needed=*/false).get(root) !=
+      SUCCESS) {
+    return ReadResult::kMalformed;
+  }
+  const bool is_object = root.type() == simdjson::dom::element_type::OBJECT;
+  if (is_object) active_.push_back(0);  // the trie's root: every path starts at the claims object
+  ValueKind kind;
+  std::string_view str;
+  if (!WalkDom(root, 0, is_object ? 1 : 0, &kind, &str)) return ReadResult::kMalformed;
+  return is_object ? ReadResult::kOk : ReadResult::kNotObject;
+}
+
+bool ClaimsReader::WalkDom(simdjson::dom::element value, uint32_t active_begin, uint32_t active_end,
+                           ValueKind* kind, std::string_view* str) {
+  const uint32_t first = static_cast<uint32_t>(reached_.size());
+  const uint32_t terminals = Terminals(active_begin, active_end);
+  *str = {};
+  switch (value.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (value.get_object().get(object) != SUCCESS) return false;
+      const size_t keys_begin = keys_.size();
+      for (simdjson::dom::key_value_pair field : object) {
+        keys_.push_back(field.key);
+        const uint32_t children = static_cast<uint32_t>(active_.size());
+        for (uint32_t i = active_begin; i < active_end; ++i) {
+          const ClaimTrie::Node& node = trie_->node(active_[i]);
+          if (!node.members.empty()) {
+            const int64_t child = trie_->Member(active_[i], field.key);
+            if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
+          }
+          if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
+        }
+        ValueKind child_kind;
+        std::string_view child_str;
+        if (!WalkDom(field.value, children, static_cast<uint32_t>(active_.size()), &child_kind,
+                     &child_str)) {
+          return false;
+        }
+        active_.resize(children);
+      }
+      const bool unique = UniqueKeys(keys_begin);
+      keys_.resize(keys_begin);
+      if (!unique) return false;
+      *kind = ValueKind::kOther;
+      break;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (value.get_array().get(array) != SUCCESS) return false;
+      const size_t pending_begin = pending_.size();
+      uint64_t index = 0;
+      for (simdjson::dom::element element : array) {
+        const uint32_t children = static_cast<uint32_t>(active_.size());
+        for (uint32_t i = active_begin; i < active_end; ++i) {
+          const ClaimTrie::Node& node = trie_->node(active_[i]);
+          for (const auto& [at, child] : node.indexes) {
+            if (at == index) active_.push_back(child);
+          }
+          if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
+        }
+        ValueKind element_kind;
+        std::string_view element_str;
+        if (!WalkDom(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
+                     &element_str)) {
+          return false;
+        }
+        active_.resize(children);
+        if (terminals > 0) pending_.push_back({element_kind, element_str});
+        ++index;
+      }
+      const uint32_t elem_begin = static_cast<uint32_t>(elements_.size());
+      elements_.insert(elements_.end(),
+                       pending_.begin() + static_cast<std::ptrdiff_t>(pending_begin),
+                       pending_.end());
+      pending_.resize(pending_begin);
+      *kind = ValueKind::kArray;
+      Finish(first, terminals, *kind, {}, elem_begin, static_cast<uint32_t>(elements_.size()));
+      return true;
+    }
+    case simdjson::dom::element_type::STRING:
+      if (value.get_string().get(*str) != SUCCESS) return false;
+      *kind = ValueKind::kString;
+      break;
+    case simdjson::dom::element_type::NULL_VALUE:
+      *kind = ValueKind::kNull;
+      break;
+    default:
+      *kind = ValueKind::kOther;
+  }
+  Finish(first, terminals, *kind, *str, 0, 0);
+  return true;
+}
+
+ReadResult ClaimsReader::ReadOnDemand(const ClaimTrie& trie) {
+  (void)trie;
+  simdjson::padded_string_view input(buffer_.data(), buffer_.size(), buffer_.capacity());
+  ondemand::document doc;
+  if (parser_.iterate(input).get(doc) != SUCCESS) return ReadResult::kMalformed;
+  ondemand::json_type type;
+  if (doc.type().get(type) != SUCCESS) return ReadResult::kMalformed;
+  bool ok = false;
+  switch (type) {
+    case ondemand::json_type::object: {
+      active_.push_back(0);  // the trie's root: every path starts at the claims object
+      const uint32_t first = static_cast<uint32_t>(reached_.size());
+      const uint32_t terminals = Terminals(0, 1);
+      ondemand::object object;
+      ok = doc.get_object().get(object) == SUCCESS && WalkObject(object, 0, 1);
+      Finish(first, terminals, ValueKind::kOther, {}, 0, 0);
+      break;
+    }
+    case ondemand::json_type::array: {
+      ondemand::array array;
+      ok = doc.get_array().get(array) == SUCCESS;
+      for (auto element_result : array) {
+        if (!ok) break;
+        ondemand::value element;
+        ValueKind kind;
+        std::string_view str;
+        ok = std::move(element_result).get(element) == SUCCESS && Walk(element, 0, 0, &kind, &str);
+      }
+      break;
+    }
+    case ondemand::json_type::string: {
+      std::string_view s;
+      ok = doc.get_string().get(s) == SUCCESS;
+      break;
+    }
+    case ondemand::json_type::number: {
+      ondemand::number n;
+      ok = doc.get_number().get(n) == SUCCESS;
+      break;
+    }
+    case ondemand::json_type::boolean: {
+      bool b;
+      ok = doc.get_bool().get(b) == SUCCESS;
+      break;
+    }
+    case ondemand::json_type::null: {
+      bool is_null = false;
+      ok = doc.is_null().get(is_null) == SUCCESS && is_null;
+      break;
+    }
+    default:
+      ok = false;
+  }
+  // Nothing may follow the root value: the location past the last token is OUT_OF_BOUNDS.
+  const char* trailing = nullptr;
+  if (!ok || doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+    return ReadResult::kMalformed;
+  }
+  return type == ondemand::json_type::object ? ReadResult::kOk : ReadResult::kNotObject;
+}
+
+}  // namespace clearance::index_internal

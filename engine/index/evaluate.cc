@@ -1,0 +1,273 @@
+// Decisions over a resolved Subject and its Profiles (SPEC.md §3, §6, §7). The hot path is
+// Decide(): array index by resource type, mask tests, at most one id lookup per named resource.
+#include <algorithm>
+
+#include "clearance/internal/strings.h"
+#include "index/subject.h"
+
+namespace clearance::index_internal {
+namespace {
+
+bool Contains(const std::vector<std::string>& values, std::string_view v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+// SPEC.md §6.8. candidateGroups looks at the groups of every root, whichever root holds the
+// grant.
+bool PropertyPasses(const Generation& g, const Subject& s, Property property,
+                    const CheckRequest& request) {
+  if (!request.user_task) return false;
+  const UserTaskProperties& task = *request.user_task;
+  const bool is_user = s.principal_type == OwnerType::kUser;
+  switch (property) {
+    case Property::kAssignee:
+      return is_user && task.assignee && *task.assignee == s.principal_id;
+    case Property::kCandidateUsers:
+      return is_user && Contains(task.candidate_users, s.principal_id);
+    case Property::kCandidateGroups:
+      for (const std::string& candidate : task.candidate_groups) {
+        if (s.token_mode) {
+          if (std::find(s.token_groups.begin(), s.token_groups.end(), candidate) !=
+              s.token_groups.end()) {
+            return true;
+          }
+          continue;
+        }
+        const uint32_t sid = g.Sid(candidate);
+        if (sid == kNoString) continue;
+        for (const Profile* p : {s.p, s.m}) {
+          if (p && std::binary_search(p->groups.begin(), p->groups.end(), sid)) return true;
+        }
+      }
+      return false;
+  }
+  return false;
+}
+
+// SPEC.md §6 step 4 for one profile.
+bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
+                    const CheckRequest& request) {
+  const TypeGrants& t = p.types[static_cast<size_t>(request.resource_type)];
+  const PermissionMask bit = Bit(request.permission);
+  if (t.any & bit) return true;
+  if (!t.by_id.empty()) {
+    for (const std::string& id : request.resource_ids) {
+      const uint32_t sid = g.Sid(id);
+      if (sid == kNoString) continue;
+      auto it = t.by_id.find(sid);
+      if (it != t.by_id.end() && (it->second & bit)) return true;
+    }
+  }
+  if (request.user_task) {
+    for (int i = 0; i < kPropertyCount; ++i) {
+      if ((t.property[i] & bit) && PropertyPasses(g, s, static_cast<Property>(i), request)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool TenantSide(const Generation& g, const Subject& s, const CheckRequest& request) {
+  if (!g.config.tenant_checks_enabled || !request.tenant_id || request.tenant_id->empty()) {
+    return true;
+  }
+  const uint32_t sid = g.Sid(*request.tenant_id);
+  if (sid == kNoString) return false;
+  for (const Profile* p : {s.p, s.m}) {
+    if (p && std::binary_search(p->tenants.begin(), p->tenants.end(), sid)) return true;
+  }
+  return false;
+}
+
+bool GrantPasses(const Generation& g, const Subject& s, const Grant& grant,
+                 const CheckRequest& request) {
+  if (grant.resource_type != request.resource_type) return false;
+  if ((grant.permissions & Bit(request.permission)) == 0) return false;
+  switch (grant.matcher) {
+    case Matcher::kAny:
+      return true;
+    case Matcher::kId:
+      return Contains(request.resource_ids, g.Str(grant.value));
+    case Matcher::kProperty:
+      return PropertyPasses(g, s, static_cast<Property>(grant.value), request);
+  }
+  return false;
+}
+
+OwnerRef Ref(const Generation& g, EntityKey key) {
+  return OwnerRef{OwnerTypeOf(key), std::string(g.Str(SidOf(key)))};
+}
+
+void CollectGrants(const Generation& g, const Subject& s, const Profile& p, bool rules,
+                   const CheckRequest& request, std::vector<GrantPath>* out) {
+  for (const OwnerEntry& owner : p.owners) {
+    const Node* node = g.FindNode(owner.key);
+    if (!node) continue;
+    for (const Grant& grant : node->grants) {
+      if (!GrantPasses(g, s, grant, request)) continue;
+      for (const Chain& chain : owner.chains) {
+        GrantPath path;
+        path.authorization_key = grant.key;
+        if (rules) {
+          path.chain.push_back(
+              OwnerRef{OwnerType::kMappingRule, std::string(g.Str(s.rules[chain.root]))});
+        } else {
+          path.chain.push_back(OwnerRef{s.principal_type, std::string(s.principal_id)});
+        }
+        for (uint32_t i = 0; i < chain.len; ++i) path.chain.push_back(Ref(g, chain.via[i]));
+        out->push_back(std::move(path));
+      }
+    }
+  }
+}
+
+std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::string InsufficientMessage(const CheckRequest& request,
+                                const std::vector<std::string>& required_ids) {
+  std::vector<std::string> ids = {"*"};
+  ids.insert(ids.end(), required_ids.begin(), required_ids.end());
+  return strings_internal::StrCat(
+      "Insufficient permissions to perform operation '", Name(request.permission),
+      "' on resource '", Name(request.resource_type),
+      "', required resource identifiers are one of '[", strings_internal::StrJoin(ids, ", "), "]'");
+}
+
+absl::Status Unauthenticated(const Generation& g, const Subject& s) {
+  if (s.state == Subject::State::kAnonymous) {
+    // The questions beside the check need a principal (SPEC.md §6 "Queries beside the check").
+    return absl::UnauthenticatedError("an anonymous caller has no principal");
+  }
+  return absl::UnauthenticatedError(FailureMessage(g, s));
+}
+
+}  // namespace
+
+Decision Decide(const Generation& g, const Subject& s, const CheckRequest& request) {
+  // Step 0: authentication first, in every mode; step 1: both checks disabled; step 2: anonymous.
+  if (s.state == Subject::State::kUnauthenticated) return {Outcome::kUnauthenticated, s.reason()};
+  const Configuration& config = g.config;
+  if (!config.authorizations_enabled && !config.tenant_checks_enabled) {
+    return {Outcome::kAllow, Reason::kChecksDisabled};
+  }
+  if (s.state == Subject::State::kAnonymous) return {Outcome::kAllow, Reason::kAnonymous};
+  bool rp = true;
+  bool rm = false;
+  if (config.authorizations_enabled) {
+    rp = PermissionSide(g, s, *s.p, request);
+    rm = !rp && s.m && PermissionSide(g, s, *s.m, request);
+  }
+  const bool tenant_ok = TenantSide(g, s, request);
+  if (tenant_ok && (rp || rm)) {
+    return {Outcome::kAllow,
+            config.authorizations_enabled ? Reason::kGranted : Reason::kAuthorizationsDisabled};
+  }
+  if (!rp) return {Outcome::kForbidden, Reason::kInsufficientPermissions};
+  return {request.new_resource ? Outcome::kForbidden : Outcome::kNotFound,
+          Reason::kTenantNotAuthorized};
+}
+
+Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request) {
+  Explanation e;
+  e.generation = g.number;
+  e.required_ids = SortedUnique(request.resource_ids);
+  e.decision = Decide(g, s, request);
+  if (s.state == Subject::State::kUnauthenticated) {
+    e.message = FailureMessage(g, s);
+    return e;
+  }
+  if (e.decision.reason == Reason::kChecksDisabled) {
+    e.message = "authorizations and tenant checks are disabled";
+    return e;
+  }
+  if (s.state == Subject::State::kAnonymous) {
+    e.message = "anonymous access to an unprotected API";
+    return e;
+  }
+  e.principal = OwnerRef{s.principal_type, std::string(s.principal_id)};
+  for (uint32_t r : s.rules) e.matching_rules.emplace_back(g.Str(r));
+  std::sort(e.matching_rules.begin(), e.matching_rules.end());
+  const Configuration& config = g.config;
+  if (config.authorizations_enabled) {
+    CollectGrants(g, s, *s.p, /*rules=*/false, request, &e.grants);
+    if (s.m) CollectGrants(g, s, *s.m, /*rules=*/true, request, &e.grants);
+    std::sort(e.grants.begin(), e.grants.end());
+    e.grants.erase(std::unique(e.grants.begin(), e.grants.end()), e.grants.end());
+  }
+  switch (e.decision.reason) {
+    case Reason::kGranted:
+    case Reason::kAuthorizationsDisabled:
+      e.message = "allowed";
+      break;
+    case Reason::kInsufficientPermissions:
+      e.message = InsufficientMessage(request, e.required_ids);
+      break;
+    default:
+      e.message =
+          request.new_resource
+              ? strings_internal::StrCat("not authorized for tenant '", *request.tenant_id, "'")
+              : strings_internal::StrCat("no ", Name(request.resource_type), " resource found");
+  }
+  return e;
+}
+
+absl::StatusOr<ResourceIds> AuthorizedIds(const Generation& g, const Subject& s, ResourceType type,
+                                          Permission permission) {
+  if (s.state != Subject::State::kResolved) return Unauthenticated(g, s);
+  ResourceIds result;
+  if (!g.config.authorizations_enabled) {
+    result.all = true;
+    return result;
+  }
+  const PermissionMask bit = Bit(permission);
+  for (const Profile* p : {s.p, s.m}) {
+    if (!p) continue;
+    const TypeGrants& t = p->types[static_cast<size_t>(type)];
+    if (t.any & bit) result.all = true;
+    for (const auto& [sid, mask] : t.by_id) {
+      if (mask & bit) result.ids.emplace_back(g.Str(sid));
+    }
+  }
+  if (result.all) {
+    result.ids.clear();
+  } else {
+    result.ids = SortedUnique(std::move(result.ids));
+  }
+  return result;
+}
+
+absl::StatusOr<std::vector<std::string>> Tenants(const Generation& g, const Subject& s) {
+  if (s.state != Subject::State::kResolved) return Unauthenticated(g, s);
+  if (!g.config.tenant_checks_enabled) return std::vector<std::string>{"<default>"};
+  std::vector<std::string> tenants;
+  for (const Profile* p : {s.p, s.m}) {
+    if (!p) continue;
+    for (uint32_t t : p->tenants) tenants.emplace_back(g.Str(t));
+  }
+  return SortedUnique(std::move(tenants));
+}
+
+absl::StatusOr<PermissionMask> PermissionsOnResource(const Generation& g, const Subject& s,
+                                                     ResourceType type, std::string_view id) {
+  if (s.state != Subject::State::kResolved) return Unauthenticated(g, s);
+  if (!g.config.authorizations_enabled) return SupportedPermissions(type);
+  const uint32_t sid = g.Sid(id);
+  PermissionMask mask = 0;
+  for (const Profile* p : {s.p, s.m}) {
+    if (!p) continue;
+    const TypeGrants& t = p->types[static_cast<size_t>(type)];
+    mask |= t.any;
+    if (sid != kNoString) {
+      auto it = t.by_id.find(sid);
+      if (it != t.by_id.end()) mask |= it->second;
+    }
+  }
+  return mask;
+}
+
+}  // namespace clearance::index_internal

@@ -1,0 +1,327 @@
+#include "index/generation_writer.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+#include "clearance/internal/strings.h"
+
+namespace clearance::index_internal {
+namespace {
+
+void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
+}
+void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) v.erase(it);
+}
+
+// Paths with the same steps read the same values: they share one slot.
+std::string StepKey(const ClaimPath& path) {
+  std::string key;
+  for (const ClaimPath::Step& step : path.steps()) {
+    switch (step.kind) {
+      case ClaimPath::Step::Kind::kMember:
+        strings_internal::StrAppend(&key, "m", step.member.size(), ":", step.member);
+        break;
+      case ClaimPath::Step::Kind::kIndex:
+        strings_internal::StrAppend(&key, "i", step.index, ";");
+        break;
+      case ClaimPath::Step::Kind::kWildcard:
+        key += "*";
+        break;
+    }
+  }
+  return key;
+}
+
+uint32_t PropertyIndex(std::string_view name) {
+  if (name == kPropertyAssignee) return static_cast<uint32_t>(Property::kAssignee);
+  if (name == kPropertyCandidateUsers) return static_cast<uint32_t>(Property::kCandidateUsers);
+  return static_cast<uint32_t>(Property::kCandidateGroups);
+}
+
+}  // namespace
+
+std::shared_ptr<const Generation> GenerationWriter::Empty(std::shared_ptr<StringPool> pool,
+                                                          int shard_bits) {
+  auto g = std::make_shared<Generation>(shard_bits);
+  g->pool = std::move(pool);
+  g->paths = std::make_shared<PathRegistry>();
+  GenerationWriter w(*g);
+  w.next_->number = 0;
+  w.SetConfiguration(Configuration());
+  auto empty = std::const_pointer_cast<Generation>(w.Finish());
+  empty->config_number = 0;
+  return empty;
+}
+
+GenerationWriter::GenerationWriter(const Generation& base)
+    : next_(std::make_shared<Generation>(base)), stamp_(base.number + 1) {
+  next_->number = stamp_;
+}
+
+uint32_t GenerationWriter::Intern(std::string_view s) {
+  if (const uint32_t* sid = next_->strings.Find(s)) return *sid;
+  const uint32_t sid = next_->pool->Add(s);
+  next_->strings.GetOrCreate(next_->pool->Get(sid), stamp_) = sid;
+  return sid;
+}
+
+Node& GenerationWriter::MutableNode(EntityKey key) {
+  std::shared_ptr<Node>& slot = next_->nodes.GetOrCreate(key, stamp_);
+  if (!slot) {
+    slot = std::make_shared<Node>();
+  } else if (slot->stamp != stamp_) {
+    slot = std::make_shared<Node>(*slot);
+  }
+  if (slot->stamp != stamp_) touched_.push_back(key);
+  slot->stamp = stamp_;
+  slot->changed_at = stamp_;
+  return *slot;
+}
+
+PathRegistry& GenerationWriter::MutablePaths() {
+  if (!paths_) {
+    paths_ = std::make_shared<PathRegistry>(*next_->paths);
+    next_->paths = paths_;
+  }
+  return *paths_;
+}
+
+int GenerationWriter::SlotFor(const ClaimPath& path) {
+  std::string key = StepKey(path);
+  if (auto it = next_->paths->by_steps.find(key); it != next_->paths->by_steps.end()) {
+    return it->second;
+  }
+  PathRegistry& paths = MutablePaths();
+  const int slot = static_cast<int>(paths.slots.size());
+  paths.slots.push_back({path, path.multi_valued(), 0});
+  paths.by_steps.emplace(std::move(key), slot);
+  return slot;
+}
+
+void GenerationWriter::SetConfiguration(const Configuration& config) {
+  next_->config = config;
+  next_->config_number = stamp_;
+  auto slot_of = [this](const std::string& claim) {
+    absl::StatusOr<ClaimPath> path = ClaimPath::Compile(claim);
+    return path.ok() ? SlotFor(*path) : -1;
+  };
+  const int username = slot_of(config.username_claim);
+  const bool oidc = config.mode == AuthMode::kOidc;
+  const int client = oidc && !config.client_id_claim.empty() ? slot_of(config.client_id_claim) : -1;
+  const int groups = config.groups_claim_configured() ? slot_of(config.groups_claim) : -1;
+  PathRegistry& paths = MutablePaths();
+  paths.username_slot = username;
+  paths.client_slot = client;
+  paths.groups_slot = groups;
+}
+
+void GenerationWriter::PutRule(const MappingRule& rule) {
+  const uint32_t sid = Intern(rule.id);
+  if (next_->rules.Find(sid)) DeleteRule(rule.id);
+  ClaimPath path = rule.path;
+  if (path.source().empty()) {
+    absl::StatusOr<ClaimPath> compiled = ClaimPath::Compile(rule.claim_name);
+    if (!compiled.ok()) return;  // never planned: Plan() refuses such a rule
+    path = *std::move(compiled);
+  }
+  const int slot = SlotFor(path);
+  PathRegistry& paths = MutablePaths();
+  if (paths.slots[slot].rule_refs++ == 0) paths_->slots[slot].path = path;
+  const uint32_t value = Intern(rule.claim_value);
+  RuleList& list = next_->claim_index.GetOrCreate(ClaimIndexKey(slot, value), stamp_);
+  if (std::find(list.begin(), list.end(), sid) == list.end()) list.push_back(sid);
+  next_->rules.GetOrCreate(sid, stamp_) = RuleInfo{slot, value};
+}
+
+void GenerationWriter::DeleteRule(const std::string& id) {
+  const uint32_t sid = Intern(id);
+  const RuleInfo* found = next_->rules.Find(sid);
+  if (!found) return;
+  const RuleInfo info = *found;
+  const uint64_t key = ClaimIndexKey(info.slot, info.value);
+  if (RuleList* list = next_->claim_index.FindMutable(key, stamp_)) {
+    list->erase(std::remove(list->begin(), list->end(), sid), list->end());
+    if (list->empty()) next_->claim_index.Erase(key, stamp_);
+  }
+  MutablePaths().slots[info.slot].rule_refs--;
+  next_->rules.Erase(sid, stamp_);
+}
+
+void GenerationWriter::PutMembership(const Membership& m) {
+  const EntityKey member = Key(m.member_type, Intern(m.member_id));
+  const uint32_t container = Intern(m.container_id);
+  Node& node = MutableNode(member);
+  switch (m.container_type) {
+    case ContainerType::kGroup:
+      InsertSorted(node.groups, container);
+      break;
+    case ContainerType::kRole: {
+      InsertSorted(node.roles, container);
+      Node& role = MutableNode(Key(Kind::kRole, container));
+      auto it = std::lower_bound(role.members.begin(), role.members.end(), member);
+      if (it == role.members.end() || *it != member) role.members.insert(it, member);
+      break;
+    }
+    case ContainerType::kTenant:
+      InsertSorted(node.direct_tenants, container);
+      break;
+  }
+  dirty_.insert(member);
+}
+
+void GenerationWriter::DeleteMembership(const Membership& m) {
+  const EntityKey member = Key(m.member_type, Intern(m.member_id));
+  const uint32_t container = Intern(m.container_id);
+  Node& node = MutableNode(member);
+  switch (m.container_type) {
+    case ContainerType::kGroup:
+      EraseSorted(node.groups, container);
+      break;
+    case ContainerType::kRole: {
+      EraseSorted(node.roles, container);
+      Node& role = MutableNode(Key(Kind::kRole, container));
+      auto it = std::lower_bound(role.members.begin(), role.members.end(), member);
+      if (it != role.members.end() && *it == member) role.members.erase(it);
+      break;
+    }
+    case ContainerType::kTenant:
+      EraseSorted(node.direct_tenants, container);
+      break;
+  }
+  dirty_.insert(member);
+}
+
+void GenerationWriter::PutAuthorization(const Authorization& a) {
+  DeleteAuthorization(a.key);
+  const EntityKey owner = Key(a.owner_type, Intern(a.owner_id));
+  Grant grant{a.key, a.permissions, 0, a.resource_type, a.scope.matcher};
+  if (a.scope.matcher == Matcher::kId) grant.value = Intern(a.scope.value);
+  if (a.scope.matcher == Matcher::kProperty) grant.value = PropertyIndex(a.scope.value);
+  MutableNode(owner).grants.push_back(grant);
+  next_->auth_owner.GetOrCreate(a.key, stamp_) = owner;
+}
+
+void GenerationWriter::DeleteAuthorization(AuthorizationKey key) {
+  const EntityKey* found = next_->auth_owner.Find(key);
+  if (!found) return;
+  std::vector<Grant>& grants = MutableNode(*found).grants;
+  grants.erase(
+      std::remove_if(grants.begin(), grants.end(), [key](const Grant& g) { return g.key == key; }),
+      grants.end());
+  next_->auth_owner.Erase(key, stamp_);
+}
+
+void GenerationWriter::Put(const Row& row) {
+  std::visit(
+      [this](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, User>) {
+          MutableNode(Key(Kind::kUser, Intern(r.username))).is_user = true;
+        } else if constexpr (std::is_same_v<T, MappingRule>) {
+          PutRule(r);
+        } else if constexpr (std::is_same_v<T, Membership>) {
+          PutMembership(r);
+        } else if constexpr (std::is_same_v<T, Authorization>) {
+          PutAuthorization(r);
+        }
+        // Groups, roles and tenants as entities do not change any decision: what matters are
+        // their memberships and authorizations, which their deletion cascades explicitly.
+      },
+      row);
+}
+
+void GenerationWriter::Delete(const Row& row) {
+  std::visit(
+      [this](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, User>) {
+          MutableNode(Key(Kind::kUser, Intern(r.username))).is_user = false;
+        } else if constexpr (std::is_same_v<T, MappingRule>) {
+          DeleteRule(r.id);
+        } else if constexpr (std::is_same_v<T, Membership>) {
+          DeleteMembership(r);
+        } else if constexpr (std::is_same_v<T, Authorization>) {
+          DeleteAuthorization(r.key);
+        }
+      },
+      row);
+}
+
+void GenerationWriter::Apply(const ChangeSet& changes) {
+  for (const RowChange& c : changes.changes) {
+    if (c.op == RowChange::Op::kPut) {
+      Put(c.row);
+    } else {
+      Delete(c.row);
+    }
+  }
+  if (changes.next_authorization_key) SetNextAuthorizationKey(*changes.next_authorization_key);
+  if (changes.configuration) SetConfiguration(*changes.configuration);
+  if (changes.initializes) SetInitialized();
+}
+
+void GenerationWriter::RebuildTrie() {
+  auto trie = std::make_shared<ClaimTrie>();
+  const PathRegistry& paths = *next_->paths;
+  for (size_t slot = 0; slot < paths.slots.size(); ++slot) {
+    const int s = static_cast<int>(slot);
+    if (paths.slots[slot].rule_refs > 0 || s == paths.username_slot || s == paths.client_slot ||
+        s == paths.groups_slot) {
+      trie->Add(paths.slots[slot].path, s);
+    }
+  }
+  paths_->trie = std::move(trie);
+}
+
+std::shared_ptr<const Generation> GenerationWriter::Finish(bool compact) {
+  // A role's tenants reach its direct members' flattened tenants.
+  std::vector<EntityKey> recompute(dirty_.begin(), dirty_.end());
+  for (EntityKey key : dirty_) {
+    if (KindOf(key) != Kind::kRole) continue;
+    if (const Node* role = next_->FindNode(key)) {
+      recompute.insert(recompute.end(), role->members.begin(), role->members.end());
+    }
+  }
+  std::sort(recompute.begin(), recompute.end());
+  recompute.erase(std::unique(recompute.begin(), recompute.end()), recompute.end());
+  std::vector<uint32_t> tenants;
+  for (EntityKey key : recompute) {
+    const Node* node = next_->FindNode(key);
+    if (!node) continue;
+    tenants = node->direct_tenants;
+    for (uint32_t r : node->roles) {
+      if (const Node* role = next_->FindNode(Key(Kind::kRole, r))) {
+        tenants.insert(tenants.end(), role->direct_tenants.begin(), role->direct_tenants.end());
+      }
+    }
+    std::sort(tenants.begin(), tenants.end());
+    tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+    if (tenants != node->tenants) MutableNode(key).tenants = tenants;
+  }
+  for (EntityKey key : touched_) {
+    const Node* node = next_->FindNode(key);
+    if (node && node->empty()) {
+      next_->nodes.Erase(key, stamp_);
+    } else if (node && compact) {
+      Node& n = MutableNode(key);
+      n.groups.shrink_to_fit();
+      n.roles.shrink_to_fit();
+      n.direct_tenants.shrink_to_fit();
+      n.tenants.shrink_to_fit();
+      n.members.shrink_to_fit();
+      n.grants.shrink_to_fit();
+    }
+  }
+  if (paths_) RebuildTrie();
+  touched_.clear();
+  dirty_.clear();
+  paths_.reset();
+  return std::move(next_);
+}
+
+}  // namespace clearance::index_internal

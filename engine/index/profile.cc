@@ -1,0 +1,110 @@
+#include "index/profile.h"
+
+#include <algorithm>
+
+namespace clearance::index_internal {
+
+bool Profile::ValidFor(const Generation& g) const {
+  if (g.number == built_at) return true;
+  if (g.config_number > built_at) return false;
+  for (const auto& [key, changed_at] : deps) {
+    const Node* node = g.FindNode(key);
+    if ((node ? node->changed_at : 0) != changed_at) return false;
+  }
+  return true;
+}
+
+namespace {
+
+class ProfileBuilder {
+ public:
+  ProfileBuilder(const Generation& g, Profile* p) : g_(g), p_(p) {}
+
+  const Node* Visit(EntityKey key) {
+    const Node* node = g_.FindNode(key);
+    if (seen_.try_emplace(key, true).second)
+      p_->deps.emplace_back(key, node ? node->changed_at : 0);
+    return node;
+  }
+
+  void Reach(EntityKey owner, const Chain& chain) {
+    auto [it, inserted] = owner_index_.try_emplace(owner, p_->owners.size());
+    if (inserted) p_->owners.push_back({owner, {}});
+    p_->owners[it->second].chains.push_back(chain);
+  }
+
+  void AddRoot(uint32_t root_index, EntityKey root, const std::vector<uint32_t>* token_groups) {
+    const Node* node = Visit(root);
+    Reach(root, Chain{root_index, 0, {}});
+    if (node) {
+      for (uint32_t r : node->roles) {
+        Visit(Key(Kind::kRole, r));
+        Reach(Key(Kind::kRole, r), Chain{root_index, 1, {Key(Kind::kRole, r), 0}});
+      }
+      p_->tenants.insert(p_->tenants.end(), node->tenants.begin(), node->tenants.end());
+    }
+    static const std::vector<uint32_t> kNone;
+    const std::vector<uint32_t>& groups = token_groups ? *token_groups
+                                          : node       ? node->groups
+                                                       : kNone;
+    for (uint32_t gsid : groups) {
+      const EntityKey group = Key(Kind::kGroup, gsid);
+      const Node* gnode = Visit(group);
+      Reach(group, Chain{root_index, 1, {group, 0}});
+      if (!token_groups) p_->groups.push_back(gsid);
+      if (!gnode) continue;
+      p_->tenants.insert(p_->tenants.end(), gnode->tenants.begin(), gnode->tenants.end());
+      for (uint32_t r : gnode->roles) {
+        Visit(Key(Kind::kRole, r));
+        Reach(Key(Kind::kRole, r), Chain{root_index, 2, {group, Key(Kind::kRole, r)}});
+      }
+    }
+  }
+
+  void Compile() {
+    for (const OwnerEntry& owner : p_->owners) {
+      const Node* node = g_.FindNode(owner.key);
+      if (!node) continue;
+      for (const Grant& grant : node->grants) {
+        TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
+        switch (grant.matcher) {
+          case Matcher::kAny:
+            t.any |= grant.permissions;
+            break;
+          case Matcher::kId:
+            t.by_id[grant.value] |= grant.permissions;
+            break;
+          case Matcher::kProperty:
+            t.property[grant.value] |= grant.permissions;
+            break;
+        }
+      }
+    }
+    std::sort(p_->tenants.begin(), p_->tenants.end());
+    p_->tenants.erase(std::unique(p_->tenants.begin(), p_->tenants.end()), p_->tenants.end());
+    std::sort(p_->groups.begin(), p_->groups.end());
+    p_->groups.erase(std::unique(p_->groups.begin(), p_->groups.end()), p_->groups.end());
+  }
+
+ private:
+  const Generation& g_;
+  Profile* p_;
+  absl::flat_hash_map<EntityKey, bool> seen_;
+  absl::flat_hash_map<EntityKey, size_t> owner_index_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
+                                            const std::vector<uint32_t>* token_groups) {
+  auto profile = std::make_shared<Profile>();
+  profile->built_at = g.number;
+  ProfileBuilder builder(g, profile.get());
+  for (size_t i = 0; i < roots.size(); ++i) {
+    builder.AddRoot(static_cast<uint32_t>(i), roots[i], token_groups);
+  }
+  builder.Compile();
+  return profile;
+}
+
+}  // namespace clearance::index_internal

@@ -1,0 +1,66 @@
+// Profile: the compiled permissions of one owner set (DESIGN.md "The hot path").
+//
+// A Profile is built for a list of roots (the principal; or the matching mapping rules) and,
+// when a groups claim is configured, the token's groups (which replace stored group memberships
+// for every root, SPEC.md §4). It holds, per resource type, the wildcard mask, the property-scope
+// masks and a resource id -> mask map; the tenant set; the stored groups reached; and, for
+// explain, every owner with the membership chains that reach it from the roots.
+//
+// A Profile remembers the nodes it read and the generation each last changed at (`deps`). It is
+// still exact for a later generation when every dep is unchanged and the configuration is the
+// same: that is how the profile cache serves a profile across unrelated changes without ever
+// serving a stale one.
+//
+// Thread-safety: immutable once built; any number of threads may read it.
+#ifndef CLEARANCE_ENGINE_INDEX_PROFILE_H_
+#define CLEARANCE_ENGINE_INDEX_PROFILE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+#include "index/generation.h"
+
+namespace clearance::index_internal {
+
+// A membership chain from root number `root` to an owner: [root, via...].
+struct Chain {
+  uint32_t root;
+  uint32_t len;  // entries used in `via` (0, 1 or 2)
+  std::array<EntityKey, 2> via;
+};
+
+struct OwnerEntry {
+  EntityKey key;
+  std::vector<Chain> chains;
+};
+
+struct TypeGrants {
+  PermissionMask any = 0;
+  std::array<PermissionMask, kPropertyCount> property = {};
+  absl::flat_hash_map<uint32_t, PermissionMask> by_id;
+};
+
+struct Profile {
+  uint64_t built_at = 0;
+  std::array<TypeGrants, kResourceTypeCount> types;
+  std::vector<uint32_t> tenants;  // sorted, unique
+  std::vector<uint32_t> groups;   // stored groups reached as groups(root) (no groups claim)
+  std::vector<OwnerEntry> owners;
+  std::vector<std::pair<EntityKey, uint64_t>> deps;  // node -> changed_at seen (0: absent)
+
+  // True when this profile answers exactly as one built from `g` would.
+  bool ValidFor(const Generation& g) const;
+};
+
+// REQUIRES: token_groups sorted and unique, or null when no groups claim is configured.
+std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
+                                            const std::vector<uint32_t>* token_groups);
+
+}  // namespace clearance::index_internal
+
+#endif  // CLEARANCE_ENGINE_INDEX_PROFILE_H_

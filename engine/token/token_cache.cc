@@ -1,0 +1,64 @@
+#include "internal/token_cache.h"
+
+#include <mutex>
+#include <shared_mutex>
+#include <utility>
+
+#include "absl/hash/hash.h"
+#include "internal/absl_compat.h"
+
+namespace clearance::token_internal {
+
+VerifiedTokenCache::VerifiedTokenCache(size_t capacity)
+    : per_shard_capacity_(capacity == 0 ? 0 : (capacity + kShards - 1) / kShards) {}
+
+VerifiedTokenCache::Shard& VerifiedTokenCache::ShardFor(std::string_view token) const {
+  // The map hashes again internally with its own seed; these bits only pick the shard.
+  const size_t h = absl::HashOf(token);
+  return shards_[(h >> 7) % kShards];
+}
+
+bool VerifiedTokenCache::Lookup(std::string_view token, int64_t now_seconds, uint64_t generation,
+                                std::shared_ptr<const VerifiedToken>* out) const {
+  if (per_shard_capacity_ == 0) return false;
+  Shard& shard = ShardFor(token);
+  std::shared_lock lock(shard.mu);
+  auto it = shard.entries.find(Sv(token));
+  if (it == shard.entries.end()) return false;
+  const Entry& e = it->second;
+  if (e.generation != generation || now_seconds >= e.expires_at) return false;
+  *out = e.verified;
+  return true;
+}
+
+void VerifiedTokenCache::Insert(std::string_view token,
+                                std::shared_ptr<const VerifiedToken> verified,
+                                int64_t expires_at_seconds, uint64_t generation,
+                                int64_t now_seconds) {
+  if (per_shard_capacity_ == 0 || now_seconds >= expires_at_seconds) return;
+  Shard& shard = ShardFor(token);
+  std::unique_lock lock(shard.mu);
+  if (shard.entries.size() >= per_shard_capacity_ && !shard.entries.contains(Sv(token))) {
+    absl::erase_if(shard.entries, [&](const auto& kv) {
+      return kv.second.generation != generation || now_seconds >= kv.second.expires_at;
+    });
+    // Still full of live entries: evict a few in hash order, so the next inserts do not sweep.
+    for (size_t evict = 1 + per_shard_capacity_ / 16;
+         evict > 0 && shard.entries.size() >= per_shard_capacity_; --evict) {
+      shard.entries.erase(shard.entries.begin());
+    }
+  }
+  shard.entries.insert_or_assign(std::string(token),
+                                 Entry{std::move(verified), expires_at_seconds, generation});
+}
+
+size_t VerifiedTokenCache::size() const {
+  size_t n = 0;
+  for (const Shard& shard : shards_) {
+    std::shared_lock lock(shard.mu);
+    n += shard.entries.size();
+  }
+  return n;
+}
+
+}  // namespace clearance::token_internal

@@ -1,0 +1,91 @@
+// ClaimsReader: one validating pass that collects the values each claim path reaches, with both
+// front ends (On-Demand and DOM) giving the same results.
+#include "index/claims_reader.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearance::index_internal {
+namespace {
+
+using ::testing::ElementsAre;
+
+class ClaimsReaderTest : public ::testing::TestWithParam<ClaimsParser> {
+ protected:
+  void SetUp() override {
+    const char* paths[] = {"sub",      "$.realm.roles", "$.realm.roles[*]",
+                           "$.org[*]", "$.a[1].b",      "$['we.ird']"};
+    for (int i = 0; i < 6; ++i) trie_.Add(*ClaimPath::Compile(paths[i]), i);
+  }
+  // "slot:kind:value" for every reached value; arrays list their elements.
+  std::vector<std::string> Read(std::string_view json) {
+    std::vector<std::string> out;
+    ReadResult r = reader_.Read(json, trie_);
+    if (r != ReadResult::kOk) return {r == ReadResult::kMalformed ? "malformed" : "not object"};
+    for (const ReachedValue& v : reader_.reached()) {
+      std::string s = std::to_string(v.slot) + ":";
+      switch (v.kind) {
+        case ValueKind::kString:
+          s += "s=" + std::string(v.str);
+          break;
+        case ValueKind::kNull:
+          s += "null";
+          break;
+        case ValueKind::kOther:
+          s += "other";
+          break;
+        case ValueKind::kArray:
+          s += "[";
+          for (uint32_t i = v.elem_begin; i < v.elem_end; ++i) {
+            const ArrayElement& e = reader_.elements()[i];
+            s += e.kind == ValueKind::kString ? std::string(e.str) : std::string("_");
+            s += ";";
+          }
+          s += "]";
+          break;
+      }
+      out.push_back(s);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  ClaimTrie trie_;
+  ClaimsReader reader_{GetParam()};
+};
+
+TEST_P(ClaimsReaderTest, CollectsWhatEachPathReaches) {
+  EXPECT_THAT(Read(R"({"sub":"al\u0069ce","realm":{"roles":["a",["b"],3,"c"]}})"),
+              ElementsAre("0:s=alice", "1:[a;_;_;c;]", "2:[b;]", "2:other", "2:s=a", "2:s=c"));
+  EXPECT_THAT(Read(R"({"org":{"x":"1","y":null},"a":[{"b":1},{"b":"two"}],"we.ird":"w"})"),
+              ElementsAre("3:null", "3:s=1", "4:s=two", "5:s=w"));
+  EXPECT_THAT(Read(R"({"sub":null,"other":{"sub":"nested is not top level"}})"),
+              ElementsAre("0:null"));
+}
+
+TEST_P(ClaimsReaderTest, ValidatesTheWholeDocument) {
+  EXPECT_THAT(Read(R"({"x":{"deep":[{"k":1,"k":2}]}})"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"a":1,"\u0061":2})"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"sub":"x"}{})"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"n":-})"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"([{"a":1,"a":1}])"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"([{"a":1}])"), ElementsAre("not object"));
+  EXPECT_THAT(Read(R"("sub")"), ElementsAre("not object"));
+  // Many members: the hashed duplicate check.
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_THAT(Read(many + "\"sub\":\"s\"}"), ElementsAre("0:s=s"));
+  EXPECT_THAT(Read(many + "\"k17\":1}"), ElementsAre("malformed"));
+}
+
+INSTANTIATE_TEST_SUITE_P(FrontEnds, ClaimsReaderTest,
+                         ::testing::Values(ClaimsParser::kOnDemand, ClaimsParser::kDom),
+                         [](const ::testing::TestParamInfo<ClaimsParser>& param_info) {
+                           return param_info.param == ClaimsParser::kDom ? "Dom" : "OnDemand";
+                         });
+
+}  // namespace
+}  // namespace clearance::index_internal
