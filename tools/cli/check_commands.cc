@@ -1,16 +1,16 @@
 // `clearance check`, `who-can` and `what-can`: decisions and the two reverse questions.
 //
-// Decisions come from the reference evaluator over the store's state for now; the compiled
-// engine (issue 4) takes over behind the same output once it lands.
+// Decisions come from the compiled engine (clearance::Engine) built over the store's state: the
+// same answers the broker gets. The reference evaluator is not on this path.
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "clearance/engine.h"
 #include "clearance/internal/strings.h"
 #include "cli/cli.h"
-#include "reference/reference_evaluator.h"
 
 namespace clearance::cli {
 namespace {
@@ -97,7 +97,9 @@ int Check(Context& ctx, const Flags& f) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  reference::Verdict v = reference::Check((*store)->state(), *caller, request);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create((*store)->state());
+  if (!engine.ok()) return Fail(ctx, engine.status());
+  const Explanation v = (*engine)->Explain(*caller, request);
   const bool explain = f.Has("explain");
 
   if (ctx.output == OutputFormat::kJson) {
@@ -213,12 +215,15 @@ int WhatCan(Context& ctx, const Flags& f) {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   const IdentityState& state = (*store)->state();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(state);
+  if (!engine.ok()) return Fail(ctx, engine.status());
+  const PrincipalHandle handle = (*engine)->Resolve(*caller);
   std::map<std::pair<ResourceType, std::string>, PermissionMask> reach;
   absl::Status failure;
   ForEachResourceType([&](ResourceType t) {
     ForEachPermission(SupportedPermissions(t), [&](Permission p) {
       if (!failure.ok()) return;
-      absl::StatusOr<ResourceIds> ids = reference::AuthorizedResourceIds(state, *caller, t, p);
+      absl::StatusOr<ResourceIds> ids = (*engine)->AuthorizedResourceIds(handle, t, p);
       if (!ids.ok()) {
         failure = ids.status();
         return;
