@@ -38,6 +38,8 @@ std::string_view Name(Reason r) {
       return "UNKNOWN_USER";
     case Reason::kMalformedClaims:
       return "MALFORMED_CLAIMS";
+    case Reason::kTokenRefused:
+      return "TOKEN_REFUSED";
   }
   return "?";
 }

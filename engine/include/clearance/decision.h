@@ -38,6 +38,7 @@ enum class Reason : uint8_t {
   kClaimWrongType,   // a configured principal claim has the wrong JSON type
   kUnknownUser,      // basic mode: the user does not exist
   kMalformedClaims,  // the claims are not one JSON object with unique member names
+  kTokenRefused,     // the bearer token failed verification (its TokenError says why)
 };
 
 struct Decision {
