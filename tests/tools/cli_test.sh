@@ -100,6 +100,12 @@ expect 0 check --claims claims.json --resource-type PROCESS_DEFINITION \
 expect 0 check --claims - --resource-type PROCESS_DEFINITION --permission READ_PROCESS_DEFINITION \
   --resource-id p < claims.json
 
+expect 3 check --claims-json "$CLIENT" --resource-type PROCESS_DEFINITION --permission READ \
+  --resource-id p
+contains "$ERR" "READ is not a permission of PROCESS_DEFINITION" "check names a foreign permission"
+expect 3 who-can --resource-type NOPE --permission READ
+contains "$ERR" "unknown resource type 'NOPE'" "who-can names an unknown resource type"
+
 # ---- unauthenticated and reverse questions ------------------------------------------------------
 pd_check 2 '{"scope":"orders"}' READ_PROCESS_DEFINITION p
 pd_check 2 '{"azp":7}' READ_PROCESS_DEFINITION p

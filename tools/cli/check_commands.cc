@@ -61,30 +61,41 @@ std::string GrantJson(const GrantPath& g) {
   return StrCat("{\"chain\":", chain, "],\"authorization_key\":", g.authorization_key, "}");
 }
 
+// The resource type and permission a question names, checked against each other.
+struct Target {
+  ResourceType type;
+  Permission permission;
+};
+
+absl::StatusOr<Target> TargetOf(const Flags& f) {
+  absl::StatusOr<std::string> rt = f.Require("resource-type");
+  if (!rt.ok()) return rt.status();
+  absl::StatusOr<ResourceType> type = ParseResourceType(*rt);
+  if (!type.ok()) {
+    return absl::InvalidArgumentError(StrCat("--resource-type: ", type.status().message()));
+  }
+  absl::StatusOr<std::string> perm = f.Require("permission");
+  if (!perm.ok()) return perm.status();
+  absl::StatusOr<Permission> permission = ParsePermission(*perm);
+  if (!permission.ok()) {
+    return absl::InvalidArgumentError(StrCat("--permission: ", permission.status().message()));
+  }
+  if ((SupportedPermissions(*type) & Bit(*permission)) == 0) {
+    return absl::InvalidArgumentError(
+        StrCat("--permission: ", Name(*permission), " is not a permission of ", Name(*type),
+               "; expected one of ", FormatPermissions(SupportedPermissions(*type))));
+  }
+  return Target{*type, *permission};
+}
+
 int Check(Context& ctx, const Flags& f) {
   absl::StatusOr<Caller> caller = CallerOf(f);
   if (!caller.ok()) return Fail(ctx, caller.status());
   CheckRequest request;
-  absl::StatusOr<std::string> rt = f.Require("resource-type");
-  if (!rt.ok()) return Fail(ctx, rt.status());
-  absl::StatusOr<ResourceType> type = ParseResourceType(*rt);
-  if (!type.ok())
-    return Fail(ctx,
-                absl::InvalidArgumentError(StrCat("--resource-type: ", type.status().message())));
-  absl::StatusOr<std::string> perm = f.Require("permission");
-  if (!perm.ok()) return Fail(ctx, perm.status());
-  absl::StatusOr<Permission> permission = ParsePermission(*perm);
-  if (!permission.ok())
-    return Fail(
-        ctx, absl::InvalidArgumentError(StrCat("--permission: ", permission.status().message())));
-  if ((SupportedPermissions(*type) & Bit(*permission)) == 0) {
-    return Fail(ctx,
-                absl::InvalidArgumentError(StrCat(
-                    "--permission: ", Name(*permission), " is not a permission of ", Name(*type),
-                    "; expected one of ", FormatPermissions(SupportedPermissions(*type)))));
-  }
-  request.resource_type = *type;
-  request.permission = *permission;
+  absl::StatusOr<Target> target = TargetOf(f);
+  if (!target.ok()) return Fail(ctx, target.status());
+  request.resource_type = target->type;
+  request.permission = target->permission;
   request.resource_ids = f.GetAll("resource-id");
   if (std::optional<std::string> tenant = f.Get("tenant")) request.tenant_id = *tenant;
   request.new_resource = f.Has("new-resource");
@@ -150,18 +161,10 @@ int Check(Context& ctx, const Flags& f) {
 // Owners that reach a permission on a resource: the authorization owners, and the members
 // through which their grants flow (group members; role members, and members of groups in it).
 int WhoCan(Context& ctx, const Flags& f) {
-  absl::StatusOr<std::string> rt = f.Require("resource-type");
-  if (!rt.ok()) return Fail(ctx, rt.status());
-  absl::StatusOr<ResourceType> type = ParseResourceType(*rt);
-  if (!type.ok())
-    return Fail(ctx,
-                absl::InvalidArgumentError(StrCat("--resource-type: ", type.status().message())));
-  absl::StatusOr<std::string> perm = f.Require("permission");
-  if (!perm.ok()) return Fail(ctx, perm.status());
-  absl::StatusOr<Permission> permission = ParsePermission(*perm);
-  if (!permission.ok())
-    return Fail(
-        ctx, absl::InvalidArgumentError(StrCat("--permission: ", permission.status().message())));
+  absl::StatusOr<Target> target = TargetOf(f);
+  if (!target.ok()) return Fail(ctx, target.status());
+  const ResourceType type = target->type;
+  const Permission permission = target->permission;
   const std::string resource_id = f.GetOr("resource-id", "*");
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
@@ -176,7 +179,7 @@ int WhoCan(Context& ctx, const Flags& f) {
     rows.push_back({std::string(Name(t)), id, via.empty() ? "(direct)" : via, StrCat(key)});
   };
   for (const auto& [key, a] : state.authorizations()) {
-    if (a.resource_type != *type || (a.permissions & Bit(*permission)) == 0) continue;
+    if (a.resource_type != type || (a.permissions & Bit(permission)) == 0) continue;
     bool scope = a.scope.matcher == Matcher::kAny ||
                  (a.scope.matcher == Matcher::kId && a.scope.value == resource_id);
     if (!scope) continue;
