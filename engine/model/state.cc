@@ -1,5 +1,6 @@
 #include "clearance/state.h"
 
+#include <iterator>
 #include <type_traits>
 
 namespace clearance {
@@ -73,45 +74,89 @@ std::vector<AuthorizationKey> IdentityState::AuthorizationsOwnedBy(OwnerType typ
 void IdentityState::Apply(const ChangeSet& changes) {
   for (const RowChange& c : changes.changes) {
     if (c.op == RowChange::Op::kPut) {
-      Put(c.row);
+      Put(Row(c.row));
     } else {
       Delete(c.row);
     }
   }
+  ApplyMeta(changes);
+}
+
+void IdentityState::Apply(ChangeSet&& changes) {
+  for (RowChange& c : changes.changes) {
+    if (c.op == RowChange::Op::kPut) {
+      Put(std::move(c.row));
+    } else {
+      Delete(c.row);
+    }
+  }
+  ApplyMeta(changes);
+}
+
+void IdentityState::ApplyMeta(const ChangeSet& changes) {
   if (changes.next_authorization_key) next_authorization_key_ = *changes.next_authorization_key;
   if (changes.configuration) config_ = *changes.configuration;
   if (changes.initializes) initialized_ = true;
 }
 
-void IdentityState::Put(const Row& row) {
+namespace {
+
+// Insert-or-assign that is O(1) when keys arrive in ascending order (loading a store scans
+// rows in key order), and O(log n) otherwise.
+template <typename Map, typename Key, typename Value>
+void Upsert(Map& map, Key&& key, Value&& value) {
+  auto hint = map.end();
+  if (!map.empty() && !(std::prev(hint)->first < key)) hint = map.lower_bound(key);
+  map.insert_or_assign(hint, std::forward<Key>(key), std::forward<Value>(value));
+}
+
+template <typename Set, typename Value>
+void InsertSorted(Set& set, Value&& value) {
+  auto hint = set.end();
+  if (!set.empty() && !(*std::prev(hint) < value)) hint = set.lower_bound(value);
+  set.insert(hint, std::forward<Value>(value));
+}
+
+}  // namespace
+
+void IdentityState::UnindexOwner(const Authorization& a) {
+  auto owner = by_owner_.find(std::make_pair(a.owner_type, a.owner_id));
+  owner->second.erase(a.key);
+  if (owner->second.empty()) by_owner_.erase(owner);
+}
+
+void IdentityState::Put(Row&& row) {
   std::visit(
-      [this](const auto& r) {
+      [this](auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, User>) {
-          users_[r.username] = r;
+          std::string key = r.username;
+          Upsert(users_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, Group>) {
-          groups_[r.id] = r;
+          std::string key = r.id;
+          Upsert(groups_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, Role>) {
-          roles_[r.id] = r;
+          std::string key = r.id;
+          Upsert(roles_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, Tenant>) {
-          tenants_[r.id] = r;
+          std::string key = r.id;
+          Upsert(tenants_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, MappingRule>) {
           if (const MappingRule* old = FindMappingRule(r.id)) {
             rule_by_claim_.erase(std::make_pair(old->claim_name, old->claim_value));
           }
-          mapping_rules_[r.id] = r;
           rule_by_claim_[std::make_pair(r.claim_name, r.claim_value)] = r.id;
+          std::string key = r.id;
+          Upsert(mapping_rules_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, Membership>) {
-          memberships_.insert(r);
-          by_member_.emplace(r.member_type, r.member_id, r.container_type, r.container_id);
+          InsertSorted(by_member_, std::make_tuple(r.member_type, r.member_id, r.container_type,
+                                                   r.container_id));
+          InsertSorted(memberships_, std::move(r));
         } else if constexpr (std::is_same_v<T, Authorization>) {
-          if (const Authorization* old = FindAuthorization(r.key)) {
-            auto owner = by_owner_.find(std::make_pair(old->owner_type, old->owner_id));
-            owner->second.erase(r.key);
-            if (owner->second.empty()) by_owner_.erase(owner);
-          }
-          authorizations_[r.key] = r;
+          if (const Authorization* old = FindAuthorization(r.key)) UnindexOwner(*old);
           by_owner_[std::make_pair(r.owner_type, r.owner_id)].insert(r.key);
+          const AuthorizationKey key = r.key;
+          Upsert(authorizations_, key, std::move(r));
         }
       },
       row);
@@ -140,9 +185,7 @@ void IdentityState::Delete(const Row& row) {
               std::make_tuple(r.member_type, r.member_id, r.container_type, r.container_id));
         } else if constexpr (std::is_same_v<T, Authorization>) {
           if (const Authorization* old = FindAuthorization(r.key)) {
-            auto owner = by_owner_.find(std::make_pair(old->owner_type, old->owner_id));
-            owner->second.erase(r.key);
-            if (owner->second.empty()) by_owner_.erase(owner);
+            UnindexOwner(*old);
             authorizations_.erase(r.key);
           }
         }

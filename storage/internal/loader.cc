@@ -122,7 +122,7 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
     chunk.changes.push_back(RowChange{RowChange::Op::kPut, std::move(row)});
     ++*rows;
     if (chunk.changes.size() >= kLoadChunk) {
-      state->Apply(chunk);
+      state->Apply(std::move(chunk));
       chunk = ChangeSet{};
     }
   };
@@ -194,7 +194,7 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
         return absl::OkStatus();
       });
   if (!s.ok()) return s;
-  state->Apply(chunk);
+  state->Apply(std::move(chunk));
   return absl::OkStatus();
 }
 

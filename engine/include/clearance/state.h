@@ -19,6 +19,8 @@
 #include <variant>
 #include <vector>
 
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "clearance/config.h"
 #include "clearance/model.h"
 
@@ -92,12 +94,16 @@ class IdentityState {
   // Applies a change set produced by Plan() against this state.
   // REQUIRES: `changes` was planned against exactly this state (no other Apply() in between).
   void Apply(const ChangeSet& changes);
+  // The same, moving the rows out of `changes` (loading a store: no copies).
+  void Apply(ChangeSet&& changes);
 
   bool operator==(const IdentityState& o) const;
 
  private:
-  void Put(const Row& row);
+  void Put(Row&& row);
   void Delete(const Row& row);
+  void ApplyMeta(const ChangeSet& changes);
+  void UnindexOwner(const Authorization& a);
 
   Configuration config_;
   bool initialized_ = false;
@@ -112,7 +118,9 @@ class IdentityState {
   // (member type, member id, container type, container id)
   std::set<std::tuple<MemberType, std::string, ContainerType, std::string>> by_member_;
   std::map<AuthorizationKey, Authorization> authorizations_;
-  std::map<std::pair<OwnerType, std::string>, std::set<AuthorizationKey>, std::less<>> by_owner_;
+  // Hashed: loading 1 M authorizations looks an owner up once per row.
+  absl::flat_hash_map<std::pair<OwnerType, std::string>, absl::btree_set<AuthorizationKey>>
+      by_owner_;
 };
 
 }  // namespace clearance
