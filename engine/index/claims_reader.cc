@@ -112,6 +112,31 @@ uint64_t Fingerprint(std::string_view k) {
 
 }  // namespace
 
+// Forced inline: both sit inside the per-element loop of the hot path.
+[[gnu::always_inline]] inline uint32_t ClaimsReader::ActivateElement(uint32_t active_begin,
+                                                                     uint32_t active_end,
+                                                                     uint64_t index) {
+  const uint32_t children = static_cast<uint32_t>(active_.size());
+  for (uint32_t i = active_begin; i < active_end; ++i) {
+    const ClaimTrie::Node& node = trie_->node(active_[i]);
+    for (const auto& [at, child] : node.indexes) {
+      if (at == index) active_.push_back(child);
+    }
+    if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
+  }
+  return children;
+}
+
+[[gnu::always_inline]] inline void ClaimsReader::FinishArray(uint32_t first_record, uint32_t count,
+                                                             size_t pending_begin) {
+  const uint32_t elem_begin = static_cast<uint32_t>(elements_.size());
+  elements_.insert(elements_.end(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_begin),
+                   pending_.end());
+  pending_.resize(pending_begin);
+  Finish(first_record, count, ValueKind::kArray, {}, elem_begin,
+         static_cast<uint32_t>(elements_.size()));
+}
+
 bool ClaimsReader::UniqueKeys(size_t keys_begin) {
   const size_t n = keys_.size() - keys_begin;
   if (n <= 8) {
@@ -197,14 +222,7 @@ bool ClaimsReader::Walk(ondemand::value value, uint32_t active_begin, uint32_t a
       for (auto element_result : array) {
         ondemand::value element;
         if (std::move(element_result).get(element) != SUCCESS) return false;
-        const uint32_t children = static_cast<uint32_t>(active_.size());
-        for (uint32_t i = active_begin; i < active_end; ++i) {
-          const ClaimTrie::Node& node = trie_->node(active_[i]);
-          for (const auto& [at, child] : node.indexes) {
-            if (at == index) active_.push_back(child);
-          }
-          if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
-        }
+        const uint32_t children = ActivateElement(active_begin, active_end, index);
         ValueKind element_kind;
         std::string_view element_str;
         if (!Walk(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
@@ -215,13 +233,8 @@ bool ClaimsReader::Walk(ondemand::value value, uint32_t active_begin, uint32_t a
         if (terminals > 0) pending_.push_back({element_kind, element_str});
         ++index;
       }
-      const uint32_t elem_begin = static_cast<uint32_t>(elements_.size());
-      elements_.insert(elements_.end(),
-                       pending_.begin() + static_cast<std::ptrdiff_t>(pending_begin),
-                       pending_.end());
-      pending_.resize(pending_begin);
       *kind = ValueKind::kArray;
-      Finish(first, terminals, *kind, {}, elem_begin, static_cast<uint32_t>(elements_.size()));
+      FinishArray(first, terminals, pending_begin);
       return true;
     }
     case ondemand::json_type::string: {
@@ -322,14 +335,7 @@ bool ClaimsReader::WalkDom(simdjson::dom::element value, uint32_t active_begin, 
       const size_t pending_begin = pending_.size();
       uint64_t index = 0;
       for (simdjson::dom::element element : array) {
-        const uint32_t children = static_cast<uint32_t>(active_.size());
-        for (uint32_t i = active_begin; i < active_end; ++i) {
-          const ClaimTrie::Node& node = trie_->node(active_[i]);
-          for (const auto& [at, child] : node.indexes) {
-            if (at == index) active_.push_back(child);
-          }
-          if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
-        }
+        const uint32_t children = ActivateElement(active_begin, active_end, index);
         ValueKind element_kind;
         std::string_view element_str;
         if (!WalkDom(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
@@ -340,13 +346,8 @@ bool ClaimsReader::WalkDom(simdjson::dom::element value, uint32_t active_begin, 
         if (terminals > 0) pending_.push_back({element_kind, element_str});
         ++index;
       }
-      const uint32_t elem_begin = static_cast<uint32_t>(elements_.size());
-      elements_.insert(elements_.end(),
-                       pending_.begin() + static_cast<std::ptrdiff_t>(pending_begin),
-                       pending_.end());
-      pending_.resize(pending_begin);
       *kind = ValueKind::kArray;
-      Finish(first, terminals, *kind, {}, elem_begin, static_cast<uint32_t>(elements_.size()));
+      FinishArray(first, terminals, pending_begin);
       return true;
     }
     case simdjson::dom::element_type::STRING:

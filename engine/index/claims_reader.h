@@ -102,6 +102,11 @@ class ClaimsReader {
   uint32_t Terminals(uint32_t active_begin, uint32_t active_end);
   void Finish(uint32_t first_record, uint32_t count, ValueKind kind, std::string_view str,
               uint32_t elem_begin, uint32_t elem_end);
+  // Shared by both front ends. ActivateElement pushes the trie nodes that array element `index`
+  // of the active nodes reaches and returns where they begin on active_. FinishArray moves the
+  // elements walked since `pending_begin` into elements_ and records the array.
+  uint32_t ActivateElement(uint32_t active_begin, uint32_t active_end, uint64_t index);
+  void FinishArray(uint32_t first_record, uint32_t count, size_t pending_begin);
 
   const ClaimsParser mode_;
   const ClaimTrie* trie_ = nullptr;
