@@ -159,20 +159,20 @@ class EntityPlanner {
   }
 
   absl::StatusOr<ChangeSet> operator()(const CreateRole& c) {
-    CLEARANCE_RETURN_IF_ERROR(rules_.Id("roleId", c.role.id));
+    CLEARANCE_RETURN_IF_ERROR(rules_.RoleId("roleId", c.role.id));
     CLEARANCE_RETURN_IF_ERROR(CheckNamed(c.role));
     if (state_.FindRole(c.role.id)) return AlreadyExists("role", c.role.id);
     return Put(c.role);
   }
   absl::StatusOr<ChangeSet> operator()(const UpdateRole& c) {
-    CLEARANCE_RETURN_IF_ERROR(rules_.Id("roleId", c.role.id));
+    CLEARANCE_RETURN_IF_ERROR(rules_.RoleId("roleId", c.role.id));
     CLEARANCE_RETURN_IF_ERROR(CheckNamed(c.role));
     if (!state_.FindRole(c.role.id)) return NotFound("role", c.role.id);
     CLEARANCE_RETURN_IF_ERROR(RequireUnprotected(c.role.id, "updated"));
     return Put(c.role);
   }
   absl::StatusOr<ChangeSet> operator()(const DeleteRole& c) {
-    CLEARANCE_RETURN_IF_ERROR(rules_.Id("roleId", c.id));
+    CLEARANCE_RETURN_IF_ERROR(rules_.RoleId("roleId", c.id));
     const Role* r = state_.FindRole(c.id);
     if (!r) return NotFound("role", c.id);
     CLEARANCE_RETURN_IF_ERROR(RequireUnprotected(c.id, "deleted"));
@@ -363,7 +363,19 @@ absl::Status InputRules::GroupId(std::string_view field, std::string_view value)
 
 absl::Status InputRules::MemberId(MemberType type, std::string_view field,
                                   std::string_view value) const {
-  return type == MemberType::kGroup ? GroupId(field, value) : ids_.Check(field, value);
+  switch (type) {
+    case MemberType::kGroup:
+      return GroupId(field, value);
+    case MemberType::kRole:
+      return RoleId(field, value);
+    default:
+      return ids_.Check(field, value);
+  }
+}
+
+absl::Status InputRules::RoleId(std::string_view field, std::string_view value) const {
+  if (IsProtectedRole(value)) return absl::OkStatus();
+  return ids_.Check(field, value);
 }
 
 absl::Status InputRules::ContainerId(ContainerType type, std::string_view field,
@@ -372,7 +384,7 @@ absl::Status InputRules::ContainerId(ContainerType type, std::string_view field,
     case ContainerType::kGroup:
       return GroupId(field, value);
     case ContainerType::kRole:
-      return ids_.Check(field, value);
+      return RoleId(field, value);
     case ContainerType::kTenant:
       return CheckTenantId(field, value);
   }

@@ -76,6 +76,28 @@ TEST(IdentifierRuleTest, PatternIsConfigurable) {
                                               Bit(Permission::kRead))});
 }
 
+TEST(IdentifierRuleTest, DefaultRoleIdsStayValidUnderAnyPattern) {
+  // Configured before initialization, a pattern without '-' must not break the defaults
+  // ("readonly-admin", "app-integrations"), and they stay nameable afterwards.
+  IdentityState state;
+  Configuration config;
+  config.id_pattern = "^[a-z]+$";
+  MustExecute(state, Configure{config});
+  MustExecute(state, Initialize{});
+  ASSERT_NE(state.FindRole("readonly-admin"), nullptr);
+  MustExecute(state,
+              AddMember{{ContainerType::kRole, "readonly-admin", MemberType::kClient, "alice"}});
+  MustExecute(state, CreateAuthorization{Spec(OwnerType::kRole, "app-integrations",
+                                              ResourceType::kDocument, "*", Bit(Permission::kRead))});
+  MustExecute(state, AddMember{{ContainerType::kTenant, "<default>", MemberType::kRole,
+                                "readonly-admin"}});
+  // The exemption is for the built-in ids only: other role ids still follow the pattern.
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("ab-c")}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Refuse(state, AddMember{{ContainerType::kRole, "ab-c", MemberType::kClient, "alice"}})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(IdentifierRuleTest, NonBracketPatternUsesRegex) {
   IdentityState state = NewState();
   Configuration config;
