@@ -6,6 +6,8 @@
 // States are built directly as one ChangeSet of rows (the bulk path), shaped like the budget's
 // "1 M authorizations, 100 k users, 10 k groups, 1 k roles, 10 k mapping rules" scaled down.
 #include <malloc.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <time.h>
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include "benchmark/benchmark.h"
 #include "clearance/commands.h"
 #include "clearance/engine.h"
+#include "clearance/token.h"
 #include "reference/reference_evaluator.h"
 
 // Every allocation of the process is counted: the hot path must not allocate.
@@ -44,7 +47,8 @@ namespace {
 struct World {
   IdentityState state;
   std::unique_ptr<Engine> engine;
-  double build_seconds = 0;
+  double build_seconds = 0;      // wall
+  double build_cpu_seconds = 0;  // the building thread's CPU time
   double bytes_per_authorization = 0;
   size_t authorizations = 0;
 };
@@ -128,8 +132,14 @@ World* GetWorld(size_t n) {
   w.authorizations = n;
   const size_t heap_before = mallinfo2().uordblks;
   const auto start = std::chrono::steady_clock::now();
+  timespec cpu_start;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
   w.engine = *Engine::Create(w.state);
+  timespec cpu_end;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_end);
   w.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  w.build_cpu_seconds = static_cast<double>(cpu_end.tv_sec - cpu_start.tv_sec) +
+                        static_cast<double>(cpu_end.tv_nsec - cpu_start.tv_nsec) / 1e9;
   w.bytes_per_authorization =
       static_cast<double>(mallinfo2().uordblks - heap_before) / static_cast<double>(n);
   return &w;
@@ -209,22 +219,29 @@ BENCHMARK(BM_ClaimsCheck)
     ->Threads(2)
     ->UseRealTime();
 
-// The same with the DOM claims front end (EngineOptions::ClaimsParser::kDom), on its own engine.
-void BM_ClaimsCheckDom(benchmark::State& state) {
-  World* w = GetWorld(static_cast<size_t>(state.range(0)));
+// An engine over GetWorld(n)'s state with other options: `variant` 0 has no claims cache (every
+// check parses: a document's first sight), 1 also reads claims with On-Demand; 100 + b has
+// 2^b shards.
+Engine* VariantEngine(World* w, int variant) {
   static std::mutex mu;
-  static std::map<size_t, std::unique_ptr<Engine>> engines;
-  Engine* engine;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto& e = engines[w->authorizations];
-    if (!e) {
-      EngineOptions options;
-      options.claims_parser = EngineOptions::ClaimsParser::kDom;
-      e = *Engine::Create(w->state, options);
-    }
-    engine = e.get();
+  static std::map<std::pair<size_t, int>, std::unique_ptr<Engine>> engines;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& e = engines[{w->authorizations, variant}];
+  if (!e) {
+    EngineOptions options;
+    options.claims_cache_capacity = 0;
+    if (variant == 1) options.claims_parser = EngineOptions::ClaimsParser::kOnDemand;
+    if (variant >= 100) options.shard_bits = variant - 100;
+    e = *Engine::Create(w->state, options);
   }
+  return e.get();
+}
+
+// CheckClaims without the claims cache: the cost of a document's first sight, with the DOM
+// front end (the default) and with On-Demand.
+void ClaimsFirstSight(benchmark::State& state, int variant) {
+  World* w = GetWorld(static_cast<size_t>(state.range(0)));
+  Engine* engine = VariantEngine(w, variant);
   const std::string claims = Claims();
   const CheckRequest request = Request(*w);
   if (!engine->CheckClaims(claims, request).allowed()) state.SkipWithError("expected ALLOW");
@@ -232,7 +249,122 @@ void BM_ClaimsCheckDom(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(engine->CheckClaims(claims, request));
   Report(state, before, *w);
 }
-BENCHMARK(BM_ClaimsCheckDom)->Arg(1000)->Arg(1000000)->Threads(1)->Threads(2)->UseRealTime();
+void BM_ClaimsCheckFirstSight(benchmark::State& state) { ClaimsFirstSight(state, 0); }
+void BM_ClaimsCheckFirstSightOnDemand(benchmark::State& state) { ClaimsFirstSight(state, 1); }
+BENCHMARK(BM_ClaimsCheckFirstSight)
+    ->Arg(1000)
+    ->Arg(1000000)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK(BM_ClaimsCheckFirstSightOnDemand)->Arg(1000)->Arg(1000000);
+
+// The bearer-token entry on a verified-token cache hit: the same claims, HS256-signed, through
+// Engine::CheckToken (the verifier's cache lookup, then the claims without re-validation).
+// BM_TokenVerifyHit is the verifier's part alone, so the engine's part is the difference.
+std::string Base64Url(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (uint32_t{uint8_t(bytes[i])} << 16) | (uint32_t{uint8_t(bytes[i + 1])} << 8) |
+                       uint8_t(bytes[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  const size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    uint32_t v = uint32_t{uint8_t(bytes[i])} << 16;
+    if (rest == 2) v |= uint32_t{uint8_t(bytes[i + 1])} << 8;
+    for (size_t k = 0; k <= rest; ++k) out.push_back(kAlphabet[(v >> (18 - 6 * k)) & 63]);
+  }
+  return out;
+}
+
+constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
+
+class BenchClock : public TokenClock {
+ public:
+  absl::Time Now() const override { return absl::FromUnixSeconds(1893452500); }
+};
+
+struct TokenSetup {
+  BenchClock clock;
+  std::unique_ptr<TokenVerifier> verifier;
+  std::string token;
+};
+
+TokenSetup* GetTokenSetup() {
+  static TokenSetup* setup = [] {
+    auto* t = new TokenSetup;
+    IssuerConfig issuer;
+    issuer.issuer = "https://idp.example.com/realms/camunda";
+    issuer.audiences = {"zeebe-api"};
+    issuer.allowed_algorithms = {JwsAlgorithm::kHS256};
+    issuer.jwks_json =
+        R"({"keys":[{"kty":"oct","kid":"k1","alg":"HS256","k":")" + Base64Url(kSecret) + R"("}]})";
+    TokenVerifierOptions options;
+    options.issuers = {issuer};
+    options.clock = &t->clock;
+    t->verifier = *TokenVerifier::Create(options);
+    const std::string input =
+        Base64Url(R"({"alg":"HS256","typ":"JWT","kid":"k1"})") + "." + Base64Url(Claims());
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+    t->token = input + "." + Base64Url(std::string_view(reinterpret_cast<char*>(mac), len));
+    return t;
+  }();
+  return setup;
+}
+
+void BM_TokenCheck(benchmark::State& state) {
+  World* w = GetWorld(static_cast<size_t>(state.range(0)));
+  TokenSetup* t = GetTokenSetup();
+  const CheckRequest request = Request(*w);
+  TokenError error;
+  if (!w->engine->CheckToken(*t->verifier, t->token, request, &error).allowed()) {
+    state.SkipWithError("expected ALLOW");
+  }
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(w->engine->CheckToken(*t->verifier, t->token, request));
+  }
+  Report(state, before, *w);
+}
+BENCHMARK(BM_TokenCheck)->Arg(1000)->Arg(1000000);
+
+// The same without the claims cache: the verified claims are read (without re-validation) on
+// every check.
+void BM_TokenCheckFirstSight(benchmark::State& state) {
+  World* w = GetWorld(static_cast<size_t>(state.range(0)));
+  Engine* engine = VariantEngine(w, 0);
+  TokenSetup* t = GetTokenSetup();
+  const CheckRequest request = Request(*w);
+  if (!engine->CheckToken(*t->verifier, t->token, request).allowed()) {
+    state.SkipWithError("expected ALLOW");
+  }
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(engine->CheckToken(*t->verifier, t->token, request));
+  }
+  Report(state, before, *w);
+}
+BENCHMARK(BM_TokenCheckFirstSight)->Arg(1000)->Arg(1000000);
+
+void BM_TokenVerifyHit(benchmark::State& state) {
+  TokenSetup* t = GetTokenSetup();
+  std::shared_ptr<const VerifiedToken> verified;
+  if (t->verifier->Verify(t->token, &verified) != TokenError::kOk) state.SkipWithError("refused");
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(t->verifier->Verify(t->token, &verified));
+  }
+  state.counters["allocs_per_check"] = benchmark::Counter(
+      static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_TokenVerifyHit);
 
 void BM_ReferenceCheck(benchmark::State& state) {
   World* w = GetWorld(static_cast<size_t>(state.range(0)));
@@ -249,8 +381,12 @@ BENCHMARK(BM_ReferenceCheck)->Arg(1000)->Arg(100000);
 BENCHMARK(BM_ReferenceCheck)->Arg(1000000)->Iterations(3);
 
 // One change (a new authorization for a user) applied and published; p50/p99 of single Applies.
+// The second argument, when not -1, is the engine's log2 shard count (the default picks 13 at
+// 1 M; 10 was the default before).
 void BM_ApplyChange(benchmark::State& state) {
   World* w = GetWorld(static_cast<size_t>(state.range(0)));
+  Engine* engine = state.range(1) < 0 ? w->engine.get()
+                                      : VariantEngine(w, 100 + static_cast<int>(state.range(1)));
   std::vector<double> micros;
   std::vector<double> cpu_micros;  // thread CPU time: excludes preemption on a shared machine
   auto cpu_now = [] {
@@ -273,7 +409,7 @@ void BM_ApplyChange(benchmark::State& state) {
     cs.next_authorization_key = key;
     const auto start = std::chrono::steady_clock::now();
     const double cpu_start = cpu_now();
-    benchmark::DoNotOptimize(w->engine->Apply(cs));
+    benchmark::DoNotOptimize(engine->Apply(cs));
     cpu_micros.push_back(cpu_now() - cpu_start);
     micros.push_back(
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
@@ -287,12 +423,17 @@ void BM_ApplyChange(benchmark::State& state) {
   state.counters["cpu_p99_us"] = cpu_micros[cpu_micros.size() * 99 / 100];
   state.counters["auths"] = static_cast<double>(w->authorizations);
 }
-BENCHMARK(BM_ApplyChange)->Arg(1000)->Arg(1000000)->Iterations(2000);
+BENCHMARK(BM_ApplyChange)
+    ->Args({1000, -1})
+    ->Args({1000000, -1})
+    ->Args({1000000, 10})
+    ->Iterations(2000);
 
 void BM_Build(benchmark::State& state) {
   World* w = GetWorld(static_cast<size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(w);
   state.counters["build_s"] = w->build_seconds;
+  state.counters["build_cpu_s"] = w->build_cpu_seconds;
   state.counters["bytes_per_auth"] = w->bytes_per_authorization;
 }
 BENCHMARK(BM_Build)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1);

@@ -100,14 +100,14 @@ void ClaimsReader::Finish(uint32_t first_record, uint32_t count, ValueKind kind,
 
 namespace {
 
-// A cheap 64-bit fingerprint of a member name: its length and its first and last 8 bytes.
-uint64_t Fingerprint(std::string_view k) {
-  uint64_t head = 0;
-  uint64_t tail = 0;
-  std::memcpy(&head, k.data(), std::min<size_t>(k.size(), 8));
-  if (k.size() > 8) std::memcpy(&tail, k.data() + k.size() - 8, 8);
-  uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ k.size();
-  return h ^ (h >> 29);
+// A cheap fingerprint of a member name: its length and its first, middle and last bytes. It only
+// picks the bucket and skips most comparisons; equal names always have equal fingerprints, and
+// names are compared in full before a duplicate is reported.
+uint32_t Fingerprint(std::string_view k) {
+  if (k.empty()) return 0;
+  const auto byte = [&k](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(k[i])); };
+  return static_cast<uint32_t>(k.size()) ^ (byte(0) << 8) ^ (byte(k.size() / 2) << 16) ^
+         (byte(k.size() - 1) << 24);
 }
 
 }  // namespace
@@ -148,12 +148,13 @@ bool ClaimsReader::UniqueKeys(size_t keys_begin) {
     return true;
   }
   // Open addressing over fingerprints; names are compared only when fingerprints are equal.
-  size_t capacity = 16;
-  while (capacity < 2 * n) capacity *= 2;
+  int bits = 4;
+  while ((size_t{1} << bits) < 2 * n) ++bits;
+  const size_t capacity = size_t{1} << bits;
   key_table_.assign(capacity, KeySlot{0, 0});
   for (size_t i = keys_begin; i < keys_.size(); ++i) {
-    const uint64_t fp = Fingerprint(keys_[i]);
-    size_t at = static_cast<size_t>(fp) & (capacity - 1);
+    const uint32_t fp = Fingerprint(keys_[i]);
+    size_t at = static_cast<size_t>((fp * 0x9E3779B1u) >> (32 - bits));
     while (key_table_[at].index != 0) {
       if (key_table_[at].fingerprint == fp && keys_[key_table_[at].index - 1] == keys_[i]) {
         return false;
@@ -267,7 +268,7 @@ bool ClaimsReader::Walk(ondemand::value value, uint32_t active_begin, uint32_t a
   return true;
 }
 
-ReadResult ClaimsReader::Read(std::string_view json, const ClaimTrie& trie) {
+ReadResult ClaimsReader::Read(std::string_view json, const ClaimTrie& trie, ClaimsTrust trust) {
   trie_ = &trie;
   reached_.clear();
   elements_.clear();
@@ -276,92 +277,158 @@ ReadResult ClaimsReader::Read(std::string_view json, const ClaimTrie& trie) {
   keys_.clear();
   buffer_.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer_.assign(json.data(), json.size());
-  return mode_ == ClaimsParser::kDom ? ReadDom(trie) : ReadOnDemand(trie);
+  if (trust == ClaimsTrust::kPrevalidated) return ReadDom<false>();
+  return mode_ == ClaimsParser::kDom ? ReadDom<true>() : ReadOnDemand(trie);
 }
 
-ReadResult ClaimsReader::ReadDom(const ClaimTrie& trie) {
-  (void)trie;
+namespace {
+
+// simdjson's tape (simdjson::internal::tape_type): the type in the top byte of each word; a
+// container's start word holds the index just past its end word in the low 32 bits; numbers
+// take two words; a string word holds the offset of its length-prefixed bytes in string_buf.
+constexpr uint64_t kTapePayload = 0x00FFFFFFFFFFFFFFull;
+inline char TapeType(uint64_t word) { return static_cast<char>(word >> 56); }
+inline bool IsContainer(char type) { return type == '{' || type == '['; }
+inline uint32_t TapeAfter(const uint64_t* tape, uint32_t at) {
+  const char type = TapeType(tape[at]);
+  if (IsContainer(type)) return static_cast<uint32_t>(tape[at]);
+  return type == 'l' || type == 'u' || type == 'd' ? at + 2 : at + 1;
+}
+
+}  // namespace
+
+[[gnu::always_inline]] inline std::string_view ClaimsReader::TapeString(uint32_t at) const {
+  const size_t offset = static_cast<size_t>(tape_[at] & kTapePayload);
+  uint32_t length;
+  std::memcpy(&length, tape_strings_ + offset, sizeof(length));
+  return {reinterpret_cast<const char*>(tape_strings_ + offset + sizeof(length)), length};
+}
+
+template <bool kValidate>
+ReadResult ClaimsReader::ReadDom() {
   simdjson::dom::element root;
   if (dom_parser_.parse(buffer_.data(), buffer_.size(), /*realloc_if_needed=*/false).get(root) !=
       SUCCESS) {
     return ReadResult::kMalformed;
   }
-  const bool is_object = root.type() == simdjson::dom::element_type::OBJECT;
+  tape_ = dom_parser_.doc.tape.get();
+  tape_strings_ = dom_parser_.doc.string_buf.get();
+  // Word 0 is the root marker; the root value starts at word 1.
+  const bool is_object = TapeType(tape_[1]) == '{';
   if (is_object) active_.push_back(0);  // the trie's root: every path starts at the claims object
   ValueKind kind;
   std::string_view str;
-  if (!WalkDom(root, 0, is_object ? 1 : 0, &kind, &str)) return ReadResult::kMalformed;
+  if (WalkTape<kValidate>(1, 0, is_object ? 1 : 0, &kind, &str) == 0) {
+    return ReadResult::kMalformed;
+  }
   return is_object ? ReadResult::kOk : ReadResult::kNotObject;
 }
 
-bool ClaimsReader::WalkDom(simdjson::dom::element value, uint32_t active_begin, uint32_t active_end,
-                           ValueKind* kind, std::string_view* str) {
+uint32_t ClaimsReader::UniqueNamesTape(uint32_t at) {
+  const char type = TapeType(tape_[at]);
+  if (!IsContainer(type)) return TapeAfter(tape_, at);
+  const uint32_t end = static_cast<uint32_t>(tape_[at]) - 1;  // the closing word
+  const size_t keys_begin = keys_.size();
+  uint32_t i = at + 1;
+  while (i < end) {
+    if (type == '{') keys_.push_back(TapeString(i++));
+    if (IsContainer(TapeType(tape_[i]))) {
+      i = UniqueNamesTape(i);
+      if (i == 0) return 0;
+    } else {
+      i = TapeAfter(tape_, i);
+    }
+  }
+  if (type == '{') {
+    const bool unique = UniqueKeys(keys_begin);
+    keys_.resize(keys_begin);
+    if (!unique) return 0;
+  }
+  return end + 1;
+}
+
+template <bool kValidate>
+uint32_t ClaimsReader::WalkTape(uint32_t at, uint32_t active_begin, uint32_t active_end,
+                                ValueKind* kind, std::string_view* str) {
+  const char type = TapeType(tape_[at]);
+  *str = {};
+  if (active_begin == active_end) {
+    // No path reaches into this value: its kind (and string) is all an enclosing array needs.
+    *kind = type == '"'   ? ValueKind::kString
+            : type == 'n' ? ValueKind::kNull
+            : type == '[' ? ValueKind::kArray
+                          : ValueKind::kOther;
+    if (type == '"') *str = TapeString(at);
+    if constexpr (kValidate) return UniqueNamesTape(at);
+    return TapeAfter(tape_, at);
+  }
   const uint32_t first = static_cast<uint32_t>(reached_.size());
   const uint32_t terminals = Terminals(active_begin, active_end);
-  *str = {};
-  switch (value.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      simdjson::dom::object object;
-      if (value.get_object().get(object) != SUCCESS) return false;
+  switch (type) {
+    case '{': {
+      const uint32_t end = static_cast<uint32_t>(tape_[at]) - 1;
       const size_t keys_begin = keys_.size();
-      for (simdjson::dom::key_value_pair field : object) {
-        keys_.push_back(field.key);
+      uint32_t i = at + 1;
+      while (i < end) {
+        const std::string_view key = TapeString(i);
+        if constexpr (kValidate) keys_.push_back(key);
         const uint32_t children = static_cast<uint32_t>(active_.size());
-        for (uint32_t i = active_begin; i < active_end; ++i) {
-          const ClaimTrie::Node& node = trie_->node(active_[i]);
+        for (uint32_t a = active_begin; a < active_end; ++a) {
+          const ClaimTrie::Node& node = trie_->node(active_[a]);
           if (!node.members.empty()) {
-            const int64_t child = trie_->Member(active_[i], field.key);
+            const int64_t child = trie_->Member(active_[a], key);
             if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
           }
           if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
         }
         ValueKind child_kind;
         std::string_view child_str;
-        if (!WalkDom(field.value, children, static_cast<uint32_t>(active_.size()), &child_kind,
-                     &child_str)) {
-          return false;
-        }
+        i = WalkTape<kValidate>(i + 1, children, static_cast<uint32_t>(active_.size()),
+                                &child_kind, &child_str);
+        if (i == 0) return 0;
         active_.resize(children);
       }
-      const bool unique = UniqueKeys(keys_begin);
-      keys_.resize(keys_begin);
-      if (!unique) return false;
+      if constexpr (kValidate) {
+        const bool unique = UniqueKeys(keys_begin);
+        keys_.resize(keys_begin);
+        if (!unique) return 0;
+      }
       *kind = ValueKind::kOther;
-      break;
+      Finish(first, terminals, *kind, {}, 0, 0);
+      return end + 1;
     }
-    case simdjson::dom::element_type::ARRAY: {
-      simdjson::dom::array array;
-      if (value.get_array().get(array) != SUCCESS) return false;
+    case '[': {
+      const uint32_t end = static_cast<uint32_t>(tape_[at]) - 1;
       const size_t pending_begin = pending_.size();
       uint64_t index = 0;
-      for (simdjson::dom::element element : array) {
+      uint32_t i = at + 1;
+      while (i < end) {
         const uint32_t children = ActivateElement(active_begin, active_end, index);
         ValueKind element_kind;
         std::string_view element_str;
-        if (!WalkDom(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
-                     &element_str)) {
-          return false;
-        }
+        i = WalkTape<kValidate>(i, children, static_cast<uint32_t>(active_.size()), &element_kind,
+                                &element_str);
+        if (i == 0) return 0;
         active_.resize(children);
         if (terminals > 0) pending_.push_back({element_kind, element_str});
         ++index;
       }
       *kind = ValueKind::kArray;
       FinishArray(first, terminals, pending_begin);
-      return true;
+      return end + 1;
     }
-    case simdjson::dom::element_type::STRING:
-      if (value.get_string().get(*str) != SUCCESS) return false;
+    case '"':
+      *str = TapeString(at);
       *kind = ValueKind::kString;
       break;
-    case simdjson::dom::element_type::NULL_VALUE:
+    case 'n':
       *kind = ValueKind::kNull;
       break;
     default:
       *kind = ValueKind::kOther;
   }
   Finish(first, terminals, *kind, *str, 0, 0);
-  return true;
+  return TapeAfter(tape_, at);
 }
 
 ReadResult ClaimsReader::ReadOnDemand(const ClaimTrie& trie) {

@@ -1,6 +1,8 @@
-// ClaimsReader: one pass of simdjson On-Demand over a claims object that validates it exactly as
-// a full parse would (valid JSON, unique member names in every object, nothing trailing) and
-// collects, for every claim path the engine cares about, the values that path reaches.
+// ClaimsReader: one pass over a claims object (simdjson DOM's tape, or On-Demand) that validates
+// it exactly as a full parse would (valid JSON, unique member names in every object, nothing
+// trailing) and collects, for every claim path the engine cares about, the values that path
+// reaches. For bytes a TokenVerifier already validated (ClaimsTrust::kPrevalidated) the pass
+// skips what that validation guarantees.
 //
 // The paths (principal claims of the configuration, and the distinct claim paths of mapping
 // rules) are compiled into one ClaimTrie; a path is a "slot". Only the values a slot reaches are
@@ -73,17 +75,28 @@ enum class ReadResult : uint8_t {
 };
 
 // Which simdjson front end reads the claims. Both validate the whole document and collect the
-// same values. A full On-Demand traversal must touch every value to validate it; kDom (simdjson's
-// runtime-dispatched tape parser, then a walk of the tape) spends about 18 % less per 1 KB check.
+// same values. simdjson compiles On-Demand only for the implementation the compiler may always
+// use, which for a portable x86-64 build is its scalar fallback; kDom parses with the
+// runtime-dispatched SIMD kernels (AVX2 / AVX-512) into a tape and walks the tape words directly:
+// about three quarters of the time per 1 KB check (bench/RESULTS-index.md).
 enum class ClaimsParser : uint8_t { kOnDemand, kDom };
+
+// Whether the claims bytes were already validated by a TokenVerifier (engine/token): one JSON
+// object whose member names are unique at every depth, nothing trailing. kPrevalidated skips
+// only what that guarantees: the duplicate-name check and the walk of the subtrees no claim path
+// reaches. The document is still parsed by simdjson DOM (so a number simdjson refuses is refused
+// exactly as the reference evaluator refuses it), always with the DOM front end.
+enum class ClaimsTrust : uint8_t { kUntrusted, kPrevalidated };
 
 class ClaimsReader {
  public:
-  explicit ClaimsReader(ClaimsParser parser = ClaimsParser::kOnDemand) : mode_(parser) {}
+  explicit ClaimsReader(ClaimsParser parser = ClaimsParser::kDom) : mode_(parser) {}
   ClaimsReader(const ClaimsReader&) = delete;
   ClaimsReader& operator=(const ClaimsReader&) = delete;
 
-  ReadResult Read(std::string_view json, const ClaimTrie& trie);
+  // REQUIRES for kPrevalidated: `json` passed TokenVerifier's strict JSON checks.
+  ReadResult Read(std::string_view json, const ClaimTrie& trie,
+                  ClaimsTrust trust = ClaimsTrust::kUntrusted);
 
   // Every value reached by some slot's path, in document order.
   const std::vector<ReachedValue>& reached() const { return reached_; }
@@ -95,9 +108,17 @@ class ClaimsReader {
   bool Walk(simdjson::ondemand::value value, uint32_t active_begin, uint32_t active_end,
             ValueKind* kind, std::string_view* str);
   ReadResult ReadOnDemand(const ClaimTrie& trie);
-  ReadResult ReadDom(const ClaimTrie& trie);
-  bool WalkDom(simdjson::dom::element value, uint32_t active_begin, uint32_t active_end,
-               ValueKind* kind, std::string_view* str);
+  // The DOM front end walks simdjson's tape words (dom::document::tape and string_buf) rather
+  // than dom::element: no per-value element objects, subtrees no path reaches are skipped by
+  // the tape's end-of-container index (kPrevalidated) or only checked for duplicate names.
+  // The Walk functions return the tape index after the value, 0 when the document is refused.
+  template <bool kValidate>
+  ReadResult ReadDom();
+  template <bool kValidate>
+  uint32_t WalkTape(uint32_t at, uint32_t active_begin, uint32_t active_end, ValueKind* kind,
+                    std::string_view* str);
+  uint32_t UniqueNamesTape(uint32_t at);
+  std::string_view TapeString(uint32_t at) const;
   bool UniqueKeys(size_t keys_begin);
   uint32_t Terminals(uint32_t active_begin, uint32_t active_end);
   void Finish(uint32_t first_record, uint32_t count, ValueKind kind, std::string_view str,
@@ -112,11 +133,13 @@ class ClaimsReader {
   const ClaimTrie* trie_ = nullptr;
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser dom_parser_;
+  const uint64_t* tape_ = nullptr;      // the DOM front end's current document
+  const uint8_t* tape_strings_ = nullptr;
   std::string buffer_;                  // the input, copied with simdjson's padding
   std::vector<uint32_t> active_;        // stack of active trie nodes, one segment per frame
   std::vector<std::string_view> keys_;  // stack of member names, one segment per object
   struct KeySlot {
-    uint64_t fingerprint;
+    uint32_t fingerprint;
     uint32_t index;  // into keys_, plus one; 0: empty
   };
   std::vector<KeySlot> key_table_;  // scratch of UniqueKeys()

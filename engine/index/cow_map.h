@@ -84,6 +84,31 @@ class CowMap {
     if (inserted) ++size_;
     return it->second;
   }
+  // Writer only, for bulk builds: inserts `items` (keys not yet in the map, no two equal) with
+  // each shard reserved once for what it receives, instead of growing it step by step.
+  void BulkInsert(std::vector<std::pair<K, V>>&& items, uint64_t stamp) {
+    const size_t shards = groups_.size() << group_shift_;
+    std::vector<uint32_t> counts(shards, 0);
+    std::vector<uint32_t> shard_of(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      shard_of[i] = static_cast<uint32_t>(ShardOf(items[i].first));
+      ++counts[shard_of[i]];
+    }
+    for (size_t s = 0; s < shards; ++s) {
+      if (counts[s] > 0) {
+        Shard& shard = MutableShard(s, stamp);
+        shard.reserve(shard.size() + counts[s]);
+      }
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (MutableShard(shard_of[i], stamp)
+              .try_emplace(std::move(items[i].first), std::move(items[i].second))
+              .second) {
+        ++size_;
+      }
+    }
+    items.clear();
+  }
   void Erase(const K& key, uint64_t stamp) {
     const size_t i = ShardOf(key);
     if (!ShardAt(i).map.contains(key)) return;

@@ -9,14 +9,17 @@
 #ifndef CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 #define CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "clearance/engine.h"
@@ -30,14 +33,18 @@ namespace clearance::index_internal {
 // Per-thread profile cache, keyed by the owner set's inputs (ProfileKey). Entries are re-validated
 // against a newer generation through Profile::ValidFor, so an unrelated change costs a few
 // lookups, and a related one a rebuild; a stale profile is never served.
+//
+// Bounded by CLOCK (second chance): a hit sets the entry's reference bit (no allocation); making
+// room sweeps the hand, clearing set bits, and evicts the first entry whose bit is clear. Hot
+// profiles stay while one-off ones cycle through.
 class ProfileCache {
  public:
-  explicit ProfileCache(size_t capacity) : capacity_(capacity) {}
+  explicit ProfileCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 2)) {}
 
   // Makes room for the (at most two) profiles one resolution needs: pointers returned by Get()
   // stay valid until the next Reserve().
   void Reserve() {
-    if (map_.size() + 2 > capacity_) map_.clear();
+    while (map_.size() + 2 > capacity_) EvictOne();
   }
   const std::shared_ptr<const Profile>& Get(const Generation& g, absl::Span<const uint64_t> key,
                                             absl::Span<const EntityKey> roots,
@@ -50,38 +57,107 @@ class ProfileCache {
     size_t operator()(absl::Span<const uint64_t> k) const {
       return absl::Hash<absl::Span<const uint64_t>>()(k);
     }
-    size_t operator()(const std::vector<uint64_t>& k) const {
-      return (*this)(absl::MakeConstSpan(k));
-    }
   };
   struct KeyEq {
     using is_transparent = void;
-    static absl::Span<const uint64_t> S(absl::Span<const uint64_t> k) { return k; }
-    static absl::Span<const uint64_t> S(const std::vector<uint64_t>& k) {
-      return absl::MakeConstSpan(k);
-    }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return S(a) == S(b);
+    bool operator()(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) const {
+      return a == b;
     }
   };
-  struct Entry {
+  struct Slot {
+    std::vector<uint64_t> key;  // the map's key views this buffer
     std::shared_ptr<const Profile> profile;
-    uint64_t checked_at;  // the generation this profile was last known exact for
+    uint64_t checked_at = 0;  // the generation this profile was last known exact for
+    bool referenced = false;  // CLOCK's bit: used since the hand last passed
+    bool used = false;
+  };
+  void EvictOne();
+
+  size_t capacity_;
+  std::deque<Slot> slots_;  // a deque: growing never moves a slot that Get() returned
+  std::vector<uint32_t> free_;
+  size_t hand_ = 0;
+  absl::flat_hash_map<absl::Span<const uint64_t>, uint32_t, KeyHash, KeyEq> map_;
+};
+
+// Per-thread cache of claims documents a thread has seen more than once: the bytes -> their
+// resolution (principal, token groups, matching rules, profiles) at one generation. A broker
+// asks many questions with one caller's claims; repeating the parse is most of a check's cost.
+// The answer is a function of the bytes and the generation, so an entry serves only the
+// generation it was resolved at (its number is kept, not the generation: an entry never pins an
+// old generation); a stale entry is resolved again in place. A first sight only records the
+// bytes' hash, so documents seen once cost one hash and no allocation.
+class ClaimsCache {
+ public:
+  struct Entry {
+    uint64_t generation = 0;
+    Subject subject;  // its views point into principal_id and groups below
+    std::string principal_id;
+    std::vector<std::string> groups;
+    std::shared_ptr<const Profile> p;
+    std::shared_ptr<const Profile> m;
+  };
+
+  explicit ClaimsCache(size_t capacity) : capacity_(capacity), seen_(kSeenSlots, 0) {}
+
+  // Abseil's string hash (through its own string_view: for std::string_view Debian's Abseil
+  // falls back to std::hash, several times slower on 1 KB).
+  static size_t Hash(std::string_view json) {
+    return absl::Hash<absl::string_view>()(absl::string_view(json.data(), json.size()));
+  }
+  // The entry for these bytes, stale or not; null when there is none.
+  Entry* Find(std::string_view json, size_t hash);
+  // The entry to fill for bytes Find() did not know: null on their first sight (or when the
+  // capacity is 0); otherwise a new entry, after evicting an arbitrary one when full.
+  Entry* Admit(std::string_view json, size_t hash);
+  size_t size() const { return map_.size(); }
+
+ private:
+  static constexpr size_t kSeenSlots = 4096;
+  // Larger documents are never remembered: the cache's memory stays near capacity x 16 KB at
+  // worst. Real access-token claims are a few KB.
+  static constexpr size_t kMaxBytes = 16 * 1024;
+  struct Key {
+    std::string bytes;
+    size_t hash;
+  };
+  struct Probe {
+    std::string_view bytes;
+    size_t hash;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(const Key& k) const { return k.hash; }
+    size_t operator()(const Probe& k) const { return k.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    static std::string_view B(const Key& k) { return k.bytes; }
+    static std::string_view B(const Probe& k) { return k.bytes; }
+    template <typename A, typename C>
+    bool operator()(const A& a, const C& c) const {
+      return B(a) == B(c);
+    }
   };
   size_t capacity_;
-  absl::flat_hash_map<std::vector<uint64_t>, Entry, KeyHash, KeyEq> map_;
+  std::vector<size_t> seen_;  // hashes of recent first sights, by hash
+  absl::flat_hash_map<Key, std::unique_ptr<Entry>, KeyHash, KeyEq> map_;
 };
 
 struct ThreadState {
   ThreadState(uint64_t id, std::weak_ptr<const int> token, size_t cache_capacity,
-              ClaimsParser parser)
-      : engine_id(id), alive(std::move(token)), reader(parser), cache(cache_capacity) {}
+              size_t claims_cache_capacity, ClaimsParser parser)
+      : engine_id(id),
+        alive(std::move(token)),
+        reader(parser),
+        cache(cache_capacity),
+        claims_cache(claims_cache_capacity) {}
   uint64_t engine_id;
   std::weak_ptr<const int> alive;  // expires with the engine; dead entries are swept
   std::shared_ptr<const Generation> generation;
   ClaimsReader reader;
   ProfileCache cache;
+  ClaimsCache claims_cache;
   Subject subject;
   std::vector<uint64_t> key;
   std::vector<EntityKey> roots;
@@ -99,7 +175,12 @@ class EngineCore {
   uint64_t number() const { return number_.load(std::memory_order_acquire); }
 
   // Resolves `caller` into ts.subject against ts.generation and attaches its profiles.
-  void Resolve(ThreadState& ts, Caller::Kind kind, std::string_view text) const;
+  // kPrevalidated only for claims bytes a TokenVerifier verified (claims_reader.h).
+  void Resolve(ThreadState& ts, Caller::Kind kind, std::string_view text,
+               ClaimsTrust trust = ClaimsTrust::kUntrusted) const;
+  // The decision for claims bytes, through the thread's claims cache.
+  Decision DecideClaims(ThreadState& ts, std::string_view json, ClaimsTrust trust,
+                        const CheckRequest& request) const;
   // Copies ts.subject into a handle.
   std::shared_ptr<const ResolvedPrincipal> Freeze(ThreadState& ts) const;
 

@@ -63,14 +63,45 @@ GenerationWriter::GenerationWriter(const Generation& base)
   next_->number = stamp_;
 }
 
+void GenerationWriter::BeginBulk(size_t strings_hint, size_t nodes_hint,
+                                 size_t authorizations_hint) {
+  bulk_ = true;
+  bulk_strings_.reserve(strings_hint);
+  bulk_nodes_.reserve(nodes_hint);
+  bulk_owners_.reserve(authorizations_hint);
+}
+
 uint32_t GenerationWriter::Intern(std::string_view s) {
+  if (bulk_) {
+    // One hash per string: the pool's copy becomes the key when the string is new.
+    auto it = bulk_strings_.lazy_emplace(s, [&](const auto& construct) {
+      const uint32_t sid = next_->pool->Add(s);
+      construct(next_->pool->Get(sid), sid);
+    });
+    return it->second;
+  }
   if (const uint32_t* sid = next_->strings.Find(s)) return *sid;
   const uint32_t sid = next_->pool->Add(s);
   next_->strings.GetOrCreate(next_->pool->Get(sid), stamp_) = sid;
   return sid;
 }
 
+const Node* GenerationWriter::FindWritten(EntityKey key) const {
+  if (!bulk_) return next_->FindNode(key);
+  auto it = bulk_nodes_.find(key);
+  return it == bulk_nodes_.end() ? nullptr : it->second.get();
+}
+
 Node& GenerationWriter::MutableNode(EntityKey key) {
+  if (bulk_) {
+    std::shared_ptr<Node>& slot = bulk_nodes_[key];
+    if (!slot) {
+      slot = std::make_shared<Node>();
+      slot->stamp = stamp_;
+    }
+    slot->changed_at = stamp_;
+    return *slot;
+  }
   std::shared_ptr<Node>& slot = next_->nodes.GetOrCreate(key, stamp_);
   if (!slot) {
     slot = std::make_shared<Node>();
@@ -171,7 +202,7 @@ void GenerationWriter::PutMembership(const Membership& m) {
       InsertSorted(node.direct_tenants, container);
       break;
   }
-  dirty_.insert(member);
+  if (!bulk_) dirty_.insert(member);  // a bulk build recomputes every node at Finish()
 }
 
 void GenerationWriter::DeleteMembership(const Membership& m) {
@@ -197,13 +228,17 @@ void GenerationWriter::DeleteMembership(const Membership& m) {
 }
 
 void GenerationWriter::PutAuthorization(const Authorization& a) {
-  DeleteAuthorization(a.key);
+  if (!bulk_) DeleteAuthorization(a.key);  // in bulk every key is new
   const EntityKey owner = Key(a.owner_type, Intern(a.owner_id));
   Grant grant{a.key, a.permissions, 0, a.resource_type, a.scope.matcher};
   if (a.scope.matcher == Matcher::kId) grant.value = Intern(a.scope.value);
   if (a.scope.matcher == Matcher::kProperty) grant.value = PropertyIndex(a.scope.value);
   MutableNode(owner).grants.push_back(grant);
-  next_->auth_owner.GetOrCreate(a.key, stamp_) = owner;
+  if (bulk_) {
+    bulk_owners_.emplace_back(a.key, owner);
+  } else {
+    next_->auth_owner.GetOrCreate(a.key, stamp_) = owner;
+  }
 }
 
 void GenerationWriter::DeleteAuthorization(AuthorizationKey key) {
@@ -278,7 +313,47 @@ void GenerationWriter::RebuildTrie() {
   paths_->trie = std::move(trie);
 }
 
+void GenerationWriter::FinishBulk() {
+  std::vector<uint32_t> tenants;
+  std::vector<std::pair<EntityKey, std::shared_ptr<Node>>> nodes;
+  nodes.reserve(bulk_nodes_.size());
+  for (auto& [key, node] : bulk_nodes_) {
+    if (node->empty()) continue;
+    // Flattened tenants: direct ones and those of the direct roles (generation.h).
+    if (!node->roles.empty()) {
+      tenants = node->direct_tenants;
+      for (uint32_t r : node->roles) {
+        if (const Node* role = FindWritten(Key(Kind::kRole, r))) {
+          tenants.insert(tenants.end(), role->direct_tenants.begin(), role->direct_tenants.end());
+        }
+      }
+      std::sort(tenants.begin(), tenants.end());
+      tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+      node->tenants = tenants;
+    } else {
+      node->tenants = node->direct_tenants;
+    }
+    node->groups.shrink_to_fit();
+    node->roles.shrink_to_fit();
+    node->direct_tenants.shrink_to_fit();
+    node->tenants.shrink_to_fit();
+    node->members.shrink_to_fit();
+    node->grants.shrink_to_fit();
+    nodes.emplace_back(key, node);
+  }
+  bulk_nodes_.clear();
+  next_->nodes.BulkInsert(std::move(nodes), stamp_);
+  std::vector<std::pair<std::string_view, uint32_t>> strings(bulk_strings_.begin(),
+                                                             bulk_strings_.end());
+  bulk_strings_.clear();
+  next_->strings.BulkInsert(std::move(strings), stamp_);
+  next_->auth_owner.BulkInsert(std::move(bulk_owners_), stamp_);
+  bulk_owners_.clear();
+  bulk_ = false;
+}
+
 std::shared_ptr<const Generation> GenerationWriter::Finish(bool compact) {
+  if (bulk_) FinishBulk();
   // A role's tenants reach its direct members' flattened tenants.
   std::vector<EntityKey> recompute(dirty_.begin(), dirty_.end());
   for (EntityKey key : dirty_) {

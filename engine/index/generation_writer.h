@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "clearance/state.h"
 #include "index/generation.h"
@@ -37,6 +38,12 @@ class GenerationWriter {
   void SetNextAuthorizationKey(AuthorizationKey key) { next_->next_authorization_key = key; }
   void SetInitialized() { next_->initialized = true; }
 
+  // Bulk building (Engine::Create): strings, nodes and authorization owners collect in plain
+  // maps sized from the hints, and move into the generation's sharded maps once, at Finish().
+  // REQUIRES: called first, on a writer over an empty generation; afterwards only Put() (each
+  // row once), the Set* calls and Finish().
+  void BeginBulk(size_t strings_hint, size_t nodes_hint, size_t authorizations_hint);
+
   // Recomputes the affected closures, drops emptied nodes, rebuilds the claim trie if needed.
   // `compact`: also release the spare capacity of every node touched (for bulk builds).
   std::shared_ptr<const Generation> Finish(bool compact = false);
@@ -53,12 +60,18 @@ class GenerationWriter {
   void PutAuthorization(const Authorization& a);
   void DeleteAuthorization(AuthorizationKey key);
   void RebuildTrie();
+  const Node* FindWritten(EntityKey key) const;
+  void FinishBulk();
 
   std::shared_ptr<Generation> next_;
   uint64_t stamp_;
   std::shared_ptr<PathRegistry> paths_;  // set once the registry was copied for this change
   std::vector<EntityKey> touched_;
   absl::flat_hash_set<EntityKey> dirty_;  // members whose flattened tenants must be recomputed
+  bool bulk_ = false;
+  absl::flat_hash_map<std::string_view, uint32_t, ViewHash, ViewEq> bulk_strings_;
+  absl::flat_hash_map<EntityKey, std::shared_ptr<Node>> bulk_nodes_;
+  std::vector<std::pair<AuthorizationKey, EntityKey>> bulk_owners_;
 };
 
 }  // namespace clearance::index_internal

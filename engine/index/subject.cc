@@ -119,10 +119,11 @@ void ResolveBasicUser(const Generation& g, std::string_view username, Subject* s
   RequireStoredUser(g, s);
 }
 
-void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& reader, Subject* s) {
+void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& reader, Subject* s,
+                   ClaimsTrust trust) {
   Reset(s);
   const PathRegistry& paths = *g.paths;
-  switch (reader.Read(json, *paths.trie)) {
+  switch (reader.Read(json, *paths.trie, trust)) {
     case ReadResult::kMalformed:
       return Fail(s, Failure::kMalformedJson);
     case ReadResult::kNotObject:

@@ -56,7 +56,9 @@ struct Subject {
 };
 
 // Resolution. `s` is overwritten; views in it point into `reader`, `username` or `json`.
-void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& reader, Subject* s);
+// kPrevalidated: `json` passed TokenVerifier's strict JSON checks (claims_reader.h).
+void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& reader, Subject* s,
+                   ClaimsTrust trust = ClaimsTrust::kUntrusted);
 void ResolveBasicUser(const Generation& g, std::string_view username, Subject* s);
 void ResolveAnonymous(Subject* s);
 

@@ -22,8 +22,8 @@
 // concurrently with Apply(). Apply() is serialized internally (one writer at a time; callers
 // normally have exactly one writer, like a broker partition). Readers never take a lock on a
 // published generation; each thread keeps a small per-thread cache (its claims parser, its
-// current generation and a bounded profile cache), so a thread that stops checking keeps one
-// generation alive until it checks again or exits.
+// current generation, a bounded profile cache and a bounded claims cache), so a thread that stops
+// checking keeps one generation alive until it checks again or exits.
 //
 // Storage (issue 5) can (a) build an engine from an IdentityState with Create(), (b) apply each
 // committed ChangeSet with Apply(), and (c) enumerate the derived rows (closure and claim-value
@@ -61,17 +61,28 @@ class EngineCore;
 struct EngineOptions {
   // Profiles kept per reader thread. A profile is the compiled permission set of one owner set
   // (principal, or set of matching mapping rules, with the token's groups); many tokens share
-  // one. When full the thread's cache is emptied. Default 4096 (a few MB per thread at most).
+  // one. When full, one entry not used since the clock hand last passed is evicted (CLOCK, an
+  // approximation of least recently used). Default 4096 (a few MB per thread at most).
   size_t profile_cache_capacity = 4096;
-  // log2 of the shard count of the index maps (0-16); -1 picks about half of log2(rows) at
-  // Create(). A change copies one shard and one group of sqrt(shards) shard pointers.
+  // Claims documents whose resolution (principal, matching rules, profiles) each reader thread
+  // remembers, keyed by their bytes, for CheckClaims and CheckToken. A document is remembered
+  // from its second sight; a hit skips parsing (bench/RESULTS-index.md: about a tenth of a
+  // first sight for 1 KB). An entry answers only for the generation it was resolved at. Each entry
+  // holds a copy of the bytes; documents over 16 KB are not remembered. When full an arbitrary
+  // entry is evicted. 0 disables it.
+  // Default 1024 (about 1.5 MB per thread for 1 KB claims).
+  size_t claims_cache_capacity = 1024;
+  // log2 of the shard count of the index maps (0-16); -1 picks half of log2(rows) plus 3 at
+  // Create() (13 at 1 M authorizations). A change copies one shard and one group of
+  // sqrt(shards) shard pointers: fewer, larger shards make changes slower.
   int shard_bits = -1;
   // How claims JSON is read. Both validate the whole object (valid JSON, unique member names
-  // everywhere, nothing trailing) and give identical answers. kOnDemand walks the document with
-  // simdjson On-Demand; kDom lets simdjson build its tape (runtime-dispatched SIMD) and walks
-  // that: about 18 % less time per 1 KB check (bench/RESULTS-index.md). Default: kOnDemand.
+  // everywhere, nothing trailing) and give identical answers. kDom lets simdjson build its tape
+  // with its runtime-dispatched SIMD kernels and walks the tape words; kOnDemand walks the
+  // document with simdjson On-Demand, which a portable build compiles only for simdjson's scalar
+  // fallback kernel: about 1.35x the time per 1 KB check (bench/RESULTS-index.md). Default: kDom.
   enum class ClaimsParser : uint8_t { kOnDemand, kDom };
-  ClaimsParser claims_parser = ClaimsParser::kOnDemand;
+  ClaimsParser claims_parser = ClaimsParser::kDom;
 };
 
 // Everything the reference evaluator's Verdict holds, from the engine (SPEC.md §6 "Every
@@ -193,6 +204,10 @@ class Engine {
 
  private:
   explicit Engine(std::unique_ptr<index_internal::EngineCore> core);
+  // CheckClaims for bytes a TokenVerifier verified: its strict JSON checks (one object, unique
+  // member names at every depth, nothing trailing) are not repeated. Same answers as
+  // CheckClaims for such bytes; private because arbitrary bytes do not carry that guarantee.
+  Decision CheckVerifiedClaims(std::string_view claims_json, const CheckRequest& request) const;
   std::unique_ptr<index_internal::EngineCore> core_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "random_world.h"
 
 namespace clearance::index_internal {
 namespace {
@@ -21,9 +22,10 @@ class ClaimsReaderTest : public ::testing::TestWithParam<ClaimsParser> {
     for (int i = 0; i < 6; ++i) trie_.Add(*ClaimPath::Compile(paths[i]), i);
   }
   // "slot:kind:value" for every reached value; arrays list their elements.
-  std::vector<std::string> Read(std::string_view json) {
+  std::vector<std::string> Read(std::string_view json,
+                                ClaimsTrust trust = ClaimsTrust::kUntrusted) {
     std::vector<std::string> out;
-    ReadResult r = reader_.Read(json, trie_);
+    ReadResult r = reader_.Read(json, trie_, trust);
     if (r != ReadResult::kOk) return {r == ReadResult::kMalformed ? "malformed" : "not object"};
     for (const ReachedValue& v : reader_.reached()) {
       std::string s = std::to_string(v.slot) + ":";
@@ -79,6 +81,28 @@ TEST_P(ClaimsReaderTest, ValidatesTheWholeDocument) {
   for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   EXPECT_THAT(Read(many + "\"sub\":\"s\"}"), ElementsAre("0:s=s"));
   EXPECT_THAT(Read(many + "\"k17\":1}"), ElementsAre("malformed"));
+}
+
+// Claims a TokenVerifier accepted skip the duplicate-name check and the subtrees no path
+// reaches; on every document the full check accepts, they must collect exactly the same values.
+TEST_P(ClaimsReaderTest, PrevalidatedReadsCollectTheSameValues) {
+  index_test::WorldShape shape;
+  int compared = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    index_test::RandomWorld world(seed, shape);
+    for (int i = 0; i < 1000; ++i) {
+      const std::string json = world.RandomClaims();
+      const std::vector<std::string> full = Read(json);
+      if (full == std::vector<std::string>{"malformed"}) continue;
+      ++compared;
+      ASSERT_EQ(Read(json, ClaimsTrust::kPrevalidated), full) << json;
+    }
+  }
+  EXPECT_GT(compared, 15000);
+  // Still parsed: bytes that are not JSON are refused, not read.
+  EXPECT_THAT(Read(R"({"sub":"x")", ClaimsTrust::kPrevalidated), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"sub":"x","n":1e999})", ClaimsTrust::kPrevalidated),
+              ElementsAre("malformed"));
 }
 
 INSTANTIATE_TEST_SUITE_P(FrontEnds, ClaimsReaderTest,

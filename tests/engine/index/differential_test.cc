@@ -63,9 +63,13 @@ class Differential {
     std::string diff = Compare(ref, e);
     if (fast != ref.decision) diff += " Check(caller);";
     if (engine.Check(handle, request) != ref.decision) diff += " Check(handle);";
-    if (caller.kind == Caller::Kind::kClaims &&
-        engine.CheckClaims(caller.claims_json, request) != ref.decision) {
-      diff += " CheckClaims;";
+    // Three times: the second sight of a document fills the thread's claims cache, the third
+    // is answered from it.
+    for (int i = 0; i < 3 && caller.kind == Caller::Kind::kClaims; ++i) {
+      if (engine.CheckClaims(caller.claims_json, request) != ref.decision) {
+        diff += " CheckClaims#" + std::to_string(i + 1) + ";";
+        break;
+      }
     }
     std::string queries_text;
     if (queries) {

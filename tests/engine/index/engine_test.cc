@@ -153,6 +153,75 @@ TEST(EngineTest, ClaimsAreValidatedLikeAFullParse) {
   EXPECT_EQ(f.engine().CheckClaims(R"({"\u0073ub":"\u0061lice"})", ReadDefinition()), kAllow);
 }
 
+// CheckClaims remembers a document from its second sight (the per-thread claims cache); every
+// repeat must still answer for the current generation, and a refused document stays refused.
+TEST(EngineTest, RepeatedClaimsFollowEveryChange) {
+  Configuration config;
+  config.groups_claim = "groups";
+  Fixture f(config);
+  const std::string claims = R"({"sub":"alice","groups":["g1"],"scope":"ops"})";
+  auto check = [&] {
+    const Decision first = f.engine().CheckClaims(claims, ReadDefinition({"p1"}));
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(f.engine().CheckClaims(claims, ReadDefinition({"p1"})), first) << "repeat " << i;
+    }
+    EXPECT_EQ(first,
+              reference::Check(f.state(), Caller::Claims(claims), ReadDefinition({"p1"})).decision);
+    return first;
+  };
+  EXPECT_EQ(check(), kForbidden);
+  f.Run(CreateMappingRule{MappingRule{"m1", "scope", "ops", "r", {}}});
+  const AuthorizationKey key = f.Grant(OwnerType::kMappingRule, "m1",
+                                       ResourceType::kProcessDefinition, "p1",
+                                       Bit(Permission::kReadProcessDefinition));
+  EXPECT_EQ(check(), kAllow) << "the rule now matches";
+  f.Run(DeleteAuthorization{key});
+  EXPECT_EQ(check(), kForbidden);
+  f.Run(CreateGroup{Group{"g1", "G", ""}});
+  f.Grant(OwnerType::kGroup, "g1", ResourceType::kProcessDefinition, "p1",
+          Bit(Permission::kReadProcessDefinition));
+  EXPECT_EQ(check(), kAllow) << "through the token's group";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(f.engine().CheckClaims(R"({"sub":"alice","sub":"bob"})", ReadDefinition()),
+              kMalformed);
+  }
+  // A cache of one entry, and none at all, answer the same while documents alternate.
+  for (size_t capacity : {size_t{0}, size_t{1}}) {
+    EngineOptions options;
+    options.claims_cache_capacity = capacity;
+    std::unique_ptr<Engine> small = *Engine::Create(f.state(), options);
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(small->CheckClaims(claims, ReadDefinition({"p1"})), kAllow) << capacity;
+      EXPECT_EQ(small->CheckClaims(R"({"sub":"bob"})", ReadDefinition({"p1"})), kForbidden);
+    }
+  }
+}
+
+// A profile cache far smaller than the callers: entries are evicted one at a time (CLOCK), and
+// every answer stays exact, for one-off callers and for the one asked about between them.
+TEST(EngineTest, ASmallProfileCacheEvictsAndStaysExact) {
+  Fixture f;
+  for (int u = 0; u < 10; u += 2) {
+    f.Grant(OwnerType::kUser, "u" + std::to_string(u), ResourceType::kProcessDefinition, "p1",
+            Bit(Permission::kReadProcessDefinition));
+  }
+  for (size_t capacity : {size_t{0}, size_t{3}, size_t{5}}) {
+    EngineOptions options;
+    options.profile_cache_capacity = capacity;
+    options.claims_cache_capacity = 0;
+    std::unique_ptr<Engine> engine = *Engine::Create(f.state(), options);
+    for (int round = 0; round < 3; ++round) {
+      for (int u = 0; u < 10; ++u) {
+        const std::string claims = R"({"sub":"u)" + std::to_string(u) + R"("})";
+        EXPECT_EQ(engine->CheckClaims(claims, ReadDefinition({"p1"})),
+                  u % 2 == 0 ? kAllow : kForbidden)
+            << capacity << " u" << u;
+        EXPECT_EQ(engine->CheckClaims(R"({"sub":"u0"})", ReadDefinition({"p1"})), kAllow);
+      }
+    }
+  }
+}
+
 TEST(EngineTest, MappingRulesMatchThroughTheClaimValueIndex) {
   Fixture f;
   f.Run(CreateMappingRule{MappingRule{"m1", "$.realm.roles", "ops", "r", {}}});
