@@ -1,11 +1,15 @@
 // Storage benchmarks (DESIGN.md "Performance budget"):
 //   BM_OpenAndReady       Open() of a store with 1 M authorizations, 100 k users, 10 k groups,
 //                         1 k roles, 10 k mapping rules (built once with Store::CreateFrom):
-//                         source rows into IdentityState, derived rows into DerivedState.
+//                         source rows into IdentityState, derived rows into DerivedState, then
+//                         Engine::Create over that state: ready to answer checks. Counters
+//                         give the process CPU time of each part (RocksDB's threads included).
 //   BM_Apply/sync:0|1     sustained single-command Apply() rate, sync off / on.
 //   BM_ApplyBatch/N       group commit: N commands per ApplyBatch(), sync on (and off).
 //   BM_ChangeLatency      per-change latency incl. persistence: p50/p99/max counters.
 // Scale with CLEARANCE_BENCH_SCALE (percent of the full size, default 100).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,8 +22,10 @@
 
 #include "benchmark/benchmark.h"
 #include "clearance/commands.h"
+#include "clearance/engine.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
+#include "full_size_state.h"
 
 namespace clearance {
 namespace {
@@ -44,100 +50,8 @@ struct ScratchDir {
   }
 };
 
-int Scale(int full) {
-  const char* v = std::getenv("CLEARANCE_BENCH_SCALE");
-  int percent = v != nullptr ? std::atoi(v) : 100;
-  return std::max(1, static_cast<int>(static_cast<int64_t>(full) * std::max(1, percent) / 100));
-}
-
-// The full-size state of the performance budget, built straight from change sets (the planner
-// is not what is measured here).
-IdentityState LargeState() {
-  const int users = Scale(100'000), groups = Scale(10'000), roles = Scale(1'000),
-            rules = Scale(10'000), tenants = std::max(1, Scale(100)),
-            authorizations = Scale(1'000'000);
-  std::mt19937_64 rng(1);
-  IdentityState state;
-  ChangeSet base;
-  Configuration config;
-  config.mode = AuthMode::kBasic;
-  config.tenant_checks_enabled = true;
-  base.configuration = config;
-  base.initializes = true;
-  auto put = [](ChangeSet& cs, Row row) {
-    cs.changes.push_back({RowChange::Op::kPut, std::move(row)});
-  };
-  for (int i = 0; i < tenants; ++i) put(base, Tenant{StrCat("tenant-", i), "Tenant", ""});
-  for (int i = 0; i < roles; ++i) {
-    put(base, Role{StrCat("role-", i), "Role", ""});
-    put(base, Membership{ContainerType::kTenant, StrCat("tenant-", rng() % tenants),
-                         MemberType::kRole, StrCat("role-", i)});
-  }
-  for (int i = 0; i < groups; ++i) {
-    put(base, Group{StrCat("group-", i), "Group", "a group"});
-    put(base, Membership{ContainerType::kRole, StrCat("role-", rng() % roles), MemberType::kGroup,
-                         StrCat("group-", i)});
-  }
-  for (int i = 0; i < rules; ++i) {
-    MappingRule r;
-    r.id = StrCat("rule-", i);
-    r.claim_name = i % 2 ? "groups" : "$.realm_access.roles[*]";
-    r.claim_value = StrCat("value-", i);
-    r.name = "Rule";
-    r.path = *ClaimPath::Compile(r.claim_name);
-    put(base, std::move(r));
-    put(base, Membership{ContainerType::kGroup, StrCat("group-", rng() % groups),
-                         MemberType::kMappingRule, StrCat("rule-", i)});
-  }
-  state.Apply(base);
-  ChangeSet cs;
-  for (int i = 0; i < users; ++i) {
-    put(cs, User{StrCat("user-", i), "User", "user@example.org",
-                 "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"});
-    for (int k = 0; k < 2; ++k) {
-      put(cs, Membership{ContainerType::kGroup, StrCat("group-", rng() % groups), MemberType::kUser,
-                         StrCat("user-", i)});
-    }
-  }
-  state.Apply(cs);
-  cs = ChangeSet{};
-  static constexpr OwnerType kOwners[] = {OwnerType::kUser, OwnerType::kGroup, OwnerType::kRole,
-                                          OwnerType::kMappingRule, OwnerType::kClient};
-  for (int i = 0; i < authorizations; ++i) {
-    Authorization a;
-    a.key = static_cast<AuthorizationKey>(i + 1);
-    a.owner_type = kOwners[rng() % 5];
-    switch (a.owner_type) {
-      case OwnerType::kUser:
-        a.owner_id = StrCat("user-", rng() % users);
-        break;
-      case OwnerType::kGroup:
-        a.owner_id = StrCat("group-", rng() % groups);
-        break;
-      case OwnerType::kRole:
-        a.owner_id = StrCat("role-", rng() % roles);
-        break;
-      case OwnerType::kMappingRule:
-        a.owner_id = StrCat("rule-", rng() % rules);
-        break;
-      case OwnerType::kClient:
-        a.owner_id = StrCat("client-", rng() % 1000);
-        break;
-    }
-    a.resource_type = ResourceType::kProcessDefinition;
-    a.scope = rng() % 10 == 0 ? Scope::Any() : Scope::Id(StrCat("process-", rng() % 50'000));
-    a.permissions =
-        Bit(Permission::kReadProcessDefinition) | Bit(Permission::kCreateProcessInstance);
-    put(cs, std::move(a));
-    if (cs.changes.size() == 100'000) {
-      state.Apply(cs);
-      cs = ChangeSet{};
-    }
-  }
-  cs.next_authorization_key = static_cast<AuthorizationKey>(authorizations + 1);
-  state.Apply(cs);
-  return state;
-}
+using storage_bench::LargeState;  // full_size_state.h
+using storage_bench::Scale;
 
 ScratchDir* large_store = nullptr;
 
@@ -165,23 +79,52 @@ std::string LargeStorePath(benchmark::State& st) {
   return path;
 }
 
+// CPU seconds of the whole process so far (every thread, user and system).
+double ProcessCpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 void BM_OpenAndReady(benchmark::State& st) {
   const std::string path = LargeStorePath(st);
   size_t authorizations = 0, closures = 0;
+  double open_cpu = 0, engine_cpu = 0, open_wall = 0, engine_wall = 0;
   for (auto _ : st) {
+    const double cpu0 = ProcessCpuSeconds();
+    const auto t0 = std::chrono::steady_clock::now();
     absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path, {});
     if (!store.ok()) {
       st.SkipWithError(std::string(store.status().message()).c_str());
       return;
     }
+    const double cpu1 = ProcessCpuSeconds();
+    const auto t1 = std::chrono::steady_clock::now();
+    absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create((*store)->state());
+    if (!engine.ok()) {
+      st.SkipWithError(std::string(engine.status().message()).c_str());
+      return;
+    }
+    open_cpu += cpu1 - cpu0;
+    engine_cpu += ProcessCpuSeconds() - cpu1;
+    open_wall += std::chrono::duration<double>(t1 - t0).count();
+    engine_wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     authorizations = (*store)->state().authorizations().size();
     closures = (*store)->derived().closures.size();
     st.PauseTiming();
-    store->reset();  // closing is not part of "open and ready"
+    engine->reset();  // closing is not part of "open and ready"
+    store->reset();
     st.ResumeTiming();
   }
+  const double n = static_cast<double>(st.iterations());
   st.counters["authorizations"] = static_cast<double>(authorizations);
   st.counters["closures"] = static_cast<double>(closures);
+  st.counters["open_cpu_s"] = open_cpu / n;
+  st.counters["engine_cpu_s"] = engine_cpu / n;
+  st.counters["ready_cpu_s"] = (open_cpu + engine_cpu) / n;
+  st.counters["open_wall_s"] = open_wall / n;
+  st.counters["engine_wall_s"] = engine_wall / n;
 }
 BENCHMARK(BM_OpenAndReady)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 

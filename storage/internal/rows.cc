@@ -39,6 +39,17 @@ bool ConsumeList(std::string_view* in, std::vector<std::string>* items) {
   return true;
 }
 
+// A list whose order is kept (audiences and algorithms are stored as the operator gave them).
+bool ConsumeOrderedList(std::string_view* in, std::vector<std::string>* items) {
+  uint64_t n = 0;
+  if (!ConsumeVarint(in, &n) || n > in->size()) return false;  // each item takes >= 1 byte
+  items->assign(n, std::string());
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!ConsumeLengthPrefixed(in, &(*items)[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeUser(const User& u) {
@@ -130,8 +141,44 @@ std::string EncodeConfiguration(const Configuration& c) {
   AppendLengthPrefixed(&out, c.groups_claim);
   AppendByte(&out, c.prefer_username_claim ? 1 : 0);
   AppendLengthPrefixed(&out, c.id_pattern);
+  // Token issuers are an appended, optional tail: a configuration without issuers encodes exactly
+  // as before they existed, so stores written by older builds read unchanged.
+  if (!c.token_issuers.empty()) {
+    AppendVarint(&out, c.token_issuers.size());
+    for (const TokenIssuerConfig& t : c.token_issuers) {
+      AppendLengthPrefixed(&out, t.issuer);
+      AppendLengthPrefixed(&out, t.jwks_file);
+      AppendLengthPrefixed(&out, t.jwks_uri);
+      AppendVarint(&out, t.audiences.size());
+      for (const std::string& a : t.audiences) AppendLengthPrefixed(&out, a);
+      AppendVarint(&out, t.algorithms.size());
+      for (const std::string& a : t.algorithms) AppendLengthPrefixed(&out, a);
+    }
+  }
   return out;
 }
+
+namespace {
+
+// The optional tail of a configuration: absent (an older store, or no issuers), or a non-zero
+// count and that many issuers, then nothing.
+bool ConsumeIssuers(std::string_view* in, std::vector<TokenIssuerConfig>* issuers) {
+  issuers->clear();
+  if (in->empty()) return true;
+  uint64_t n = 0;
+  if (!ConsumeVarint(in, &n) || n == 0 || n > in->size()) return false;
+  issuers->resize(n);
+  for (TokenIssuerConfig& t : *issuers) {
+    if (!ConsumeLengthPrefixed(in, &t.issuer) || !ConsumeLengthPrefixed(in, &t.jwks_file) ||
+        !ConsumeLengthPrefixed(in, &t.jwks_uri) || !ConsumeOrderedList(in, &t.audiences) ||
+        !ConsumeOrderedList(in, &t.algorithms)) {
+      return false;
+    }
+  }
+  return in->empty();
+}
+
+}  // namespace
 
 bool DecodeConfiguration(std::string_view in, Configuration* c) {
   return ConsumeEnum(&in, &c->mode, 2) && ConsumeBool(&in, &c->authorizations_enabled) &&
@@ -140,7 +187,7 @@ bool DecodeConfiguration(std::string_view in, Configuration* c) {
          ConsumeLengthPrefixed(&in, &c->client_id_claim) &&
          ConsumeLengthPrefixed(&in, &c->groups_claim) &&
          ConsumeBool(&in, &c->prefer_username_claim) &&
-         ConsumeLengthPrefixed(&in, &c->id_pattern) && in.empty();
+         ConsumeLengthPrefixed(&in, &c->id_pattern) && ConsumeIssuers(&in, &c->token_issuers);
 }
 
 std::string EncodeFixed64(uint64_t v) {

@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "clearance/config.h"
+#include "clearance/token.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "internal/coding.h"
 #include "internal/keys.h"
@@ -11,6 +14,8 @@
 
 namespace clearance::storage_internal {
 namespace {
+
+using ::testing::HasSubstr;
 
 // Strings that stress the escaping: empty, NUL bytes, 0xFF, prefixes of each other.
 const std::vector<std::string> kTricky = {"",
@@ -228,6 +233,76 @@ TEST(ValueTest, EveryRowValueRoundTrips) {
   Configuration cfg2;
   ASSERT_TRUE(DecodeConfiguration(EncodeConfiguration(cfg), &cfg2));
   EXPECT_EQ(cfg2, cfg);
+}
+
+// Token issuers are an optional tail of the configuration value: without issuers the bytes are
+// those of a store written before issuers existed, and such a value still decodes.
+TEST(ValueTest, ConfigurationTokenIssuersRoundTripAndOldValuesStillDecode) {
+  Configuration plain;
+  plain.client_id_claim = "azp";
+  Configuration cfg = plain;
+  cfg.token_issuers = {
+      {"https://idp.example.com/", "/etc/keys.json", "", {"api", "console"}, {"RS256", "EdDSA"}},
+      {"https://login.example.com/v2.0", "", "https://login.example.com/keys", {"api://x"},
+       {"ES256"}}};
+  ASSERT_TRUE(cfg.Validate().ok()) << cfg.Validate();
+  Configuration back;
+  ASSERT_TRUE(DecodeConfiguration(EncodeConfiguration(cfg), &back));
+  EXPECT_EQ(back, cfg);
+
+  const std::string old_value = EncodeConfiguration(plain);
+  EXPECT_TRUE(EncodeConfiguration(cfg).starts_with(old_value));
+  back = cfg;
+  ASSERT_TRUE(DecodeConfiguration(old_value, &back));
+  EXPECT_TRUE(back.token_issuers.empty());
+  EXPECT_EQ(back, plain);
+
+  // A cut tail, a zero count (never written) and trailing bytes are corruption.
+  const std::string full = EncodeConfiguration(cfg);
+  for (size_t n = old_value.size() + 1; n < full.size(); ++n) {
+    EXPECT_FALSE(DecodeConfiguration(std::string_view(full).substr(0, n), &back)) << n;
+  }
+  EXPECT_FALSE(DecodeConfiguration(old_value + std::string(1, '\0'), &back));
+  EXPECT_FALSE(DecodeConfiguration(full + "x", &back));
+}
+
+TEST(ConfigurationTest, TokenIssuerRulesNameTheField) {
+  auto refusal = [](TokenIssuerConfig t) {
+    Configuration c;
+    c.token_issuers = {std::move(t)};
+    return std::string(c.Validate().message());
+  };
+  const TokenIssuerConfig good{"https://i/", "/k.json", "", {"api"}, {"RS256"}};
+  EXPECT_EQ(refusal(good), "");
+  TokenIssuerConfig t = good;
+  t.jwks_uri = "https://i/keys";
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[0].jwks: issuer 'https://i/' names two"));
+  t = good;
+  t.jwks_file.clear();
+  EXPECT_THAT(refusal(t), HasSubstr("names no key sources"));
+  t.jwks_uri = "http://i/keys";
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[0].jwks_uri: 'http://i/keys' is not an"));
+  t = good;
+  t.audiences.clear();
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[0].audiences"));
+  t = good;
+  t.algorithms = {"none"};
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[0].algorithms: 'none' is not a supported"));
+  t = good;
+  t.algorithms = {"RS256", "RS256"};
+  EXPECT_THAT(refusal(t), HasSubstr("names an algorithm twice"));
+  Configuration two;
+  two.token_issuers = {good, good};
+  EXPECT_THAT(std::string(two.Validate().message()),
+              HasSubstr("token_issuers[1].issuer: 'https://i/' is configured twice"));
+}
+
+// TokenAlgorithmNames() is the configuration's copy of the token library's names.
+TEST(ConfigurationTest, AlgorithmNamesMatchTheTokenLibrary) {
+  ASSERT_EQ(TokenAlgorithmNames().size(), static_cast<size_t>(kJwsAlgorithmCount));
+  for (int i = 0; i < kJwsAlgorithmCount; ++i) {
+    EXPECT_EQ(TokenAlgorithmNames()[i], Name(static_cast<JwsAlgorithm>(i)));
+  }
 }
 
 TEST(ValueTest, TruncatedOrExtendedValuesAreRefused) {

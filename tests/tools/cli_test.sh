@@ -155,6 +155,99 @@ refused 3 "expected true or false" config set --authorizations maybe
 expect 0 config set --authorizations true
 pd_check 1 '{"azp":"anyone"}' CANCEL_PROCESS_INSTANCE p
 
+# ---- tokens: issuers in the configuration, check --token -------------------------------------
+# Tokens are minted by Debian's python3-jwt (the python3 first on PATH may lack it).
+cat > mint.py <<'PY'
+import json, sys, time
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+cmd = sys.argv[1]
+if cmd == "keys":
+    for name in ("good", "other"):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        open(name + ".key", "w").write(jwt.utils.force_bytes(key.private_bytes(
+            encoding=__import__("cryptography.hazmat.primitives.serialization").hazmat.primitives.serialization.Encoding.PEM,
+            format=__import__("cryptography.hazmat.primitives.serialization").hazmat.primitives.serialization.PrivateFormat.PKCS8,
+            encryption_algorithm=__import__("cryptography.hazmat.primitives.serialization").hazmat.primitives.serialization.NoEncryption())).decode())
+        if name == "good":
+            jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+            jwk.update({"kid": "k1", "alg": "RS256", "use": "sig"})
+            json.dump({"keys": [jwk]}, open("jwks.json", "w"))
+    sys.exit(0)
+key_file, iss, exp_offset = sys.argv[2], sys.argv[3], int(sys.argv[4])
+now = int(time.time())
+claims = {"iss": iss, "aud": "orders-api", "sub": "svc", "azp": "my-client",
+          "iat": now - 10, "exp": now + exp_offset}
+print(jwt.encode(claims, open(key_file).read(), algorithm="RS256", headers={"kid": "k1"}))
+PY
+mint() { /usr/bin/python3 mint.py token "$@"; }
+/usr/bin/python3 mint.py keys || fail "minting keys"
+export CLEARANCE_DB="$WORK/db"
+ISS=https://idp.example.com/
+tok_check() {  # tok_check RC TOKEN-OR-DASH PERMISSION
+  expect "$1" check --token "$2" --resource-type PROCESS_DEFINITION --permission "$3" \
+    --resource-id order-process
+}
+GOOD=$(mint good.key "$ISS" 600)
+tok_check 3 "$GOOD" CREATE_PROCESS_INSTANCE
+contains "$ERR" "no token issuer is configured" "check --token without issuers"
+refused 3 "--audiences is required" config set --issuer "$ISS" --jwks-file jwks.json --algorithms RS256
+refused 3 "--jwks-file or --jwks-uri is required" config set --issuer "$ISS" --audiences orders-api \
+  --algorithms RS256
+refused 3 "'none' is not a supported algorithm (unsigned tokens are never accepted)" config set \
+  --issuer "$ISS" --jwks-file jwks.json --audiences orders-api --algorithms none
+refused 3 "'XS256' is not a supported algorithm" config set \
+  --issuer "$ISS" --jwks-file jwks.json --audiences orders-api --algorithms RS256,XS256
+refused 3 "--jwks-file: cannot read 'missing.json'" config set \
+  --issuer "$ISS" --jwks-file missing.json --audiences orders-api --algorithms RS256
+refused 3 "not an https:// URL" config set \
+  --issuer "$ISS" --jwks-uri http://idp.example.com/keys --audiences orders-api --algorithms RS256
+refused 3 "holds an empty audience" config set \
+  --issuer "$ISS" --jwks-file jwks.json --audiences orders-api, --algorithms RS256
+refused 3 "--audiences needs --issuer" config set --audiences orders-api
+refused 3 "exactly one key source" config set --issuer "$ISS" --jwks-file jwks.json \
+  --jwks-uri https://idp.example.com/keys --audiences orders-api --algorithms RS256
+echo '{"keys": [{"kty": "RSA"}]}' > bad-jwks.json
+refused 3 "$ISS" config set --issuer "$ISS" --jwks-file bad-jwks.json --audiences orders-api \
+  --algorithms RS256
+refused 3 "is not a configured issuer" config set --remove-issuer https://nobody.example.com/
+expect 0 config set --issuer "$ISS" --jwks-file jwks.json --audiences orders-api,console \
+  --algorithms rs256,ES256
+contains "$OUT" "token-issuer $ISS: keys jwks-file $WORK/jwks.json; audiences orders-api,console; algorithms RS256,ES256" \
+  "config set prints the issuer, the file made absolute and the algorithms canonical"
+expect 0 config get --output json
+contains "$OUT" '"token_issuers":[{"issuer":"https://idp.example.com/","jwks_file":"'"$WORK"'/jwks.json","jwks_uri":"","audiences":["orders-api","console"],"algorithms":["RS256","ES256"]}]' \
+  "config get --output json shows the issuer"
+tok_check 0 "$GOOD" CREATE_PROCESS_INSTANCE
+contains "$OUT" "ALLOW" "a valid token is allowed"
+tok_check 1 "$GOOD" CANCEL_PROCESS_INSTANCE
+contains "$OUT" "FORBIDDEN" "a valid token still needs the permission"
+expect 0 check --token - --resource-type PROCESS_DEFINITION --permission CREATE_PROCESS_INSTANCE \
+  --resource-id order-process --explain <<< "$GOOD"
+contains "$OUT" "CLIENT:my-client [authorization $KEY]" "token on stdin, explained"
+tok_check 2 "$(mint good.key "$ISS" -3600)" CREATE_PROCESS_INSTANCE
+contains "$OUT" "token refused: expired" "an expired token names the reason"
+tok_check 2 "$(mint good.key https://evil.example.com/ 600)" CREATE_PROCESS_INSTANCE
+contains "$OUT" "token refused: unknown_issuer" "a foreign issuer names the reason"
+tok_check 2 "$(mint other.key "$ISS" 600)" CREATE_PROCESS_INSTANCE
+contains "$OUT" "token refused: bad_signature" "a token signed by another key names the reason"
+tok_check 2 "${GOOD%.*}.${GOOD##*.}x" CREATE_PROCESS_INSTANCE
+contains "$OUT" "token refused:" "a damaged signature is refused"
+expect 2 --output json check --token "$(mint good.key "$ISS" -3600)" \
+  --resource-type PROCESS_DEFINITION --permission CREATE_PROCESS_INSTANCE --resource-id p
+contains "$OUT" '"token_error":"expired"' "json output names the token error"
+refused 3 "give exactly one of --token" check --token "$GOOD" --claims-json '{}' \
+  --resource-type PROCESS_DEFINITION --permission CREATE_PROCESS_INSTANCE --resource-id p
+# The issuer survives export and import with the rest of the state.
+expect 0 snapshot export --out with-issuer.ndjson
+expect 0 --db "$WORK/issuer-copy" snapshot import --in with-issuer.ndjson
+expect 0 --db "$WORK/issuer-copy" check --token "$GOOD" --resource-type PROCESS_DEFINITION \
+  --permission CREATE_PROCESS_INSTANCE --resource-id order-process
+expect 0 config set --remove-issuer "$ISS"
+contains "$OUT" "token-issuers: none" "an issuer can be removed"
+tok_check 3 "$GOOD" CREATE_PROCESS_INSTANCE
+
 # ---- lists and paging -------------------------------------------------------------------------
 expect 0 authorization list --resource-type process-definition --limit 2 --output json
 FIRST_PAGE=$OUT

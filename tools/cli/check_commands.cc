@@ -10,12 +10,83 @@
 
 #include "clearance/engine.h"
 #include "clearance/internal/strings.h"
+#include "clearance/token_jwks.h"
 #include "cli/cli.h"
 
 namespace clearance::cli {
 namespace {
 
 using strings_internal::StrCat;
+
+absl::StatusOr<JwsAlgorithmSet> AlgorithmsOf(const TokenIssuerConfig& t) {
+  JwsAlgorithmSet set;
+  for (const std::string& name : t.algorithms) {
+    bool found = false;
+    for (int i = 0; i < kJwsAlgorithmCount; ++i) {
+      if (Name(static_cast<JwsAlgorithm>(i)) == name) {
+        set.insert(static_cast<JwsAlgorithm>(i));
+        found = true;
+      }
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(
+          StrCat("issuer '", t.issuer, "': algorithm '", name, "' is not supported"));
+    }
+  }
+  return set;
+}
+
+// fetch_uris: false leaves jwks_uri issuers out (config set checks files only, offline).
+absl::StatusOr<std::unique_ptr<TokenVerifier>> BuildVerifier(const Configuration& config,
+                                                             bool fetch_uris) {
+  TokenVerifierOptions options;
+  std::shared_ptr<JwksFetcher> fetcher;
+  for (const TokenIssuerConfig& t : config.token_issuers) {
+    IssuerConfig issuer;
+    issuer.issuer = t.issuer;
+    issuer.audiences = t.audiences;
+    absl::StatusOr<JwsAlgorithmSet> algorithms = AlgorithmsOf(t);
+    if (!algorithms.ok()) return algorithms.status();
+    issuer.allowed_algorithms = *algorithms;
+    if (!t.jwks_file.empty()) {
+      issuer.jwks_file = t.jwks_file;
+    } else {
+      if (!fetch_uris) continue;
+      // Fetched here rather than by the verifier, which would swallow a failed first fetch (it
+      // keeps serving while a refresh fails); a one-shot tool should say what went wrong.
+      if (!fetcher) fetcher = MakeCurlJwksFetcher();
+      absl::StatusOr<std::string> body = fetcher->Fetch(t.jwks_uri);
+      if (!body.ok()) {
+        return absl::Status(body.status().code(),
+                            StrCat("issuer '", t.issuer, "': fetching jwks_uri '", t.jwks_uri,
+                                   "': ", body.status().message()));
+      }
+      issuer.jwks_json = *std::move(body);
+    }
+    options.issuers.push_back(std::move(issuer));
+  }
+  return TokenVerifier::Create(std::move(options));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const Configuration& config) {
+  if (config.token_issuers.empty()) {
+    return absl::FailedPreconditionError(
+        "no token issuer is configured; add one with `clearance config set --issuer ISS "
+        "--jwks-file FILE --audiences AUD --algorithms RS256`");
+  }
+  return BuildVerifier(config, /*fetch_uris=*/true);
+}
+
+absl::Status CheckTokenIssuers(const Configuration& config) {
+  bool any_file = false;
+  for (const TokenIssuerConfig& t : config.token_issuers) any_file |= !t.jwks_file.empty();
+  if (!any_file) return absl::OkStatus();
+  return BuildVerifier(config, /*fetch_uris=*/false).status();
+}
+
+namespace {
 
 const std::vector<FlagSpec> kCallerFlags = {
     {"claims", true, false, "file holding the verified claims JSON ('-' for stdin)"},
@@ -88,8 +159,36 @@ absl::StatusOr<Target> TargetOf(const Flags& f) {
   return Target{*type, *permission};
 }
 
+// The bearer token of --token: the value itself, or stdin for "-" (so it stays out of `ps` and
+// shell history). Surrounding whitespace (a trailing newline) is not part of a compact JWS.
+absl::StatusOr<std::string> TokenOf(const Flags& f) {
+  std::string token = f.GetOr("token", "");
+  if (token == "-") {
+    std::stringstream text;
+    text << std::cin.rdbuf();
+    token = text.str();
+  }
+  size_t first = token.find_first_not_of(" \t\r\n");
+  size_t last = token.find_last_not_of(" \t\r\n");
+  token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+  if (token.empty()) {
+    return absl::InvalidArgumentError("--token: is empty; expected a compact JWS (xxx.yyy.zzz)");
+  }
+  return token;
+}
+
 int Check(Context& ctx, const Flags& f) {
-  absl::StatusOr<Caller> caller = CallerOf(f);
+  const bool with_token = f.Has("token");
+  absl::StatusOr<Caller> caller = Caller::Anonymous();
+  if (with_token) {
+    if (f.Has("claims") || f.Has("claims-json") || f.Has("basic-user") || f.Has("anonymous")) {
+      return Fail(ctx, absl::InvalidArgumentError(
+                           "give exactly one of --token, --claims FILE, --claims-json JSON, "
+                           "--basic-user NAME, --anonymous"));
+    }
+  } else {
+    caller = CallerOf(f);
+  }
   if (!caller.ok()) return Fail(ctx, caller.status());
   CheckRequest request;
   absl::StatusOr<Target> target = TargetOf(f);
@@ -110,8 +209,33 @@ int Check(Context& ctx, const Flags& f) {
   if (!store.ok()) return Fail(ctx, store.status());
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create((*store)->state());
   if (!engine.ok()) return Fail(ctx, engine.status());
-  const Explanation v = (*engine)->Explain(*caller, request);
   const bool explain = f.Has("explain");
+  if (with_token) {
+    absl::StatusOr<std::string> token = TokenOf(f);
+    if (!token.ok()) return Fail(ctx, token.status());
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
+        MakeTokenVerifier((*store)->state().config());
+    if (!verifier.ok()) return Fail(ctx, verifier.status());
+    TokenError token_error = TokenError::kOk;
+    const Decision d = (*engine)->CheckToken(**verifier, *token, request, &token_error);
+    if (token_error != TokenError::kOk) {
+      const std::string message(ToStatus(token_error).message());
+      Print(ctx, ctx.output == OutputFormat::kJson
+                     ? StrCat("{\"decision\":\"", Name(d.outcome), "\",\"reason\":\"",
+                              Name(d.reason), "\",\"token_error\":\"", Name(token_error),
+                              "\",\"message\":", JsonString(message), "}")
+                     : StrCat(Name(d.outcome), " (", Name(d.reason), "): ", message));
+      return kUnauthenticated;
+    }
+    // The decision came from CheckToken; the explanation is built over the same verified claims
+    // (a second Verify is a cache hit).
+    std::shared_ptr<const VerifiedToken> verified;
+    if ((*verifier)->Verify(*token, &verified) != TokenError::kOk) {
+      return Fail(ctx, absl::InternalError("a verified token failed its second verification"));
+    }
+    caller = Caller::Claims(verified->claims_json);
+  }
+  const Explanation v = (*engine)->Explain(*caller, request);
 
   if (ctx.output == OutputFormat::kJson) {
     std::string json = StrCat("{\"decision\":\"", Name(v.decision.outcome), "\",\"reason\":\"",
@@ -259,6 +383,9 @@ int WhatCan(Context& ctx, const Flags& f) {
 
 void AddCheckCommands(std::vector<Command>* commands) {
   std::vector<FlagSpec> check_flags = kCallerFlags;
+  check_flags.push_back({"token", true, false,
+                         "a bearer token (compact JWS) verified against the configured issuers; "
+                         "'-' reads it from stdin"});
   for (FlagSpec s : std::vector<FlagSpec>{
            {"resource-type", true, false, "e.g. PROCESS_DEFINITION"},
            {"resource-id", true, true, "the resource acted on"},
@@ -280,7 +407,9 @@ void AddCheckCommands(std::vector<Command>* commands) {
        "PROCESS_DEFINITION --resource-id order-process --permission CREATE_PROCESS_INSTANCE "
        "--explain\n"
        "clearance check --claims token-claims.json --resource-type PROCESS_DEFINITION "
-       "--resource-id p1 --permission READ_PROCESS_INSTANCE --tenant acme",
+       "--resource-id p1 --permission READ_PROCESS_INSTANCE --tenant acme\n"
+       "printf %s \"$TOKEN\" | clearance check --token - --resource-type PROCESS_DEFINITION "
+       "--resource-id order-process --permission CREATE_PROCESS_INSTANCE",
        Check});
   commands->push_back({"who-can",
                        "owners that reach a permission on a resource",

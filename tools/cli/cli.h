@@ -11,7 +11,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clearance/config.h"
 #include "clearance/store.h"
+#include "clearance/token.h"
 #include "cli/flags.h"
 
 namespace clearance::cli {
@@ -58,6 +60,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx);
 
 // Applies one command to the store and reports a refusal as an error.
 absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command);
+
+// A verifier for the configuration's token issuers: each jwks_file is read and each jwks_uri is
+// fetched (HTTPS, through MakeCurlJwksFetcher) now, so a bad key source is reported here with
+// the issuer's name rather than as unknown_key on every token. FAILED_PRECONDITION when no
+// issuer is configured; NOT_FOUND for an unreadable file; UNAVAILABLE when a fetch fails;
+// INVALID_ARGUMENT for a bad document or configuration.
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const Configuration& config);
+// The file-backed part of MakeTokenVerifier (no network): OK when every jwks_file loads.
+absl::Status CheckTokenIssuers(const Configuration& config);
 
 // Output helpers.
 void Print(const Context& ctx, const std::string& text);  // text + "\n" on ctx.out

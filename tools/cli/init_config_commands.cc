@@ -1,4 +1,6 @@
 // `clearance init` (SPEC.md §8) and `clearance config get|set` (SPEC.md §5, §7).
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,7 +23,138 @@ const std::vector<FlagSpec> kConfigFlags = {
     {"client-id-claim", true, false, "claim holding the client id ('' to unset)"},
     {"groups-claim", true, false, "claim holding the groups ('' to unset)"},
     {"prefer-username-claim", true, false, "true/false: user over client when both are present"},
-    {"id-pattern", true, false, "identifier rule, a regular expression"}};
+    {"id-pattern", true, false, "identifier rule, a regular expression"},
+    {"issuer", true, false,
+     "token issuer (its iss) to add or change with the four flags below"},
+    {"jwks-file", true, false, "--issuer's keys: a JWKS file (read when tokens are checked)"},
+    {"jwks-uri", true, false, "--issuer's keys: an https:// jwks_uri (fetched when checked)"},
+    {"audiences", true, false, "--issuer's accepted audiences, comma-separated"},
+    {"algorithms", true, false, "--issuer's accepted algorithms, comma-separated (e.g. RS256,ES256)"},
+    {"remove-issuer", true, true, "stop trusting this issuer's tokens"}};
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string item(text.substr(start, comma - start));
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Algorithm names are matched without regard to case and stored canonically ("rs256" -> RS256).
+absl::StatusOr<std::vector<std::string>> ParseAlgorithms(std::string_view text) {
+  std::vector<std::string> out;
+  for (const std::string& item : SplitList(text)) {
+    std::string_view canonical;
+    for (std::string_view name : TokenAlgorithmNames()) {
+      if (item.size() == name.size() &&
+          std::equal(item.begin(), item.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          })) {
+        canonical = name;
+      }
+    }
+    if (canonical.empty()) {
+      return absl::InvalidArgumentError(StrCat(
+          "--algorithms: '", item, "' is not a supported algorithm",
+          item == "none" || item == "NONE" ? " (unsigned tokens are never accepted)" : "",
+          "; expected a comma-separated list of ",
+          strings_internal::StrJoin(TokenAlgorithmNames(), ", ")));
+    }
+    out.emplace_back(canonical);
+  }
+  return out;
+}
+
+// Applies --issuer and its key/audience/algorithm flags, and --remove-issuer, to c->token_issuers.
+absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
+  for (const std::string& gone : f.GetAll("remove-issuer")) {
+    auto it = std::find_if(c->token_issuers.begin(), c->token_issuers.end(),
+                           [&](const TokenIssuerConfig& t) { return t.issuer == gone; });
+    if (it == c->token_issuers.end()) {
+      return absl::NotFoundError(
+          StrCat("--remove-issuer: '", gone, "' is not a configured issuer"));
+    }
+    c->token_issuers.erase(it);
+  }
+  std::optional<std::string> issuer = f.Get("issuer");
+  if (!issuer) {
+    for (std::string_view flag : {"jwks-file", "jwks-uri", "audiences", "algorithms"}) {
+      if (f.Has(flag)) {
+        return absl::InvalidArgumentError(StrCat(
+            "--", flag, " needs --issuer naming the issuer it applies to (its tokens' iss)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (issuer->empty()) {
+    return absl::InvalidArgumentError("--issuer: is empty; expected the tokens' iss value");
+  }
+  if (f.Has("jwks-file") && f.Has("jwks-uri")) {
+    return absl::InvalidArgumentError(
+        "--jwks-file and --jwks-uri both given; expected exactly one key source per issuer");
+  }
+  auto it = std::find_if(c->token_issuers.begin(), c->token_issuers.end(),
+                         [&](const TokenIssuerConfig& t) { return t.issuer == *issuer; });
+  const bool added = it == c->token_issuers.end();
+  if (added) {
+    for (std::string_view flag : {"audiences", "algorithms"}) {
+      if (!f.Has(flag)) {
+        return absl::InvalidArgumentError(StrCat("--issuer '", *issuer, "' is new: --", flag,
+                                                 " is required (and --jwks-file or --jwks-uri)"));
+      }
+    }
+    if (!f.Has("jwks-file") && !f.Has("jwks-uri")) {
+      return absl::InvalidArgumentError(StrCat(
+          "--issuer '", *issuer, "' is new: --jwks-file or --jwks-uri is required"));
+    }
+    c->token_issuers.push_back(TokenIssuerConfig{*issuer, "", "", {}, {}});
+    it = c->token_issuers.end() - 1;
+  }
+  TokenIssuerConfig& t = *it;
+  if (std::optional<std::string> path = f.Get("jwks-file")) {
+    std::error_code ec;
+    // Stored absolute: `check` may run from another directory.
+    std::filesystem::path absolute = std::filesystem::absolute(*path, ec);
+    if (ec || !std::filesystem::is_regular_file(absolute, ec)) {
+      return absl::NotFoundError(
+          StrCat("--jwks-file: cannot read '", *path, "'; expected a JWKS document (JSON file)"));
+    }
+    t.jwks_file = absolute.lexically_normal().string();
+    t.jwks_uri.clear();
+  }
+  if (std::optional<std::string> uri = f.Get("jwks-uri")) {
+    if (!uri->starts_with("https://")) {
+      return absl::InvalidArgumentError(
+          StrCat("--jwks-uri: '", *uri, "' is not an https:// URL; keys are fetched over TLS only"));
+    }
+    t.jwks_uri = *uri;
+    t.jwks_file.clear();
+  }
+  if (std::optional<std::string> audiences = f.Get("audiences")) {
+    t.audiences = SplitList(*audiences);
+    for (const std::string& a : t.audiences) {
+      if (a.empty()) {
+        return absl::InvalidArgumentError(StrCat(
+            "--audiences: '", *audiences, "' holds an empty audience; expected a comma-separated "
+            "list such as api,console"));
+      }
+    }
+  }
+  if (std::optional<std::string> algorithms = f.Get("algorithms")) {
+    absl::StatusOr<std::vector<std::string>> parsed = ParseAlgorithms(*algorithms);
+    if (!parsed.ok()) return parsed.status();
+    t.algorithms = *std::move(parsed);
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<bool> ParseBool(std::string_view flag, std::string_view v) {
   if (v == "true" || v == "on" || v == "yes") return true;
@@ -60,7 +193,10 @@ absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
   if (std::optional<std::string> v = f.Get("client-id-claim")) c->client_id_claim = *v;
   if (std::optional<std::string> v = f.Get("groups-claim")) c->groups_claim = *v;
   if (std::optional<std::string> v = f.Get("id-pattern")) c->id_pattern = *v;
-  return c->Validate();
+  if (absl::Status s = ApplyIssuerFlags(f, c); !s.ok()) return s;
+  if (absl::Status s = c->Validate(); !s.ok()) return s;
+  // A JWKS file that does not load is refused now, not at the first check.
+  return CheckTokenIssuers(*c);
 }
 
 void PrintConfiguration(const Context& ctx, const Configuration& c) {
@@ -77,6 +213,14 @@ void PrintConfiguration(const Context& ctx, const Configuration& c) {
               {"groups-claim", c.groups_claim.empty() ? "(unset)" : c.groups_claim},
               {"prefer-username-claim", c.prefer_username_claim ? "true" : "false"},
               {"id-pattern", c.id_pattern}});
+  for (const TokenIssuerConfig& t : c.token_issuers) {
+    Print(ctx, StrCat("token-issuer ", t.issuer, ": keys ",
+                      t.jwks_file.empty() ? StrCat("jwks-uri ", t.jwks_uri)
+                                          : StrCat("jwks-file ", t.jwks_file),
+                      "; audiences ", strings_internal::StrJoin(t.audiences, ","),
+                      "; algorithms ", strings_internal::StrJoin(t.algorithms, ",")));
+  }
+  if (c.token_issuers.empty()) Print(ctx, "token-issuers: none (check --token is unavailable)");
 }
 
 absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path) {
@@ -167,9 +311,16 @@ void AddInitAndConfigCommands(std::vector<Command>* commands) {
                          PrintConfiguration(ctx, (*store)->state().config());
                          return kOk;
                        }});
-  commands->push_back({"config set", "change the mode, flags or claim names", kConfigFlags,
+  commands->push_back({"config set",
+                       "change the mode, flags, claim names or trusted token issuers",
+                       kConfigFlags,
                        "clearance config set --tenant-checks true\n"
-                       "clearance config set --client-id-claim azp --groups-claim '$.groups'",
+                       "clearance config set --client-id-claim azp --groups-claim '$.groups'\n"
+                       "clearance config set --issuer https://idp.example.com/ --jwks-file "
+                       "keys.json --audiences api --algorithms RS256,ES256\n"
+                       "clearance config set --issuer https://login.example.com/v2.0 --jwks-uri "
+                       "https://login.example.com/keys --audiences api://orders --algorithms RS256\n"
+                       "clearance config set --remove-issuer https://idp.example.com/",
                        [](Context& ctx, const Flags& f) {
                          absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
                          if (!store.ok()) return Fail(ctx, store.status());

@@ -80,8 +80,8 @@ int Export(Context& ctx, const Flags& f) {
     if (!file)
       return Fail(ctx, absl::UnavailableError(StrCat("--out: cannot write '", partial, "'")));
     ProgressLine progress("export");
-    absl::Status s =
-        ExportSnapshot((*store)->state(), (*store)->applied_position(), &file, progress.callback());
+    // From one RocksDB snapshot, streamed: consistent and in constant memory.
+    absl::Status s = ExportSnapshot(**store, &file, progress.callback());
     if (!s.ok()) {
       fs::remove(partial);
       return Fail(ctx, s);
@@ -124,14 +124,12 @@ int Import(Context& ctx, const Flags& f) {
   std::ifstream file(*in, std::ios::binary);
   if (!file) return Fail(ctx, absl::NotFoundError(StrCat("--in: cannot read '", *in, "'")));
   ProgressLine progress("import");
-  absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&file, progress.callback());
+  // Streamed into the bulk path: memory does not grow with the snapshot, and a refused snapshot
+  // leaves nothing behind.
+  absl::StatusOr<StoreImport> imported =
+      ImportSnapshotToStore(&file, ctx.db_path, options, progress.callback());
   if (!imported.ok()) return Fail(ctx, imported.status());
-  if (absl::Status s =
-          Store::CreateFrom(ctx.db_path, options, imported->state, imported->applied_position);
-      !s.ok()) {
-    return Fail(ctx, s);
-  }
-  Print(ctx, StrCat("imported ", CountsOf(imported->state).total(), " records into ", ctx.db_path));
+  Print(ctx, StrCat("imported ", imported->counts.total(), " records into ", ctx.db_path));
   return kOk;
 }
 

@@ -31,13 +31,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clearance/bulk_loader.h"
 #include "clearance/config.h"
 #include "clearance/state.h"
+#include "clearance/store.h"
 
 namespace clearance {
 
 inline constexpr std::string_view kSnapshotFormat = "clearance-snapshot";
-inline constexpr uint32_t kSnapshotVersion = 1;
+// Version 2 added the configuration's token_issuers; version 1 snapshots still import (with no
+// issuers). Export always writes kSnapshotVersion.
+inline constexpr uint32_t kSnapshotVersion = 2;
 
 struct SnapshotCounts {
   uint64_t tenants = 0;
@@ -101,6 +105,13 @@ inline constexpr uint64_t kProgressEvery = 65536;
                                           std::ostream* out,
                                           const SnapshotProgress& progress = nullptr);
 
+// Writes the store's state as of one moment (Store::ScanConsistent: one RocksDB snapshot), in
+// canonical order: the same bytes ExportSnapshot(store.state(), ...) would give at that moment.
+// Safe while another thread applies commands to `store`; memory does not grow with its size.
+// Errors: those of ScanConsistent; UNAVAILABLE when writing `out` fails.
+[[nodiscard]] absl::Status ExportSnapshot(const Store& store, std::ostream* out,
+                                          const SnapshotProgress& progress = nullptr);
+
 // Reads a snapshot line by line; memory does not grow with the snapshot's size.
 class SnapshotReader {
  public:
@@ -126,11 +137,29 @@ struct ImportedSnapshot {
   std::optional<uint64_t> applied_position;
 };
 
-// Reads a whole snapshot into a fresh IdentityState, validating every row against SPEC.md with
+// Reads a whole snapshot into a fresh IdentityState (memory grows with the snapshot; tools that
+// fill a store use ImportSnapshotToStore), validating every row against SPEC.md with
 // clearance::PlanRestore (so a snapshot can only hold a state the commands could have built).
 // Errors name the line: "line 12: authorization: ...".
 [[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(
     std::istream* in, const SnapshotProgress& progress = nullptr);
+
+struct StoreImport {
+  SnapshotCounts counts;
+  std::optional<uint64_t> applied_position;
+};
+
+// Streams a snapshot into a new store at `path` through the bulk path (clearance/bulk_loader.h):
+// every row is validated as ImportSnapshot() validates it, but memory does not grow with the
+// rows — the cross-record rules (an owner or container exists, a mapping rule's claim is unique)
+// consult a skeleton holding only entity ids and mapping-rule claims; memberships, authorizations
+// and every descriptive field go straight to sorted runs on disk. The store is committed only
+// after the trailer checked out (counts, checksum, end of input). All or nothing: on any error
+// nothing is left at `path`. Errors: as ImportSnapshot(); FAILED_PRECONDITION when `path` holds a
+// store; UNAVAILABLE on I/O errors.
+[[nodiscard]] absl::StatusOr<StoreImport> ImportSnapshotToStore(
+    std::istream* in, const std::string& path, const StoreOptions& options,
+    const SnapshotProgress& progress = nullptr, BulkLoaderOptions loader_options = {});
 
 }  // namespace clearance
 

@@ -20,6 +20,7 @@
 #define CLEARANCE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,7 +106,10 @@ class Store {
   // per command; meant for imports and benchmarks. All or nothing: if it fails or the process
   // dies, Open() refuses the directory with DATA_LOSS (rows but no schema version) or finds an
   // empty store; delete the directory and retry. The store is closed on return.
-  // Errors: FAILED_PRECONDITION when `path` already holds a store; UNAVAILABLE on I/O errors.
+  // Runs on clearance::BulkLoader (bulk_loader.h): memory beyond `state` stays bounded, and a
+  // failed call removes what it wrote. REQUIRES: options.env is null.
+  // Errors: FAILED_PRECONDITION when `path` already holds a store or is a non-empty directory;
+  // UNAVAILABLE on I/O errors.
   [[nodiscard]] static absl::Status CreateFrom(const std::string& path, const StoreOptions& options,
                                                const IdentityState& state,
                                                std::optional<uint64_t> log_position);
@@ -147,6 +151,28 @@ class Store {
   // reports when the stored state differs from state(). Errors: DATA_LOSS on unreadable rows,
   // UNAVAILABLE on I/O errors.
   [[nodiscard]] absl::StatusOr<VerifyReport> Verify() const;
+
+  // What ScanConsistent() reports before the rows: the meta rows and the number of rows of each
+  // kind, all as of the scan's moment. rows_by_kind is indexed like Row's alternatives (users,
+  // groups, roles, tenants, mapping rules, memberships, authorizations).
+  struct ScanHeader {
+    std::optional<uint64_t> applied_position;
+    AuthorizationKey next_authorization_key = 1;
+    Configuration configuration;
+    bool initialized = false;
+    uint64_t rows_by_kind[7] = {};
+  };
+  // A consistent read of the stored state at one moment (one RocksDB snapshot), for exports:
+  // `header` once, then `row` for every source row in snapshot order — tenants, groups, roles,
+  // mapping rules, users (each by id), memberships (by container type, container id, member
+  // type, member id), authorizations (by key). Mapping rules come without their compiled path.
+  // Unlike state(), this may run while Apply()/ApplyBatch() run on another thread: it reads
+  // only the database, and the rows it reports are exactly those of the commands acknowledged
+  // before its moment. A non-OK status from a callback stops the scan and is returned.
+  // Errors: DATA_LOSS for a row that does not decode; UNAVAILABLE on I/O errors.
+  [[nodiscard]] absl::Status ScanConsistent(
+      const std::function<absl::Status(const ScanHeader&)>& header,
+      const std::function<absl::Status(const Row&)>& row) const;
 
   // Binary backup: a RocksDB checkpoint of the live store into `dir`, which must not exist.
   // Open() the directory to use it. Errors: UNAVAILABLE / INVALID_ARGUMENT from RocksDB.

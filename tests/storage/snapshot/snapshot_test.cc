@@ -27,6 +27,10 @@ IdentityState RichState(AuthMode mode = AuthMode::kOidc) {
   config.mode = mode;
   config.client_id_claim = "azp";
   config.tenant_checks_enabled = true;
+  config.token_issuers = {
+      {"https://idp.example.com/", "/etc/clearance/jwks.json", "", {"api", "co\"nsole"},
+       {"RS256", "ES256"}},
+      {"https://login.example.com/", "", "https://login.example.com/keys", {"api"}, {"EdDSA"}}};
   Apply(s, Configure{config});
   Apply(s, Initialize{});
   Apply(s, CreateTenant{{"acme", "Acme \"Inc\"", "line1\nline2\ttab\\"}});
@@ -90,6 +94,40 @@ TEST(SnapshotTest, RoundTripGivesTheSameStateAndTheSameBytes) {
     EXPECT_EQ(imported->state.next_authorization_key(), s.next_authorization_key());
     EXPECT_EQ(Export(imported->state), first);
   }
+}
+
+// Version 1 predates token issuers: its configuration has no token_issuers member and imports
+// with none; a version 2 header must have it.
+TEST(SnapshotTest, VersionOneSnapshotsImportWithoutIssuers) {
+  std::ifstream in(CLEARANCE_SOURCE_DIR "/tests/storage/snapshot/fuzz/record_corpus/valid-empty");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_THAT(text.str(), HasSubstr("\"version\":1,"));
+  absl::StatusOr<ImportedSnapshot> imported = Import(text.str());
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_TRUE(imported->state.config().token_issuers.empty());
+  EXPECT_EQ(imported->state.config().client_id_claim, "azp");
+
+  std::vector<std::string> lines = Lines(Export(RichState()));
+  std::string& header = lines[0];
+  size_t from = header.find(",\"token_issuers\":");
+  size_t to = header.find("]}]", from);
+  ASSERT_NE(to, std::string::npos);
+  header.erase(from, to + 3 - from);
+  absl::StatusOr<ImportedSnapshot> refused = Import(Join(lines));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("line 1: header.configuration: field 'token_issuers' is missing"));
+}
+
+TEST(SnapshotTest, BadIssuersInTheHeaderAreRefusedWithTheField) {
+  std::vector<std::string> lines = Lines(Export(RichState()));
+  const std::string eddsa = "\"algorithms\":[\"EdDSA\"]";
+  size_t at = lines[0].find(eddsa);
+  ASSERT_NE(at, std::string::npos);
+  lines[0].replace(at, eddsa.size(), "\"algorithms\":[\"none\"]");
+  absl::StatusOr<ImportedSnapshot> refused = Import(Join(lines));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("token_issuers[1].algorithms: 'none' is not a supported algorithm"));
 }
 
 TEST(SnapshotTest, AbsentAppliedPositionRoundTrips) {
@@ -187,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(
                               absl::StatusCode::kInvalidArgument, "field 'key' is a string"},
                       Refusal{"unknown_version",
                               [](auto l) {
-                                size_t at = l[0].find("\"version\":1");
+                                size_t at = l[0].find("\"version\":2");
                                 l[0].replace(at, 11, "\"version\":9");
                                 return Join(l);
                               },
