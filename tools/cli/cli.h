@@ -50,6 +50,7 @@ void AddEntityCommands(std::vector<Command>* commands);
 void AddInitAndConfigCommands(std::vector<Command>* commands);
 void AddCheckCommands(std::vector<Command>* commands);
 void AddSnapshotCommands(std::vector<Command>* commands);
+void AddIngestCommands(std::vector<Command>* commands);  // ingest_commands.cc
 
 // Prints "error: CODE: message" on stderr and returns kError.
 int Fail(const Context& ctx, const absl::Status& status);

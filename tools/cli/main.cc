@@ -18,6 +18,7 @@ std::vector<Command> AllCommands() {
   AddEntityCommands(&commands);
   AddCheckCommands(&commands);
   AddSnapshotCommands(&commands);
+  AddIngestCommands(&commands);
   return commands;
 }
 

@@ -1,0 +1,406 @@
+#include "clearance/ingest.h"
+
+#include <utility>
+#include <vector>
+
+#include "clearance/catalog.h"
+#include "clearance/internal/strings.h"
+#include "clearance/model.h"
+#include "simdjson.h"
+
+namespace clearance {
+namespace {
+
+using strings_internal::StrCat;
+
+// Reads the members of one JSON object with errors that name the record and the field.
+class Fields {
+ public:
+  Fields(simdjson::dom::object obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+
+  // A string member; `required` refuses a missing one, else a missing one reads as "".
+  absl::StatusOr<std::string> String(std::string_view name, bool required) const {
+    simdjson::dom::element e;
+    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) {
+      if (required) return Error(name, "is missing; expected a string");
+      return std::string();
+    }
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS) return Error(name, "is not a string");
+    return std::string(s);
+  }
+  absl::StatusOr<std::optional<uint64_t>> Unsigned(std::string_view name) const {
+    simdjson::dom::element e;
+    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) {
+      return std::optional<uint64_t>();
+    }
+    uint64_t v = 0;
+    if (e.get_uint64().get(v) != simdjson::SUCCESS) {
+      return Error(name, "is not an unsigned integer; expected 0 .. 2^64-1");
+    }
+    return std::optional<uint64_t>(v);
+  }
+  absl::StatusOr<std::vector<std::string>> Strings(std::string_view name) const {
+    std::vector<std::string> out;
+    simdjson::dom::element e;
+    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) return out;
+    simdjson::dom::array array;
+    if (e.get_array().get(array) != simdjson::SUCCESS) {
+      return Error(name, "is not an array; expected an array of strings");
+    }
+    for (simdjson::dom::element item : array) {
+      std::string_view s;
+      if (item.get_string().get(s) != simdjson::SUCCESS) {
+        return Error(name, "has an element that is not a string; expected an array of strings");
+      }
+      out.emplace_back(s);
+    }
+    return out;
+  }
+  absl::Status Error(std::string_view name, std::string_view problem) const {
+    return absl::InvalidArgumentError(StrCat(where_, name, ": ", problem));
+  }
+  absl::Status Error(std::string_view name, const absl::Status& problem) const {
+    return absl::InvalidArgumentError(StrCat(where_, name, ": ", problem.message()));
+  }
+
+ private:
+  simdjson::dom::object obj_;
+  std::string where_;
+};
+
+enum class ValueType : uint8_t { kAuthorization, kMappingRule, kGroup, kRole, kTenant, kUser };
+
+std::optional<ValueType> ParseValueType(std::string_view s) {
+  if (s == "AUTHORIZATION") return ValueType::kAuthorization;
+  if (s == "MAPPING_RULE") return ValueType::kMappingRule;
+  if (s == "GROUP") return ValueType::kGroup;
+  if (s == "ROLE") return ValueType::kRole;
+  if (s == "TENANT") return ValueType::kTenant;
+  if (s == "USER") return ValueType::kUser;
+  return std::nullopt;
+}
+
+enum class Intent : uint8_t { kCreated, kUpdated, kDeleted, kEntityAdded, kEntityRemoved };
+
+std::optional<Intent> ParseIntent(std::string_view s) {
+  if (s == "CREATED") return Intent::kCreated;
+  if (s == "UPDATED") return Intent::kUpdated;
+  if (s == "DELETED") return Intent::kDeleted;
+  if (s == "ENTITY_ADDED") return Intent::kEntityAdded;
+  if (s == "ENTITY_REMOVED") return Intent::kEntityRemoved;
+  return std::nullopt;
+}
+
+absl::StatusOr<AuthorizationSpec> AuthorizationSpecOf(const Fields& v) {
+  AuthorizationSpec spec;
+  absl::StatusOr<std::string> owner_type = v.String("ownerType", true);
+  if (!owner_type.ok()) return owner_type.status();
+  absl::StatusOr<OwnerType> ot = ParseOwnerType(*owner_type);
+  if (!ot.ok()) return v.Error("ownerType", ot.status());
+  spec.owner_type = *ot;
+  absl::StatusOr<std::string> owner_id = v.String("ownerId", true);
+  if (!owner_id.ok()) return owner_id.status();
+  spec.owner_id = *std::move(owner_id);
+  absl::StatusOr<std::string> resource_type = v.String("resourceType", true);
+  if (!resource_type.ok()) return resource_type.status();
+  absl::StatusOr<ResourceType> rt = ParseResourceType(*resource_type);
+  if (!rt.ok()) return v.Error("resourceType", rt.status());
+  spec.resource_type = *rt;
+  absl::StatusOr<std::string> matcher = v.String("resourceMatcher", false);
+  if (!matcher.ok()) return matcher.status();
+  absl::StatusOr<std::string> resource_id = v.String("resourceId", false);
+  if (!resource_id.ok()) return resource_id.status();
+  absl::StatusOr<std::string> property = v.String("resourcePropertyName", false);
+  if (!property.ok()) return property.status();
+  if (*matcher == "ANY") {
+    spec.resource_id = std::string(kWildcardResourceId);
+  } else if (*matcher == "ID") {
+    spec.resource_id = *std::move(resource_id);
+  } else if (*matcher == "PROPERTY") {
+    spec.resource_property_name = *std::move(property);
+  } else if (matcher->empty()) {
+    // Records written before resourceMatcher existed: the scope is whichever field is set.
+    spec.resource_id = *std::move(resource_id);
+    spec.resource_property_name = *std::move(property);
+  } else {
+    return v.Error("resourceMatcher",
+                   StrCat("is \"", *matcher, "\"; expected ANY, ID or PROPERTY"));
+  }
+  absl::StatusOr<std::vector<std::string>> permissions = v.Strings("permissionTypes");
+  if (!permissions.ok()) return permissions.status();
+  for (const std::string& name : *permissions) {
+    absl::StatusOr<Permission> p = ParsePermission(name);
+    if (!p.ok()) return v.Error("permissionTypes", p.status());
+    spec.permissions |= Bit(*p);
+  }
+  return spec;
+}
+
+// Zeebe keys carry the partition id above bit 51 (so every broker key is at least 2^51); the
+// engine's own keys are a counter from 1. A key this large was assigned by a broker.
+constexpr uint64_t kFirstBrokerKey = uint64_t{1} << 51;
+
+// The engine's key of the authorization a record names (see ingest.h). A key the engine could
+// have assigned is used as is (the planner refuses a missing one with NOT_FOUND); a broker key
+// is matched by content, and stays as is (so NOT_FOUND) when nothing matches.
+AuthorizationKey FindAuthorization(const IdentityState& state, std::optional<uint64_t> key,
+                                   const AuthorizationSpec& spec) {
+  if (key && (*key < kFirstBrokerKey || state.FindAuthorization(*key) != nullptr)) return *key;
+  for (AuthorizationKey k : state.AuthorizationsOwnedBy(spec.owner_type, spec.owner_id)) {
+    const Authorization& a = *state.FindAuthorization(k);
+    if (a.resource_type != spec.resource_type) continue;
+    const bool same_scope =
+        spec.resource_property_name.empty()
+            ? a.scope.matcher != Matcher::kProperty && a.scope.value == spec.resource_id
+            : a.scope.matcher == Matcher::kProperty && a.scope.value == spec.resource_property_name;
+    if (same_scope) return k;
+  }
+  return key.value_or(0);
+}
+
+absl::StatusOr<Command> AuthorizationCommand(Intent intent, const Fields& v,
+                                             const IdentityState& state) {
+  absl::StatusOr<AuthorizationSpec> spec = AuthorizationSpecOf(v);
+  if (!spec.ok()) return spec.status();
+  if (intent == Intent::kCreated) return CreateAuthorization{*std::move(spec)};
+  absl::StatusOr<std::optional<uint64_t>> key = v.Unsigned("authorizationKey");
+  if (!key.ok()) return key.status();
+  const AuthorizationKey ours = FindAuthorization(state, *key, *spec);
+  if (intent == Intent::kUpdated) return UpdateAuthorization{ours, *std::move(spec)};
+  return DeleteAuthorization{ours};
+}
+
+absl::StatusOr<Command> MappingRuleCommand(Intent intent, const Fields& v) {
+  absl::StatusOr<std::string> id = v.String("mappingRuleId", true);
+  if (!id.ok()) return id.status();
+  if (intent == Intent::kDeleted) return DeleteMappingRule{*std::move(id)};
+  MappingRule rule;
+  rule.id = *std::move(id);
+  for (auto [name, field] : {std::pair<std::string_view, std::string*>{"claimName", &rule.claim_name},
+                             {"claimValue", &rule.claim_value},
+                             {"name", &rule.name}}) {
+    absl::StatusOr<std::string> s = v.String(name, name != "name");
+    if (!s.ok()) return s.status();
+    *field = *std::move(s);
+  }
+  if (intent == Intent::kCreated) return CreateMappingRule{std::move(rule)};
+  return UpdateMappingRule{std::move(rule)};
+}
+
+absl::StatusOr<Command> UserCommand(Intent intent, const Fields& v) {
+  absl::StatusOr<std::string> username = v.String("username", true);
+  if (!username.ok()) return username.status();
+  if (intent == Intent::kDeleted) return DeleteUser{*std::move(username)};
+  User user;
+  user.username = *std::move(username);
+  for (auto [name, field] : {std::pair<std::string_view, std::string*>{"name", &user.name},
+                             {"email", &user.email},
+                             {"password", &user.password_hash}}) {
+    absl::StatusOr<std::string> s = v.String(name, false);
+    if (!s.ok()) return s.status();
+    *field = *std::move(s);
+  }
+  if (intent == Intent::kCreated) return CreateUser{std::move(user)};
+  return UpdateUser{std::move(user)};
+}
+
+// GROUP, ROLE and TENANT share their shape: <x>Id, name, description, entityId, entityType.
+absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, const Fields& v) {
+  const std::string_view id_field = type == ContainerType::kGroup  ? "groupId"
+                                    : type == ContainerType::kRole ? "roleId"
+                                                                   : "tenantId";
+  absl::StatusOr<std::string> id = v.String(id_field, true);
+  if (!id.ok()) return id.status();
+  if (intent == Intent::kEntityAdded || intent == Intent::kEntityRemoved) {
+    absl::StatusOr<std::string> entity_type = v.String("entityType", true);
+    if (!entity_type.ok()) return entity_type.status();
+    absl::StatusOr<OwnerType> mt = ParseOwnerType(*entity_type);
+    if (!mt.ok()) return v.Error("entityType", mt.status());
+    absl::StatusOr<std::string> entity_id = v.String("entityId", true);
+    if (!entity_id.ok()) return entity_id.status();
+    Membership m{type, *std::move(id), *mt, *std::move(entity_id)};
+    if (intent == Intent::kEntityAdded) return AddMember{std::move(m)};
+    return RemoveMember{std::move(m)};
+  }
+  if (intent == Intent::kDeleted) {
+    switch (type) {
+      case ContainerType::kGroup:
+        return DeleteGroup{*std::move(id)};
+      case ContainerType::kRole:
+        return DeleteRole{*std::move(id)};
+      case ContainerType::kTenant:
+        return DeleteTenant{*std::move(id)};
+    }
+  }
+  absl::StatusOr<std::string> name = v.String("name", false);
+  if (!name.ok()) return name.status();
+  absl::StatusOr<std::string> description = v.String("description", false);
+  if (!description.ok()) return description.status();
+  const bool create = intent == Intent::kCreated;
+  switch (type) {
+    case ContainerType::kGroup: {
+      Group g{*std::move(id), *std::move(name), *std::move(description)};
+      return create ? Command(CreateGroup{std::move(g)}) : Command(UpdateGroup{std::move(g)});
+    }
+    case ContainerType::kRole: {
+      Role r{*std::move(id), *std::move(name), *std::move(description)};
+      return create ? Command(CreateRole{std::move(r)}) : Command(UpdateRole{std::move(r)});
+    }
+    case ContainerType::kTenant: {
+      Tenant t{*std::move(id), *std::move(name), *std::move(description)};
+      return create ? Command(CreateTenant{std::move(t)}) : Command(UpdateTenant{std::move(t)});
+    }
+  }
+  return absl::InternalError("unreachable container type");
+}
+
+}  // namespace
+
+absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const IdentityState& state) {
+  // A parser per thread: DecodeRecord stays a pure function and costs no allocation per record.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (simdjson::error_code e = parser.parse(json.data(), json.size()).get(root);
+      e != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat("record: not valid JSON (", simdjson::error_message(e), "); expected one object"));
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("record: is not a JSON object; expected one object");
+  }
+  const Fields record(obj, "record: ");
+  DecodedRecord out;
+  absl::StatusOr<std::optional<uint64_t>> position = record.Unsigned("position");
+  if (!position.ok()) return position.status();
+  if (!position->has_value()) {
+    return record.Error("position", "is missing; expected the record's log position");
+  }
+  out.position = **position;
+  const std::string where = StrCat("record at position ", out.position, ": ");
+  const Fields envelope(obj, where);
+  absl::StatusOr<std::string> value_type = envelope.String("valueType", true);
+  if (!value_type.ok()) return value_type.status();
+  out.value_type = *std::move(value_type);
+  absl::StatusOr<std::string> intent = envelope.String("intent", true);
+  if (!intent.ok()) return intent.status();
+  out.intent = *std::move(intent);
+  absl::StatusOr<std::string> record_type = envelope.String("recordType", false);
+  if (!record_type.ok()) return record_type.status();
+
+  const std::optional<ValueType> type = ParseValueType(out.value_type);
+  if (!type) {
+    out.kind = DecodedRecord::Kind::kUnknownValueType;
+    return out;
+  }
+  const std::optional<Intent> parsed_intent = ParseIntent(out.intent);
+  const bool membership_intent = parsed_intent && (*parsed_intent == Intent::kEntityAdded ||
+                                                   *parsed_intent == Intent::kEntityRemoved);
+  const bool container = *type == ValueType::kGroup || *type == ValueType::kRole ||
+                         *type == ValueType::kTenant;
+  if (!parsed_intent || (membership_intent && !container) ||
+      (!record_type->empty() && *record_type != "EVENT")) {
+    out.kind = DecodedRecord::Kind::kIgnored;
+    return out;
+  }
+  simdjson::dom::element value_element;
+  simdjson::dom::object value;
+  if (obj.at_key("value").get(value_element) != simdjson::SUCCESS ||
+      value_element.get_object().get(value) != simdjson::SUCCESS) {
+    return envelope.Error("value", "is missing or not an object; expected the record value");
+  }
+  const Fields v(value, StrCat(where, out.value_type, " ", out.intent, ": value."));
+  absl::StatusOr<Command> command;
+  switch (*type) {
+    case ValueType::kAuthorization:
+      command = AuthorizationCommand(*parsed_intent, v, state);
+      break;
+    case ValueType::kMappingRule:
+      command = MappingRuleCommand(*parsed_intent, v);
+      break;
+    case ValueType::kUser:
+      command = UserCommand(*parsed_intent, v);
+      break;
+    case ValueType::kGroup:
+      command = ContainerCommand(ContainerType::kGroup, *parsed_intent, v);
+      break;
+    case ValueType::kRole:
+      command = ContainerCommand(ContainerType::kRole, *parsed_intent, v);
+      break;
+    case ValueType::kTenant:
+      command = ContainerCommand(ContainerType::kTenant, *parsed_intent, v);
+      break;
+  }
+  if (!command.ok()) return command.status();
+  out.kind = DecodedRecord::Kind::kCommand;
+  out.command = *std::move(command);
+  return out;
+}
+
+RecordIngestor::RecordIngestor(Store* store, AppliedCallback on_applied)
+    : store_(store), on_applied_(std::move(on_applied)) {}
+
+absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) {
+  absl::StatusOr<DecodedRecord> record = DecodeRecord(json, store_->state());
+  if (!record.ok()) {
+    if (line == 0) return record.status();
+    return absl::Status(record.status().code(),
+                        StrCat("line ", line, ": ", record.status().message()));
+  }
+  ++stats_.records;
+  switch (record->kind) {
+    case DecodedRecord::Kind::kUnknownValueType:
+      ++stats_.skipped_value_type;
+      return absl::OkStatus();
+    case DecodedRecord::Kind::kIgnored:
+      ++stats_.skipped_intent;
+      return absl::OkStatus();
+    case DecodedRecord::Kind::kCommand:
+      break;
+  }
+  absl::StatusOr<ApplyResult> result = store_->Apply(record->command, record->position);
+  if (!result.ok()) return result.status();
+  switch (result->outcome) {
+    case ApplyResult::Outcome::kApplied:
+      ++stats_.applied;
+      if (on_applied_) on_applied_(result->changes);
+      break;
+    case ApplyResult::Outcome::kRefused:
+      ++stats_.refused;
+      if (stats_.first_refusal.empty()) {
+        stats_.first_refusal = StrCat("position ", record->position, ": ",
+                                      result->refusal.message());
+      }
+      break;
+    case ApplyResult::Outcome::kSkipped:
+      ++stats_.skipped_position;
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordIngestor::IngestStream(std::istream* in) {
+  std::string line;
+  while (std::getline(*in, line)) {
+    ++line_;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+  }
+  if (in->bad()) return absl::UnavailableError(StrCat("line ", line_, ": read error"));
+  return absl::OkStatus();
+}
+
+absl::Status RecordIngestor::IngestBuffer(std::string_view ndjson) {
+  while (!ndjson.empty()) {
+    const size_t end = ndjson.find('\n');
+    const std::string_view line = ndjson.substr(0, end);
+    ndjson = end == std::string_view::npos ? std::string_view() : ndjson.substr(end + 1);
+    ++line_;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace clearance

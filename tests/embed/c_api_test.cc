@@ -1,0 +1,529 @@
+// The C API (embed/include/clearance/c.h): every function, its error paths (NULL handles, bad
+// input, a closed store) and concurrent checks beside a writer (run it under TSan too).
+#include "clearance/c.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "store_test_util.h"
+
+namespace clearance {
+namespace {
+
+using storage_test::TempDir;
+
+constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
+
+std::string Base64Url(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+std::string SignHs256(const std::string& claims_json) {
+  std::string input =
+      Base64Url(R"({"alg":"HS256","typ":"JWT","kid":"k1"})") + "." + Base64Url(claims_json);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+  return input + "." + Base64Url(std::string(reinterpret_cast<char*>(mac), len));
+}
+
+std::string AuthorizationRecord(uint64_t position, std::string_view intent,
+                                std::string_view owner, std::string_view resource_id,
+                                std::string_view permissions, uint64_t key = 0) {
+  return "{\"position\":" + std::to_string(position) +
+         ",\"valueType\":\"AUTHORIZATION\",\"recordType\":\"EVENT\",\"intent\":\"" +
+         std::string(intent) + "\",\"value\":{\"authorizationKey\":" + std::to_string(key) +
+         ",\"ownerType\":\"CLIENT\",\"ownerId\":\"" + std::string(owner) +
+         "\",\"resourceType\":\"PROCESS_DEFINITION\",\"resourceMatcher\":\"ID\","
+         "\"resourceId\":\"" +
+         std::string(resource_id) + "\",\"permissionTypes\":[" + std::string(permissions) + "]}}";
+}
+
+class CApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(clearance_store_open(dir_.Sub("db").c_str(), CLEARANCE_OPEN_NO_SYNC, &store_),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    const std::string config = R"({"client_id_claim":"azp"})";
+    ASSERT_EQ(clearance_store_configure(store_, config.data(), config.size()), CLEARANCE_OK)
+        << clearance_last_error();
+    ASSERT_EQ(clearance_store_initialize(store_), CLEARANCE_OK) << clearance_last_error();
+    ASSERT_EQ(clearance_resource_type("PROCESS_DEFINITION", &request_.resource_type), CLEARANCE_OK);
+    ASSERT_EQ(clearance_permission("CREATE_PROCESS_INSTANCE", &request_.permission), CLEARANCE_OK);
+    request_.resource_ids = ids_;
+    request_.resource_id_count = 1;
+  }
+  void TearDown() override { clearance_store_free(store_); }
+
+  void Grant(uint64_t position, std::string_view client) {
+    const std::string record = AuthorizationRecord(position, "CREATED", client, "order-process",
+                                                   "\"CREATE_PROCESS_INSTANCE\"");
+    int32_t outcome = -1;
+    uint64_t key = 0;
+    ASSERT_EQ(clearance_store_apply_record(store_, record.data(), record.size(), &outcome, &key),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    EXPECT_EQ(outcome, CLEARANCE_APPLIED);
+    EXPECT_GT(key, 0u);
+  }
+
+  clearance_decision CheckClaims(std::string_view claims) {
+    clearance_decision d{-1, -1};
+    EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &request_, &d),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    return d;
+  }
+
+  TempDir dir_;
+  clearance_store* store_ = nullptr;
+  const char* ids_[1] = {"order-process"};
+  clearance_check_request request_{};
+};
+
+TEST(CApiVersionTest, VersionsAgree) {
+  EXPECT_EQ(clearance_api_version(), CLEARANCE_C_API_VERSION);
+  EXPECT_STRNE(clearance_version_string(), "");
+  EXPECT_STREQ(clearance_outcome_name(CLEARANCE_ALLOW), "ALLOW");
+  EXPECT_STREQ(clearance_outcome_name(99), "");
+  EXPECT_STREQ(clearance_reason_name(0), "GRANTED");
+  EXPECT_STREQ(clearance_reason_name(-1), "");
+}
+
+TEST(CApiNamesTest, UnknownNamesAreRefusedWithAMessage) {
+  int32_t v = -1;
+  EXPECT_EQ(clearance_resource_type("NOPE", &v), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(clearance_last_error()).find("NOPE"), std::string::npos);
+  EXPECT_EQ(clearance_permission("NOPE", &v), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_resource_type(nullptr, &v), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_permission("READ", nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(v, -1);
+  EXPECT_EQ(clearance_permission("read", &v), CLEARANCE_OK);
+}
+
+TEST_F(CApiTest, GrantThenAllowByClaimsAndUser) {
+  EXPECT_EQ(CheckClaims(R"({"azp":"my-client"})").outcome, CLEARANCE_FORBIDDEN);
+  Grant(10, "my-client");
+  const clearance_decision allow = CheckClaims(R"({"azp":"my-client"})");
+  EXPECT_EQ(allow.outcome, CLEARANCE_ALLOW);
+  EXPECT_STREQ(clearance_reason_name(allow.reason), "GRANTED");
+  EXPECT_EQ(CheckClaims(R"({"azp":"other"})").outcome, CLEARANCE_FORBIDDEN);
+  EXPECT_EQ(CheckClaims("not json").outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+
+  clearance_decision d{};
+  ASSERT_EQ(clearance_check_user(store_, "nobody", &request_, &d), CLEARANCE_OK);
+  EXPECT_NE(d.outcome, CLEARANCE_ALLOW);  // OIDC mode: no basic users
+
+  uint64_t position = 0;
+  int32_t has = 0;
+  ASSERT_EQ(clearance_store_applied_position(store_, &position, &has), CLEARANCE_OK);
+  EXPECT_EQ(has, 1);
+  EXPECT_EQ(position, 10u);
+  uint64_t generation = 0;
+  ASSERT_EQ(clearance_store_generation(store_, &generation), CLEARANCE_OK);
+  EXPECT_GE(generation, 3u);  // created, configured, initialized, granted
+}
+
+TEST_F(CApiTest, ApplyRecordOutcomes) {
+  Grant(10, "my-client");
+  const std::string again = AuthorizationRecord(10, "CREATED", "my-client", "order-process",
+                                                "\"CREATE_PROCESS_INSTANCE\"");
+  int32_t outcome = -1;
+  EXPECT_EQ(clearance_store_apply_record(store_, again.data(), again.size(), &outcome, nullptr),
+            CLEARANCE_OK);
+  EXPECT_EQ(outcome, CLEARANCE_SKIPPED_POSITION);
+  const std::string duplicate = AuthorizationRecord(11, "CREATED", "my-client", "order-process",
+                                                    "\"CREATE_PROCESS_INSTANCE\"");
+  EXPECT_EQ(
+      clearance_store_apply_record(store_, duplicate.data(), duplicate.size(), &outcome, nullptr),
+      CLEARANCE_ALREADY_EXISTS);
+  EXPECT_EQ(outcome, CLEARANCE_REFUSED);
+  EXPECT_STRNE(clearance_last_error(), "");
+  const std::string other = R"({"position":12,"valueType":"JOB","intent":"CREATED","value":{}})";
+  EXPECT_EQ(clearance_store_apply_record(store_, other.data(), other.size(), &outcome, nullptr),
+            CLEARANCE_OK);
+  EXPECT_EQ(outcome, CLEARANCE_SKIPPED_VALUE_TYPE);
+  const std::string command =
+      R"({"position":13,"valueType":"GROUP","intent":"CREATE","recordType":"COMMAND","value":{}})";
+  EXPECT_EQ(clearance_store_apply_record(store_, command.data(), command.size(), &outcome, nullptr),
+            CLEARANCE_OK);
+  EXPECT_EQ(outcome, CLEARANCE_SKIPPED_INTENT);
+  // The refused record's position was recorded; the skipped ones' were not.
+  uint64_t position = 0;
+  int32_t has = 0;
+  ASSERT_EQ(clearance_store_applied_position(store_, &position, &has), CLEARANCE_OK);
+  EXPECT_EQ(position, 11u);
+}
+
+TEST_F(CApiTest, MalformedRecordNamesPositionAndChangesNothing) {
+  uint64_t before = 0;
+  ASSERT_EQ(clearance_store_generation(store_, &before), CLEARANCE_OK);
+  const std::string bad =
+      R"({"position":7,"valueType":"AUTHORIZATION","intent":"CREATED","value":{"ownerId":"x"}})";
+  int32_t outcome = -1;
+  EXPECT_EQ(clearance_store_apply_record(store_, bad.data(), bad.size(), &outcome, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(outcome, -1);
+  const std::string message = clearance_last_error();
+  EXPECT_NE(message.find("position 7"), std::string::npos) << message;
+  EXPECT_NE(message.find("ownerType"), std::string::npos) << message;
+  for (std::string_view junk : {"", "{", "[]", R"({"valueType":"USER"})",
+                                R"({"position":-1,"valueType":"USER","intent":"CREATED"})"}) {
+    EXPECT_EQ(clearance_store_apply_record(store_, junk.data(), junk.size(), nullptr, nullptr),
+              CLEARANCE_INVALID_ARGUMENT)
+        << junk;
+  }
+  uint64_t after = 0;
+  ASSERT_EQ(clearance_store_generation(store_, &after), CLEARANCE_OK);
+  EXPECT_EQ(before, after);
+}
+
+TEST_F(CApiTest, IngestStream) {
+  const std::string stream =
+      AuthorizationRecord(1, "CREATED", "a", "order-process", "\"CREATE_PROCESS_INSTANCE\"") +
+      "\n\n" + R"({"position":2,"valueType":"JOB","intent":"CREATED","value":{}})" + "\n" +
+      AuthorizationRecord(3, "CREATED", "b", "order-process", "\"CREATE_PROCESS_INSTANCE\"") +
+      "\n" + "{broken\n" +
+      AuthorizationRecord(5, "CREATED", "c", "order-process", "\"CREATE_PROCESS_INSTANCE\"");
+  clearance_ingest_stats stats{};
+  EXPECT_EQ(clearance_store_ingest(store_, stream.data(), stream.size(), &stats),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(clearance_last_error()).find("line 5"), std::string::npos)
+      << clearance_last_error();
+  EXPECT_EQ(stats.applied, 2u);
+  EXPECT_EQ(stats.skipped_value_type, 1u);
+  EXPECT_EQ(CheckClaims(R"({"azp":"b"})").outcome, CLEARANCE_ALLOW);
+  EXPECT_EQ(CheckClaims(R"({"azp":"c"})").outcome, CLEARANCE_FORBIDDEN);
+  EXPECT_EQ(clearance_store_ingest(store_, nullptr, 0, nullptr), CLEARANCE_OK);
+}
+
+TEST_F(CApiTest, PrincipalsAndBatches) {
+  Grant(1, "my-client");
+  const std::string claims = R"({"azp":"my-client"})";
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  clearance_decision d{};
+  ASSERT_EQ(clearance_check_principal(store_, p, &request_, &d), CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_ALLOW);
+  int32_t current = 0;
+  ASSERT_EQ(clearance_principal_is_current(store_, p, &current), CLEARANCE_OK);
+  EXPECT_EQ(current, 1);
+
+  const char* other_ids[] = {"other-process"};
+  clearance_check_request requests[3] = {request_, request_, request_};
+  requests[1].resource_ids = other_ids;
+  requests[2].resource_id_count = 0;
+  clearance_decision out[3];
+  ASSERT_EQ(clearance_check_batch(store_, p, requests, 3, out), CLEARANCE_OK);
+  EXPECT_EQ(out[0].outcome, CLEARANCE_ALLOW);
+  EXPECT_EQ(out[1].outcome, CLEARANCE_FORBIDDEN);
+  EXPECT_EQ(out[2].outcome, CLEARANCE_FORBIDDEN);
+  EXPECT_EQ(clearance_check_batch(store_, p, nullptr, 0, nullptr), CLEARANCE_OK);
+  requests[1].resource_type = 9999;
+  EXPECT_EQ(clearance_check_batch(store_, p, requests, 3, out), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(clearance_last_error()).find("requests[1]"), std::string::npos);
+
+  Grant(2, "someone-else");
+  ASSERT_EQ(clearance_principal_is_current(store_, p, &current), CLEARANCE_OK);
+  EXPECT_EQ(current, 0);
+  clearance_principal_free(p);
+
+  clearance_principal* user = nullptr;
+  ASSERT_EQ(clearance_resolve_user(store_, "nobody", &user), CLEARANCE_OK);
+  ASSERT_EQ(clearance_check_principal(store_, user, &request_, &d), CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  clearance_principal_free(user);
+  clearance_principal_free(nullptr);
+}
+
+TEST_F(CApiTest, UserTaskPropertiesAndTenants) {
+  clearance_check_request r{};
+  ASSERT_EQ(clearance_resource_type("USER_TASK", &r.resource_type), CLEARANCE_OK);
+  ASSERT_EQ(clearance_permission("READ", &r.permission), CLEARANCE_OK);
+  const char* users[] = {"alice", "bob"};
+  r.has_user_task = 1;
+  r.assignee = "alice";
+  r.candidate_users = users;
+  r.candidate_user_count = 2;
+  r.tenant_id = "t1";
+  clearance_decision d{};
+  const std::string claims = R"({"sub":"alice"})";
+  ASSERT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &r, &d), CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_FORBIDDEN);
+  r.candidate_users = nullptr;
+  EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &r, &d),
+            CLEARANCE_INVALID_ARGUMENT);
+  r.candidate_user_count = 0;
+  const char* bad[] = {nullptr};
+  r.candidate_groups = bad;
+  r.candidate_group_count = 1;
+  EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &r, &d),
+            CLEARANCE_INVALID_ARGUMENT);
+}
+
+TEST_F(CApiTest, Explain) {
+  Grant(1, "my-client");
+  const std::string claims = R"({"azp":"my-client"})";
+  size_t needed = 0;
+  char tiny[4] = {'x', 'x', 'x', 'x'};
+  EXPECT_EQ(clearance_explain_claims(store_, claims.data(), claims.size(), &request_, tiny,
+                                     sizeof tiny, &needed),
+            CLEARANCE_OUT_OF_RANGE);
+  EXPECT_EQ(tiny[0], 'x');
+  ASSERT_GT(needed, sizeof tiny);
+  std::string buf(needed, '\0');
+  ASSERT_EQ(clearance_explain_claims(store_, claims.data(), claims.size(), &request_, buf.data(),
+                                     buf.size(), &needed),
+            CLEARANCE_OK);
+  const std::string json(buf.c_str());
+  EXPECT_EQ(json.size() + 1, needed);
+  EXPECT_NE(json.find(R"("decision":"ALLOW")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("principal":{"type":"CLIENT","id":"my-client"})"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("authorization_key":)"), std::string::npos) << json;
+
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  std::string buf2(needed + 64, '\0');
+  ASSERT_EQ(clearance_explain_principal(store_, p, &request_, buf2.data(), buf2.size(), nullptr),
+            CLEARANCE_OK);
+  EXPECT_EQ(std::string(buf2.c_str()), json);
+  EXPECT_EQ(clearance_explain_principal(store_, p, &request_, nullptr, 0, &needed),
+            CLEARANCE_OUT_OF_RANGE);
+  clearance_principal_free(p);
+}
+
+TEST_F(CApiTest, TokenChecks) {
+  Grant(1, "my-client");
+  const std::string jwks =
+      R"({\"keys\":[{\"kty\":\"oct\",\"kid\":\"k1\",\"alg\":\"HS256\",\"k\":\")" +
+      Base64Url(kSecret) + R"(\"}]})";
+  const std::string config =
+      R"({"issuers":[{"issuer":"https://idp","skip_audience_check":true,"algorithms":["HS256"],)"
+      R"("jwks_json":")" +
+      jwks + R"("}],"require_exp":false})";
+  clearance_verifier* verifier = nullptr;
+  ASSERT_EQ(clearance_verifier_create(config.data(), config.size(), &verifier), CLEARANCE_OK)
+      << clearance_last_error();
+  const std::string token = SignHs256(R"({"iss":"https://idp","azp":"my-client"})");
+  clearance_decision d{};
+  int32_t token_error = -1;
+  ASSERT_EQ(clearance_check_token(store_, verifier, token.data(), token.size(), &request_, &d,
+                                  &token_error),
+            CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_ALLOW);
+  EXPECT_EQ(token_error, 0);
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  ASSERT_EQ(clearance_check_token(store_, verifier, forged.data(), forged.size(), &request_, &d,
+                                  &token_error),
+            CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  EXPECT_STREQ(clearance_reason_name(d.reason), "TOKEN_REFUSED");
+  EXPECT_NE(token_error, 0);
+  EXPECT_EQ(clearance_check_token(store_, nullptr, token.data(), token.size(), &request_, &d,
+                                  nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  clearance_verifier_free(verifier);
+  clearance_verifier_free(nullptr);
+
+  for (std::string_view bad : {"", "[]", R"({"issuers":[{"issuer":"x","algorithms":["XX256"]}]})",
+                               R"({"issuers":[],"leeway":1})", R"({"issuers":[{}]})"}) {
+    clearance_verifier* v = nullptr;
+    EXPECT_EQ(clearance_verifier_create(bad.data(), bad.size(), &v), CLEARANCE_INVALID_ARGUMENT)
+        << bad;
+    EXPECT_EQ(v, nullptr);
+  }
+}
+
+TEST_F(CApiTest, ConfigurationErrors) {
+  for (std::string_view bad :
+       {"", "{", R"({"mode":"LDAP"})", R"({"client_id_claim":1})", R"({"nope":true})",
+        R"({"username_claim":""})"}) {
+    EXPECT_NE(clearance_store_configure(store_, bad.data(), bad.size()), CLEARANCE_OK) << bad;
+    EXPECT_STRNE(clearance_last_error(), "") << bad;
+  }
+  EXPECT_EQ(clearance_store_configure(store_, nullptr, 0), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_initialize(store_), CLEARANCE_FAILED_PRECONDITION);
+}
+
+TEST_F(CApiTest, NullHandlesAndArguments) {
+  clearance_decision d{};
+  clearance_principal* p = nullptr;
+  uint64_t u = 0;
+  int32_t i = 0;
+  const std::string claims = "{}";
+  EXPECT_EQ(clearance_store_open(nullptr, 0, &store_), CLEARANCE_INVALID_ARGUMENT);
+  clearance_store* other = nullptr;
+  EXPECT_EQ(clearance_store_open(dir_.Sub("x").c_str(), 0, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_open(dir_.Sub("x").c_str(), 64, &other), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_open(dir_.Sub("missing").c_str(), CLEARANCE_OPEN_MUST_EXIST, &other),
+            CLEARANCE_NOT_FOUND);
+  EXPECT_EQ(clearance_store_open(dir_.Sub("db").c_str(), 0, &other), CLEARANCE_UNAVAILABLE)
+      << "a second open of a locked store";
+  EXPECT_EQ(other, nullptr);
+  EXPECT_EQ(clearance_store_close(nullptr), CLEARANCE_INVALID_ARGUMENT);
+  clearance_store_free(nullptr);
+  EXPECT_EQ(clearance_store_configure(nullptr, "{}", 2), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_initialize(nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_apply_record(nullptr, "{}", 2, nullptr, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_apply_record(store_, nullptr, 2, nullptr, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_ingest(nullptr, "", 0, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_ingest(store_, nullptr, 3, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_applied_position(nullptr, &u, &i), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_applied_position(store_, nullptr, &i), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_applied_position(store_, &u, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_generation(nullptr, &u), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_store_generation(store_, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_claims(nullptr, "{}", 2, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_claims(store_, nullptr, 2, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_claims(store_, "{}", 2, nullptr, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_claims(store_, "{}", 2, &request_, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  clearance_check_request bad = request_;
+  bad.permission = -3;
+  EXPECT_EQ(clearance_check_claims(store_, "{}", 2, &bad, &d), CLEARANCE_INVALID_ARGUMENT);
+  bad = request_;
+  bad.resource_ids = nullptr;
+  EXPECT_EQ(clearance_check_claims(store_, "{}", 2, &bad, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_user(nullptr, "u", &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_user(store_, nullptr, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_resolve_claims(nullptr, "{}", 2, &p), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_resolve_claims(store_, "{}", 2, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_resolve_user(store_, nullptr, &p), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_principal(store_, nullptr, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_principal_is_current(store_, nullptr, &i), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_batch(store_, nullptr, &request_, 1, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_explain_claims(nullptr, "{}", 2, &request_, nullptr, 0, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_explain_principal(store_, nullptr, &request_, nullptr, 0, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_verifier_create("{}", 2, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_check_token(nullptr, nullptr, "", 0, &request_, &d, nullptr),
+            CLEARANCE_INVALID_ARGUMENT);
+
+  // A principal of another store is refused.
+  clearance_store* second = nullptr;
+  ASSERT_EQ(clearance_store_open(dir_.Sub("second").c_str(), CLEARANCE_OPEN_NO_SYNC, &second),
+            CLEARANCE_OK);
+  ASSERT_EQ(clearance_resolve_claims(second, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  EXPECT_EQ(clearance_check_principal(store_, p, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  clearance_principal_free(p);
+  clearance_store_free(second);
+}
+
+TEST_F(CApiTest, ClosedStoreRefusesEveryCall) {
+  const std::string claims = R"({"azp":"my-client"})";
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  ASSERT_EQ(clearance_store_close(store_), CLEARANCE_OK);
+  ASSERT_EQ(clearance_store_close(store_), CLEARANCE_OK);
+  clearance_decision d{};
+  uint64_t u = 0;
+  int32_t i = 0;
+  size_t needed = 0;
+  EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &request_, &d),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_NE(std::string(clearance_last_error()).find("closed"), std::string::npos);
+  EXPECT_EQ(clearance_check_principal(store_, p, &request_, &d), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_check_batch(store_, p, &request_, 1, &d), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_check_user(store_, "u", &request_, &d), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_resolve_user(store_, "u", &p), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_principal_is_current(store_, p, &i), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_configure(store_, "{}", 2), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_initialize(store_), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_apply_record(store_, "{}", 2, nullptr, nullptr),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_ingest(store_, "", 0, nullptr), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_applied_position(store_, &u, &i), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_store_generation(store_, &u), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_explain_claims(store_, "{}", 2, &request_, nullptr, 0, &needed),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_explain_principal(store_, p, &request_, nullptr, 0, &needed),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(clearance_check_token(store_, nullptr, "", 0, &request_, &d, nullptr),
+            CLEARANCE_FAILED_PRECONDITION);
+  clearance_principal_free(p);
+  // The files are released: the store opens again with what was written.
+  clearance_store* again = nullptr;
+  ASSERT_EQ(clearance_store_open(dir_.Sub("db").c_str(), CLEARANCE_OPEN_MUST_EXIST, &again),
+            CLEARANCE_OK)
+      << clearance_last_error();
+  EXPECT_EQ(clearance_store_initialize(again), CLEARANCE_FAILED_PRECONDITION);  // already done
+  clearance_store_free(again);
+}
+
+// Readers on several threads check while a writer grants one client after another. Every
+// reader sees each grant exactly from some point on (generations are monotonic), and never an
+// error. Run under TSan (CLEARANCE_SANITIZE=thread) for the data-race half of the claim.
+TEST_F(CApiTest, ConcurrentChecksBesideAWriter) {
+  constexpr int kClients = 40;
+  constexpr int kReaders = 4;
+  std::atomic<bool> done{false};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      std::vector<bool> seen_allow(kClients, false);
+      const clearance_check_request request = request_;
+      while (!done.load()) {
+        for (int c = 0; c < kClients; ++c) {
+          const std::string claims = "{\"azp\":\"client-" + std::to_string(c) + "\"}";
+          clearance_decision d{};
+          clearance_principal* p = nullptr;
+          if (clearance_check_claims(store_, claims.data(), claims.size(), &request, &d) !=
+                  CLEARANCE_OK ||
+              clearance_resolve_claims(store_, claims.data(), claims.size(), &p) != CLEARANCE_OK) {
+            ++errors;
+            continue;
+          }
+          clearance_decision via_principal{};
+          if (clearance_check_principal(store_, p, &request, &via_principal) != CLEARANCE_OK) {
+            ++errors;
+          }
+          clearance_principal_free(p);
+          const bool allowed = d.outcome == CLEARANCE_ALLOW;
+          if (seen_allow[c] && !allowed) ++errors;  // a grant disappeared
+          if (allowed) seen_allow[c] = true;
+          if (seen_allow[c] && via_principal.outcome != CLEARANCE_ALLOW) ++errors;
+        }
+        (void)t;
+      }
+    });
+  }
+  for (int c = 0; c < kClients; ++c) Grant(100 + c, "client-" + std::to_string(c));
+  done = true;
+  for (std::thread& r : readers) r.join();
+  EXPECT_EQ(errors.load(), 0);
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(CheckClaims("{\"azp\":\"client-" + std::to_string(c) + "\"}").outcome,
+              CLEARANCE_ALLOW);
+  }
+}
+
+}  // namespace
+}  // namespace clearance
