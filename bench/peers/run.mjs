@@ -1,0 +1,59 @@
+// One peer, one workload size: node run.mjs --peer bitmask|cedar|casbin --dir WORKLOAD_DIR
+// Loads the snapshot, builds the peer (timed: setup), checks its decisions against our engine's
+// ("expect" in queries.ndjson) on a sample (a disagreement exits 3 before any time is reported),
+// then times every query alone (median, p99) and back to back (decisions/s). Prints one JSON
+// line. --time-budget S bounds the timed part for slow peers (fewer queries, said in the line).
+import { loadState, loadQueries, rssMb, timeEach } from './lib.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
+  return acc;
+}, []));
+const peer = args.peer;
+const dir = args.dir;
+const budget = Number(args['time-budget'] || 20);
+const sample = Number(args.sample || 2000);
+const size = args.size || dir;
+
+const t0 = process.hrtime.bigint();
+const state = await loadState(`${dir}/state.ndjson`);
+const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
+const mod = await import(`./${peer}.mjs`);
+const t1 = process.hrtime.bigint();
+const decide = await mod.build(state);
+const setupS = Number(process.hrtime.bigint() - t1) / 1e9;
+console.error(`${peer} ${size}: snapshot read in ${loadS.toFixed(2)} s, set up in ${setupS.toFixed(2)} s`);
+let queries = loadQueries(`${dir}/queries.ndjson`);
+
+// Peers that answer allow/deny are compared on ALLOW vs not-ALLOW; the bitmask peer exactly.
+const exact = peer === 'bitmask';
+let skipped = 0;
+let checked = 0;
+const verifyStart = process.hrtime.bigint();
+// At least 50 queries, then as many of `sample` as fit half the time budget.
+for (const q of queries.slice(0, sample)) {
+  if (checked + skipped >= 50 && Number(process.hrtime.bigint() - verifyStart) / 1e9 > budget / 2) break;
+  const got = decide(q);
+  if (got === 'SKIPPED') { skipped++; continue; }
+  const want = exact ? q.expect : (q.expect === 'ALLOW' ? 'ALLOW' : 'DENY');
+  const gotNorm = exact ? got : (got === 'ALLOW' ? 'ALLOW' : 'DENY');
+  if (gotNorm !== want) {
+    console.error(`error: ${peer} disagrees with clearance on query ${checked + skipped}: ` +
+                  `${peer} ${got}, clearance ${q.expect}\n${JSON.stringify(q)}`);
+    process.exit(3);
+  }
+  checked++;
+}
+const verifyS = Number(process.hrtime.bigint() - verifyStart) / 1e9;
+// Time only queries the peer models; fit the timed part in the budget.
+if (skipped) queries = queries.filter((q) => !q.task);
+const perQueryS = verifyS / Math.max(1, checked + skipped);
+const fit = Math.max(50, Math.floor(budget / 2 / Math.max(perQueryS, 1e-9)));
+const timed = queries.slice(0, Math.min(queries.length, fit));
+const t = timeEach(timed, decide, { budgetMs: Math.min(500, budget * 250) });
+console.log(JSON.stringify({
+  engine: peer, size, decisions: timed.length, verified: checked, skipped_task_checks: skipped,
+  load_s: +loadS.toFixed(3), setup_s: +setupS.toFixed(3), policies: decide.policies,
+  median_ns: Math.round(t.median_ns), p99_ns: Math.round(t.p99_ns), per_s: Math.round(t.per_s),
+  rss_mb: +rssMb().toFixed(1),
+}));
