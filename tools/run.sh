@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build the `clearance` tool, then
-# walk the seed's two recipes (SPEC.md §9) against an embedded store, as an operator would.
-# The store is ./clearance-demo-data (recreated on every run; your ./clearance-data is never
-# touched). Exits non-zero if any decision differs from SPEC.md.
+# walk the seed's two recipes (SPEC.md §9) against an embedded store, as an operator would;
+# build a realistic store (the load benchmark's small workload) through snapshot import and
+# verify it; and finish with a short, bounded load run checked against the reference evaluator.
+# The stores are ./clearance-demo-data and ./clearance-demo-workload (recreated on every run;
+# your ./clearance-data is never touched). Exits non-zero if any decision differs from SPEC.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEARANCE_BUILD_TESTS=OFF \
-  -DCLEARANCE_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target clearance clearance-demo >/dev/null
+  -DCLEARANCE_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build "$build" -j"$(nproc)" \
+  --target clearance clearance-demo clearance-workload clearance-load >/dev/null
 clearance="$PWD/$build/tools/clearance"
 export CLEARANCE_DB="$PWD/clearance-demo-data"
 rm -rf "$CLEARANCE_DB"
@@ -64,4 +67,16 @@ expect 0 verify
 
 echo; echo "== The same recipes against the library alone"
 "$build/tools/clearance-demo"
-echo; echo "run: every decision matches SPEC.md (store: $CLEARANCE_DB)"
+
+echo; echo "== A realistic store: the small workload (1 k users, 100 groups, 20 roles, 5 k grants)"
+workload="$PWD/clearance-demo-workload"
+rm -rf "$workload"
+"$build/bench/load/clearance-workload" --size small --out "$workload" --queries 2000 --tokens 300
+step --db "$workload/store" snapshot import --in "$workload/state.ndjson"
+step --db "$workload/store" verify
+step --db "$workload/store" authorization list --limit 5
+
+echo; echo "== A short load run: 2 threads, 5 s, 100 changes/s; first 1 000 answers vs the reference"
+"$build/bench/load/clearance-load" --size small --threads 2 --duration 5 \
+  --verify-reference 1000 --changes-per-second 100
+echo; echo "run: every decision matches SPEC.md (stores: $CLEARANCE_DB, $workload/store)"
