@@ -6,6 +6,7 @@
 
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
+#include "internal/db.h"
 #include "internal/keys.h"
 #include "internal/loader.h"
 #include "internal/rocks_status.h"
@@ -98,10 +99,11 @@ absl::StatusOr<Row> DecodeRow(const RowSource& source, std::string_view key,
 
 }  // namespace
 
-absl::Status Store::ScanConsistent(const std::function<absl::Status(const ScanHeader&)>& header,
-                                   const std::function<absl::Status(const Row&)>& row) const {
-  rocksdb::DB* db = rep_->db.get();
-  const storage_internal::Families& f = rep_->families;
+namespace {
+
+absl::Status ScanDb(rocksdb::DB* db, const storage_internal::Families& f,
+                    const std::function<absl::Status(const Store::ScanHeader&)>& header,
+                    const std::function<absl::Status(const Row&)>& row) {
   // Every read below goes through this one snapshot: rows, counts and meta rows of one moment.
   const rocksdb::Snapshot* snapshot = db->GetSnapshot();
   struct Release {
@@ -115,7 +117,7 @@ absl::Status Store::ScanConsistent(const std::function<absl::Status(const ScanHe
 
   absl::StatusOr<storage_internal::StoredMeta> meta = storage_internal::ReadMeta(db, f, read);
   if (!meta.ok()) return meta.status();
-  ScanHeader h;
+  Store::ScanHeader h;
   h.applied_position = meta->rows.applied_position;
   h.next_authorization_key = meta->rows.next_authorization_key;
   h.configuration = meta->rows.configuration;
@@ -151,6 +153,45 @@ absl::Status Store::ScanConsistent(const std::function<absl::Status(const ScanHe
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Store::ScanConsistent(const std::function<absl::Status(const ScanHeader&)>& header,
+                                   const std::function<absl::Status(const Row&)>& row) const {
+  return ScanDb(rep_->db.get(), rep_->families, header, row);
+}
+
+absl::Status Store::ScanConsistent(const std::string& path, const StoreOptions& options,
+                                   const std::function<absl::Status(const ScanHeader&)>& header,
+                                   const std::function<absl::Status(const Row&)>& row) {
+  rocksdb::Options db_options = storage_internal::MakeOptions(options);
+  absl::StatusOr<bool> exists = storage_internal::Exists(db_options.env, path);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return absl::NotFoundError(StrCat("no store at ", path));
+  absl::StatusOr<storage_internal::OpenedDb> opened =
+      storage_internal::OpenDb(path, db_options, /*fresh=*/false);
+  if (!opened.ok()) return opened.status();
+  struct Close {
+    storage_internal::OpenedDb* db;
+    ~Close() { storage_internal::CloseDb(db->db, db->handles); }
+  } close{&*opened};
+  rocksdb::ReadOptions read;
+  read.verify_checksums = true;
+  absl::StatusOr<storage_internal::StoredMeta> meta =
+      storage_internal::ReadMeta(opened->db.get(), opened->families, read);
+  if (!meta.ok()) return meta.status();
+  // The same refusals as Open(): a store without meta rows is empty or half created, and a
+  // schema this build does not know is not read at all.
+  if (!meta->present) {
+    return absl::FailedPreconditionError(StrCat("the store at ", path, " is empty"));
+  }
+  if (meta->rows.schema_version != kSchemaVersion) {
+    return absl::DataLossError(StrCat("store at ", path, " has schema version ",
+                                      meta->rows.schema_version, "; this build reads only ",
+                                      kSchemaVersion));
+  }
+  return ScanDb(opened->db.get(), opened->families, header, row);
 }
 
 }  // namespace clearance

@@ -134,12 +134,18 @@ absl::Status ExportSnapshot(const IdentityState& state, std::optional<uint64_t> 
   return w.Finish();
 }
 
-absl::Status ExportSnapshot(const Store& store, std::ostream* out,
-                            const SnapshotProgress& progress) {
+namespace {
+
+using HeaderFn = std::function<absl::Status(const Store::ScanHeader&)>;
+using RowFn = std::function<absl::Status(const Row&)>;
+
+// Streams one consistent scan (either Store::ScanConsistent) into a snapshot.
+absl::Status ExportScan(const std::function<absl::Status(const HeaderFn&, const RowFn&)>& scan,
+                        std::ostream* out, const SnapshotProgress& progress) {
   SnapshotWriter w(out);
   uint64_t total = 0;
   uint64_t done = 0;
-  absl::Status scanned = store.ScanConsistent(
+  absl::Status scanned = scan(
       [&](const Store::ScanHeader& h) {
         SnapshotCounts c;
         c.users = h.rows_by_kind[0];
@@ -163,6 +169,34 @@ absl::Status ExportSnapshot(const Store& store, std::ostream* out,
   if (!scanned.ok()) return scanned;
   if (progress) progress(total, total);
   return w.Finish();
+}
+
+}  // namespace
+
+absl::Status ExportSnapshot(const Store& store, std::ostream* out,
+                            const SnapshotProgress& progress) {
+  return ExportScan(
+      [&](const HeaderFn& header, const RowFn& row) { return store.ScanConsistent(header, row); },
+      out, progress);
+}
+
+absl::Status ExportSnapshot(const std::string& store_path, const StoreOptions& options,
+                            std::ostream* out, const SnapshotProgress& progress) {
+  return ExportScan(
+      [&](const HeaderFn& header, const RowFn& row) {
+        return Store::ScanConsistent(
+            store_path, options,
+            [&](const Store::ScanHeader& h) {
+              if (!h.initialized) {
+                return absl::FailedPreconditionError(
+                    StrCat("the store at ", store_path,
+                           " is not initialized; a snapshot holds an initialized state"));
+              }
+              return header(h);
+            },
+            row);
+      },
+      out, progress);
 }
 
 // ---- reading -----------------------------------------------------------------------------

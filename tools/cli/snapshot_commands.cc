@@ -65,31 +65,40 @@ int Export(Context& ctx, const Flags& f) {
     return Fail(ctx, absl::AlreadyExistsError(
                          StrCat("--out: '", *out, "' already exists; expected a new path")));
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
-  if (!store.ok()) return Fail(ctx, store.status());
   if (*format == "checkpoint") {
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+    if (!store.ok()) return Fail(ctx, store.status());
     if (absl::Status s = (*store)->Checkpoint(*out); !s.ok()) return Fail(ctx, s);
     Print(ctx, StrCat("checkpoint written to ", *out));
     return kOk;
   }
+  if (!fs::exists(ctx.db_path)) return Fail(ctx, OpenStore(ctx).status());  // names the fix
   // Write beside the target and rename, so a failed export never leaves a partial file that
   // looks like a snapshot.
   const std::string partial = *out + ".partial";
+  uint64_t exported = 0;
   {
     std::ofstream file(partial, std::ios::binary | std::ios::trunc);
     if (!file)
       return Fail(ctx, absl::UnavailableError(StrCat("--out: cannot write '", partial, "'")));
     ProgressLine progress("export");
-    // From one RocksDB snapshot, streamed: consistent and in constant memory.
-    absl::Status s = ExportSnapshot(**store, &file, progress.callback());
+    SnapshotProgress report = progress.callback();
+    // From one RocksDB snapshot of the store, never loaded into memory: consistent, and in
+    // constant memory whatever the store's size.
+    StoreOptions options;
+    options.create_if_missing = false;
+    absl::Status s = ExportSnapshot(ctx.db_path, options, &file,
+                                    [&](uint64_t done, uint64_t total) {
+                                      exported = total;
+                                      if (report) report(done, total);
+                                    });
     if (!s.ok()) {
       fs::remove(partial);
       return Fail(ctx, s);
     }
   }
   fs::rename(partial, *out);
-  SnapshotCounts counts = CountsOf((*store)->state());
-  Print(ctx, StrCat("exported ", counts.total(), " records to ", *out));
+  Print(ctx, StrCat("exported ", exported, " records to ", *out));
   return kOk;
 }
 

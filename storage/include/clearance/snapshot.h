@@ -112,6 +112,14 @@ inline constexpr uint64_t kProgressEvery = 65536;
 [[nodiscard]] absl::Status ExportSnapshot(const Store& store, std::ostream* out,
                                           const SnapshotProgress& progress = nullptr);
 
+// The same, for the store at `store_path`, without opening it as a Store: nothing is loaded
+// into memory, so an export of any size runs in constant memory (Store::ScanConsistent by
+// path). Errors: those of that call; FAILED_PRECONDITION when the store is not initialized;
+// UNAVAILABLE when writing `out` fails.
+[[nodiscard]] absl::Status ExportSnapshot(const std::string& store_path,
+                                          const StoreOptions& options, std::ostream* out,
+                                          const SnapshotProgress& progress = nullptr);
+
 // Reads a snapshot line by line; memory does not grow with the snapshot's size.
 class SnapshotReader {
  public:

@@ -173,6 +173,17 @@ class Store {
   [[nodiscard]] absl::Status ScanConsistent(
       const std::function<absl::Status(const ScanHeader&)>& header,
       const std::function<absl::Status(const Row&)>& row) const;
+  // The same scan of the store at `path` without loading it into memory (what Open() does):
+  // opens the database, scans one snapshot and closes it, so memory does not grow with the
+  // store's size. For exports by a tool; a live Store in this process is scanned with the
+  // member above instead (RocksDB allows one open per database).
+  // Errors: NOT_FOUND when `path` holds no store; FAILED_PRECONDITION when the store is empty;
+  // DATA_LOSS for a corrupt store or an unknown schema version; UNAVAILABLE on I/O errors
+  // (including a store locked by another process); those of the callbacks.
+  [[nodiscard]] static absl::Status ScanConsistent(
+      const std::string& path, const StoreOptions& options,
+      const std::function<absl::Status(const ScanHeader&)>& header,
+      const std::function<absl::Status(const Row&)>& row);
 
   // Binary backup: a RocksDB checkpoint of the live store into `dir`, which must not exist.
   // Open() the directory to use it. Errors: UNAVAILABLE / INVALID_ARGUMENT from RocksDB.

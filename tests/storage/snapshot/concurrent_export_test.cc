@@ -142,5 +142,33 @@ TEST_F(ConcurrentExportTest, ExportsBesideAWriterThreadAreEachOneMoment) {
   EXPECT_EQ(previous, kBatches);
 }
 
+// The tool's export scans the store by path without loading it: the same bytes as the scan of
+// the open store, and the open store's refusals.
+TEST_F(ConcurrentExportTest, ExportByPathEqualsExportOfTheOpenStore) {
+  for (uint64_t k = 0; k < 5; ++k) ApplyBatch(k);
+  std::ostringstream open_export;
+  ASSERT_TRUE(ExportSnapshot(*store_, &open_export).ok());
+  store_.reset();  // RocksDB allows one open per database
+  StoreOptions options;
+  options.create_if_missing = false;
+  std::ostringstream path_export;
+  absl::Status s = ExportSnapshot(dir_.Sub("db"), options, &path_export);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(path_export.str(), open_export.str());
+  EXPECT_EQ(CheckOneMoment(path_export.str()), 5u);
+
+  std::ostringstream none;
+  EXPECT_EQ(ExportSnapshot(dir_.Sub("missing"), options, &none).code(),
+            absl::StatusCode::kNotFound);
+  // Created but never initialized: not a state a snapshot can hold.
+  {
+    absl::StatusOr<std::unique_ptr<Store>> fresh = Store::Open(dir_.Sub("fresh"), StoreOptions{});
+    ASSERT_TRUE(fresh.ok()) << fresh.status();
+  }
+  std::ostringstream fresh_export;
+  EXPECT_EQ(ExportSnapshot(dir_.Sub("fresh"), options, &fresh_export).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace clearance
