@@ -385,7 +385,7 @@ absl::StatusOr<PermissionMask> Engine::PermissionsOn(const PrincipalHandle& hand
 
 void Engine::ForEachDerivedRow(const std::function<void(const DerivedRow&)>& row) const {
   std::shared_ptr<const index_internal::Generation> g = core_->Current();
-  auto names = [&g](const std::vector<uint32_t>& sids) {
+  auto names = [&g](const index_internal::IdList& sids) {
     std::vector<std::string> out;
     for (uint32_t sid : sids) out.emplace_back(g->Str(sid));
     return out;

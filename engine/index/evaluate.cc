@@ -83,7 +83,7 @@ bool TenantSide(const Generation& g, const Subject& s, const CheckRequest& reque
 bool GrantPasses(const Generation& g, const Subject& s, const Grant& grant,
                  const CheckRequest& request) {
   if (grant.resource_type != request.resource_type) return false;
-  if ((grant.permissions & Bit(request.permission)) == 0) return false;
+  if ((GrantPermissions(g, grant) & Bit(request.permission)) == 0) return false;
   switch (grant.matcher) {
     case Matcher::kAny:
       return true;

@@ -20,10 +20,14 @@
 #ifndef CLEARANCE_ENGINE_INDEX_GENERATION_H_
 #define CLEARANCE_ENGINE_INDEX_GENERATION_H_
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -53,23 +57,85 @@ inline OwnerType OwnerTypeOf(EntityKey key) { return static_cast<OwnerType>(key 
 enum class Property : uint8_t { kAssignee, kCandidateUsers, kCandidateGroups };
 inline constexpr int kPropertyCount = 3;
 
-// One authorization, compiled.
+// One authorization, compiled, in 16 bytes (there is one per authorization, so every byte here
+// is a byte per authorization). Permissions are packed relative to the resource type's
+// supported permissions: bit i of `packed` is the type's i-th supported permission in bit
+// order (no type supports more than 15). An authorization naming a permission its type does
+// not support (only a state built without the planner's checks can hold one) sets kWide instead
+// and keeps its full mask in Generation::wide_permissions, so nothing is lost; read the mask
+// with GrantPermissions().
 struct Grant {
+  static constexpr uint16_t kWide = 0x8000;
+
   AuthorizationKey key;
-  PermissionMask permissions;
-  uint32_t value;  // kId: resource id sid; kProperty: Property; kAny: unused
+  uint32_t value;   // kId: resource id sid; kProperty: Property; kAny: unused
+  uint16_t packed;  // packed permissions, or kWide
   ResourceType resource_type;
   Matcher matcher;
 };
+static_assert(sizeof(Grant) == 16, "Grant is one per authorization: keep it at 16 bytes");
+
+namespace grant_internal {
+struct PermissionPacking {
+  std::array<std::array<uint8_t, 15>, kResourceTypeCount> bit{};  // packed index -> Permission
+  std::array<int, kResourceTypeCount> count{};
+};
+inline const PermissionPacking& Packing() {
+  static const PermissionPacking packing = [] {
+    PermissionPacking p;
+    for (int t = 0; t < kResourceTypeCount; ++t) {
+      PermissionMask supported = SupportedPermissions(static_cast<ResourceType>(t));
+      while (supported != 0 && p.count[t] < 15) {
+        p.bit[t][p.count[t]++] = static_cast<uint8_t>(std::countr_zero(supported));
+        supported &= supported - 1;
+      }
+    }
+    return p;
+  }();
+  return packing;
+}
+}  // namespace grant_internal
+
+// `permissions` packed for Grant::packed; nullopt when it names a permission `type` does not
+// support (or the type supports more than 15).
+inline std::optional<uint16_t> PackPermissions(ResourceType type, PermissionMask permissions) {
+  const auto& p = grant_internal::Packing();
+  const size_t t = static_cast<size_t>(type);
+  uint16_t packed = 0;
+  for (int i = 0; i < p.count[t]; ++i) {
+    const PermissionMask bit = PermissionMask{1} << p.bit[t][i];
+    if (permissions & bit) {
+      packed = static_cast<uint16_t>(packed | (1u << i));
+      permissions &= ~bit;
+    }
+  }
+  if (permissions != 0) return std::nullopt;
+  return packed;
+}
+
+inline PermissionMask UnpackPermissions(ResourceType type, uint16_t packed) {
+  const auto& p = grant_internal::Packing();
+  const size_t t = static_cast<size_t>(type);
+  PermissionMask mask = 0;
+  for (uint32_t rest = packed; rest != 0; rest &= rest - 1) {
+    mask |= PermissionMask{1} << p.bit[t][std::countr_zero(rest)];
+  }
+  return mask;
+}
+
+// A node's sorted id lists. Most nodes hold one or two ids per list (a user's groups, roles and
+// tenants), so up to four stay inside the node (same 24 bytes as a std::vector) and a node costs
+// one allocation instead of one per non-empty list.
+using IdList = absl::InlinedVector<uint32_t, 4>;
 
 struct Node {
   uint64_t stamp = 0;       // the generation that made this copy; the writer mutates only its own
   uint64_t changed_at = 0;  // the last generation that changed anything a Profile reads here
   bool is_user = false;     // a stored user (basic mode)
-  std::vector<uint32_t> groups;          // direct group memberships
-  std::vector<uint32_t> roles;           // direct role memberships
-  std::vector<uint32_t> direct_tenants;  // direct tenant memberships
-  std::vector<uint32_t> tenants;         // direct_tenants ∪ tenants of `roles`, sorted, unique
+  IdList groups;          // direct group memberships
+  IdList roles;           // direct role memberships
+  IdList direct_tenants;  // direct tenant memberships
+  IdList tenants;         // direct_tenants ∪ tenants of `roles`, sorted, unique
   std::vector<EntityKey> members;        // roles only: direct members, for tenant propagation
   std::vector<Grant> grants;             // authorizations this entity owns
 
@@ -77,6 +143,66 @@ struct Node {
     return !is_user && groups.empty() && roles.empty() && direct_tenants.empty() &&
            members.empty() && grants.empty();
   }
+};
+
+// Authorization key -> owning entity, in 8-byte slots: there is one entry per authorization, so
+// at 1 M authorizations every byte of a slot is about 2 bytes per authorization (shards are half
+// full after a bulk build). Keys below 2^32 (every key the planner hands out in practice) go to
+// a map of 32-bit keys; larger ones to a second map that is normally empty. An owner packs its
+// kind into the top 4 bits and its id into the low 28 (StringPool holds fewer than 2^28 ids).
+class AuthOwnerMap {
+ public:
+  explicit AuthOwnerMap(int shard_bits) : small_(shard_bits), large_(2) {}
+
+  std::optional<EntityKey> Find(AuthorizationKey key) const {
+    const uint32_t* owner = key <= kSmallMax ? small_.Find(static_cast<uint32_t>(key))
+                                             : large_.Find(key);
+    if (!owner) return std::nullopt;
+    return Key(static_cast<Kind>(*owner >> kSidBits), *owner & kSidMask);
+  }
+  size_t size() const { return small_.size() + large_.size(); }
+
+  // Writer only. `stamp` is the number of the generation being built.
+  void Put(AuthorizationKey key, EntityKey owner, uint64_t stamp) {
+    if (key <= kSmallMax) {
+      small_.GetOrCreate(static_cast<uint32_t>(key), stamp) = Pack(owner);
+    } else {
+      large_.GetOrCreate(key, stamp) = Pack(owner);
+    }
+  }
+  void Erase(AuthorizationKey key, uint64_t stamp) {
+    if (key <= kSmallMax) {
+      small_.Erase(static_cast<uint32_t>(key), stamp);
+    } else {
+      large_.Erase(key, stamp);
+    }
+  }
+  // Writer only, for bulk builds: keys not yet in the map, no two equal.
+  void BulkInsert(std::vector<std::pair<AuthorizationKey, EntityKey>>&& items, uint64_t stamp) {
+    std::vector<std::pair<uint32_t, uint32_t>> small;
+    small.reserve(items.size());
+    for (const auto& [key, owner] : items) {
+      if (key <= kSmallMax) {
+        small.emplace_back(static_cast<uint32_t>(key), Pack(owner));
+      } else {
+        large_.GetOrCreate(key, stamp) = Pack(owner);
+      }
+    }
+    items.clear();
+    items.shrink_to_fit();
+    small_.BulkInsert(std::move(small), stamp);
+  }
+
+ private:
+  static constexpr AuthorizationKey kSmallMax = 0xFFFFFFFFu;
+  static constexpr int kSidBits = 28;
+  static constexpr uint32_t kSidMask = (1u << kSidBits) - 1;
+  static uint32_t Pack(EntityKey owner) {
+    return (static_cast<uint32_t>(KindOf(owner)) << kSidBits) | (SidOf(owner) & kSidMask);
+  }
+
+  CowMap<uint32_t, uint32_t> small_;
+  CowMap<AuthorizationKey, uint32_t> large_;
 };
 
 struct RuleInfo {
@@ -112,9 +238,10 @@ struct Generation {
   std::shared_ptr<StringPool> pool;
   CowMap<std::string_view, uint32_t, ViewHash, ViewEq> strings;
   CowMap<EntityKey, std::shared_ptr<Node>> nodes;
-  CowMap<AuthorizationKey, EntityKey> auth_owner;
+  AuthOwnerMap auth_owner;
   CowMap<uint32_t, RuleInfo> rules;
   CowMap<uint64_t, RuleList> claim_index;
+  CowMap<AuthorizationKey, PermissionMask> wide_permissions;  // see Grant; normally empty
   std::shared_ptr<const PathRegistry> paths;
 
   explicit Generation(int shard_bits)
@@ -122,7 +249,8 @@ struct Generation {
         nodes(shard_bits),
         auth_owner(shard_bits),
         rules(shard_bits > 4 ? shard_bits - 2 : shard_bits),
-        claim_index(shard_bits > 4 ? shard_bits - 2 : shard_bits) {}
+        claim_index(shard_bits > 4 ? shard_bits - 2 : shard_bits),
+        wide_permissions(2) {}
 
   uint32_t Sid(std::string_view s) const {
     const uint32_t* sid = strings.Find(s);
@@ -134,6 +262,14 @@ struct Generation {
   }
   std::string_view Str(uint32_t sid) const { return pool->Get(sid); }
 };
+
+inline PermissionMask GrantPermissions(const Generation& g, const Grant& grant) {
+  if (grant.packed & Grant::kWide) {
+    const PermissionMask* wide = g.wide_permissions.Find(grant.key);
+    return wide ? *wide : 0;
+  }
+  return UnpackPermissions(grant.resource_type, grant.packed);
+}
 
 inline uint64_t ClaimIndexKey(int slot, uint32_t value) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(slot)) << 32) | value;

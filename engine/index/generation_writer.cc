@@ -1,6 +1,7 @@
 #include "index/generation_writer.h"
 
 #include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <variant>
 
@@ -9,11 +10,11 @@
 namespace clearance::index_internal {
 namespace {
 
-void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
+void InsertSorted(IdList& v, uint32_t x) {
   auto it = std::lower_bound(v.begin(), v.end(), x);
   if (it == v.end() || *it != x) v.insert(it, x);
 }
-void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
+void EraseSorted(IdList& v, uint32_t x) {
   auto it = std::lower_bound(v.begin(), v.end(), x);
   if (it != v.end() && *it == x) v.erase(it);
 }
@@ -230,25 +231,31 @@ void GenerationWriter::DeleteMembership(const Membership& m) {
 void GenerationWriter::PutAuthorization(const Authorization& a) {
   if (!bulk_) DeleteAuthorization(a.key);  // in bulk every key is new
   const EntityKey owner = Key(a.owner_type, Intern(a.owner_id));
-  Grant grant{a.key, a.permissions, 0, a.resource_type, a.scope.matcher};
+  Grant grant{a.key, 0, Grant::kWide, a.resource_type, a.scope.matcher};
+  if (std::optional<uint16_t> packed = PackPermissions(a.resource_type, a.permissions)) {
+    grant.packed = *packed;
+  } else {
+    next_->wide_permissions.GetOrCreate(a.key, stamp_) = a.permissions;
+  }
   if (a.scope.matcher == Matcher::kId) grant.value = Intern(a.scope.value);
   if (a.scope.matcher == Matcher::kProperty) grant.value = PropertyIndex(a.scope.value);
   MutableNode(owner).grants.push_back(grant);
   if (bulk_) {
     bulk_owners_.emplace_back(a.key, owner);
   } else {
-    next_->auth_owner.GetOrCreate(a.key, stamp_) = owner;
+    next_->auth_owner.Put(a.key, owner, stamp_);
   }
 }
 
 void GenerationWriter::DeleteAuthorization(AuthorizationKey key) {
-  const EntityKey* found = next_->auth_owner.Find(key);
+  const std::optional<EntityKey> found = next_->auth_owner.Find(key);
   if (!found) return;
   std::vector<Grant>& grants = MutableNode(*found).grants;
   grants.erase(
       std::remove_if(grants.begin(), grants.end(), [key](const Grant& g) { return g.key == key; }),
       grants.end());
   next_->auth_owner.Erase(key, stamp_);
+  next_->wide_permissions.Erase(key, stamp_);
 }
 
 void GenerationWriter::Put(const Row& row) {
@@ -314,7 +321,7 @@ void GenerationWriter::RebuildTrie() {
 }
 
 void GenerationWriter::FinishBulk() {
-  std::vector<uint32_t> tenants;
+  IdList tenants;
   std::vector<std::pair<EntityKey, std::shared_ptr<Node>>> nodes;
   nodes.reserve(bulk_nodes_.size());
   for (auto& [key, node] : bulk_nodes_) {
@@ -364,7 +371,7 @@ std::shared_ptr<const Generation> GenerationWriter::Finish(bool compact) {
   }
   std::sort(recompute.begin(), recompute.end());
   recompute.erase(std::unique(recompute.begin(), recompute.end()), recompute.end());
-  std::vector<uint32_t> tenants;
+  IdList tenants;
   for (EntityKey key : recompute) {
     const Node* node = next_->FindNode(key);
     if (!node) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/types/span.h"
+
 namespace clearance::index_internal {
 
 bool Profile::ValidFor(const Generation& g) const {
@@ -43,10 +45,12 @@ class ProfileBuilder {
       }
       p_->tenants.insert(p_->tenants.end(), node->tenants.begin(), node->tenants.end());
     }
-    static const std::vector<uint32_t> kNone;
-    const std::vector<uint32_t>& groups = token_groups ? *token_groups
-                                          : node       ? node->groups
-                                                       : kNone;
+    absl::Span<const uint32_t> groups;
+    if (token_groups) {
+      groups = *token_groups;
+    } else if (node) {
+      groups = node->groups;
+    }
     for (uint32_t gsid : groups) {
       const EntityKey group = Key(Kind::kGroup, gsid);
       const Node* gnode = Visit(group);
@@ -69,13 +73,13 @@ class ProfileBuilder {
         TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
         switch (grant.matcher) {
           case Matcher::kAny:
-            t.any |= grant.permissions;
+            t.any |= GrantPermissions(g_, grant);
             break;
           case Matcher::kId:
-            t.by_id[grant.value] |= grant.permissions;
+            t.by_id[grant.value] |= GrantPermissions(g_, grant);
             break;
           case Matcher::kProperty:
-            t.property[grant.value] |= grant.permissions;
+            t.property[grant.value] |= GrantPermissions(g_, grant);
             break;
         }
       }

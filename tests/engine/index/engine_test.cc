@@ -293,5 +293,68 @@ TEST(EngineTest, BasicModeRequiresAStoredUser) {
             (Decision{Outcome::kUnauthenticated, Reason::kUnknownUser}));
 }
 
+// Grants are stored compactly (packed permissions, 32-bit keys); rows the planner would refuse
+// (a permission the type does not support) and keys past 32 bits take the wide paths, and both
+// must answer exactly like the reference, through creation, update and deletion.
+TEST(EngineTest, UnsupportedPermissionsAndLargeKeysSurviveCompaction) {
+  Fixture f;
+  constexpr AuthorizationKey kLarge = (AuthorizationKey{1} << 32) + 7;
+  // kCreate is not a PROCESS_DEFINITION permission; kLarge and kLarge - 2^32 collide in 32 bits.
+  const PermissionMask wide = Bit(Permission::kReadProcessDefinition) | Bit(Permission::kCreate);
+  Authorization a{kLarge, OwnerType::kUser, "alice", ResourceType::kProcessDefinition,
+                  Scope::Id("p1"), wide};
+  Authorization b{7, OwnerType::kUser, "bob", ResourceType::kProcessDefinition, Scope::Id("p2"),
+                  Bit(Permission::kReadProcessDefinition)};
+  IdentityState state = f.state();
+  ChangeSet put;
+  put.changes.push_back({RowChange::Op::kPut, a});
+  put.changes.push_back({RowChange::Op::kPut, b});
+  put.next_authorization_key = kLarge + 1;
+  auto expect_same = [&](const IdentityState& s, const Engine& engine) {
+    for (const char* who : {"alice", "bob"}) {
+      const Caller caller = Caller::Claims(std::string(R"({"sub":")") + who + "\"}");
+      PrincipalHandle h = engine.Resolve(caller);
+      for (const char* id : {"p1", "p2"}) {
+        SCOPED_TRACE(std::string(who) + " on " + id);
+        EXPECT_EQ(engine.PermissionsOn(h, ResourceType::kProcessDefinition, id).value(),
+                  reference::PermissionsOn(s, caller, ResourceType::kProcessDefinition, id).value());
+        CheckRequest create = ReadDefinition({id});
+        create.permission = Permission::kCreate;
+        EXPECT_EQ(engine.Check(h, create), reference::Check(s, caller, create).decision);
+        EXPECT_EQ(engine.Check(h, ReadDefinition({id})),
+                  reference::Check(s, caller, ReadDefinition({id})).decision);
+      }
+    }
+  };
+  // Incrementally, then built in bulk from the same state.
+  state.Apply(put);
+  ASSERT_TRUE(f.engine().Apply(put).ok());
+  expect_same(state, f.engine());
+  EXPECT_EQ(f.engine().PermissionsOn(f.engine().Resolve(Caller::Claims(R"({"sub":"alice"})")),
+                                     ResourceType::kProcessDefinition, "p1")
+                .value(),
+            wide);
+  std::unique_ptr<Engine> bulk = *Engine::Create(state);
+  expect_same(state, *bulk);
+  // Updating the wide grant to a packable one, then deleting the other key with the same low
+  // 32 bits, must leave the large key's grant in place.
+  a.permissions = Bit(Permission::kReadProcessDefinition);
+  ChangeSet update;
+  update.changes.push_back({RowChange::Op::kPut, a});
+  state.Apply(update);
+  ASSERT_TRUE(f.engine().Apply(update).ok());
+  ASSERT_TRUE(bulk->Apply(update).ok());
+  expect_same(state, f.engine());
+  expect_same(state, *bulk);
+  ChangeSet erase;
+  erase.changes.push_back({RowChange::Op::kDelete, b});
+  state.Apply(erase);
+  ASSERT_TRUE(f.engine().Apply(erase).ok());
+  ASSERT_TRUE(bulk->Apply(erase).ok());
+  expect_same(state, f.engine());
+  expect_same(state, *bulk);
+  EXPECT_EQ(f.engine().Check(f.engine().Resolve(kAlice), ReadDefinition({"p1"})), kAllow);
+}
+
 }  // namespace
 }  // namespace clearance
