@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 
 #include "index/engine_core.h"
 #include "index/generation_writer.h"
@@ -131,7 +132,7 @@ ThreadState& EngineCore::Reader() const {
     states.last = ts;
   }
   if (!ts->generation || ts->generation->number != number_.load(std::memory_order_acquire)) {
-    ts->generation = current_.load(std::memory_order_acquire);
+    ts->generation = Current();
   }
   return *ts;
 }
@@ -245,7 +246,11 @@ void EngineCore::Apply(const ChangeSet& changes) {
   GenerationWriter writer(*latest_);
   writer.Apply(changes);
   latest_ = writer.Finish();
-  current_.store(latest_, std::memory_order_release);
+  std::shared_ptr<const Generation> previous;  // released below, outside the lock
+  {
+    std::lock_guard<std::mutex> publish(publish_mu_);
+    previous = std::exchange(current_, latest_);
+  }
   number_.store(latest_->number, std::memory_order_release);
 }
 

@@ -6,6 +6,11 @@
 // its thread holds and reloads `current_` only when they differ, so the common path is one
 // relaxed-cost atomic load of a counter that only the writer writes: no lock, no shared
 // reference-count traffic between reader threads.
+//
+// `current_` is a shared_ptr behind a std::mutex held only to copy or swap the pointer (once per
+// reader thread per published change), not std::atomic<std::shared_ptr>: GCC 12's libstdc++
+// releases that type's internal lock with a relaxed store after a load, which TSan reports as a
+// race on the pointer, and the cost of a mutex here is off the hot path.
 #ifndef CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 #define CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 
@@ -14,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -170,7 +176,8 @@ class EngineCore {
   // The calling thread's state, its generation brought up to date.
   ThreadState& Reader() const;
   std::shared_ptr<const Generation> Current() const {
-    return current_.load(std::memory_order_acquire);
+    std::lock_guard<std::mutex> lock(publish_mu_);
+    return current_;
   }
   uint64_t number() const { return number_.load(std::memory_order_acquire); }
 
@@ -192,7 +199,10 @@ class EngineCore {
   const std::shared_ptr<const int> alive_;
   absl::Mutex writer_mu_;
   std::shared_ptr<const Generation> latest_ ABSL_GUARDED_BY(writer_mu_);
-  std::atomic<std::shared_ptr<const Generation>> current_;
+  // Guards current_ only (std::mutex, not absl::Mutex: Debian's Abseil is built without TSan
+  // annotations). Never held while a generation is built or destroyed.
+  mutable std::mutex publish_mu_;
+  std::shared_ptr<const Generation> current_;  // guarded by publish_mu_
   std::atomic<uint64_t> number_;
 };
 
