@@ -5,6 +5,7 @@
 //                  [--mix token=W,claims=W,batch=W,ids=W,handle=W] [--batch-size N]
 //                  [--changes-per-second N] [--tokens N] [--repeat-percent P]
 //                  [--verify-reference N] [--compare-readonly] [--corpus-bench]
+//                  [--profile-cache N] [--profile-copy-limit N]
 //                  [--output text|json]
 //
 // Generates the workload in process (workload.h; deterministic from --size and --seed), builds
@@ -28,6 +29,7 @@
 // --corpus-bench         the peer comparison's C++ side: one thread, each corpus query timed
 //                        alone (CheckClaims, handle Check, reference), then the token corpus
 //                        (first sight per algorithm, cache hits); JSON lines on stdout.
+// --profile-cache N, --profile-copy-limit N   EngineOptions of the engine under load.
 // A live progress line is drawn on stderr only when stderr is a terminal.
 #include <unistd.h>
 
@@ -78,6 +80,7 @@ struct Flags {
   bool compare_readonly = false;
   bool corpus_bench = false;
   bool json = false;
+  EngineOptions engine;
 };
 
 struct ThreadResult {
@@ -593,6 +596,10 @@ int Main(int argc, char** argv) {
     } else if (arg == "--repeat-percent") {
       if (number > 100) return Usage("--repeat-percent expects 0-100");
       flags.tokens.repeat_percent = static_cast<unsigned>(number);
+    } else if (arg == "--profile-cache") {
+      flags.engine.profile_cache_capacity = static_cast<size_t>(number);
+    } else if (arg == "--profile-copy-limit") {
+      flags.engine.profile_copy_limit = static_cast<size_t>(number);
     } else if (arg == "--verify-reference") {
       flags.verify_reference = static_cast<size_t>(number);
     } else {
@@ -608,7 +615,7 @@ int Main(int argc, char** argv) {
   world.workload = Generate(*size, flags.seed, flags.queries);
   world.generate_s = std::chrono::duration<double>(Clock::now() - start).count();
   start = Clock::now();
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(world.workload.state);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(world.workload.state, flags.engine);
   if (!engine.ok()) return Usage(std::string(engine.status().message()));
   world.engine = std::move(*engine);
   world.build_s = std::chrono::duration<double>(Clock::now() - start).count();

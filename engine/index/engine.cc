@@ -120,12 +120,7 @@ ThreadState& EngineCore::Reader() const {
       absl::erase_if(states.by_engine,
                      [](const auto& entry) { return entry.second->alive.expired(); });
       it = states.by_engine
-               .emplace(id_, std::make_unique<ThreadState>(
-                                 id_, alive_, options_.profile_cache_capacity,
-                                 options_.claims_cache_capacity,
-                                 options_.claims_parser == EngineOptions::ClaimsParser::kDom
-                                     ? ClaimsParser::kDom
-                                     : ClaimsParser::kOnDemand))
+               .emplace(id_, std::make_unique<ThreadState>(id_, alive_, options_))
                .first;
     }
     ts = it->second.get();
@@ -276,7 +271,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const IdentityState& stat
   const int bits = options.shard_bits >= 0 ? std::min(options.shard_bits, 16)
                                            : index_internal::PickShardBits(state);
   auto empty =
-      index_internal::GenerationWriter::Empty(std::make_shared<index_internal::StringPool>(), bits);
+      index_internal::GenerationWriter::Empty(std::make_shared<index_internal::StringPool>(), bits,
+                                              options.profile_copy_limit);
   index_internal::GenerationWriter writer(*empty);
   // Size hints only (a wrong one costs a rehash): ids are mostly owners, members and resources.
   const size_t authorizations = state.authorizations().size();

@@ -151,13 +151,13 @@ class ClaimsCache {
 };
 
 struct ThreadState {
-  ThreadState(uint64_t id, std::weak_ptr<const int> token, size_t cache_capacity,
-              size_t claims_cache_capacity, ClaimsParser parser)
+  ThreadState(uint64_t id, std::weak_ptr<const int> token, const EngineOptions& options)
       : engine_id(id),
         alive(std::move(token)),
-        reader(parser),
-        cache(cache_capacity),
-        claims_cache(claims_cache_capacity) {}
+        reader(options.claims_parser == EngineOptions::ClaimsParser::kDom ? ClaimsParser::kDom
+                                                                          : ClaimsParser::kOnDemand),
+        cache(options.profile_cache_capacity),
+        claims_cache(options.claims_cache_capacity) {}
   uint64_t engine_id;
   std::weak_ptr<const int> alive;  // expires with the engine; dead entries are swept
   std::shared_ptr<const Generation> generation;

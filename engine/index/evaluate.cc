@@ -50,12 +50,11 @@ bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
   const TypeGrants& t = p.types[static_cast<size_t>(request.resource_type)];
   const PermissionMask bit = Bit(request.permission);
   if (t.any & bit) return true;
-  if (!t.by_id.empty()) {
+  if (t.has_ids()) {
     for (const std::string& id : request.resource_ids) {
       const uint32_t sid = g.Sid(id);
       if (sid == kNoString) continue;
-      auto it = t.by_id.find(sid);
-      if (it != t.by_id.end() && (it->second & bit)) return true;
+      if (t.IdMask(g, sid) & bit) return true;
     }
   }
   if (request.user_task) {
@@ -229,9 +228,9 @@ absl::StatusOr<ResourceIds> AuthorizedIds(const Generation& g, const Subject& s,
     if (!p) continue;
     const TypeGrants& t = p->types[static_cast<size_t>(type)];
     if (t.any & bit) result.all = true;
-    for (const auto& [sid, mask] : t.by_id) {
+    t.ForEachId(g, [&](uint32_t sid, PermissionMask mask) {
       if (mask & bit) result.ids.emplace_back(g.Str(sid));
-    }
+    });
   }
   if (result.all) {
     result.ids.clear();
@@ -262,10 +261,7 @@ absl::StatusOr<PermissionMask> PermissionsOnResource(const Generation& g, const 
     if (!p) continue;
     const TypeGrants& t = p->types[static_cast<size_t>(type)];
     mask |= t.any;
-    if (sid != kNoString) {
-      auto it = t.by_id.find(sid);
-      if (it != t.by_id.end()) mask |= it->second;
-    }
+    if (sid != kNoString) mask |= t.IdMask(g, sid);
   }
   return mask;
 }

@@ -123,21 +123,52 @@ inline PermissionMask UnpackPermissions(ResourceType type, uint16_t packed) {
   return mask;
 }
 
+// The order of Node::grants: by resource type, then ANY and PROPERTY grants before ID grants,
+// then by value, then by key. A node's ID grants for one type are then one contiguous run sorted
+// by resource id, which a Profile can search in place instead of copying (profile.h).
+inline int MatcherRank(Matcher m) { return m == Matcher::kId ? 2 : m == Matcher::kAny ? 0 : 1; }
+inline bool GrantLess(const Grant& a, const Grant& b) {
+  if (a.resource_type != b.resource_type) return a.resource_type < b.resource_type;
+  const int ra = MatcherRank(a.matcher), rb = MatcherRank(b.matcher);
+  if (ra != rb) return ra < rb;
+  if (a.value != b.value) return a.value < b.value;
+  return a.key < b.key;
+}
+
 // A node's sorted id lists. Most nodes hold one or two ids per list (a user's groups, roles and
 // tenants), so up to four stay inside the node (same 24 bytes as a std::vector) and a node costs
 // one allocation instead of one per non-empty list.
 using IdList = absl::InlinedVector<uint32_t, 4>;
 
+// One resource type's grants of one node, for nodes with many grants (Node::summary): what a
+// Profile needs from the node without reading its grants. The ID grants are not copied: they are
+// the node's run grants[id_begin, id_end), sorted by resource id (GrantLess).
+struct TypeSummary {
+  PermissionMask any = 0;
+  std::array<PermissionMask, kPropertyCount> property = {};
+  uint32_t id_begin = 0;
+  uint32_t id_end = 0;
+  ResourceType type = ResourceType::kAuthorization;
+};
+
+static_assert(kResourceTypeCount < 256, "Node::summary_size counts resource types in 8 bits");
+
 struct Node {
   uint64_t stamp = 0;       // the generation that made this copy; the writer mutates only its own
   uint64_t changed_at = 0;  // the last generation that changed anything a Profile reads here
   bool is_user = false;     // a stored user (basic mode)
+  uint8_t summary_size = 0;  // entries in `summary`: the types this node has grants for
   IdList groups;          // direct group memberships
   IdList roles;           // direct role memberships
   IdList direct_tenants;  // direct tenant memberships
   IdList tenants;         // direct_tenants ∪ tenants of `roles`, sorted, unique
   std::vector<EntityKey> members;        // roles only: direct members, for tenant propagation
-  std::vector<Grant> grants;             // authorizations this entity owns
+  std::vector<Grant> grants;             // authorizations this entity owns, sorted by GrantLess
+  // Set exactly when grants.size() > Generation::summary_min (a popular group or role can own
+  // tens of thousands of grants): per type present, in type order. A Profile then takes the
+  // node's masks from here and searches its ID runs in place instead of merging every grant.
+  // Immutable and shared between copies of the node while its grants are unchanged.
+  std::shared_ptr<const TypeSummary[]> summary;
 
   bool empty() const {
     return !is_user && groups.empty() && roles.empty() && direct_tenants.empty() &&
@@ -243,6 +274,7 @@ struct Generation {
   CowMap<uint64_t, RuleList> claim_index;
   CowMap<AuthorizationKey, PermissionMask> wide_permissions;  // see Grant; normally empty
   std::shared_ptr<const PathRegistry> paths;
+  size_t summary_min = 64;  // see Node::summary; EngineOptions::profile_copy_limit
 
   explicit Generation(int shard_bits)
       : strings(shard_bits),

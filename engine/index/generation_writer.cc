@@ -47,9 +47,10 @@ uint32_t PropertyIndex(std::string_view name) {
 }  // namespace
 
 std::shared_ptr<const Generation> GenerationWriter::Empty(std::shared_ptr<StringPool> pool,
-                                                          int shard_bits) {
+                                                          int shard_bits, size_t summary_min) {
   auto g = std::make_shared<Generation>(shard_bits);
   g->pool = std::move(pool);
+  g->summary_min = summary_min;
   g->paths = std::make_shared<PathRegistry>();
   GenerationWriter w(*g);
   w.next_->number = 0;
@@ -239,7 +240,13 @@ void GenerationWriter::PutAuthorization(const Authorization& a) {
   }
   if (a.scope.matcher == Matcher::kId) grant.value = Intern(a.scope.value);
   if (a.scope.matcher == Matcher::kProperty) grant.value = PropertyIndex(a.scope.value);
-  MutableNode(owner).grants.push_back(grant);
+  std::vector<Grant>& grants = MutableNode(owner).grants;
+  if (bulk_) {
+    grants.push_back(grant);  // FinishBulk sorts and summarizes each node once
+  } else {
+    grants.insert(std::upper_bound(grants.begin(), grants.end(), grant, GrantLess), grant);
+    regranted_.push_back(owner);
+  }
   if (bulk_) {
     bulk_owners_.emplace_back(a.key, owner);
   } else {
@@ -254,6 +261,7 @@ void GenerationWriter::DeleteAuthorization(AuthorizationKey key) {
   grants.erase(
       std::remove_if(grants.begin(), grants.end(), [key](const Grant& g) { return g.key == key; }),
       grants.end());
+  regranted_.push_back(*found);
   next_->auth_owner.Erase(key, stamp_);
   next_->wide_permissions.Erase(key, stamp_);
 }
@@ -320,6 +328,40 @@ void GenerationWriter::RebuildTrie() {
   paths_->trie = std::move(trie);
 }
 
+void GenerationWriter::Summarize(Node& node) const {
+  if (node.grants.size() <= next_->summary_min) {
+    node.summary.reset();
+    node.summary_size = 0;
+    return;
+  }
+  // Grants are sorted by GrantLess: each type's ANY and PROPERTY grants, then its ID run.
+  absl::InlinedVector<TypeSummary, 8> types;
+  for (uint32_t i = 0; i < node.grants.size(); ++i) {
+    const Grant& grant = node.grants[i];
+    if (types.empty() || types.back().type != grant.resource_type) {
+      types.emplace_back();
+      types.back().type = grant.resource_type;
+    }
+    TypeSummary& t = types.back();
+    switch (grant.matcher) {
+      case Matcher::kAny:
+        t.any |= GrantPermissions(*next_, grant);
+        break;
+      case Matcher::kProperty:
+        t.property[grant.value] |= GrantPermissions(*next_, grant);
+        break;
+      case Matcher::kId:
+        if (t.id_end == t.id_begin) t.id_begin = i;
+        t.id_end = i + 1;
+        break;
+    }
+  }
+  auto summary = std::make_shared<TypeSummary[]>(types.size());
+  std::copy(types.begin(), types.end(), summary.get());
+  node.summary = std::move(summary);
+  node.summary_size = static_cast<uint8_t>(types.size());
+}
+
 void GenerationWriter::FinishBulk() {
   IdList tenants;
   std::vector<std::pair<EntityKey, std::shared_ptr<Node>>> nodes;
@@ -345,7 +387,9 @@ void GenerationWriter::FinishBulk() {
     node->direct_tenants.shrink_to_fit();
     node->tenants.shrink_to_fit();
     node->members.shrink_to_fit();
+    std::sort(node->grants.begin(), node->grants.end(), GrantLess);
     node->grants.shrink_to_fit();
+    Summarize(*node);
     nodes.emplace_back(key, node);
   }
   bulk_nodes_.clear();
@@ -385,6 +429,11 @@ std::shared_ptr<const Generation> GenerationWriter::Finish(bool compact) {
     tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
     if (tenants != node->tenants) MutableNode(key).tenants = tenants;
   }
+  std::sort(regranted_.begin(), regranted_.end());
+  regranted_.erase(std::unique(regranted_.begin(), regranted_.end()), regranted_.end());
+  for (EntityKey key : regranted_) {
+    if (next_->FindNode(key)) Summarize(MutableNode(key));
+  }
   for (EntityKey key : touched_) {
     const Node* node = next_->FindNode(key);
     if (node && node->empty()) {
@@ -401,6 +450,7 @@ std::shared_ptr<const Generation> GenerationWriter::Finish(bool compact) {
   }
   if (paths_) RebuildTrie();
   touched_.clear();
+  regranted_.clear();
   dirty_.clear();
   paths_.reset();
   return std::move(next_);

@@ -23,8 +23,10 @@ namespace clearance::index_internal {
 
 class GenerationWriter {
  public:
-  // An empty generation (number 0, default configuration) over `pool`.
-  static std::shared_ptr<const Generation> Empty(std::shared_ptr<StringPool> pool, int shard_bits);
+  // An empty generation (number 0, default configuration) over `pool`. Nodes with more than
+  // `summary_min` grants get a Node::summary in it and every generation that follows.
+  static std::shared_ptr<const Generation> Empty(std::shared_ptr<StringPool> pool, int shard_bits,
+                                                 size_t summary_min);
 
   // Starts generation base.number + 1. REQUIRES: `base` is the latest generation over its pool.
   explicit GenerationWriter(const Generation& base);
@@ -62,11 +64,13 @@ class GenerationWriter {
   void RebuildTrie();
   const Node* FindWritten(EntityKey key) const;
   void FinishBulk();
+  void Summarize(Node& node) const;
 
   std::shared_ptr<Generation> next_;
   uint64_t stamp_;
   std::shared_ptr<PathRegistry> paths_;  // set once the registry was copied for this change
   std::vector<EntityKey> touched_;
+  std::vector<EntityKey> regranted_;  // nodes whose grants changed: their summary is redone
   absl::flat_hash_set<EntityKey> dirty_;  // members whose flattened tenants must be recomputed
   bool bulk_ = false;
   absl::flat_hash_map<std::string_view, uint32_t, ViewHash, ViewEq> bulk_strings_;

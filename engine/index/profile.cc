@@ -16,6 +16,20 @@ bool Profile::ValidFor(const Generation& g) const {
   return true;
 }
 
+PermissionMask TypeGrants::IdMask(const Generation& g, uint32_t sid) const {
+  PermissionMask mask = 0;
+  if (!by_id.empty()) {
+    auto it = by_id.find(sid);
+    if (it != by_id.end()) mask = it->second;
+  }
+  for (absl::Span<const Grant> run : id_runs) {
+    auto it = std::lower_bound(run.begin(), run.end(), sid,
+                               [](const Grant& grant, uint32_t v) { return grant.value < v; });
+    for (; it != run.end() && it->value == sid; ++it) mask |= GrantPermissions(g, *it);
+  }
+  return mask;
+}
+
 namespace {
 
 class ProfileBuilder {
@@ -67,20 +81,22 @@ class ProfileBuilder {
 
   void Compile() {
     for (const OwnerEntry& owner : p_->owners) {
-      const Node* node = g_.FindNode(owner.key);
-      if (!node) continue;
-      for (const Grant& grant : node->grants) {
-        TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
-        switch (grant.matcher) {
-          case Matcher::kAny:
-            t.any |= GrantPermissions(g_, grant);
-            break;
-          case Matcher::kId:
-            t.by_id[grant.value] |= GrantPermissions(g_, grant);
-            break;
-          case Matcher::kProperty:
-            t.property[grant.value] |= GrantPermissions(g_, grant);
-            break;
+      const std::shared_ptr<Node>* found = g_.nodes.Find(owner.key);
+      if (!found) continue;
+      const Node& node = **found;
+      if (!node.summary) {
+        for (const Grant& grant : node.grants) Merge(grant);
+        continue;
+      }
+      p_->pinned.push_back(*found);
+      for (size_t i = 0; i < node.summary_size; ++i) {
+        const TypeSummary& summary = node.summary[i];
+        TypeGrants& t = p_->types[static_cast<size_t>(summary.type)];
+        t.any |= summary.any;
+        for (int k = 0; k < kPropertyCount; ++k) t.property[k] |= summary.property[k];
+        if (summary.id_end > summary.id_begin) {
+          t.id_runs.emplace_back(node.grants.data() + summary.id_begin,
+                                 summary.id_end - summary.id_begin);
         }
       }
     }
@@ -91,6 +107,21 @@ class ProfileBuilder {
   }
 
  private:
+  void Merge(const Grant& grant) {
+    TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
+    switch (grant.matcher) {
+      case Matcher::kAny:
+        t.any |= GrantPermissions(g_, grant);
+        break;
+      case Matcher::kId:
+        t.by_id[grant.value] |= GrantPermissions(g_, grant);
+        break;
+      case Matcher::kProperty:
+        t.property[grant.value] |= GrantPermissions(g_, grant);
+        break;
+    }
+  }
+
   const Generation& g_;
   Profile* p_;
   absl::flat_hash_map<EntityKey, bool> seen_;

@@ -39,15 +39,38 @@ struct OwnerEntry {
   std::vector<Chain> chains;
 };
 
+// One resource type's grants in a profile. ID grants live in two places: those of owners with
+// few authorizations are merged into `by_id`; an owner with many (a node with a summary: a
+// popular role or group can own tens of thousands) keeps them where they are, and `id_runs`
+// points at that owner's run of ID grants for the type, sorted by resource id, which a lookup
+// binary searches. Merging such an owner would cost a hash insert per grant on every profile
+// build; searching it costs one binary search per check. Profile::pinned keeps the runs alive.
 struct TypeGrants {
   PermissionMask any = 0;
   std::array<PermissionMask, kPropertyCount> property = {};
   absl::flat_hash_map<uint32_t, PermissionMask> by_id;
+  std::vector<absl::Span<const Grant>> id_runs;  // each sorted by value
+
+  bool has_ids() const { return !by_id.empty() || !id_runs.empty(); }
+  // Every permission granted on resource id `sid` by ID grants.
+  PermissionMask IdMask(const Generation& g, uint32_t sid) const;
+  // Calls f(sid, mask) for every ID grant (a resource id may come more than once).
+  template <typename F>
+  void ForEachId(const Generation& g, F f) const {
+    for (const auto& [sid, mask] : by_id) f(sid, mask);
+    for (absl::Span<const Grant> run : id_runs) {
+      for (const Grant& grant : run) f(grant.value, GrantPermissions(g, grant));
+    }
+  }
 };
 
 struct Profile {
   uint64_t built_at = 0;
   std::array<TypeGrants, kResourceTypeCount> types;
+  // The nodes whose grants `id_runs` point into. A published Node is immutable and shared, so
+  // holding it keeps the runs valid whatever later generations do; ValidFor() still decides
+  // whether the profile may answer for a generation.
+  std::vector<std::shared_ptr<const Node>> pinned;
   std::vector<uint32_t> tenants;  // sorted, unique
   std::vector<uint32_t> groups;   // stored groups reached as groups(root) (no groups claim)
   std::vector<OwnerEntry> owners;

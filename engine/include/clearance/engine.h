@@ -64,6 +64,12 @@ struct EngineOptions {
   // one. When full, one entry not used since the clock hand last passed is evicted (CLOCK, an
   // approximation of least recently used). Default 4096 (a few MB per thread at most).
   size_t profile_cache_capacity = 4096;
+  // A profile merges the grants of owners with at most this many authorizations into its own
+  // maps; an owner with more (a popular group or role may own tens of thousands) keeps a
+  // per-type summary in the index and is searched in place, so building a profile costs
+  // O(owners), not O(grants), and a check does one binary search per such owner. Answers do not
+  // depend on it. Default 64.
+  size_t profile_copy_limit = 64;
   // Claims documents whose resolution (principal, matching rules, profiles) each reader thread
   // remembers, keyed by their bytes, for CheckClaims and CheckToken. A document is remembered
   // from its second sight; a hit skips parsing (bench/RESULTS-index.md: about a tenth of a

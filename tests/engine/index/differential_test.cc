@@ -113,11 +113,16 @@ class Differential {
                 int commands_per_round) {
     RandomWorld world(seed, shape);
     IdentityState state = world.InitialState();
-    // Alternate the claims front ends (both must equal the reference) and the shard counts.
+    // Alternate the claims front ends (both must equal the reference), the shard counts and the
+    // profile copy limits.
     EngineOptions options;
     options.claims_parser =
         seed % 2 ? EngineOptions::ClaimsParser::kDom : EngineOptions::ClaimsParser::kOnDemand;
     options.shard_bits = static_cast<int>(seed % 3) * 3 - 1;  // -1 (auto), 2, 5
+    // Owners' grants merged into profiles (the default 64 covers every owner here), or searched
+    // in place for owners with more than 0, 1 or 3 (profile.h, TypeGrants).
+    constexpr size_t kCopyLimits[] = {64, 0, 1, 3};
+    options.profile_copy_limit = kCopyLimits[(seed / 2) % 4];
     std::unique_ptr<Engine> engine = *Engine::Create(state, options);
     // Grow the state through the incremental path.
     RandomCommands(world, state, *engine, shape.commands);

@@ -222,6 +222,85 @@ TEST(EngineTest, ASmallProfileCacheEvictsAndStaysExact) {
   }
 }
 
+// An owner with more authorizations than EngineOptions::profile_copy_limit is searched in place
+// (profile.h): several grants on one resource id with different permissions, ANY grants beside
+// ID grants of the same type, grants of other types around the run, and changes to the owner
+// after its profile is cached all answer as the reference does, whatever the limit.
+TEST(EngineTest, OwnersWithManyGrantsAreSearchedInPlace) {
+  Fixture f;
+  f.Run(CreateGroup{Group{"g1", "G", ""}});
+  f.Run(AddMember{Membership{ContainerType::kGroup, "g1", MemberType::kUser, "alice"}});
+  const std::vector<Permission> permissions = {Permission::kReadProcessDefinition,
+                                               Permission::kUpdateProcessInstance,
+                                               Permission::kDeleteProcessInstance};
+  // p3 gets its permissions from three authorizations; the one created last sorts between.
+  for (int i = 0; i < 8; ++i) {
+    f.Grant(OwnerType::kGroup, "g1", ResourceType::kProcessDefinition, "p" + std::to_string(i),
+            Bit(permissions[0]));
+  }
+  f.Grant(OwnerType::kGroup, "g1", ResourceType::kProcessDefinition, "p3", Bit(permissions[2]));
+  f.Grant(OwnerType::kGroup, "g1", ResourceType::kDecisionDefinition, "d1",
+          Bit(Permission::kReadDecisionDefinition));
+  f.Grant(OwnerType::kGroup, "g1", ResourceType::kAuthorization, "a1", Bit(Permission::kRead));
+  f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p9", Bit(permissions[1]));
+
+  auto compare = [&](Engine& engine, const std::string& what) {
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = "p" + std::to_string(i);
+      for (Permission p : permissions) {
+        CheckRequest request = ReadDefinition({id});
+        request.permission = p;
+        EXPECT_EQ(engine.Check(kAlice, request),
+                  reference::Check(f.state(), kAlice, request).decision)
+            << what << " " << id << " " << Name(p);
+      }
+      const PrincipalHandle handle = engine.Resolve(kAlice);
+      EXPECT_EQ(engine.PermissionsOn(handle, ResourceType::kProcessDefinition, id),
+                reference::PermissionsOn(f.state(), kAlice, ResourceType::kProcessDefinition, id))
+          << what << " " << id;
+    }
+    const PrincipalHandle handle = engine.Resolve(kAlice);
+    for (Permission p : permissions) {
+      EXPECT_EQ(engine.AuthorizedResourceIds(handle, ResourceType::kProcessDefinition, p),
+                reference::AuthorizedResourceIds(f.state(), kAlice,
+                                                 ResourceType::kProcessDefinition, p))
+          << what << " " << Name(p);
+    }
+  };
+  std::vector<std::unique_ptr<Engine>> engines;
+  for (size_t limit : {size_t{0}, size_t{3}, size_t{1000}}) {
+    EngineOptions options;
+    options.profile_copy_limit = limit;
+    options.claims_cache_capacity = 0;
+    engines.push_back(*Engine::Create(f.state(), options));
+  }
+  auto apply = [&](const Command& command) {
+    ChangeSet cs = f.Run(command);
+    for (auto& engine : engines) EXPECT_TRUE(engine->Apply(cs).ok());
+    return cs;
+  };
+  auto grant = [&](std::string id, Permission p) {
+    return *apply(CreateAuthorization{AuthorizationSpec{
+                      OwnerType::kGroup, "g1", ResourceType::kProcessDefinition, std::move(id),
+                      "", Bit(p)}})
+                .first_put_authorization_key();
+  };
+  auto compare_all = [&](const std::string& what) {
+    for (size_t i = 0; i < engines.size(); ++i) compare(*engines[i], what + std::to_string(i));
+  };
+  compare_all("built ");
+  // Changes to the owner after its profile is cached: another grant on p3, a delete inside the
+  // run, then an ANY grant that covers the type.
+  grant("p3", permissions[1]);
+  compare_all("added ");
+  const AuthorizationKey p5 = grant("p5", permissions[2]);
+  compare_all("added p5 ");
+  apply(DeleteAuthorization{p5});
+  compare_all("deleted p5 ");
+  grant("*", permissions[1]);
+  compare_all("any ");
+}
+
 TEST(EngineTest, MappingRulesMatchThroughTheClaimValueIndex) {
   Fixture f;
   f.Run(CreateMappingRule{MappingRule{"m1", "$.realm.roles", "ops", "r", {}}});
