@@ -50,11 +50,11 @@ bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
   const TypeGrants& t = p.types[static_cast<size_t>(request.resource_type)];
   const PermissionMask bit = Bit(request.permission);
   if (t.any & bit) return true;
-  if (t.has_ids()) {
+  if (p.has_ids(request.resource_type)) {
     for (const std::string& id : request.resource_ids) {
       const uint32_t sid = g.Sid(id);
       if (sid == kNoString) continue;
-      if (t.IdMask(g, sid) & bit) return true;
+      if (p.IdPermissions(g, request.resource_type, sid) & bit) return true;
     }
   }
   if (request.user_task) {
@@ -105,7 +105,8 @@ void CollectGrants(const Generation& g, const Subject& s, const Profile& p, bool
     if (!node) continue;
     for (const Grant& grant : node->grants) {
       if (!GrantPasses(g, s, grant, request)) continue;
-      for (const Chain& chain : owner.chains) {
+      for (uint32_t c = owner.chain_begin; c < owner.chain_end; ++c) {
+        const Chain& chain = p.chains[c];
         GrantPath path;
         path.authorization_key = grant.key;
         if (rules) {
@@ -226,9 +227,8 @@ absl::StatusOr<ResourceIds> AuthorizedIds(const Generation& g, const Subject& s,
   const PermissionMask bit = Bit(permission);
   for (const Profile* p : {s.p, s.m}) {
     if (!p) continue;
-    const TypeGrants& t = p->types[static_cast<size_t>(type)];
-    if (t.any & bit) result.all = true;
-    t.ForEachId(g, [&](uint32_t sid, PermissionMask mask) {
+    if (p->types[static_cast<size_t>(type)].any & bit) result.all = true;
+    p->ForEachId(g, type, [&](uint32_t sid, PermissionMask mask) {
       if (mask & bit) result.ids.emplace_back(g.Str(sid));
     });
   }
@@ -259,9 +259,8 @@ absl::StatusOr<PermissionMask> PermissionsOnResource(const Generation& g, const 
   PermissionMask mask = 0;
   for (const Profile* p : {s.p, s.m}) {
     if (!p) continue;
-    const TypeGrants& t = p->types[static_cast<size_t>(type)];
-    mask |= t.any;
-    if (sid != kNoString) mask |= t.IdMask(g, sid);
+    mask |= p->types[static_cast<size_t>(type)].any;
+    if (sid != kNoString) mask |= p->IdPermissions(g, type, sid);
   }
   return mask;
 }

@@ -243,6 +243,11 @@ struct RuleInfo {
 
 using RuleList = absl::InlinedVector<uint32_t, 2>;
 
+struct RuleValue {
+  uint32_t sid;
+  uint32_t rules;  // mapping rules whose claim value this is
+};
+
 // The distinct claim paths (slots) the engine reads. Slots are never renumbered.
 struct PathRegistry {
   struct Slot {
@@ -272,9 +277,14 @@ struct Generation {
   AuthOwnerMap auth_owner;
   CowMap<uint32_t, RuleInfo> rules;
   CowMap<uint64_t, RuleList> claim_index;
+  // The claim values some mapping rule matches -> their sid and how many rules use them. A claims
+  // document carries many values no rule names (scopes, roles); looking each up here (thousands
+  // of entries, cache-resident) instead of in `strings` (every id: millions) skips most of them
+  // cheaply.
+  CowMap<std::string_view, RuleValue, ViewHash, ViewEq> rule_values;
   CowMap<AuthorizationKey, PermissionMask> wide_permissions;  // see Grant; normally empty
   std::shared_ptr<const PathRegistry> paths;
-  size_t summary_min = 64;  // see Node::summary; EngineOptions::profile_copy_limit
+  size_t summary_min = 16;  // see Node::summary; EngineOptions::profile_copy_limit
 
   explicit Generation(int shard_bits)
       : strings(shard_bits),
@@ -282,6 +292,7 @@ struct Generation {
         auth_owner(shard_bits),
         rules(shard_bits > 4 ? shard_bits - 2 : shard_bits),
         claim_index(shard_bits > 4 ? shard_bits - 2 : shard_bits),
+        rule_values(shard_bits > 4 ? shard_bits - 2 : shard_bits),
         wide_permissions(2) {}
 
   uint32_t Sid(std::string_view s) const {

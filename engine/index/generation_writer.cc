@@ -166,6 +166,9 @@ void GenerationWriter::PutRule(const MappingRule& rule) {
   PathRegistry& paths = MutablePaths();
   if (paths.slots[slot].rule_refs++ == 0) paths_->slots[slot].path = path;
   const uint32_t value = Intern(rule.claim_value);
+  RuleValue& rv = next_->rule_values.GetOrCreate(next_->Str(value), stamp_);
+  rv.sid = value;
+  ++rv.rules;
   RuleList& list = next_->claim_index.GetOrCreate(ClaimIndexKey(slot, value), stamp_);
   if (std::find(list.begin(), list.end(), sid) == list.end()) list.push_back(sid);
   next_->rules.GetOrCreate(sid, stamp_) = RuleInfo{slot, value};
@@ -180,6 +183,10 @@ void GenerationWriter::DeleteRule(const std::string& id) {
   if (RuleList* list = next_->claim_index.FindMutable(key, stamp_)) {
     list->erase(std::remove(list->begin(), list->end(), sid), list->end());
     if (list->empty()) next_->claim_index.Erase(key, stamp_);
+  }
+  const std::string_view value = next_->Str(info.value);
+  if (RuleValue* rv = next_->rule_values.FindMutable(value, stamp_); rv && --rv->rules == 0) {
+    next_->rule_values.Erase(value, stamp_);
   }
   MutablePaths().slots[info.slot].rule_refs--;
   next_->rules.Erase(sid, stamp_);

@@ -1,6 +1,7 @@
 #include "index/profile.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/types/span.h"
 
@@ -16,13 +17,19 @@ bool Profile::ValidFor(const Generation& g) const {
   return true;
 }
 
-PermissionMask TypeGrants::IdMask(const Generation& g, uint32_t sid) const {
+PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type,
+                                      uint32_t sid) const {
+  const TypeGrants& t = types[static_cast<size_t>(type)];
   PermissionMask mask = 0;
-  if (!by_id.empty()) {
-    auto it = by_id.find(sid);
-    if (it != by_id.end()) mask = it->second;
+  if (t.ids_end > t.ids_begin) {
+    const auto first = ids.begin() + t.ids_begin;
+    const auto last = ids.begin() + t.ids_end;
+    auto it = std::lower_bound(first, last, sid,
+                               [](const IdMask& e, uint32_t v) { return e.sid < v; });
+    if (it != last && it->sid == sid) mask = it->mask;
   }
-  for (absl::Span<const Grant> run : id_runs) {
+  for (uint32_t r = t.runs_begin; r < t.runs_end; ++r) {
+    const absl::Span<const Grant> run = runs[r];
     auto it = std::lower_bound(run.begin(), run.end(), sid,
                                [](const Grant& grant, uint32_t v) { return grant.value < v; });
     for (; it != run.end() && it->value == sid; ++it) mask |= GrantPermissions(g, *it);
@@ -32,32 +39,69 @@ PermissionMask TypeGrants::IdMask(const Generation& g, uint32_t sid) const {
 
 namespace {
 
+struct Reached {
+  EntityKey owner;
+  const std::shared_ptr<Node>* node;  // null: the owner has no node
+  Chain chain;
+};
+
+// A thread's working space for building profiles: the lists grow here, where their capacity is
+// kept from one build to the next, and each is copied into the profile once at its final size.
+// A profile build then allocates once per non-empty list, not once per growth step.
+struct Scratch {
+  std::vector<std::pair<EntityKey, uint64_t>> deps;
+  std::vector<Reached> reached;
+  std::vector<IdMask> ids;
+  std::vector<std::pair<ResourceType, absl::Span<const Grant>>> runs;
+  std::vector<uint32_t> tenants;
+  std::vector<uint32_t> groups;
+
+  void Clear() {
+    deps.clear();
+    reached.clear();
+    ids.clear();
+    runs.clear();
+    tenants.clear();
+    groups.clear();
+  }
+};
+
+template <typename T>
+void SortUnique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Builds a profile in a few flat vectors: a node may be looked up more than once (a role reached
+// through two groups) and duplicates are removed by sorting at the end, which for the handful of
+// owners a principal reaches is cheaper than hashing them as they come.
 class ProfileBuilder {
  public:
-  ProfileBuilder(const Generation& g, Profile* p) : g_(g), p_(p) {}
+  ProfileBuilder(const Generation& g, Profile* p, Scratch& scratch)
+      : g_(g), p_(p), s_(scratch) {
+    s_.Clear();
+  }
 
-  const Node* Visit(EntityKey key) {
-    const Node* node = g_.FindNode(key);
-    if (seen_.try_emplace(key, true).second)
-      p_->deps.emplace_back(key, node ? node->changed_at : 0);
+  const std::shared_ptr<Node>* Visit(EntityKey key) {
+    const std::shared_ptr<Node>* node = g_.nodes.Find(key);
+    s_.deps.emplace_back(key, node ? (*node)->changed_at : 0);
     return node;
   }
 
-  void Reach(EntityKey owner, const Chain& chain) {
-    auto [it, inserted] = owner_index_.try_emplace(owner, p_->owners.size());
-    if (inserted) p_->owners.push_back({owner, {}});
-    p_->owners[it->second].chains.push_back(chain);
+  void Reach(EntityKey owner, const std::shared_ptr<Node>* node, const Chain& chain) {
+    s_.reached.push_back({owner, node, chain});
   }
 
   void AddRoot(uint32_t root_index, EntityKey root, const std::vector<uint32_t>* token_groups) {
-    const Node* node = Visit(root);
-    Reach(root, Chain{root_index, 0, {}});
+    const std::shared_ptr<Node>* found = Visit(root);
+    const Node* node = found ? found->get() : nullptr;
+    Reach(root, found, Chain{root_index, 0, {}});
     if (node) {
       for (uint32_t r : node->roles) {
-        Visit(Key(Kind::kRole, r));
-        Reach(Key(Kind::kRole, r), Chain{root_index, 1, {Key(Kind::kRole, r), 0}});
+        const EntityKey role = Key(Kind::kRole, r);
+        Reach(role, Visit(role), Chain{root_index, 1, {role, 0}});
       }
-      p_->tenants.insert(p_->tenants.end(), node->tenants.begin(), node->tenants.end());
+      s_.tenants.insert(s_.tenants.end(), node->tenants.begin(), node->tenants.end());
     }
     absl::Span<const uint32_t> groups;
     if (token_groups) {
@@ -67,65 +111,123 @@ class ProfileBuilder {
     }
     for (uint32_t gsid : groups) {
       const EntityKey group = Key(Kind::kGroup, gsid);
-      const Node* gnode = Visit(group);
-      Reach(group, Chain{root_index, 1, {group, 0}});
-      if (!token_groups) p_->groups.push_back(gsid);
-      if (!gnode) continue;
-      p_->tenants.insert(p_->tenants.end(), gnode->tenants.begin(), gnode->tenants.end());
-      for (uint32_t r : gnode->roles) {
-        Visit(Key(Kind::kRole, r));
-        Reach(Key(Kind::kRole, r), Chain{root_index, 2, {group, Key(Kind::kRole, r)}});
+      const std::shared_ptr<Node>* gfound = Visit(group);
+      Reach(group, gfound, Chain{root_index, 1, {group, 0}});
+      if (!token_groups) s_.groups.push_back(gsid);
+      if (!gfound) continue;
+      const Node& gnode = **gfound;
+      s_.tenants.insert(s_.tenants.end(), gnode.tenants.begin(), gnode.tenants.end());
+      for (uint32_t r : gnode.roles) {
+        const EntityKey role = Key(Kind::kRole, r);
+        Reach(role, Visit(role), Chain{root_index, 2, {group, role}});
       }
     }
   }
 
   void Compile() {
-    for (const OwnerEntry& owner : p_->owners) {
-      const std::shared_ptr<Node>* found = g_.nodes.Find(owner.key);
-      if (!found) continue;
-      const Node& node = **found;
-      if (!node.summary) {
-        for (const Grant& grant : node.grants) Merge(grant);
-        continue;
+    // Owners, each once, with their chains.
+    std::vector<Reached>& reached = s_.reached;
+    // (std::stable_sort would allocate a buffer on every build; chains order fully instead.)
+    std::sort(reached.begin(), reached.end(), [](const Reached& a, const Reached& b) {
+      return std::tie(a.owner, a.chain.root, a.chain.len, a.chain.via) <
+             std::tie(b.owner, b.chain.root, b.chain.len, b.chain.via);
+    });
+    size_t owner_count = 0;
+    for (size_t i = 0; i < reached.size(); ++i) {
+      if (i == 0 || reached[i].owner != reached[i - 1].owner) ++owner_count;
+    }
+    p_->owners.reserve(owner_count);
+    p_->chains.reserve(reached.size());
+    for (size_t i = 0; i < reached.size();) {
+      const uint32_t begin = static_cast<uint32_t>(p_->chains.size());
+      const Reached& first = reached[i];
+      for (; i < reached.size() && reached[i].owner == first.owner; ++i) {
+        p_->chains.push_back(reached[i].chain);
       }
-      p_->pinned.push_back(*found);
-      for (size_t i = 0; i < node.summary_size; ++i) {
-        const TypeSummary& summary = node.summary[i];
-        TypeGrants& t = p_->types[static_cast<size_t>(summary.type)];
-        t.any |= summary.any;
-        for (int k = 0; k < kPropertyCount; ++k) t.property[k] |= summary.property[k];
-        if (summary.id_end > summary.id_begin) {
-          t.id_runs.emplace_back(node.grants.data() + summary.id_begin,
-                                 summary.id_end - summary.id_begin);
-        }
+      p_->owners.push_back({first.owner, begin, static_cast<uint32_t>(p_->chains.size())});
+      if (first.node) Take(*first.node);
+    }
+    // ID grants merged: sorted by (type, id), one entry per id.
+    std::vector<IdMask>& ids = s_.ids;
+    std::sort(ids.begin(), ids.end(), [](const IdMask& a, const IdMask& b) {
+      return a.type != b.type ? a.type < b.type : a.sid < b.sid;
+    });
+    size_t out = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (out > 0 && ids[out - 1].type == ids[i].type && ids[out - 1].sid == ids[i].sid) {
+        ids[out - 1].mask |= ids[i].mask;
+      } else {
+        ids[out++] = ids[i];
       }
     }
-    std::sort(p_->tenants.begin(), p_->tenants.end());
-    p_->tenants.erase(std::unique(p_->tenants.begin(), p_->tenants.end()), p_->tenants.end());
-    std::sort(p_->groups.begin(), p_->groups.end());
-    p_->groups.erase(std::unique(p_->groups.begin(), p_->groups.end()), p_->groups.end());
+    ids.resize(out);
+    p_->ids.assign(ids.begin(), ids.end());
+    for (uint32_t i = 0; i < out; ++i) {
+      TypeGrants& t = p_->types[static_cast<size_t>(ids[i].type)];
+      if (t.ids_end == 0) t.ids_begin = i;
+      t.ids_end = i + 1;
+    }
+    // Runs searched in place, grouped by type (a counting sort: there can be hundreds).
+    if (!s_.runs.empty()) {
+      std::array<uint32_t, kResourceTypeCount + 1> start = {};
+      for (const auto& run : s_.runs) ++start[static_cast<size_t>(run.first) + 1];
+      for (size_t t = 0; t < kResourceTypeCount; ++t) {
+        start[t + 1] += start[t];
+        p_->types[t].runs_begin = start[t];
+        p_->types[t].runs_end = start[t];
+      }
+      p_->runs.resize(s_.runs.size());
+      for (const auto& [type, run] : s_.runs) {
+        p_->runs[p_->types[static_cast<size_t>(type)].runs_end++] = run;
+      }
+    }
+    SortUnique(s_.deps);
+    p_->deps.assign(s_.deps.begin(), s_.deps.end());
+    SortUnique(s_.tenants);
+    p_->tenants.assign(s_.tenants.begin(), s_.tenants.end());
+    SortUnique(s_.groups);
+    p_->groups.assign(s_.groups.begin(), s_.groups.end());
   }
 
  private:
-  void Merge(const Grant& grant) {
-    TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
-    switch (grant.matcher) {
-      case Matcher::kAny:
-        t.any |= GrantPermissions(g_, grant);
-        break;
-      case Matcher::kId:
-        t.by_id[grant.value] |= GrantPermissions(g_, grant);
-        break;
-      case Matcher::kProperty:
-        t.property[grant.value] |= GrantPermissions(g_, grant);
-        break;
+  // One owner's grants: merged, or (a node with a summary) its masks merged and its ID runs
+  // referred to.
+  void Take(const std::shared_ptr<Node>& found) {
+    const Node& node = *found;
+    if (!node.summary) {
+      for (const Grant& grant : node.grants) {
+        TypeGrants& t = p_->types[static_cast<size_t>(grant.resource_type)];
+        switch (grant.matcher) {
+          case Matcher::kAny:
+            t.any |= GrantPermissions(g_, grant);
+            break;
+          case Matcher::kId:
+            s_.ids.push_back({grant.resource_type, grant.value, GrantPermissions(g_, grant)});
+            break;
+          case Matcher::kProperty:
+            t.property[grant.value] |= GrantPermissions(g_, grant);
+            break;
+        }
+      }
+      return;
+    }
+    p_->pinned.push_back(found);
+    for (size_t i = 0; i < node.summary_size; ++i) {
+      const TypeSummary& summary = node.summary[i];
+      TypeGrants& t = p_->types[static_cast<size_t>(summary.type)];
+      t.any |= summary.any;
+      for (int k = 0; k < kPropertyCount; ++k) t.property[k] |= summary.property[k];
+      if (summary.id_end > summary.id_begin) {
+        s_.runs.emplace_back(summary.type,
+                           absl::Span<const Grant>(node.grants.data() + summary.id_begin,
+                                                   summary.id_end - summary.id_begin));
+      }
     }
   }
 
   const Generation& g_;
   Profile* p_;
-  absl::flat_hash_map<EntityKey, bool> seen_;
-  absl::flat_hash_map<EntityKey, size_t> owner_index_;
+  Scratch& s_;
 };
 
 }  // namespace
@@ -134,7 +236,8 @@ std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<cons
                                             const std::vector<uint32_t>* token_groups) {
   auto profile = std::make_shared<Profile>();
   profile->built_at = g.number;
-  ProfileBuilder builder(g, profile.get());
+  thread_local Scratch scratch;
+  ProfileBuilder builder(g, profile.get(), scratch);
   for (size_t i = 0; i < roots.size(); ++i) {
     builder.AddRoot(static_cast<uint32_t>(i), roots[i], token_groups);
   }

@@ -21,7 +21,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/types/span.h"
 #include "index/generation.h"
 
@@ -34,47 +33,66 @@ struct Chain {
   std::array<EntityKey, 2> via;
 };
 
+// An owner reached from the roots, with its chains: Profile::chains[chain_begin, chain_end).
 struct OwnerEntry {
   EntityKey key;
-  std::vector<Chain> chains;
+  uint32_t chain_begin;
+  uint32_t chain_end;
+};
+
+// An ID grant merged into a profile: every permission its owners grant on one resource id.
+struct IdMask {
+  ResourceType type;
+  uint32_t sid;
+  PermissionMask mask;
 };
 
 // One resource type's grants in a profile. ID grants live in two places: those of owners with
-// few authorizations are merged into `by_id`; an owner with many (a node with a summary: a
-// popular role or group can own tens of thousands) keeps them where they are, and `id_runs`
-// points at that owner's run of ID grants for the type, sorted by resource id, which a lookup
-// binary searches. Merging such an owner would cost a hash insert per grant on every profile
-// build; searching it costs one binary search per check. Profile::pinned keeps the runs alive.
+// few authorizations are merged into the profile's `ids` (sorted by type and id; this type's are
+// ids[ids_begin, ids_end)); an owner with many (a node with a summary: a popular role or group
+// can own tens of thousands) keeps them where they are, and runs[runs_begin, runs_end) point at
+// that owner's run of ID grants for the type, sorted by resource id, which a lookup binary
+// searches. Merging such an owner would cost an entry per grant on every profile build;
+// searching it costs one binary search per check. Profile::pinned keeps the runs alive.
 struct TypeGrants {
   PermissionMask any = 0;
   std::array<PermissionMask, kPropertyCount> property = {};
-  absl::flat_hash_map<uint32_t, PermissionMask> by_id;
-  std::vector<absl::Span<const Grant>> id_runs;  // each sorted by value
-
-  bool has_ids() const { return !by_id.empty() || !id_runs.empty(); }
-  // Every permission granted on resource id `sid` by ID grants.
-  PermissionMask IdMask(const Generation& g, uint32_t sid) const;
-  // Calls f(sid, mask) for every ID grant (a resource id may come more than once).
-  template <typename F>
-  void ForEachId(const Generation& g, F f) const {
-    for (const auto& [sid, mask] : by_id) f(sid, mask);
-    for (absl::Span<const Grant> run : id_runs) {
-      for (const Grant& grant : run) f(grant.value, GrantPermissions(g, grant));
-    }
-  }
+  uint32_t ids_begin = 0;
+  uint32_t ids_end = 0;
+  uint32_t runs_begin = 0;
+  uint32_t runs_end = 0;
 };
 
 struct Profile {
   uint64_t built_at = 0;
   std::array<TypeGrants, kResourceTypeCount> types;
-  // The nodes whose grants `id_runs` point into. A published Node is immutable and shared, so
+  std::vector<IdMask> ids;                    // sorted by (type, sid), unique
+  std::vector<absl::Span<const Grant>> runs;  // by type; each sorted by value
+  // The nodes whose grants `runs` point into. A published Node is immutable and shared, so
   // holding it keeps the runs valid whatever later generations do; ValidFor() still decides
   // whether the profile may answer for a generation.
   std::vector<std::shared_ptr<const Node>> pinned;
   std::vector<uint32_t> tenants;  // sorted, unique
   std::vector<uint32_t> groups;   // stored groups reached as groups(root) (no groups claim)
-  std::vector<OwnerEntry> owners;
+  std::vector<OwnerEntry> owners;  // sorted by key
+  std::vector<Chain> chains;
   std::vector<std::pair<EntityKey, uint64_t>> deps;  // node -> changed_at seen (0: absent)
+
+  bool has_ids(ResourceType type) const {
+    const TypeGrants& t = types[static_cast<size_t>(type)];
+    return t.ids_end > t.ids_begin || t.runs_end > t.runs_begin;
+  }
+  // Every permission granted on resource id `sid` of `type` by ID grants.
+  PermissionMask IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const;
+  // Calls f(sid, mask) for every ID grant of `type` (a resource id may come more than once).
+  template <typename F>
+  void ForEachId(const Generation& g, ResourceType type, F f) const {
+    const TypeGrants& t = types[static_cast<size_t>(type)];
+    for (uint32_t i = t.ids_begin; i < t.ids_end; ++i) f(ids[i].sid, ids[i].mask);
+    for (uint32_t r = t.runs_begin; r < t.runs_end; ++r) {
+      for (const Grant& grant : runs[r]) f(grant.value, GrantPermissions(g, grant));
+    }
+  }
 
   // True when this profile answers exactly as one built from `g` would.
   bool ValidFor(const Generation& g) const;

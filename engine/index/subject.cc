@@ -61,9 +61,9 @@ void Fail(Subject* s, Failure failure) {
 }
 
 void AddRulesFor(const Generation& g, int slot, std::string_view value, Subject* s) {
-  const uint32_t sid = g.Sid(value);
-  if (sid == kNoString) return;
-  if (const RuleList* rules = g.claim_index.Find(ClaimIndexKey(slot, sid))) {
+  const RuleValue* rv = g.rule_values.Find(value);
+  if (!rv) return;
+  if (const RuleList* rules = g.claim_index.Find(ClaimIndexKey(slot, rv->sid))) {
     s->rules.insert(s->rules.end(), rules->begin(), rules->end());
   }
 }

@@ -68,8 +68,8 @@ struct EngineOptions {
   // maps; an owner with more (a popular group or role may own tens of thousands) keeps a
   // per-type summary in the index and is searched in place, so building a profile costs
   // O(owners), not O(grants), and a check does one binary search per such owner. Answers do not
-  // depend on it. Default 64.
-  size_t profile_copy_limit = 64;
+  // depend on it. Default 16.
+  size_t profile_copy_limit = 16;
   // Claims documents whose resolution (principal, matching rules, profiles) each reader thread
   // remembers, keyed by their bytes, for CheckClaims and CheckToken. A document is remembered
   // from its second sight; a hit skips parsing (bench/RESULTS-index.md: about a tenth of a

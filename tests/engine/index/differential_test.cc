@@ -119,8 +119,8 @@ class Differential {
     options.claims_parser =
         seed % 2 ? EngineOptions::ClaimsParser::kDom : EngineOptions::ClaimsParser::kOnDemand;
     options.shard_bits = static_cast<int>(seed % 3) * 3 - 1;  // -1 (auto), 2, 5
-    // Owners' grants merged into profiles (the default 64 covers every owner here), or searched
-    // in place for owners with more than 0, 1 or 3 (profile.h, TypeGrants).
+    // Owners' grants merged into profiles (a limit of 64 covers almost every owner here), or
+    // searched in place for owners with more than 0, 1 or 3 (profile.h, TypeGrants).
     constexpr size_t kCopyLimits[] = {64, 0, 1, 3};
     options.profile_copy_limit = kCopyLimits[(seed / 2) % 4];
     std::unique_ptr<Engine> engine = *Engine::Create(state, options);
