@@ -5,7 +5,7 @@
 //                  [--mix token=W,claims=W,batch=W,ids=W,handle=W] [--batch-size N]
 //                  [--changes-per-second N] [--tokens N] [--repeat-percent P]
 //                  [--verify-reference N] [--compare-readonly] [--corpus-bench]
-//                  [--profile-cache N] [--profile-copy-limit N]
+//                  [--profile-cache N] [--profile-copy-limit N] [--corpus-engine-only]
 //                  [--output text|json]
 //
 // Generates the workload in process (workload.h; deterministic from --size and --seed), builds
@@ -29,6 +29,7 @@
 // --corpus-bench         the peer comparison's C++ side: one thread, each corpus query timed
 //                        alone (CheckClaims, handle Check, reference), then the token corpus
 //                        (first sight per algorithm, cache hits); JSON lines on stdout.
+// --corpus-engine-only   with --corpus-bench: our engine only (no reference, no tokens).
 // --profile-cache N, --profile-copy-limit N   EngineOptions of the engine under load.
 // A live progress line is drawn on stderr only when stderr is a terminal.
 #include <unistd.h>
@@ -79,6 +80,7 @@ struct Flags {
   size_t verify_reference = 0;
   bool compare_readonly = false;
   bool corpus_bench = false;
+  bool corpus_engine_only = false;
   bool json = false;
   EngineOptions engine;
 };
@@ -462,7 +464,7 @@ void CorpusBench(World& world, const Flags& flags) {
   // same queries again on an engine whose cache holds them all: the cost of the default.
   if (world.workload.size.users + world.workload.size.clients >
       EngineOptions{}.profile_cache_capacity) {
-    EngineOptions options;
+    EngineOptions options = flags.engine;
     options.profile_cache_capacity = size_t{1} << 17;
     const auto start = Clock::now();
     std::unique_ptr<Engine> big = *Engine::Create(world.workload.state, options);
@@ -473,6 +475,7 @@ void CorpusBench(World& world, const Flags& flags) {
                asm volatile("" : : "r"(&d) : "memory");
              });
   }
+  if (flags.corpus_engine_only) return;
   // ~0.5 s per check at medium, several seconds at large.
   const size_t auths = world.workload.size.authorizations;
   const size_t reference_n = auths >= 1000000 ? 5 : auths >= 100000 ? 60 : 2000;
@@ -537,6 +540,10 @@ int Main(int argc, char** argv) {
     }
     if (arg == "--corpus-bench") {
       flags.corpus_bench = true;
+      continue;
+    }
+    if (arg == "--corpus-engine-only") {
+      flags.corpus_engine_only = true;
       continue;
     }
     if (i + 1 >= argc) return Usage("missing value for " + arg);
