@@ -147,6 +147,24 @@ class ProfileBuilder {
       p_->owners.push_back({first.owner, begin, static_cast<uint32_t>(p_->chains.size())});
       if (first.node) Take(*first.node);
     }
+    // A type whose runs hold few grants in all (at most 4 x summary_min) is merged after all: a
+    // check then does one search for the type instead of one per run, for a bounded copy.
+    if (!s_.runs.empty()) {
+      const size_t merge_limit = 4 * g_.summary_min;
+      std::array<size_t, kResourceTypeCount> run_grants = {};
+      for (const auto& [type, run] : s_.runs) run_grants[static_cast<size_t>(type)] += run.size();
+      size_t kept = 0;
+      for (const auto& [type, run] : s_.runs) {
+        if (run_grants[static_cast<size_t>(type)] > merge_limit) {
+          s_.runs[kept++] = {type, run};
+          continue;
+        }
+        for (const Grant& grant : run) {
+          s_.ids.push_back({grant.resource_type, grant.value, GrantPermissions(g_, grant)});
+        }
+      }
+      s_.runs.resize(kept);
+    }
     // ID grants merged: sorted by (type, id), one entry per id.
     std::vector<IdMask>& ids = s_.ids;
     std::sort(ids.begin(), ids.end(), [](const IdMask& a, const IdMask& b) {

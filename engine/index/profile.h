@@ -53,7 +53,9 @@ struct IdMask {
 // can own tens of thousands) keeps them where they are, and runs[runs_begin, runs_end) point at
 // that owner's run of ID grants for the type, sorted by resource id, which a lookup binary
 // searches. Merging such an owner would cost an entry per grant on every profile build;
-// searching it costs one binary search per check. Profile::pinned keeps the runs alive.
+// searching it costs one binary search per check. (When a type's runs hold few grants in all,
+// they are merged into `ids` after all: one search per check for the type.) Profile::pinned
+// keeps the runs alive.
 struct TypeGrants {
   PermissionMask any = 0;
   std::array<PermissionMask, kPropertyCount> property = {};
