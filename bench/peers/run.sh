@@ -53,6 +53,11 @@ for size in "${SIZES[@]}"; do
     rc=$?
     if [ $rc -eq 0 ]; then
       echo "$line" >> "$RESULTS"
+      if [ "$peer" = bitmask ]; then
+        # Like for like with our CheckClaims, which reads claims from bytes: parse them per decision.
+        (cd "$ROOT/bench/peers" && timeout "$PEER_TIMEOUT" node --max-old-space-size=6144 run.mjs \
+           --peer bitmask --dir "$out" --size "$size" --time-budget 20 --parse-claims 1) >> "$RESULTS"
+      fi
     elif [ $rc -eq 124 ]; then
       FAILED[$peer]="timed out at $size"
       echo "{\"engine\":\"$peer\",\"size\":\"$size\",\"timeout_s\":$PEER_TIMEOUT}" >> "$RESULTS"
