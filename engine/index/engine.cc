@@ -42,8 +42,12 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
     Slot& e = slots_[it->second];
     e.referenced = true;
     if (e.checked_at != g.number) {
-      if (!e.profile->ValidFor(g)) e.profile = BuildProfile(g, roots, token_groups);
+      if (!e.profile->ValidFor(g)) e.profile = BuildProfile(g, roots, token_groups, e.merged);
       e.checked_at = g.number;
+    }
+    if (!e.merged && ++e.hits >= kMergeAfterHits) {
+      if (!e.profile->runs.empty()) e.profile = BuildProfile(g, roots, token_groups, true);
+      e.merged = true;
     }
     return e.profile;
   }
@@ -57,8 +61,10 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
   }
   Slot& e = slots_[i];
   e.key.assign(key.begin(), key.end());
-  e.profile = BuildProfile(g, roots, token_groups);
+  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/false);
   e.checked_at = g.number;
+  e.merged = false;
+  e.hits = 0;
   e.referenced = false;  // a second use earns it a pass of the hand
   e.used = true;
   map_.emplace(absl::MakeConstSpan(e.key), i);

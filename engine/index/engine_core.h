@@ -43,6 +43,10 @@ namespace clearance::index_internal {
 // Bounded by CLOCK (second chance): a hit sets the entry's reference bit (no allocation); making
 // room sweeps the hand, clearing set bits, and evicts the first entry whose bit is clear. Hot
 // profiles stay while one-off ones cycle through.
+//
+// A profile is first built cheaply (BuildProfile without merge_runs: most principals at large
+// sizes are seen once); after kMergeAfterHits reuses it is rebuilt with merge_runs when it has
+// runs to merge, so the profiles that answer many checks answer them with fewer searches.
 class ProfileCache {
  public:
   explicit ProfileCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 2)) {}
@@ -76,7 +80,12 @@ class ProfileCache {
     uint64_t checked_at = 0;  // the generation this profile was last known exact for
     bool referenced = false;  // CLOCK's bit: used since the hand last passed
     bool used = false;
+    bool merged = false;      // built with merge_runs (BuildProfile), or had nothing to merge
+    uint8_t hits = 0;         // hits while not merged
   };
+  // Reuses that earn a profile its merged build: enough that a profile evicted soon after one or
+  // two reuses (a thrashing cache) is not built twice for nothing.
+  static constexpr uint8_t kMergeAfterHits = 4;
   void EvictOne();
 
   size_t capacity_;

@@ -77,8 +77,8 @@ void SortUnique(std::vector<T>& v) {
 // owners a principal reaches is cheaper than hashing them as they come.
 class ProfileBuilder {
  public:
-  ProfileBuilder(const Generation& g, Profile* p, Scratch& scratch)
-      : g_(g), p_(p), s_(scratch) {
+  ProfileBuilder(const Generation& g, Profile* p, Scratch& scratch, bool merge_runs)
+      : g_(g), p_(p), s_(scratch), merge_runs_(merge_runs) {
     s_.Clear();
   }
 
@@ -147,9 +147,10 @@ class ProfileBuilder {
       p_->owners.push_back({first.owner, begin, static_cast<uint32_t>(p_->chains.size())});
       if (first.node) Take(*first.node);
     }
-    // A type whose runs hold few grants in all (at most 4 x summary_min) is merged after all: a
-    // check then does one search for the type instead of one per run, for a bounded copy.
-    if (!s_.runs.empty()) {
+    // With merge_runs, a type whose runs hold few grants in all (at most 4 x summary_min) is
+    // merged after all: a check then does one search for the type instead of one per run, for a
+    // bounded copy (which makes the build a few times dearer: done for profiles in reuse).
+    if (merge_runs_ && !s_.runs.empty()) {
       const size_t merge_limit = 4 * g_.summary_min;
       std::array<size_t, kResourceTypeCount> run_grants = {};
       for (const auto& [type, run] : s_.runs) run_grants[static_cast<size_t>(type)] += run.size();
@@ -246,16 +247,18 @@ class ProfileBuilder {
   const Generation& g_;
   Profile* p_;
   Scratch& s_;
+  bool merge_runs_;
 };
 
 }  // namespace
 
 std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
-                                            const std::vector<uint32_t>* token_groups) {
+                                            const std::vector<uint32_t>* token_groups,
+                                            bool merge_runs) {
   auto profile = std::make_shared<Profile>();
   profile->built_at = g.number;
   thread_local Scratch scratch;
-  ProfileBuilder builder(g, profile.get(), scratch);
+  ProfileBuilder builder(g, profile.get(), scratch, merge_runs);
   for (size_t i = 0; i < roots.size(); ++i) {
     builder.AddRoot(static_cast<uint32_t>(i), roots[i], token_groups);
   }

@@ -53,9 +53,9 @@ struct IdMask {
 // can own tens of thousands) keeps them where they are, and runs[runs_begin, runs_end) point at
 // that owner's run of ID grants for the type, sorted by resource id, which a lookup binary
 // searches. Merging such an owner would cost an entry per grant on every profile build;
-// searching it costs one binary search per check. (When a type's runs hold few grants in all,
-// they are merged into `ids` after all: one search per check for the type.) Profile::pinned
-// keeps the runs alive.
+// searching it costs one binary search per check. (A profile built with merge_runs merges a
+// type's runs into `ids` when they hold few grants in all: one search per check for the type.)
+// Profile::pinned keeps the runs alive.
 struct TypeGrants {
   PermissionMask any = 0;
   std::array<PermissionMask, kPropertyCount> property = {};
@@ -101,8 +101,11 @@ struct Profile {
 };
 
 // REQUIRES: token_groups sorted and unique, or null when no groups claim is configured.
+// `merge_runs`: also merge short in-place runs (TypeGrants): a dearer build, cheaper checks; for
+// profiles in reuse. Answers are the same either way.
 std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
-                                            const std::vector<uint32_t>* token_groups);
+                                            const std::vector<uint32_t>* token_groups,
+                                            bool merge_runs);
 
 }  // namespace clearance::index_internal
 
