@@ -85,7 +85,7 @@ class ProfileCache {
   };
   // Reuses that earn a profile its merged build: enough that a profile evicted soon after one or
   // two reuses (a thrashing cache) is not built twice for nothing.
-  static constexpr uint8_t kMergeAfterHits = 4;
+  static constexpr uint8_t kMergeAfterHits = 2;
   void EvictOne();
 
   size_t capacity_;
