@@ -117,6 +117,11 @@ Store::~Store() = default;
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const StoreOptions& options) {
+  return Open(path, options, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const StoreOptions& options, LoadSink* sink) {
   rocksdb::Options db_options = MakeOptions(options);
   absl::StatusOr<bool> exists = Exists(db_options.env, path);
   if (!exists.ok()) return exists.status();
@@ -150,6 +155,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     }
     absl::Status s = InitializeMeta(rep->db.get(), rep->families);
     if (!s.ok()) return s;
+    if (sink != nullptr) {
+      sink->Begin(LoadInfo{});  // what InitializeMeta wrote: MetaRows{}
+      sink->End();
+    }
     return std::unique_ptr<Store>(new Store(std::move(rep)));
   }
   if (meta->rows.schema_version != kSchemaVersion) {
@@ -158,10 +167,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                       kSchemaVersion));
   }
   uint64_t rows = 0;
-  absl::Status s = storage_internal::LoadSource(rep->db.get(), rep->families, read, meta->rows,
-                                                &rep->state, &rows);
+  // The derived rows first: they are few, and the source load then ends with the sink's End().
+  absl::Status s =
+      storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
   if (!s.ok()) return s;
-  s = storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
+  s = storage_internal::LoadSource(rep->db.get(), rep->families, read, meta->rows, &rep->state,
+                                   &rows, sink, options.load_sink_thread);
   if (!s.ok()) return s;
   rep->applied_position = meta->rows.applied_position;
   rep->generation = meta->rows.generation;

@@ -1,7 +1,13 @@
 #include "internal/loader.h"
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "clearance/claim_path.h"
@@ -16,7 +22,131 @@ namespace {
 using strings_internal::StrCat;
 
 // Rows are applied to the state in chunks so the load never holds a second full copy.
-constexpr size_t kLoadChunk = 8192;
+constexpr size_t kLoadChunk = 1024;
+// Chunks decoded ahead of a LoadSink's thread at most (about 200 KB each): bounds the memory a slow
+// sink can make the load hold.
+constexpr size_t kMaxChunksInFlight = 64;
+
+// Feeds decoded chunks to a LoadSink and hands each back to the caller once the sink is done
+// with it, because the state then moves the rows out. Threaded, the sink runs on its own thread,
+// one chunk at a time in order, while the caller decodes the next chunks and applies the ones
+// the sink has finished; a chunk is touched by one thread at a time, handed over under `mu_`.
+class SinkFeeder {
+ public:
+  SinkFeeder(LoadSink* sink, const LoadInfo& info, bool threaded) : sink_(sink) {
+    if (threaded) {
+      thread_ = std::thread([this, info] { Run(info); });
+    } else {
+      sink_->Begin(info);
+    }
+  }
+  // Without Finish() (a failed load): stops the sink's thread after its current chunk.
+  ~SinkFeeder() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+      abandoned_ = true;
+    }
+    ready_.notify_one();
+    thread_.join();
+  }
+  SinkFeeder(const SinkFeeder&) = delete;
+  SinkFeeder& operator=(const SinkFeeder&) = delete;
+
+  // Takes `chunk`; calls `apply` with every chunk the sink has finished, in order. Blocks while
+  // more than kMaxChunksInFlight chunks wait for the sink.
+  template <typename F>
+  void Push(ChangeSet&& chunk, F& apply) {
+    if (!thread_.joinable()) {
+      for (const RowChange& c : chunk.changes) sink_->Put(c.row);
+      apply(std::move(chunk));
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(chunk));
+    }
+    ready_.notify_one();
+    Drain(apply, /*all=*/false);
+  }
+
+  // Waits until the sink has seen every chunk and its End() returned, applies the rest, and
+  // stops the sink's thread.
+  template <typename F>
+  void Finish(F& apply) {
+    if (!thread_.joinable()) {
+      sink_->End();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    ready_.notify_one();
+    Drain(apply, /*all=*/true);
+    thread_.join();
+  }
+
+ private:
+  template <typename F>
+  void Drain(F& apply, bool all) {
+    for (;;) {
+      ChangeSet done;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (queue_.empty()) return;
+        if (finished_ == popped_) {  // the front chunk is still the sink's
+          if (!all && queue_.size() <= kMaxChunksInFlight) return;
+          done_.wait(lock, [this] { return finished_ > popped_; });
+        }
+        done = std::move(queue_.front());
+        queue_.pop_front();
+        ++popped_;
+      }
+      apply(std::move(done));
+    }
+  }
+
+  void Run(const LoadInfo& info) {
+    sink_->Begin(info);
+    for (;;) {
+      const ChangeSet* chunk = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ready_.wait(lock, [this] { return finished_ - popped_ < queue_.size() || closed_; });
+        if (abandoned_) return;
+        if (finished_ - popped_ == queue_.size()) break;  // closed: every chunk was seen
+        // Stays put while the caller pushes at the back and pops finished chunks at the front.
+        chunk = &queue_[finished_ - popped_];
+      }
+      for (const RowChange& c : chunk->changes) sink_->Put(c.row);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++finished_;
+      }
+      done_.notify_one();
+    }
+    sink_->End();
+  }
+
+  LoadSink* sink_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable ready_;  // a chunk was queued, or closed_
+  std::condition_variable done_;   // the sink finished a chunk
+  std::deque<ChangeSet> queue_;    // chunks pushed and not yet given back, oldest first
+  uint64_t finished_ = 0;          // chunks the sink finished, since the start
+  uint64_t popped_ = 0;            // chunks given back to the caller, since the start
+  bool closed_ = false;
+  bool abandoned_ = false;
+};
+
+uint64_t EstimatedKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family) {
+  uint64_t n = 0;
+  if (!db->GetIntProperty(family, rocksdb::DB::Properties::kEstimateNumKeys, &n)) return 0;
+  return n;
+}
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
@@ -113,57 +243,88 @@ absl::StatusOr<StoredMeta> ReadMeta(rocksdb::DB* db, const Families& f,
 }
 
 absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
-                        const MetaRows& meta, IdentityState* state, uint64_t* rows) {
+                        const MetaRows& meta, IdentityState* state, uint64_t* rows,
+                        LoadSink* sink, bool sink_thread) {
+  std::optional<SinkFeeder> feeder;
+  if (sink != nullptr) {
+    LoadInfo info;
+    info.configuration = meta.configuration;
+    info.next_authorization_key = meta.next_authorization_key;
+    info.initialized = meta.initialized;
+    // Memberships are stored with one index key each, authorizations with two (FORMAT.md).
+    info.estimated_entities = EstimatedKeys(db, f.entities);
+    info.estimated_memberships = EstimatedKeys(db, f.memberships) / 2;
+    info.estimated_authorizations = EstimatedKeys(db, f.authorizations) / 3;
+    // A second thread only pays when there is a second core to run it.
+    feeder.emplace(sink, info, sink_thread && std::thread::hardware_concurrency() > 1);
+  }
+  // Applied chunks' vectors are reused: a new one per chunk would be a large free and malloc
+  // each time.
+  std::vector<std::vector<RowChange>> spare;
+  auto apply = [state, &spare](ChangeSet&& done) {
+    state->Apply(std::move(done));
+    done.changes.clear();  // the rows were moved out; this destroys the husks
+    spare.push_back(std::move(done.changes));
+  };
+
   ChangeSet chunk;
   chunk.configuration = meta.configuration;
   chunk.next_authorization_key = meta.next_authorization_key;
   chunk.initializes = meta.initialized;
-  auto add = [&](Row row) {
-    chunk.changes.push_back(RowChange{RowChange::Op::kPut, std::move(row)});
-    ++*rows;
-    if (chunk.changes.size() >= kLoadChunk) {
-      state->Apply(std::move(chunk));
-      chunk = ChangeSet{};
+  chunk.changes.reserve(kLoadChunk);
+  auto flush = [&] {
+    if (feeder) {
+      feeder->Push(std::move(chunk), apply);
+    } else {
+      apply(std::move(chunk));
+    }
+    chunk = ChangeSet{};
+    if (!spare.empty()) {
+      chunk.changes = std::move(spare.back());
+      spare.pop_back();
+    } else {
+      chunk.changes.reserve(kLoadChunk);
     }
   };
+  // Each row is decoded in place, into the chunk's last element.
+  auto next = [&]<typename T>(std::in_place_type_t<T> type) -> T& {
+    if (chunk.changes.size() >= kLoadChunk) flush();
+    ++*rows;
+    return std::get<T>(chunk.changes.emplace_back(RowChange{RowChange::Op::kPut, Row(type)}).row);
+  };
 
+  std::string id;
   absl::Status s = Scan(
       db, f.entities, read, "", [&](std::string_view key, std::string_view value) -> absl::Status {
         EntityKind kind;
-        std::string id;
         if (!ParseEntityKey(key, &kind, &id)) return BadRow(kEntitiesFamily, key, "bad key");
         switch (kind) {
           case EntityKind::kUser: {
-            User u;
+            User& u = next(std::in_place_type<User>);
             if (!DecodeUser(value, &u) || u.username != id) break;
-            add(std::move(u));
             return absl::OkStatus();
           }
           case EntityKind::kGroup: {
-            Group g;
+            Group& g = next(std::in_place_type<Group>);
             if (!DecodeNamed(value, &g) || g.id != id) break;
-            add(std::move(g));
             return absl::OkStatus();
           }
           case EntityKind::kRole: {
-            Role r;
+            Role& r = next(std::in_place_type<Role>);
             if (!DecodeNamed(value, &r) || r.id != id) break;
-            add(std::move(r));
             return absl::OkStatus();
           }
           case EntityKind::kTenant: {
-            Tenant t;
+            Tenant& t = next(std::in_place_type<Tenant>);
             if (!DecodeNamed(value, &t) || t.id != id) break;
-            add(std::move(t));
             return absl::OkStatus();
           }
           case EntityKind::kMappingRule: {
-            MappingRule r;
+            MappingRule& r = next(std::in_place_type<MappingRule>);
             if (!DecodeMappingRule(value, &r) || r.id != id) break;
             absl::StatusOr<ClaimPath> path = ClaimPath::Compile(r.claim_name);
             if (!path.ok()) return BadRow(kEntitiesFamily, key, "claim name does not compile");
             r.path = *std::move(path);
-            add(std::move(r));
             return absl::OkStatus();
           }
         }
@@ -173,11 +334,10 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
 
   s = Scan(db, f.memberships, read, std::string(1, kMembershipTag),
            [&](std::string_view key, std::string_view value) -> absl::Status {
-             Membership m;
+             Membership& m = next(std::in_place_type<Membership>);
              if (!ParseMembershipKey(key, &m) || !value.empty()) {
                return BadRow(kMembershipsFamily, key, "bad membership row");
              }
-             add(std::move(m));
              return absl::OkStatus();
            });
   if (!s.ok()) return s;
@@ -186,15 +346,15 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
       db, f.authorizations, read, std::string(1, kAuthorizationTag),
       [&](std::string_view key, std::string_view value) -> absl::Status {
         AuthorizationKey k = 0;
-        Authorization a;
+        Authorization& a = next(std::in_place_type<Authorization>);
         if (!ParseAuthorizationRowKey(key, &k) || !DecodeAuthorization(value, &a) || a.key != k) {
           return BadRow(kAuthorizationsFamily, key, "bad authorization row");
         }
-        add(std::move(a));
         return absl::OkStatus();
       });
   if (!s.ok()) return s;
-  state->Apply(std::move(chunk));
+  flush();
+  if (feeder) feeder->Finish(apply);
   return absl::OkStatus();
 }
 

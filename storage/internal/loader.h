@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "clearance/derived_state.h"
 #include "clearance/state.h"
+#include "clearance/store.h"
 #include "internal/row_writer.h"
 #include "rocksdb/db.h"
 
@@ -28,9 +29,12 @@ absl::StatusOr<StoredMeta> ReadMeta(rocksdb::DB* db, const Families& f,
                                     const rocksdb::ReadOptions& read);
 
 // Loads every entity, membership and authorization row (not the index keys) plus the meta rows
-// into `state`, which must be empty. Adds the number of rows read to `*rows`.
+// into `state`, which must be empty. Adds the number of rows read to `*rows`. When `sink` is not
+// null it gets Begin() and every row too, on a second thread when `sink_thread` (see
+// StoreOptions::load_sink_thread); every call to it has returned when this returns.
 absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
-                        const MetaRows& meta, IdentityState* state, uint64_t* rows);
+                        const MetaRows& meta, IdentityState* state, uint64_t* rows,
+                        LoadSink* sink = nullptr, bool sink_thread = false);
 
 // Loads the derived rows as stored.
 absl::Status LoadDerived(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clearance/internal/strings.h"
+#include "clearance/store_engine.h"
 #include "gtest/gtest.h"
 #include "random_commands.h"
 #include "store_test_util.h"
@@ -74,6 +75,20 @@ void FlipAndOpen(const std::string& golden, const std::string& scratch, std::str
   uint64_t offset = pick_is_offset ? pick : (pick >> 8) % size;
   ASSERT_LT(offset, size);
   FlipByte(file, offset);
+  {
+    // Loading with the engine built alongside (on its own thread or not) refuses the same way,
+    // never crashes and never hangs.
+    StoreOptions options;
+    options.load_sink_thread = pick % 2 == 0;
+    absl::StatusOr<StoreAndEngine> both = OpenStoreAndEngine(scratch, options);
+    if (!both.ok()) {
+      EXPECT_EQ(both.status().code(), absl::StatusCode::kDataLoss)
+          << file.filename() << " offset " << offset << ": " << both.status();
+    } else {
+      EXPECT_TRUE(both->store->state() == expected);
+      EXPECT_NE(both->engine, nullptr);
+    }
+  }
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(scratch, {});
   if (!store.ok()) {
     EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss)

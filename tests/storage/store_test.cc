@@ -2,9 +2,12 @@
 // bulk path, and the refusals of Open (schema version, foreign databases, missing stores).
 #include "clearance/store.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
+#include "clearance/engine.h"
+#include "clearance/store_engine.h"
 #include "gtest/gtest.h"
 #include "internal/keys.h"
 #include "internal/rows.h"
@@ -333,6 +336,131 @@ TEST(StoreTest, BulkCreateFromEqualsTheStateAndVerifies) {
   // And it keeps working incrementally.
   (void)store->Apply(gen.Next(store->state()), 78);
   EXPECT_TRUE(store->Verify()->ok());
+}
+
+// Rebuilds what it is fed into an IdentityState, and checks the order of the calls.
+class RecordingSink : public LoadSink {
+ public:
+  void Begin(const LoadInfo& begin) override {
+    EXPECT_EQ(begins, 0);
+    ++begins;
+    loaded.configuration = begin.configuration;
+    loaded.next_authorization_key = begin.next_authorization_key;
+    loaded.initializes = begin.initialized;
+    info = begin;
+  }
+  void Put(const Row& row) override {
+    EXPECT_EQ(begins, 1);
+    EXPECT_EQ(ends, 0);
+    loaded.changes.push_back(RowChange{RowChange::Op::kPut, row});
+  }
+  void End() override {
+    EXPECT_EQ(begins, 1);
+    ++ends;
+  }
+  IdentityState State() const {
+    IdentityState state;
+    state.Apply(loaded);
+    return state;
+  }
+
+  int begins = 0;
+  int ends = 0;
+  LoadInfo info;
+  ChangeSet loaded;
+};
+
+TEST(StoreTest, ALoadSinkSeesEveryRowOnceOnEitherThread) {
+  TempDir dir;
+  IdentityState expected;
+  {
+    auto store = MustOpen(dir.path());
+    ASSERT_NE(store, nullptr);
+    Populate(*store);
+    RandomCommands gen(7);
+    for (int i = 0; i < 200; ++i) (void)store->Apply(gen.Next(store->state()), std::nullopt);
+    expected = store->state();
+  }
+  for (bool thread : {true, false}) {
+    SCOPED_TRACE(thread ? "sink thread" : "calling thread");
+    StoreOptions options;
+    options.load_sink_thread = thread;
+    RecordingSink sink;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.path(), options, &sink);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ(sink.ends, 1);
+    EXPECT_TRUE((*store)->state() == expected);
+    EXPECT_TRUE(sink.State() == expected);
+    const size_t rows = expected.users().size() + expected.groups().size() +
+                        expected.roles().size() + expected.tenants().size() +
+                        expected.mapping_rules().size() + expected.memberships().size() +
+                        expected.authorizations().size();
+    EXPECT_EQ(sink.loaded.changes.size(), rows);  // each row once
+    EXPECT_GT(sink.info.estimated_entities + sink.info.estimated_memberships +
+                  sink.info.estimated_authorizations,
+              0u);
+  }
+}
+
+TEST(StoreTest, ANewStoreGivesALoadSinkBeginAndEndOnly) {
+  TempDir dir;
+  RecordingSink sink;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.path(), {}, &sink);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(sink.begins, 1);
+  EXPECT_EQ(sink.ends, 1);
+  EXPECT_TRUE(sink.loaded.changes.empty());
+  EXPECT_FALSE(sink.info.initialized);
+}
+
+// The engine OpenStoreAndEngine builds while loading equals Engine::Create over the loaded
+// state: same answers and the same derived rows.
+TEST(StoreTest, OpenStoreAndEngineEqualsCreateOverTheOpenedState) {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    ASSERT_NE(store, nullptr);
+    Populate(*store);
+  }
+  for (bool thread : {true, false}) {
+    StoreOptions options;
+    options.load_sink_thread = thread;
+    absl::StatusOr<StoreAndEngine> opened = OpenStoreAndEngine(dir.path(), options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    std::unique_ptr<Engine> created = *Engine::Create(opened->store->state());
+    auto rows = [](const Engine& engine) {
+      std::vector<std::string> out;
+      engine.ForEachDerivedRow([&](const DerivedRow& r) {
+        std::string text = r.kind == DerivedRow::Kind::kClosure ? "closure " : "claim ";
+        text += std::string(Name(r.entity.type)) + ":" + r.entity.id + " " + r.claim_path + "=" +
+                r.claim_value;
+        for (const auto* list : {&r.groups, &r.roles, &r.tenants, &r.rules}) {
+          std::vector<std::string> sorted = *list;
+          std::sort(sorted.begin(), sorted.end());
+          for (const std::string& s : sorted) text += " " + s;
+          text += " |";
+        }
+        out.push_back(std::move(text));
+      });
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    EXPECT_EQ(rows(*opened->engine), rows(*created));
+    EXPECT_FALSE(rows(*created).empty());
+    for (const char* claims : {R"({"azp":"ci"})", R"({"azp":"solo"})",
+                               R"({"azp":"x","realm":["eng"]})", R"({"sub":"nobody"})"}) {
+      CheckRequest request;
+      request.resource_type = ResourceType::kProcessDefinition;
+      request.permission = Permission::kReadProcessDefinition;
+      request.resource_ids = {"invoice"};
+      request.tenant_id = "acme";
+      EXPECT_EQ(opened->engine->CheckClaims(claims, request), created->CheckClaims(claims, request))
+          << claims;
+      EXPECT_EQ(opened->engine->CheckClaims(claims, request),
+                reference::Check(opened->store->state(), Caller::Claims(claims), request).decision)
+          << claims;
+    }
+  }
 }
 
 }  // namespace

@@ -25,7 +25,8 @@
 // current generation, a bounded profile cache and a bounded claims cache), so a thread that stops
 // checking keeps one generation alive until it checks again or exits.
 //
-// Storage (issue 5) can (a) build an engine from an IdentityState with Create(), (b) apply each
+// Storage (issue 5) can (a) build an engine from an IdentityState with Create(), or from the rows
+// as it loads them with EngineBuilder (below; clearance/store_engine.h), (b) apply each
 // committed ChangeSet with Apply(), and (c) enumerate the derived rows (closure and claim-value
 // index) with ForEachDerivedRow() to persist or verify them. Restoring the index from persisted
 // derived rows without recomputation is not offered: rebuilding from the source rows is linear
@@ -56,6 +57,7 @@ namespace index_internal {
 struct Generation;
 struct ResolvedPrincipal;
 class EngineCore;
+class GenerationWriter;
 }  // namespace index_internal
 
 struct EngineOptions {
@@ -214,7 +216,55 @@ class Engine {
   // member names at every depth, nothing trailing) are not repeated. Same answers as
   // CheckClaims for such bytes; private because arbitrary bytes do not carry that guarantee.
   Decision CheckVerifiedClaims(std::string_view claims_json, const CheckRequest& request) const;
+  friend class EngineBuilder;
   std::unique_ptr<index_internal::EngineCore> core_;
+};
+
+// How big the state an EngineBuilder receives will be. Estimates are fine: they size the index's
+// shards (EngineOptions::shard_bits = -1) and the build's tables, never the answers; a wrong one
+// costs time or memory only.
+struct EngineSizeHints {
+  size_t users = 0;
+  size_t mapping_rules = 0;
+  size_t memberships = 0;
+  size_t authorizations = 0;
+};
+
+// Builds an Engine from the rows of a state fed one at a time, instead of from an IdentityState:
+// a store that loads its rows (Store::Open with a LoadSink, clearance/store.h) feeds them here as
+// it decodes them, so no second walk over a materialised state is needed. The engine Finish()
+// returns gives the same answers as Engine::Create() over the state the rows and Set* calls form;
+// rows may come in any order (a store gives them by kind, then key), which changes only the
+// numbering of interned strings.
+//
+// Thread-safety: one thread at a time; the builder may be handed to another thread between
+// calls (with the usual happens-before, e.g. a mutex or a thread start).
+class EngineBuilder {
+ public:
+  explicit EngineBuilder(const EngineSizeHints& hints = {}, EngineOptions options = {});
+  ~EngineBuilder();
+  EngineBuilder(const EngineBuilder&) = delete;
+  EngineBuilder& operator=(const EngineBuilder&) = delete;
+
+  // REQUIRES: called before the first Add() (the configuration's claim paths are registered
+  // first, as Create() does).
+  void SetConfiguration(const Configuration& config);
+  void SetNextAuthorizationKey(AuthorizationKey key);
+  void SetInitialized();
+
+  // Adds one row of the state. Groups, roles and tenants as entities change no decision and are
+  // ignored (their memberships and authorizations are rows of their own).
+  // REQUIRES: each row's identity at most once; the rows together form a valid state (one that
+  // clearance::Plan could have built), as those of a store are.
+  void Add(const Row& row);
+
+  // Builds the index and publishes it as generation 1. Call once; the builder is spent after.
+  // Returns OK today (see Create()).
+  absl::StatusOr<std::unique_ptr<Engine>> Finish();
+
+ private:
+  EngineOptions options_;
+  std::unique_ptr<index_internal::GenerationWriter> writer_;
 };
 
 }  // namespace clearance

@@ -1,0 +1,64 @@
+// EngineBuilder: Engine::Create() fed row by row (clearance/engine.h). Both run the same bulk
+// steps of GenerationWriter (BeginBulk, Put, Finish(compact)); only where the rows come from
+// differs, so the index, and every answer, is the same.
+#include <algorithm>
+#include <bit>
+#include <memory>
+#include <utility>
+
+#include "clearance/engine.h"
+#include "index/engine_core.h"
+#include "index/generation_writer.h"
+
+namespace clearance {
+namespace {
+
+// The shard count Create() picks for a state of this size (engine.cc's PickShardBits, from the
+// hints instead of the state): half of log2(rows) plus 3, within [2, 14].
+int ShardBitsFor(const EngineSizeHints& hints) {
+  const size_t rows = hints.authorizations + hints.memberships + hints.users + hints.mapping_rules;
+  const int bits = static_cast<int>(std::bit_width(rows)) / 2 + 3;
+  return std::clamp(bits, 2, 14);
+}
+
+}  // namespace
+
+EngineBuilder::EngineBuilder(const EngineSizeHints& hints, EngineOptions options)
+    : options_(options) {
+  const int bits =
+      options.shard_bits >= 0 ? std::min(options.shard_bits, 16) : ShardBitsFor(hints);
+  auto empty =
+      index_internal::GenerationWriter::Empty(std::make_shared<index_internal::StringPool>(), bits,
+                                              options.profile_copy_limit);
+  // The writer copies what it needs of `empty` (the pool is shared): it may go.
+  writer_ = std::make_unique<index_internal::GenerationWriter>(*empty);
+  // The hints Create() derives from a state.
+  writer_->BeginBulk(
+      /*strings_hint=*/hints.users + hints.mapping_rules + hints.memberships / 4 +
+          hints.authorizations / 2,
+      /*nodes_hint=*/hints.users + hints.mapping_rules + hints.memberships / 4,
+      hints.authorizations);
+}
+
+EngineBuilder::~EngineBuilder() = default;
+
+void EngineBuilder::SetConfiguration(const Configuration& config) {
+  writer_->SetConfiguration(config);
+}
+
+void EngineBuilder::SetNextAuthorizationKey(AuthorizationKey key) {
+  writer_->SetNextAuthorizationKey(key);
+}
+
+void EngineBuilder::SetInitialized() { writer_->SetInitialized(); }
+
+void EngineBuilder::Add(const Row& row) { writer_->Put(row); }
+
+absl::StatusOr<std::unique_ptr<Engine>> EngineBuilder::Finish() {
+  auto core =
+      std::make_unique<index_internal::EngineCore>(options_, writer_->Finish(/*compact=*/true));
+  writer_.reset();
+  return std::unique_ptr<Engine>(new Engine(std::move(core)));
+}
+
+}  // namespace clearance
