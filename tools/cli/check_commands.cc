@@ -205,19 +205,19 @@ int Check(Context& ctx, const Flags& f) {
     task.candidate_groups = f.GetAll("candidate-group");
     request.user_task = task;
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
-  if (!store.ok()) return Fail(ctx, store.status());
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create((*store)->state());
-  if (!engine.ok()) return Fail(ctx, engine.status());
+  absl::StatusOr<StoreAndEngine> opened = OpenStoreWithEngine(ctx);
+  if (!opened.ok()) return Fail(ctx, opened.status());
+  const Store& store = *opened->store;
+  const Engine& engine = *opened->engine;
   const bool explain = f.Has("explain");
   if (with_token) {
     absl::StatusOr<std::string> token = TokenOf(f);
     if (!token.ok()) return Fail(ctx, token.status());
     absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
-        MakeTokenVerifier((*store)->state().config());
+        MakeTokenVerifier(store.state().config());
     if (!verifier.ok()) return Fail(ctx, verifier.status());
     TokenError token_error = TokenError::kOk;
-    const Decision d = (*engine)->CheckToken(**verifier, *token, request, &token_error);
+    const Decision d = engine.CheckToken(**verifier, *token, request, &token_error);
     if (token_error != TokenError::kOk) {
       const std::string message(ToStatus(token_error).message());
       Print(ctx, ctx.output == OutputFormat::kJson
@@ -235,7 +235,7 @@ int Check(Context& ctx, const Flags& f) {
     }
     caller = Caller::Claims(verified->claims_json);
   }
-  const Explanation v = (*engine)->Explain(*caller, request);
+  const Explanation v = engine.Explain(*caller, request);
 
   if (ctx.output == OutputFormat::kJson) {
     std::string json = StrCat("{\"decision\":\"", Name(v.decision.outcome), "\",\"reason\":\"",
@@ -339,18 +339,16 @@ int WhoCan(Context& ctx, const Flags& f) {
 int WhatCan(Context& ctx, const Flags& f) {
   absl::StatusOr<Caller> caller = CallerOf(f);
   if (!caller.ok()) return Fail(ctx, caller.status());
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
-  if (!store.ok()) return Fail(ctx, store.status());
-  const IdentityState& state = (*store)->state();
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(state);
-  if (!engine.ok()) return Fail(ctx, engine.status());
-  const PrincipalHandle handle = (*engine)->Resolve(*caller);
+  absl::StatusOr<StoreAndEngine> opened = OpenStoreWithEngine(ctx);
+  if (!opened.ok()) return Fail(ctx, opened.status());
+  const Engine& engine = *opened->engine;
+  const PrincipalHandle handle = engine.Resolve(*caller);
   std::map<std::pair<ResourceType, std::string>, PermissionMask> reach;
   absl::Status failure;
   ForEachResourceType([&](ResourceType t) {
     ForEachPermission(SupportedPermissions(t), [&](Permission p) {
       if (!failure.ok()) return;
-      absl::StatusOr<ResourceIds> ids = (*engine)->AuthorizedResourceIds(handle, t, p);
+      absl::StatusOr<ResourceIds> ids = engine.AuthorizedResourceIds(handle, t, p);
       if (!ids.ok()) {
         failure = ids.status();
         return;

@@ -16,21 +16,47 @@ int Fail(const Context& ctx, const absl::Status& status) {
   return kError;
 }
 
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
+namespace {
+
+absl::Status RequireStoreAt(const Context& ctx) {
   if (!std::filesystem::exists(ctx.db_path)) {
     return absl::NotFoundError(StrCat("no store at '", ctx.db_path,
                                       "'; create one with `clearance init` or name another with "
                                       "--db or CLEARANCE_DB"));
   }
+  return absl::OkStatus();
+}
+
+StoreOptions ExistingStoreOptions(const Context& ctx) {
   StoreOptions options;
   options.sync = ctx.sync;
   options.create_if_missing = false;
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
-  if (store.ok() && !(*store)->state().initialized()) {
-    return absl::FailedPreconditionError(
-        StrCat("the store at '", ctx.db_path, "' is not initialized; run `clearance init`"));
-  }
+  return options;
+}
+
+absl::Status RequireInitialized(const Context& ctx, const Store& store) {
+  if (store.state().initialized()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      StrCat("the store at '", ctx.db_path, "' is not initialized; run `clearance init`"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
+  if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, ExistingStoreOptions(ctx));
+  if (!store.ok()) return store;
+  if (absl::Status s = RequireInitialized(ctx, **store); !s.ok()) return s;
   return store;
+}
+
+absl::StatusOr<StoreAndEngine> OpenStoreWithEngine(const Context& ctx) {
+  if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
+  absl::StatusOr<StoreAndEngine> opened =
+      OpenStoreAndEngine(ctx.db_path, ExistingStoreOptions(ctx));
+  if (!opened.ok()) return opened;
+  if (absl::Status s = RequireInitialized(ctx, *opened->store); !s.ok()) return s;
+  return opened;
 }
 
 absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "clearance/config.h"
 #include "clearance/store.h"
+#include "clearance/store_engine.h"
 #include "clearance/token.h"
 #include "cli/flags.h"
 
@@ -58,6 +59,9 @@ int Fail(const Context& ctx, const absl::Status& status);
 // Opens the existing store at ctx.db_path. NOT_FOUND names the path and says to run
 // `clearance init`.
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx);
+// The same, with an engine over its state built while the store loads (clearance/store_engine.h):
+// for commands that decide.
+absl::StatusOr<StoreAndEngine> OpenStoreWithEngine(const Context& ctx);
 
 // Applies one command to the store and reports a refusal as an error.
 absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command);
