@@ -381,6 +381,17 @@ uint32_t ClaimsReader::WalkTape(uint32_t at, uint32_t active_begin, uint32_t act
           }
           if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
         }
+        if (active_.size() == children) {
+          // No path goes into this member's value (most members of a token): skip it, checking
+          // its names when validating, without a call that would only report its kind.
+          if constexpr (kValidate) {
+            i = UniqueNamesTape(i + 1);
+            if (i == 0) return 0;
+          } else {
+            i = TapeAfter(tape_, i + 1);
+          }
+          continue;
+        }
         ValueKind child_kind;
         std::string_view child_str;
         i = WalkTape<kValidate>(i + 1, children, static_cast<uint32_t>(active_.size()),
