@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clearance/catalog.h"
@@ -48,11 +49,14 @@ using strings_internal::StrCat;
 
 thread_local std::string last_error;
 
-clearance_status Fail(const absl::Status& status) {
+// The error paths are out of line and cold, so the checks on a hot path compile to a few
+// compares and branches that are predicted not taken.
+ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE clearance_status Fail(const absl::Status& status) {
   last_error.assign(status.message().data(), status.message().size());
   return static_cast<clearance_status>(status.code());
 }
-clearance_status Fail(clearance_status code, std::string_view message) {
+ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE clearance_status Fail(clearance_status code,
+                                                                  std::string_view message) {
   last_error.assign(message);
   return code;
 }
@@ -73,7 +77,7 @@ clearance_status Guard(F&& body) noexcept {
 }
 
 // An open store, or the error that says why not.
-clearance_status CheckOpen(const clearance_store* store) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline clearance_status CheckOpen(const clearance_store* store) {
   if (store == nullptr) return Fail(CLEARANCE_INVALID_ARGUMENT, "store: is NULL; expected a handle");
   if (store->closed.load(std::memory_order_acquire)) {
     return Fail(CLEARANCE_FAILED_PRECONDITION, "store: is closed; open it again");
@@ -81,68 +85,166 @@ clearance_status CheckOpen(const clearance_store* store) {
   return CLEARANCE_OK;
 }
 
-clearance_status Null(std::string_view what) {
+ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE clearance_status Null(std::string_view what) {
   return Fail(CLEARANCE_INVALID_ARGUMENT, StrCat(what, ": is NULL; expected a pointer"));
 }
-
-// Fills `out` from `in`, reusing its storage so a warm thread does not allocate.
-clearance_status ToRequest(const clearance_check_request* in, CheckRequest* out) {
-  if (in == nullptr) return Null("request");
+ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE clearance_status NullAt(std::string_view what,
+                                                                    size_t i) {
+  return Null(StrCat(what, "[", i, "]"));
+}
+ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE clearance_status
+BadNumbers(const clearance_check_request* in) {
   if (in->resource_type < 0 || in->resource_type >= kResourceTypeCount) {
     return Fail(CLEARANCE_INVALID_ARGUMENT,
                 StrCat("request.resource_type: is ", in->resource_type, "; expected 0 .. ",
                        kResourceTypeCount - 1, " (clearance_resource_type)"));
   }
-  if (in->permission < 0 || in->permission >= kPermissionCount) {
-    return Fail(CLEARANCE_INVALID_ARGUMENT,
-                StrCat("request.permission: is ", in->permission, "; expected 0 .. ",
-                       kPermissionCount - 1, " (clearance_permission)"));
+  return Fail(CLEARANCE_INVALID_ARGUMENT,
+              StrCat("request.permission: is ", in->permission, "; expected 0 .. ",
+                     kPermissionCount - 1, " (clearance_permission)"));
+}
+
+// What a CheckRequestView points to besides the caller's C strings: the arrays of views and the
+// user-task properties. The usual handful of strings sit in the object, on the caller's stack,
+// left uninitialized until written (zeroing them took longer than the rest of the conversion);
+// more go to a buffer reused per thread, so a warm thread's checks do not allocate.
+class ViewStorage {
+ public:
+  enum List { kIds, kCandidateUsers, kCandidateGroups, kListCount };
+  ViewStorage() {}  // NOLINT: deliberately leaves inline_ uninitialized
+  // Room for `n` views of list `list`, valid until the next Slots() call for the same list on
+  // this thread. std::string_view is an implicit-lifetime type: assigning through the pointer
+  // creates the objects in the byte buffer (C++20).
+  std::string_view* Slots(List list, size_t n) {
+    if (n <= kInline) return reinterpret_cast<std::string_view*>(inline_[list]);
+    return Overflow(list, n);
+  }
+  std::optional<UserTaskPropertiesView> task;
+
+ private:
+  static constexpr size_t kInline = 4;
+  ABSL_ATTRIBUTE_NOINLINE static std::string_view* Overflow(List list, size_t n) {
+    thread_local std::vector<std::string_view> overflow[kListCount];
+    overflow[list].resize(n);
+    return overflow[list].data();
+  }
+  alignas(std::string_view) unsigned char inline_[kListCount][kInline * sizeof(std::string_view)];
+};
+
+// Views `n` NUL-terminated strings as `*out` (storage from `storage`); a NULL names `what`.
+ABSL_ATTRIBUTE_NOINLINE clearance_status ViewMany(const char* const* from, size_t n,
+                                                  std::string_view what, ViewStorage::List list,
+                                                  ViewStorage* storage,
+                                                  absl::Span<const std::string_view>* out) {
+  if (from == nullptr) return Null(what);
+  std::string_view* views = storage->Slots(list, n);
+  for (size_t i = 0; i < n; ++i) {
+    if (from[i] == nullptr) return NullAt(what, i);
+    views[i] = from[i];
+  }
+  *out = absl::MakeConstSpan(views, n);
+  return CLEARANCE_OK;
+}
+// The common cases (no string or one) inline; the loop out of line, so a check's hot path
+// needs fewer registers (fewer spills around the strlen call).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline clearance_status ViewList(
+    const char* const* from, size_t n, std::string_view what, ViewStorage::List list,
+    ViewStorage* storage, absl::Span<const std::string_view>* out) {
+  if (n == 0) {
+    *out = {};
+    return CLEARANCE_OK;
+  }
+  if (n == 1 && from != nullptr && from[0] != nullptr) {
+    std::string_view* view = storage->Slots(list, 1);
+    *view = from[0];
+    *out = absl::MakeConstSpan(view, 1);
+    return CLEARANCE_OK;
+  }
+  return ViewMany(from, n, what, list, storage, out);
+}
+
+// Views `in` as `*out` without copying a string: the engine hashes the ids where the caller
+// wrote them (bench/RESULTS-embed.md: a copy made just before the check costs more than the
+// whole C API). `out` borrows from `in`'s strings and from `storage`.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline clearance_status ToView(const clearance_check_request* in,
+                                                            ViewStorage* storage,
+                                                            CheckRequestView* out) {
+  if (in == nullptr) return Null("request");
+  // One unsigned compare each also refuses negative numbers.
+  if (static_cast<uint32_t>(in->resource_type) >= static_cast<uint32_t>(kResourceTypeCount) ||
+      static_cast<uint32_t>(in->permission) >= static_cast<uint32_t>(kPermissionCount)) {
+    return BadNumbers(in);
   }
   out->resource_type = static_cast<ResourceType>(in->resource_type);
   out->permission = static_cast<Permission>(in->permission);
-  if (in->resource_id_count > 0 && in->resource_ids == nullptr) return Null("request.resource_ids");
-  out->resource_ids.resize(in->resource_id_count);
-  for (size_t i = 0; i < in->resource_id_count; ++i) {
-    if (in->resource_ids[i] == nullptr) return Null(StrCat("request.resource_ids[", i, "]"));
-    out->resource_ids[i].assign(in->resource_ids[i]);
+  if (clearance_status s = ViewList(in->resource_ids, in->resource_id_count,
+                                    "request.resource_ids", ViewStorage::kIds, storage,
+                                    &out->resource_ids);
+      s != CLEARANCE_OK) {
+    return s;
   }
   if (in->tenant_id != nullptr && in->tenant_id[0] != '\0') {
-    if (out->tenant_id) {
-      out->tenant_id->assign(in->tenant_id);
-    } else {
-      out->tenant_id.emplace(in->tenant_id);
-    }
+    out->tenant_id = std::string_view(in->tenant_id);
   } else {
     out->tenant_id.reset();
   }
   out->new_resource = in->new_resource != 0;
   if (in->has_user_task == 0) {
+    out->user_task = nullptr;
+    return CLEARANCE_OK;
+  }
+  UserTaskPropertiesView& task = storage->task.emplace();
+  out->user_task = &task;
+  if (in->assignee != nullptr) task.assignee = std::string_view(in->assignee);
+  if (clearance_status s = ViewList(in->candidate_users, in->candidate_user_count,
+                                    "request.candidate_users", ViewStorage::kCandidateUsers,
+                                    storage, &task.candidate_users);
+      s != CLEARANCE_OK) {
+    return s;
+  }
+  return ViewList(in->candidate_groups, in->candidate_group_count, "request.candidate_groups",
+                  ViewStorage::kCandidateGroups, storage, &task.candidate_groups);
+}
+
+// Fills `out` from `in` (for the entry points that take an owning CheckRequest: basic users,
+// tokens, explanations), reusing its storage so a warm thread does not allocate.
+clearance_status ToRequest(const clearance_check_request* in, CheckRequest* out) {
+  ViewStorage storage;
+  CheckRequestView view;
+  if (clearance_status s = ToView(in, &storage, &view); s != CLEARANCE_OK) return s;
+  out->resource_type = view.resource_type;
+  out->permission = view.permission;
+  out->resource_ids.resize(view.resource_ids.size());
+  for (size_t i = 0; i < view.resource_ids.size(); ++i) {
+    out->resource_ids[i].assign(view.resource_ids[i]);
+  }
+  if (view.tenant_id) {
+    if (out->tenant_id) {
+      out->tenant_id->assign(*view.tenant_id);
+    } else {
+      out->tenant_id.emplace(*view.tenant_id);
+    }
+  } else {
+    out->tenant_id.reset();
+  }
+  out->new_resource = view.new_resource;
+  if (!view.user_task) {
     out->user_task.reset();
     return CLEARANCE_OK;
   }
   UserTaskProperties& task = out->user_task ? *out->user_task : out->user_task.emplace();
-  if (in->assignee != nullptr) {
-    task.assignee = std::string(in->assignee);
+  if (view.user_task->assignee) {
+    task.assignee = std::string(*view.user_task->assignee);
   } else {
     task.assignee.reset();
   }
-  auto copy = [](const char* const* from, size_t n, std::string_view what,
-                 std::vector<std::string>* to) -> clearance_status {
-    if (n > 0 && from == nullptr) return Null(what);
-    to->resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (from[i] == nullptr) return Null(StrCat(what, "[", i, "]"));
-      (*to)[i].assign(from[i]);
-    }
-    return CLEARANCE_OK;
+  auto copy = [](absl::Span<const std::string_view> from, std::vector<std::string>* to) {
+    to->resize(from.size());
+    for (size_t i = 0; i < from.size(); ++i) (*to)[i].assign(from[i]);
   };
-  if (clearance_status s = copy(in->candidate_users, in->candidate_user_count,
-                                "request.candidate_users", &task.candidate_users);
-      s != CLEARANCE_OK) {
-    return s;
-  }
-  return copy(in->candidate_groups, in->candidate_group_count, "request.candidate_groups",
-              &task.candidate_groups);
+  copy(view.user_task->candidate_users, &task.candidate_users);
+  copy(view.user_task->candidate_groups, &task.candidate_groups);
+  return CLEARANCE_OK;
 }
 
 void ToC(const Decision& d, clearance_decision* out) {
@@ -380,7 +482,8 @@ clearance_status WriteBuffer(const std::string& text, char* buf, size_t capacity
   return CLEARANCE_OK;
 }
 
-clearance_status CheckPrincipal(const clearance_store* store, const clearance_principal* p) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline clearance_status CheckPrincipal(const clearance_store* store,
+                                                                    const clearance_principal* p) {
   if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
   if (p == nullptr) return Null("principal");
   if (p->owner != store) {
@@ -407,6 +510,7 @@ thread_local CheckRequest scratch_request;
 
 using clearance::Caller;
 using clearance::CheckRequest;
+using clearance::CheckRequestView;
 using clearance::Decision;
 using clearance::embed_internal::ApplyLocked;
 using clearance::embed_internal::CheckOpen;
@@ -423,6 +527,8 @@ using clearance::embed_internal::Resolve;
 using clearance::embed_internal::scratch_request;
 using clearance::embed_internal::ToC;
 using clearance::embed_internal::ToRequest;
+using clearance::embed_internal::ToView;
+using clearance::embed_internal::ViewStorage;
 using clearance::embed_internal::WriteBuffer;
 using clearance::strings_internal::StrCat;
 
@@ -622,8 +728,10 @@ clearance_status clearance_check_claims(clearance_store* store, const char* clai
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (claims_json == nullptr) return Null("claims_json");
     if (out == nullptr) return Null("out");
-    if (clearance_status s = ToRequest(request, &scratch_request); s != CLEARANCE_OK) return s;
-    ToC(store->engine->CheckClaims(std::string_view(claims_json, len), scratch_request), out);
+    ViewStorage storage;
+    CheckRequestView view;
+    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
+    ToC(store->engine->CheckClaims(std::string_view(claims_json, len), view), out);
     return CLEARANCE_OK;
   });
 }
@@ -680,8 +788,10 @@ clearance_status clearance_check_principal(clearance_store* store,
   return Guard([&] {
     if (clearance_status s = CheckPrincipal(store, principal); s != CLEARANCE_OK) return s;
     if (out == nullptr) return Null("out");
-    if (clearance_status s = ToRequest(request, &scratch_request); s != CLEARANCE_OK) return s;
-    ToC(store->engine->Check(principal->handle, scratch_request), out);
+    ViewStorage storage;
+    CheckRequestView view;
+    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
+    ToC(store->engine->Check(principal->handle, view), out);
     return CLEARANCE_OK;
   });
 }
@@ -695,18 +805,19 @@ clearance_status clearance_check_batch(clearance_store* store,
     if (count == 0) return CLEARANCE_OK;
     if (requests == nullptr) return Null("requests");
     if (out == nullptr) return Null("out");
-    thread_local std::vector<CheckRequest> batch;
+    // Each request is viewed and checked in turn (all against the principal's generation);
+    // `out` is written only once every request proved valid.
     thread_local std::vector<Decision> decisions;
-    if (batch.size() < count) batch.resize(count);
     decisions.resize(count);
+    ViewStorage storage;
+    CheckRequestView view;
     for (size_t i = 0; i < count; ++i) {
-      if (clearance_status s = ToRequest(&requests[i], &batch[i]); s != CLEARANCE_OK) {
+      if (clearance_status s = ToView(&requests[i], &storage, &view); s != CLEARANCE_OK) {
         last_error = StrCat("requests[", i, "]: ", last_error);
         return s;
       }
+      decisions[i] = store->engine->Check(principal->handle, view);
     }
-    store->engine->CheckBatch(principal->handle, absl::MakeConstSpan(batch.data(), count),
-                              absl::MakeSpan(decisions));
     for (size_t i = 0; i < count; ++i) ToC(decisions[i], &out[i]);
     return CLEARANCE_OK;
   });

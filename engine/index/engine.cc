@@ -167,13 +167,18 @@ void EngineCore::Resolve(ThreadState& ts, Caller::Kind kind, std::string_view te
   }
 }
 
-Decision EngineCore::DecideClaims(ThreadState& ts, std::string_view json, ClaimsTrust trust,
-                                  const CheckRequest& request) const {
+namespace {
+
+// EngineCore::DecideClaims for either request form (CheckRequest or CheckRequestView): one
+// body, so the claims cache treats both alike.
+template <typename Request>
+Decision DecideClaimsFor(const EngineCore& core, ThreadState& ts, std::string_view json,
+                         ClaimsTrust trust, const Request& request) {
   const Generation& g = *ts.generation;
   const size_t hash = ClaimsCache::Hash(json);
   ClaimsCache::Entry* e = ts.claims_cache.Find(json, hash);
   if (e != nullptr && e->generation == g.number) return Decide(g, e->subject, request);
-  Resolve(ts, Caller::Kind::kClaims, json, trust);
+  core.Resolve(ts, Caller::Kind::kClaims, json, trust);
   const Decision decision = Decide(g, ts.subject, request);
   if (e == nullptr) e = ts.claims_cache.Admit(json, hash);
   if (e == nullptr) return decision;
@@ -207,6 +212,13 @@ Decision EngineCore::DecideClaims(ThreadState& ts, std::string_view json, Claims
   e->subject.p = e->p.get();
   e->subject.m = e->m.get();
   return decision;
+}
+
+}  // namespace
+
+Decision EngineCore::DecideClaims(ThreadState& ts, std::string_view json, ClaimsTrust trust,
+                                  const CheckRequest& request) const {
+  return DecideClaimsFor(*this, ts, json, trust, request);
 }
 
 std::shared_ptr<const ResolvedPrincipal> EngineCore::Freeze(ThreadState& ts) const {
@@ -321,6 +333,13 @@ Decision Engine::CheckClaims(std::string_view claims_json, const CheckRequest& r
   return core_->DecideClaims(ts, claims_json, index_internal::ClaimsTrust::kUntrusted, request);
 }
 
+Decision Engine::CheckClaims(std::string_view claims_json,
+                             const CheckRequestView& request) const {
+  ThreadState& ts = core_->Reader();
+  return index_internal::DecideClaimsFor(*core_, ts, claims_json,
+                                         index_internal::ClaimsTrust::kUntrusted, request);
+}
+
 Decision Engine::CheckVerifiedClaims(std::string_view claims_json,
                                      const CheckRequest& request) const {
   ThreadState& ts = core_->Reader();
@@ -341,6 +360,12 @@ constexpr Decision kNoHandle{Outcome::kUnauthenticated, Reason::kNoPrincipal};
 }  // namespace
 
 Decision Engine::Check(const PrincipalHandle& handle, const CheckRequest& request) const {
+  if (!handle.resolved_) return kNoHandle;
+  const auto& r = *handle.resolved_;
+  return index_internal::Decide(*r.generation, r.subject, request);
+}
+
+Decision Engine::Check(const PrincipalHandle& handle, const CheckRequestView& request) const {
   if (!handle.resolved_) return kNoHandle;
   const auto& r = *handle.resolved_;
   return index_internal::Decide(*r.generation, r.subject, request);

@@ -8,16 +8,26 @@
 namespace clearance::index_internal {
 namespace {
 
-bool Contains(const std::vector<std::string>& values, std::string_view v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
+// `values`: a vector of strings or a span of string_views.
+template <typename Strings>
+bool Contains(const Strings& values, std::string_view v) {
+  for (std::string_view value : values) {
+    if (value == v) return true;
+  }
+  return false;
 }
+
+// The decision code below is written once for both request forms: `Request` is CheckRequest
+// (strings owned) or CheckRequestView (strings borrowed); their members have the same names and
+// meaning, so each instantiation reads the same lines.
 
 // SPEC.md §6.8. candidateGroups looks at the groups of every root, whichever root holds the
 // grant.
+template <typename Request>
 bool PropertyPasses(const Generation& g, const Subject& s, Property property,
-                    const CheckRequest& request) {
+                    const Request& request) {
   if (!request.user_task) return false;
-  const UserTaskProperties& task = *request.user_task;
+  const auto& task = *request.user_task;
   const bool is_user = s.principal_type == OwnerType::kUser;
   switch (property) {
     case Property::kAssignee:
@@ -25,7 +35,7 @@ bool PropertyPasses(const Generation& g, const Subject& s, Property property,
     case Property::kCandidateUsers:
       return is_user && Contains(task.candidate_users, s.principal_id);
     case Property::kCandidateGroups:
-      for (const std::string& candidate : task.candidate_groups) {
+      for (std::string_view candidate : task.candidate_groups) {
         if (s.token_mode) {
           if (std::find(s.token_groups.begin(), s.token_groups.end(), candidate) !=
               s.token_groups.end()) {
@@ -45,13 +55,14 @@ bool PropertyPasses(const Generation& g, const Subject& s, Property property,
 }
 
 // SPEC.md §6 step 4 for one profile.
+template <typename Request>
 bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
-                    const CheckRequest& request) {
+                    const Request& request) {
   const TypeGrants& t = p.types[static_cast<size_t>(request.resource_type)];
   const PermissionMask bit = Bit(request.permission);
   if (t.any & bit) return true;
   if (p.has_ids(request.resource_type)) {
-    for (const std::string& id : request.resource_ids) {
+    for (std::string_view id : request.resource_ids) {
       const uint32_t sid = g.Sid(id);
       if (sid == kNoString) continue;
       if (p.IdPermissions(g, request.resource_type, sid) & bit) return true;
@@ -67,7 +78,8 @@ bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
   return false;
 }
 
-bool TenantSide(const Generation& g, const Subject& s, const CheckRequest& request) {
+template <typename Request>
+bool TenantSide(const Generation& g, const Subject& s, const Request& request) {
   if (!g.config.tenant_checks_enabled || !request.tenant_id || request.tenant_id->empty()) {
     return true;
   }
@@ -146,9 +158,8 @@ absl::Status Unauthenticated(const Generation& g, const Subject& s) {
   return absl::UnauthenticatedError(FailureMessage(g, s));
 }
 
-}  // namespace
-
-Decision Decide(const Generation& g, const Subject& s, const CheckRequest& request) {
+template <typename Request>
+Decision DecideRequest(const Generation& g, const Subject& s, const Request& request) {
   // Step 0: authentication first, in every mode; step 1: both checks disabled; step 2: anonymous.
   if (s.state == Subject::State::kUnauthenticated) return {Outcome::kUnauthenticated, s.reason()};
   const Configuration& config = g.config;
@@ -170,6 +181,16 @@ Decision Decide(const Generation& g, const Subject& s, const CheckRequest& reque
   if (!rp) return {Outcome::kForbidden, Reason::kInsufficientPermissions};
   return {request.new_resource ? Outcome::kForbidden : Outcome::kNotFound,
           Reason::kTenantNotAuthorized};
+}
+
+}  // namespace
+
+Decision Decide(const Generation& g, const Subject& s, const CheckRequest& request) {
+  return DecideRequest(g, s, request);
+}
+
+Decision Decide(const Generation& g, const Subject& s, const CheckRequestView& request) {
+  return DecideRequest(g, s, request);
 }
 
 Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request) {

@@ -67,8 +67,10 @@ std::string FailureMessage(const Generation& g, const Subject& s);
 // The profile-cache key of P (principal) or M (rules) into `key`.
 void ProfileKey(const Subject& s, bool rules, std::vector<uint64_t>* key);
 
-// Decisions over a resolved subject whose profiles are attached.
+// Decisions over a resolved subject whose profiles are attached. Both Decide overloads run the
+// same code (one template in evaluate.cc), so equal requests get equal answers.
 Decision Decide(const Generation& g, const Subject& s, const CheckRequest& request);
+Decision Decide(const Generation& g, const Subject& s, const CheckRequestView& request);
 Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request);
 absl::StatusOr<ResourceIds> AuthorizedIds(const Generation& g, const Subject& s, ResourceType type,
                                           Permission permission);

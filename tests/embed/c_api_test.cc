@@ -283,6 +283,61 @@ TEST_F(CApiTest, UserTaskPropertiesAndTenants) {
             CLEARANCE_INVALID_ARGUMENT);
 }
 
+// The C API views the caller's strings without copying them: a few in place, more in a buffer
+// reused per thread. Both must answer alike, on every check entry point.
+TEST_F(CApiTest, ManyIdsAreViewedLikeFew) {
+  Grant(1, "my-client");
+  const std::string claims = R"({"azp":"my-client"})";
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  const char* many[] = {"a", "b", "c", "d", "e", "f", "order-process"};
+  for (size_t count : {1u, 4u, 5u, 7u, 6u, 3u}) {
+    clearance_check_request r = request_;
+    r.resource_ids = many + 7 - count;  // the granted id is always the last
+    r.resource_id_count = count;
+    clearance_check_request r_without = r;
+    r_without.resource_id_count = count - 1;  // all but the granted id
+    clearance_decision d{};
+    ASSERT_EQ(clearance_check_principal(store_, p, &r, &d), CLEARANCE_OK);
+    EXPECT_EQ(d.outcome, CLEARANCE_ALLOW) << count;
+    ASSERT_EQ(clearance_check_principal(store_, p, &r_without, &d), CLEARANCE_OK);
+    EXPECT_EQ(d.outcome, CLEARANCE_FORBIDDEN) << count;
+    ASSERT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &r, &d), CLEARANCE_OK);
+    EXPECT_EQ(d.outcome, CLEARANCE_ALLOW) << count;
+    const clearance_check_request both[2] = {r_without, r};
+    clearance_decision out[2] = {{-1, -1}, {-1, -1}};
+    ASSERT_EQ(clearance_check_batch(store_, p, both, 2, out), CLEARANCE_OK);
+    EXPECT_EQ(out[0].outcome, CLEARANCE_FORBIDDEN) << count;
+    EXPECT_EQ(out[1].outcome, CLEARANCE_ALLOW) << count;
+    std::string buf(4096, '\0');
+    ASSERT_EQ(clearance_explain_principal(store_, p, &r, buf.data(), buf.size(), nullptr),
+              CLEARANCE_OK);
+    EXPECT_NE(buf.find(R"("decision":"ALLOW")"), std::string::npos) << buf;
+  }
+  // A NULL among many ids is named, and nothing is written.
+  const char* holey[] = {"a", "b", "c", "d", "e", nullptr, "order-process"};
+  clearance_check_request r = request_;
+  r.resource_ids = holey;
+  r.resource_id_count = 7;
+  clearance_decision d{-1, -1};
+  EXPECT_EQ(clearance_check_principal(store_, p, &r, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(clearance_last_error()).find("request.resource_ids[5]"),
+            std::string::npos)
+      << clearance_last_error();
+  EXPECT_EQ(d.outcome, -1);
+  // Many candidate groups and users take the same path.
+  const char* groups[] = {"g1", "g2", "g3", "g4", "g5", "g6"};
+  r = request_;
+  r.has_user_task = 1;
+  r.candidate_groups = groups;
+  r.candidate_group_count = 6;
+  r.candidate_users = groups;
+  r.candidate_user_count = 6;
+  ASSERT_EQ(clearance_check_principal(store_, p, &r, &d), CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_ALLOW);
+  clearance_principal_free(p);
+}
+
 TEST_F(CApiTest, Explain) {
   Grant(1, "my-client");
   const std::string claims = R"({"azp":"my-client"})";

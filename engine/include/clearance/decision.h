@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "clearance/catalog.h"
 
 namespace clearance {
@@ -71,6 +72,32 @@ struct CheckRequest {
   bool new_resource = false;
   // Present for USER_TASK checks that may pass through PROPERTY scopes.
   std::optional<UserTaskProperties> user_task;
+};
+
+// UserTaskProperties over strings the caller owns (see CheckRequestView).
+struct UserTaskPropertiesView {
+  std::optional<std::string_view> assignee;
+  absl::Span<const std::string_view> candidate_users;
+  absl::Span<const std::string_view> candidate_groups;
+};
+
+// CheckRequest with every string borrowed, for callers that hold the ids in their own buffers
+// (the C API, a broker's request objects): nothing is copied, so the ids are hashed where the
+// caller wrote them. Same members and meaning as CheckRequest; Engine::Check and CheckClaims
+// answer a view exactly as they answer the CheckRequest with the same contents. Small and
+// cheap to build per call (user_task is a pointer, not an optional, for that reason).
+//
+// Ownership: the view owns nothing. Every string, array and the UserTaskPropertiesView it points
+// to must stay valid and unchanged until the check it is passed to returns; the engine keeps no
+// pointer after that.
+struct CheckRequestView {
+  ResourceType resource_type = ResourceType::kAuthorization;
+  Permission permission = Permission::kRead;
+  // True when the resource is being created (CheckRequest::new_resource).
+  bool new_resource = false;
+  absl::Span<const std::string_view> resource_ids;
+  std::optional<std::string_view> tenant_id;  // absent or "": not tenant-owned
+  const UserTaskPropertiesView* user_task = nullptr;  // null: no USER_TASK properties
 };
 
 // Who is asking: claims already verified (the broker's case, and the output of token

@@ -63,6 +63,33 @@ class Differential {
     std::string diff = Compare(ref, e);
     if (fast != ref.decision) diff += " Check(caller);";
     if (engine.Check(handle, request) != ref.decision) diff += " Check(handle);";
+    // The view overloads (strings borrowed from `request`) answer like the owning ones.
+    const std::vector<std::string_view> ids(request.resource_ids.begin(),
+                                            request.resource_ids.end());
+    std::vector<std::string_view> users;
+    std::vector<std::string_view> groups;
+    UserTaskPropertiesView task;
+    CheckRequestView view;
+    view.resource_type = request.resource_type;
+    view.permission = request.permission;
+    view.resource_ids = ids;
+    if (request.tenant_id) view.tenant_id = *request.tenant_id;
+    view.new_resource = request.new_resource;
+    if (request.user_task) {
+      users.assign(request.user_task->candidate_users.begin(),
+                   request.user_task->candidate_users.end());
+      groups.assign(request.user_task->candidate_groups.begin(),
+                    request.user_task->candidate_groups.end());
+      if (request.user_task->assignee) task.assignee = *request.user_task->assignee;
+      task.candidate_users = users;
+      task.candidate_groups = groups;
+      view.user_task = &task;
+    }
+    if (engine.Check(handle, view) != ref.decision) diff += " Check(handle, view);";
+    if (caller.kind == Caller::Kind::kClaims &&
+        engine.CheckClaims(caller.claims_json, view) != ref.decision) {
+      diff += " CheckClaims(view);";
+    }
     // Three times: the second sight of a document fills the thread's claims cache, the third
     // is answered from it.
     for (int i = 0; i < 3 && caller.kind == Caller::Kind::kClaims; ++i) {

@@ -3,7 +3,11 @@
 #include "clearance/engine.h"
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clearance/commands.h"
@@ -433,6 +437,199 @@ TEST(EngineTest, UnsupportedPermissionsAndLargeKeysSurviveCompaction) {
   expect_same(state, f.engine());
   expect_same(state, *bulk);
   EXPECT_EQ(f.engine().Check(f.engine().Resolve(kAlice), ReadDefinition({"p1"})), kAllow);
+}
+
+// A CheckRequestView of `r`: the same contents, every string borrowed from `r`.
+class ViewOf {
+ public:
+  explicit ViewOf(const CheckRequest& r)
+      : ids_(r.resource_ids.begin(), r.resource_ids.end()) {
+    view_.resource_type = r.resource_type;
+    view_.permission = r.permission;
+    view_.resource_ids = ids_;
+    if (r.tenant_id) view_.tenant_id = *r.tenant_id;
+    view_.new_resource = r.new_resource;
+    if (r.user_task) {
+      users_.assign(r.user_task->candidate_users.begin(), r.user_task->candidate_users.end());
+      groups_.assign(r.user_task->candidate_groups.begin(), r.user_task->candidate_groups.end());
+      if (r.user_task->assignee) task_.assignee = *r.user_task->assignee;
+      task_.candidate_users = users_;
+      task_.candidate_groups = groups_;
+      view_.user_task = &task_;
+    }
+  }
+  ViewOf(const ViewOf&) = delete;  // view_ points into this object
+  ViewOf& operator=(const ViewOf&) = delete;
+  const CheckRequestView& view() const { return view_; }
+
+ private:
+  std::vector<std::string_view> ids_;
+  std::vector<std::string_view> users_;
+  std::vector<std::string_view> groups_;
+  UserTaskPropertiesView task_;
+  CheckRequestView view_;
+};
+
+// Every combination of the request's parts that changes a decision: ids granted, not granted
+// and never interned; no tenant, "", the caller's, another and an unknown one; new or existing
+// resources; user-task properties that match through the user, a role, the stored groups, the
+// token's groups, and ones that do not. The view overloads must answer exactly like the
+// CheckRequest ones, and both like the reference evaluator.
+TEST(EngineTest, ViewOverloadsAnswerLikeCheckRequest) {
+  struct Setup {
+    const char* name;
+    bool authorizations_enabled;
+    std::string groups_claim;
+  };
+  const Setup setups[] = {{"stored groups", true, ""},
+                          {"groups claim", true, "groups"},
+                          {"authorizations disabled", false, ""}};
+  std::vector<CheckRequest> requests;
+  const std::pair<ResourceType, Permission> kinds[] = {
+      {ResourceType::kProcessDefinition, Permission::kReadProcessDefinition},
+      {ResourceType::kUserTask, Permission::kRead},
+      {ResourceType::kUserTask, Permission::kClaim},
+      {ResourceType::kUserTask, Permission::kComplete}};
+  const std::vector<std::vector<std::string>> id_lists = {
+      {}, {"p1"}, {"never-seen", "p1"}, {"p2", "never-seen"}, {"task-1", "x", "y", "z", "p2"}};
+  const std::optional<std::string> tenants[] = {std::nullopt, "", "t1", "t2", "never-seen-t"};
+  const std::optional<UserTaskProperties> tasks[] = {
+      std::nullopt,
+      UserTaskProperties{},
+      UserTaskProperties{"alice", {}, {}},
+      UserTaskProperties{"bob", {"bob", "alice"}, {}},
+      UserTaskProperties{std::nullopt, {}, {"never-seen-g", "g2", "g1"}},
+      UserTaskProperties{std::nullopt, {}, {"night"}}};
+  for (const auto& [type, permission] : kinds) {
+    for (const std::vector<std::string>& ids : id_lists) {
+      for (const std::optional<std::string>& tenant : tenants) {
+        for (const bool new_resource : {false, true}) {
+          for (const std::optional<UserTaskProperties>& task : tasks) {
+            CheckRequest r;
+            r.resource_type = type;
+            r.permission = permission;
+            r.resource_ids = ids;
+            r.tenant_id = tenant;
+            r.new_resource = new_resource;
+            r.user_task = task;
+            requests.push_back(std::move(r));
+          }
+        }
+      }
+    }
+  }
+  const std::vector<Caller> callers = {
+      kAlice,
+      Caller::Claims(R"({"sub":"bob"})"),
+      Caller::Claims(R"({"sub":"carol","azp":"svc"})"),
+      Caller::Claims(R"({"sub":"dave","scope":"ops"})"),
+      Caller::Claims(R"({"sub":"erin","groups":["night","g2"]})"),
+      Caller::Claims("not json"),
+      Caller::Anonymous()};
+  std::set<std::pair<Outcome, Reason>> seen;
+  long checks = 0;
+  for (const Setup& setup : setups) {
+    Configuration config;
+    config.tenant_checks_enabled = true;
+    config.client_id_claim = "azp";
+    config.authorizations_enabled = setup.authorizations_enabled;
+    config.groups_claim = setup.groups_claim;
+    Fixture f(config);
+    f.Run(CreateTenant{Tenant{"t1", "T1", ""}});
+    f.Run(CreateTenant{Tenant{"t2", "T2", ""}});
+    f.Run(CreateGroup{Group{"g1", "G1", ""}});
+    f.Run(CreateGroup{Group{"g2", "G2", ""}});
+    f.Run(CreateRole{Role{"task-users", "R", ""}});
+    f.Run(CreateMappingRule{MappingRule{"m1", "scope", "ops", "M", {}}});
+    for (const Membership& m :
+         {Membership{ContainerType::kTenant, "t1", MemberType::kUser, "alice"},
+          Membership{ContainerType::kTenant, "t1", MemberType::kClient, "svc"},
+          Membership{ContainerType::kTenant, "t2", MemberType::kMappingRule, "m1"},
+          Membership{ContainerType::kTenant, "t2", MemberType::kUser, "erin"},
+          Membership{ContainerType::kGroup, "g1", MemberType::kUser, "alice"},
+          Membership{ContainerType::kGroup, "g2", MemberType::kMappingRule, "m1"},
+          Membership{ContainerType::kRole, "task-users", MemberType::kUser, "alice"},
+          Membership{ContainerType::kRole, "task-users", MemberType::kUser, "erin"},
+          Membership{ContainerType::kRole, "task-users", MemberType::kClient, "svc"},
+          Membership{ContainerType::kRole, "task-users", MemberType::kMappingRule, "m1"}}) {
+      f.Run(AddMember{m});
+    }
+    f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
+            Bit(Permission::kReadProcessDefinition));
+    f.Grant(OwnerType::kGroup, "g2", ResourceType::kProcessDefinition, "p2",
+            Bit(Permission::kReadProcessDefinition));
+    f.Grant(OwnerType::kClient, "svc", ResourceType::kUserTask, "task-1",
+            Bit(Permission::kRead));
+    const std::pair<const char*, Permission> properties[] = {
+        {"assignee", Permission::kRead},
+        {"candidateUsers", Permission::kClaim},
+        {"candidateGroups", Permission::kComplete}};
+    for (const auto& [property, permission] : properties) {
+      f.Run(CreateAuthorization{AuthorizationSpec{OwnerType::kRole, "task-users",
+                                                  ResourceType::kUserTask, "", property,
+                                                  Bit(permission)}});
+    }
+    for (const Caller& caller : callers) {
+      const PrincipalHandle handle = f.engine().Resolve(caller);
+      for (const CheckRequest& request : requests) {
+        ++checks;
+        const Decision want = reference::Check(f.state(), caller, request).decision;
+        seen.emplace(want.outcome, want.reason);
+        const ViewOf view(request);
+        const std::string where = std::string(setup.name) + ", caller " +
+                                  (caller.kind == Caller::Kind::kAnonymous ? "anonymous"
+                                                                           : caller.claims_json) +
+                                  ", request #" + std::to_string(&request - requests.data());
+        ASSERT_EQ(f.engine().Check(handle, request), want) << where;
+        ASSERT_EQ(f.engine().Check(handle, view.view()), want) << where;
+        if (caller.kind != Caller::Kind::kClaims) continue;
+        // Twice each: a first sight resolves, later ones may come from the claims cache.
+        for (int i = 0; i < 2; ++i) {
+          ASSERT_EQ(f.engine().CheckClaims(caller.claims_json, view.view()), want) << where;
+          ASSERT_EQ(f.engine().CheckClaims(caller.claims_json, request), want) << where;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checks, 3L * 7 * 4 * 5 * 5 * 2 * 6);
+  // The combinations reach every decision the request's parts can change.
+  const std::set<std::pair<Outcome, Reason>> expected = {
+      {Outcome::kAllow, Reason::kGranted},
+      {Outcome::kAllow, Reason::kAuthorizationsDisabled},
+      {Outcome::kAllow, Reason::kAnonymous},
+      {Outcome::kForbidden, Reason::kInsufficientPermissions},
+      {Outcome::kForbidden, Reason::kTenantNotAuthorized},
+      {Outcome::kNotFound, Reason::kTenantNotAuthorized},
+      {Outcome::kUnauthenticated, Reason::kMalformedClaims}};
+  for (const auto& decision : expected) {
+    EXPECT_TRUE(seen.count(decision)) << Name(decision.first) << " " << Name(decision.second);
+  }
+}
+
+// A view borrows: the engine reads the caller's bytes at the call and keeps nothing, so one
+// buffer rewritten between checks is answered by its contents at each call.
+TEST(EngineTest, ViewReadsTheCallersBytesAtEachCall) {
+  Fixture f;
+  f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
+          Bit(Permission::kReadProcessDefinition));
+  const PrincipalHandle h = f.engine().Resolve(kAlice);
+  char buffer[] = "p1";
+  const std::string_view ids[] = {std::string_view(buffer, 2)};
+  CheckRequestView view;
+  view.resource_type = ResourceType::kProcessDefinition;
+  view.permission = Permission::kReadProcessDefinition;
+  view.resource_ids = ids;
+  EXPECT_EQ(f.engine().Check(h, view), kAllow);
+  EXPECT_EQ(f.engine().CheckClaims(kAlice.claims_json, view), kAllow);
+  buffer[1] = '2';
+  EXPECT_EQ(f.engine().Check(h, view), kForbidden);
+  EXPECT_EQ(f.engine().CheckClaims(kAlice.claims_json, view), kForbidden);
+  buffer[1] = '1';
+  EXPECT_EQ(f.engine().Check(h, view), kAllow);
+  // A default-constructed handle and an empty view answer like their CheckRequest forms.
+  EXPECT_EQ(f.engine().Check(PrincipalHandle(), view),
+            f.engine().Check(PrincipalHandle(), ReadDefinition({"p1"})));
+  EXPECT_EQ(f.engine().Check(h, CheckRequestView{}), f.engine().Check(h, CheckRequest{}));
 }
 
 }  // namespace
