@@ -1,7 +1,6 @@
 #include "clearance/engine.h"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 #include "index/engine_core.h"
@@ -18,18 +17,6 @@ struct ThreadStates {
   absl::flat_hash_map<uint64_t, std::unique_ptr<ThreadState>> by_engine;
 };
 thread_local ThreadStates thread_states;
-
-int PickShardBits(const IdentityState& state) {
-  const size_t rows = state.authorizations().size() + state.memberships().size() +
-                      state.users().size() + state.mapping_rules().size();
-  // A change clones whole shards (~rows / shards entries, each re-hashed) and copies the group
-  // pointer tables (~sqrt(shards) reference-counted pointers per map). Cloning an entry costs
-  // far more than copying a pointer, so shards are kept well below sqrt(rows): at 1 M
-  // authorizations 8192 shards took a change's p99 from 95 to about 30 us
-  // (bench/RESULTS-index.md), for about 1 % more memory.
-  const int bits = static_cast<int>(std::bit_width(rows)) / 2 + 3;
-  return std::clamp(bits, 2, 14);
-}
 
 }  // namespace
 
@@ -286,29 +273,21 @@ std::optional<OwnerRef> PrincipalHandle::principal() const {
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const IdentityState& state,
                                                        EngineOptions options) {
-  const int bits = options.shard_bits >= 0 ? std::min(options.shard_bits, 16)
-                                           : index_internal::PickShardBits(state);
-  auto empty =
-      index_internal::GenerationWriter::Empty(std::make_shared<index_internal::StringPool>(), bits,
-                                              options.profile_copy_limit);
-  index_internal::GenerationWriter writer(*empty);
-  // Size hints only (a wrong one costs a rehash): ids are mostly owners, members and resources.
-  const size_t authorizations = state.authorizations().size();
-  const size_t members = state.memberships().size();
-  writer.BeginBulk(
-      /*strings_hint=*/state.users().size() + state.mapping_rules().size() + members / 4 +
-          authorizations / 2,
-      /*nodes_hint=*/state.users().size() + state.mapping_rules().size() + members / 4,
-      authorizations);
-  writer.SetConfiguration(state.config());
-  for (const auto& [name, user] : state.users()) writer.Put(user);
-  for (const auto& [id, rule] : state.mapping_rules()) writer.Put(rule);
-  for (const Membership& m : state.memberships()) writer.Put(m);
-  for (const auto& [key, a] : state.authorizations()) writer.Put(a);
-  writer.SetNextAuthorizationKey(state.next_authorization_key());
-  if (state.initialized()) writer.SetInitialized();
-  auto core = std::make_unique<EngineCore>(options, writer.Finish(/*compact=*/true));
-  return std::unique_ptr<Engine>(new Engine(std::move(core)));
+  // The same bulk build a store's load feeds row by row (engine_builder.cc).
+  EngineSizeHints hints;
+  hints.users = state.users().size();
+  hints.mapping_rules = state.mapping_rules().size();
+  hints.memberships = state.memberships().size();
+  hints.authorizations = state.authorizations().size();
+  EngineBuilder builder(hints, options);
+  builder.SetConfiguration(state.config());
+  for (const auto& [name, user] : state.users()) builder.Add(user);
+  for (const auto& [id, rule] : state.mapping_rules()) builder.Add(rule);
+  for (const Membership& m : state.memberships()) builder.Add(m);
+  for (const auto& [key, a] : state.authorizations()) builder.Add(a);
+  builder.SetNextAuthorizationKey(state.next_authorization_key());
+  if (state.initialized()) builder.SetInitialized();
+  return builder.Finish();
 }
 
 Engine::Engine(std::unique_ptr<EngineCore> core) : core_(std::move(core)) {}
