@@ -1,7 +1,14 @@
 #include "clearance/state.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <iterator>
+#include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace clearance {
 namespace {
@@ -125,7 +132,34 @@ void IdentityState::UnindexOwner(const Authorization& a) {
   if (owner->second.empty()) by_owner_.erase(owner);
 }
 
+namespace {
+
+std::tuple<MemberType, std::string, ContainerType, std::string> MemberKey(const Membership& m) {
+  return std::make_tuple(m.member_type, m.member_id, m.container_type, m.container_id);
+}
+
+}  // namespace
+
 void IdentityState::Put(Row&& row) {
+  if (const auto* m = std::get_if<Membership>(&row)) {
+    InsertSorted(by_member_, MemberKey(*m));
+  } else if (const auto* a = std::get_if<Authorization>(&row)) {
+    if (const Authorization* old = FindAuthorization(a->key)) UnindexOwner(*old);
+    by_owner_[std::make_pair(a->owner_type, a->owner_id)].insert(a->key);
+  }
+  PutPrimary(std::move(row));
+}
+
+void IdentityState::Delete(const Row& row) {
+  if (const auto* m = std::get_if<Membership>(&row)) {
+    by_member_.erase(MemberKey(*m));
+  } else if (const auto* a = std::get_if<Authorization>(&row)) {
+    if (const Authorization* old = FindAuthorization(a->key)) UnindexOwner(*old);
+  }
+  DeletePrimary(row);
+}
+
+void IdentityState::PutPrimary(Row&& row) {
   std::visit(
       [this](auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -149,12 +183,8 @@ void IdentityState::Put(Row&& row) {
           std::string key = r.id;
           Upsert(mapping_rules_, std::move(key), std::move(r));
         } else if constexpr (std::is_same_v<T, Membership>) {
-          InsertSorted(by_member_, std::make_tuple(r.member_type, r.member_id, r.container_type,
-                                                   r.container_id));
           InsertSorted(memberships_, std::move(r));
         } else if constexpr (std::is_same_v<T, Authorization>) {
-          if (const Authorization* old = FindAuthorization(r.key)) UnindexOwner(*old);
-          by_owner_[std::make_pair(r.owner_type, r.owner_id)].insert(r.key);
           const AuthorizationKey key = r.key;
           Upsert(authorizations_, key, std::move(r));
         }
@@ -162,7 +192,7 @@ void IdentityState::Put(Row&& row) {
       row);
 }
 
-void IdentityState::Delete(const Row& row) {
+void IdentityState::DeletePrimary(const Row& row) {
   std::visit(
       [this](const auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -181,16 +211,85 @@ void IdentityState::Delete(const Row& row) {
           }
         } else if constexpr (std::is_same_v<T, Membership>) {
           memberships_.erase(r);
-          by_member_.erase(
-              std::make_tuple(r.member_type, r.member_id, r.container_type, r.container_id));
         } else if constexpr (std::is_same_v<T, Authorization>) {
-          if (const Authorization* old = FindAuthorization(r.key)) {
-            UnindexOwner(*old);
-            authorizations_.erase(r.key);
-          }
+          authorizations_.erase(r.key);
         }
       },
       row);
+}
+
+void IdentityState::RebuildMemberIndex() {
+  by_member_.clear();
+  // memberships_ is ordered by container; by_member_ wants member first. Sorting pointers and
+  // appending at end() is O(n log n) comparisons but no tree search per row.
+  std::vector<const Membership*> order;
+  order.reserve(memberships_.size());
+  for (const Membership& m : memberships_) order.push_back(&m);
+  std::sort(order.begin(), order.end(), [](const Membership* a, const Membership* b) {
+    return std::tie(a->member_type, a->member_id, a->container_type, a->container_id) <
+           std::tie(b->member_type, b->member_id, b->container_type, b->container_id);
+  });
+  for (const Membership* m : order) by_member_.insert(by_member_.end(), MemberKey(*m));
+}
+
+void IdentityState::RebuildOwnerIndex() {
+  by_owner_.clear();
+  // Owners are numbered in a small hash table of views (one probe per authorization, into a
+  // table that stays in cache), the keys are bucketed by owner with a counting sort (stable, so
+  // each owner's keys stay ascending), and each owner's set is then built from one contiguous
+  // ascending run: no per-row probe of by_owner_ or its B-tree nodes.
+  absl::flat_hash_map<std::pair<OwnerType, std::string_view>, uint32_t> number;
+  std::vector<const Authorization*> first;  // one authorization of each owner, by number
+  std::vector<uint32_t> owner_of;           // owner number of each authorization, in key order
+  owner_of.reserve(authorizations_.size());
+  for (const auto& [key, a] : authorizations_) {
+    auto [it, inserted] =
+        number.try_emplace(std::make_pair(a.owner_type, std::string_view(a.owner_id)),
+                           static_cast<uint32_t>(first.size()));
+    if (inserted) first.push_back(&a);
+    owner_of.push_back(it->second);
+  }
+  std::vector<size_t> begin(first.size() + 1, 0);
+  for (uint32_t o : owner_of) ++begin[o + 1];
+  for (size_t o = 1; o < begin.size(); ++o) begin[o] += begin[o - 1];
+  std::vector<AuthorizationKey> keys(owner_of.size());
+  {
+    std::vector<size_t> next(begin.begin(), begin.end() - 1);
+    size_t i = 0;
+    for (const auto& entry : authorizations_) keys[next[owner_of[i++]]++] = entry.first;
+  }
+  by_owner_.reserve(first.size());
+  for (size_t o = 0; o < first.size(); ++o) {
+    by_owner_.try_emplace(std::make_pair(first[o]->owner_type, first[o]->owner_id),
+                          keys.begin() + static_cast<std::ptrdiff_t>(begin[o]),
+                          keys.begin() + static_cast<std::ptrdiff_t>(begin[o + 1]));
+  }
+}
+
+IdentityState::BulkLoader::BulkLoader(IdentityState* state) : state_(state) {
+  // Stale from here until Finish(), which rebuilds them from the primary collections.
+  state_->by_member_.clear();
+  state_->by_owner_.clear();
+}
+
+IdentityState::BulkLoader::~BulkLoader() { Finish(); }
+
+void IdentityState::BulkLoader::Apply(ChangeSet&& changes) {
+  for (RowChange& c : changes.changes) {
+    if (c.op == RowChange::Op::kPut) {
+      state_->PutPrimary(std::move(c.row));
+    } else {
+      state_->DeletePrimary(c.row);
+    }
+  }
+  state_->ApplyMeta(changes);
+}
+
+void IdentityState::BulkLoader::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  state_->RebuildMemberIndex();
+  state_->RebuildOwnerIndex();
 }
 
 bool IdentityState::operator==(const IdentityState& o) const {

@@ -258,11 +258,14 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
     // A second thread only pays when there is a second core to run it.
     feeder.emplace(sink, info, sink_thread && std::thread::hardware_concurrency() > 1);
   }
+  // The state's secondary indexes are built once at the end (IdentityState::BulkLoader), not
+  // row by row; on an early return the loader's destructor still leaves the state consistent.
+  IdentityState::BulkLoader bulk(state);
   // Applied chunks' vectors are reused: a new one per chunk would be a large free and malloc
   // each time.
   std::vector<std::vector<RowChange>> spare;
-  auto apply = [state, &spare](ChangeSet&& done) {
-    state->Apply(std::move(done));
+  auto apply = [&bulk, &spare](ChangeSet&& done) {
+    bulk.Apply(std::move(done));
     done.changes.clear();  // the rows were moved out; this destroys the husks
     spare.push_back(std::move(done.changes));
   };
@@ -355,6 +358,7 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
   if (!s.ok()) return s;
   flush();
   if (feeder) feeder->Finish(apply);
+  bulk.Finish();
   return absl::OkStatus();
 }
 

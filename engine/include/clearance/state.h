@@ -99,11 +99,54 @@ class IdentityState {
 
   bool operator==(const IdentityState& o) const;
 
+  // Builds a state from many rows faster than Apply(), as opening a store does: Apply() keeps
+  // the secondary indexes (by member, by owner) current row by row, which at a million rows is
+  // most of the cost (a hash probe and a tree insert per row, each a cache miss). The loader
+  // leaves them stale and rebuilds them once, from sorted data, in Finish(); it also skips the
+  // lookup of a replaced authorization when keys arrive ascending (a store scans them so).
+  //
+  //   IdentityState state;
+  //   IdentityState::BulkLoader loader(&state);
+  //   for (...) loader.Apply(std::move(chunk));  // any change sets, in order
+  //   loader.Finish();                           // `state` is usable again
+  //
+  // The result equals, in operator== and every accessor (iteration orders included), the state
+  // that Apply() of the same change sets in the same order gives; rows in any order, repeated
+  // rows and deletes are all allowed, only ascending keys are fastest. Apply() and Plan() behave
+  // afterwards exactly as on that state.
+  //
+  // Thread-safety: the loader has exclusive use of the state from construction until Finish()
+  // returns (or the destructor, which finishes a loader that was not finished: the state is
+  // always left consistent). REQUIRES: nothing reads or applies to the state in between.
+  class BulkLoader {
+   public:
+    // REQUIRES: `state` is not null and outlives the loader.
+    explicit BulkLoader(IdentityState* state);
+    ~BulkLoader();
+    BulkLoader(const BulkLoader&) = delete;
+    BulkLoader& operator=(const BulkLoader&) = delete;
+
+    // As IdentityState::Apply(), moving the rows out of `changes`.
+    // REQUIRES: Finish() has not been called.
+    void Apply(ChangeSet&& changes);
+    // Rebuilds the secondary indexes. Idempotent.
+    void Finish();
+
+   private:
+    IdentityState* state_;
+    bool finished_ = false;
+  };
+
  private:
   void Put(Row&& row);
   void Delete(const Row& row);
   void ApplyMeta(const ChangeSet& changes);
   void UnindexOwner(const Authorization& a);
+  // BulkLoader's halves of Put() and Delete(): the primary collections and rule_by_claim_ only.
+  void PutPrimary(Row&& row);
+  void DeletePrimary(const Row& row);
+  void RebuildMemberIndex();
+  void RebuildOwnerIndex();
 
   Configuration config_;
   bool initialized_ = false;
