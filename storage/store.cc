@@ -1,7 +1,10 @@
 // Store: opening, applying commands, checkpoints. Verify() is in verify.cc.
 #include "clearance/store.h"
 
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "clearance/internal/strings.h"
 #include "internal/db.h"
@@ -35,6 +38,59 @@ absl::Status InitializeMeta(rocksdb::DB* db, const Families& f) {
   rocksdb::WriteOptions w;
   w.sync = true;
   return FromRocks(db->Write(w, &batch), "creating store");
+}
+
+// Whether `path` holds more than one write-ahead log file (`<number>.log`; not the info LOG).
+absl::StatusOr<bool> HasStaleWals(rocksdb::Env* env, const std::string& path) {
+  std::vector<std::string> children;
+  absl::Status s = FromRocks(env->GetChildren(path, &children), StrCat("listing ", path));
+  if (!s.ok()) return s;
+  int wals = 0;
+  for (const std::string& name : children) {
+    std::string_view stem(name);
+    if (!stem.ends_with(".log")) continue;
+    stem.remove_suffix(4);
+    if (!stem.empty() && stem.find_first_not_of("0123456789") == std::string_view::npos) ++wals;
+  }
+  return wals > 1;
+}
+
+// RocksDB 7.8 deletes a WAL only once a flush has recorded that no family needs it
+// (min_log_number_to_keep in the MANIFEST). Open() recovers the WALs and flushes what they hold,
+// so a session that wrote anything is cleaned up by the next Open(); but a recovery that finds
+// the WALs empty flushes nothing, records nothing, and the WAL that this Open() creates joins
+// the ones kept. So every session that wrote nothing (an idle broker restart, or a crash before
+// the first command) left one more empty *.log forever, and every recovery lists them all.
+// (Fixed upstream in RocksDB 8.3, facebook/rocksdb#11409.) A flush of a non-empty memtable
+// records the new minimum: rewrite the unchanged schema_version row, outside the WAL (the
+// flush makes it durable, and losing it to a crash loses nothing), and flush; RocksDB then
+// deletes the old WALs itself, by its own rules (see below). Durability is untouched: recovery
+// has already flushed every recovered command into SSTs (avoid_flush_during_recovery is off),
+// the other families' memtables are empty here, and RocksDB deletes no WAL whose rows are not
+// in an SST.
+// Runs only when there is more than the current WAL (about 2 ms at 1 M authorizations,
+// bench/RESULTS-storage.md) and leaves one tiny SST in `meta`, which compaction folds away.
+absl::Status ReleaseStaleWals(storage_internal::StoreRep& rep, rocksdb::Env* env) {
+  absl::StatusOr<bool> stale = HasStaleWals(env, rep.path);
+  if (!stale.ok()) return stale.status();
+  if (!*stale) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  storage_internal::WriteSchemaVersion(rep.families, Store::kSchemaVersion, &batch);
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
+  absl::Status s = FromRocks(rep.db->Write(w, &batch), "releasing old write-ahead logs");
+  if (!s.ok()) return s;
+  s = FromRocks(rep.db->Flush(rocksdb::FlushOptions(), rep.families.meta),
+                "releasing old write-ahead logs");
+  if (!s.ok()) return s;
+  // The flush's own cleanup does not see these WALs (recovery did not track empty ones), so
+  // they would go only at the next full scan of the directory: this store's close, or the next
+  // open if the process dies first. Re-enabling file deletions runs that full scan now, in this
+  // thread, under RocksDB's own rules (the same calls a checkpoint makes).
+  s = FromRocks(rep.db->DisableFileDeletions(), "releasing old write-ahead logs");
+  if (!s.ok()) return s;
+  return FromRocks(rep.db->EnableFileDeletions(/*force=*/false),
+                   "releasing old write-ahead logs");
 }
 
 storage_internal::MetaRows MetaOf(const storage_internal::StoreRep& rep) {
@@ -166,10 +222,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                       meta->rows.schema_version, "; this build reads only ",
                                       kSchemaVersion));
   }
+  absl::Status s = ReleaseStaleWals(*rep, db_options.env);
+  if (!s.ok()) return s;
   uint64_t rows = 0;
   // The derived rows first: they are few, and the source load then ends with the sink's End().
-  absl::Status s =
-      storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
+  s = storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
   if (!s.ok()) return s;
   s = storage_internal::LoadSource(rep->db.get(), rep->families, read, meta->rows, &rep->state,
                                    &rows, sink, options.load_sink_thread);

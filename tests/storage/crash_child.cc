@@ -1,11 +1,14 @@
 // The crash test's child: applies random commands to a store until it is killed.
 //
 //   storage_crash_child STORE_DIR JOURNAL SEED SYNC
+//   storage_crash_child STORE_DIR --idle
 //
 // After each acknowledged command (Apply or ApplyBatch returned OK) it appends the command's log
 // position (8 bytes, little-endian) to JOURNAL, fdatasyncs it, and writes one byte per command to
 // stdout, which the parent reads to decide when to SIGKILL. The commands come from
 // RandomCommands(SEED) shown the store's state, so the parent can replay them exactly.
+// With --idle it opens the store, writes one byte to stdout and waits to be killed without
+// writing anything: a crash loop of a process that dies right after opening.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,7 +41,13 @@ void WriteAll(int fd, const void* data, size_t n) {
 
 int main(int argc, char** argv) {
   using namespace clearance;
-  if (argc != 5) Die("usage: storage_crash_child STORE_DIR JOURNAL SEED SYNC");
+  if (argc == 3 && std::string(argv[2]) == "--idle") {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(argv[1], StoreOptions{});
+    if (!store.ok()) Die(std::string(store.status().message()));
+    WriteAll(STDOUT_FILENO, "o", 1);
+    for (;;) pause();
+  }
+  if (argc != 5) Die("usage: storage_crash_child STORE_DIR (JOURNAL SEED SYNC | --idle)");
   StoreOptions options;
   options.sync = std::string(argv[4]) == "1";
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(argv[1], options);
