@@ -15,6 +15,11 @@ if [ -n "$sanitize" ]; then
   build_flags=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1"
     -DCLEARANCE_BUILD_BENCHMARKS=OFF)
 fi
+if [ "$sanitize" = thread ]; then
+  # RocksDB's destructors on its background threads are reported through its uninstrumented
+  # atomics; tools/tsan.supp says why and what exactly is suppressed.
+  export TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp ${TSAN_OPTIONS:-}"
+fi
 cmake -S . -B "$build" "${build_flags[@]}" -DCLEARANCE_SANITIZE="$sanitize" \
   -DCLEARANCE_BUILD_TESTS=ON >/dev/null
 # CLEARANCE_BUILD_TARGETS (space-separated) builds only those targets; pair it with a CTEST_ARGS
