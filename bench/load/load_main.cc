@@ -6,7 +6,7 @@
 //                  [--changes-per-second N] [--tokens N] [--repeat-percent P]
 //                  [--verify-reference N] [--compare-readonly] [--corpus-bench]
 //                  [--profile-cache N] [--profile-copy-limit N] [--claims-cache N]
-//                  [--corpus-engine-only]
+//                  [--corpus-engine-only] [--corpus-loop-ms N]
 //                  [--output text|json]
 //
 // Generates the workload in process (workload.h; deterministic from --size and --seed), builds
@@ -31,6 +31,8 @@
 //                        alone (CheckClaims, handle Check, reference), then the token corpus
 //                        (first sight per algorithm, cache hits); JSON lines on stdout.
 // --corpus-engine-only   with --corpus-bench: our engine only (no reference, no tokens).
+// --corpus-loop-ms N     with --corpus-bench: how long each back-to-back loop runs (default
+//                        500; raise it so a profiler's samples come from the checks).
 // --profile-cache N, --profile-copy-limit N, --claims-cache N   EngineOptions of the engine
 //                        under load.
 // A live progress line is drawn on stderr only when stderr is a terminal.
@@ -83,6 +85,7 @@ struct Flags {
   bool compare_readonly = false;
   bool corpus_bench = false;
   bool corpus_engine_only = false;
+  double corpus_loop_ms = 500;
   bool json = false;
   EngineOptions engine;
 };
@@ -416,7 +419,8 @@ long ResidentKb() {
 
 // One JSON line per measured engine, in the shape bench/peers/run.mjs prints for the peers.
 template <typename F>
-void TimeEach(const char* engine, const World& world, size_t limit, double setup_s, F&& decide) {
+void TimeEach(const char* engine, const World& world, size_t limit, double setup_s, double loop_ms,
+              F&& decide) {
   const auto& queries = world.workload.queries;
   const size_t n = std::min(limit, queries.size());
   for (size_t i = 0; i < std::min<size_t>(n, 2000); ++i) decide(queries[i]);  // warm up
@@ -435,7 +439,8 @@ void TimeEach(const char* engine, const World& world, size_t limit, double setup
   do {
     for (size_t i = 0; i < n; ++i) decide(queries[i]);
     loops += n;
-  } while (Clock::now() - loop_start < std::chrono::milliseconds(500) && n >= 1000);
+  } while (Clock::now() - loop_start < std::chrono::duration<double, std::milli>(loop_ms) &&
+           n >= 1000);
   const double loop_s = std::chrono::duration<double>(Clock::now() - loop_start).count();
   const double median = Median(ns);
   std::printf(
@@ -447,10 +452,11 @@ void TimeEach(const char* engine, const World& world, size_t limit, double setup
 }
 
 void CorpusBench(World& world, const Flags& flags) {
-  TimeEach("clearance CheckClaims", world, flags.queries, world.build_s, [&](const Query& q) {
-    Decision d = world.engine->CheckClaims(q.claims_json, q.request);
-    asm volatile("" : : "r"(&d) : "memory");
-  });
+  TimeEach("clearance CheckClaims", world, flags.queries, world.build_s, flags.corpus_loop_ms,
+           [&](const Query& q) {
+             Decision d = world.engine->CheckClaims(q.claims_json, q.request);
+             asm volatile("" : : "r"(&d) : "memory");
+           });
   std::map<uint32_t, PrincipalHandle> handles;
   for (const Query& q : world.workload.queries) {
     if (!handles.contains(q.principal)) {
@@ -461,10 +467,11 @@ void CorpusBench(World& world, const Flags& flags) {
   const std::vector<Query>& queries = world.workload.queries;
   std::vector<const PrincipalHandle*> handle_of(queries.size());
   for (size_t i = 0; i < queries.size(); ++i) handle_of[i] = &handles.at(queries[i].principal);
-  TimeEach("clearance Check(handle)", world, flags.queries, world.build_s, [&](const Query& q) {
-    Decision d = world.engine->Check(*handle_of[&q - queries.data()], q.request);
-    asm volatile("" : : "r"(&d) : "memory");
-  });
+  TimeEach("clearance Check(handle)", world, flags.queries, world.build_s, flags.corpus_loop_ms,
+           [&](const Query& q) {
+             Decision d = world.engine->Check(*handle_of[&q - queries.data()], q.request);
+             asm volatile("" : : "r"(&d) : "memory");
+           });
   // The reference scans every authorization per check: a few hundred checks at most.
   // With more distinct principals than the default profile cache holds (4096 per thread), the
   // same queries again on an engine whose cache holds them all: the cost of the default.
@@ -476,7 +483,7 @@ void CorpusBench(World& world, const Flags& flags) {
     std::unique_ptr<Engine> big = *Engine::Create(world.workload.state, options);
     const double setup_s = std::chrono::duration<double>(Clock::now() - start).count();
     TimeEach("clearance CheckClaims, profile cache 131072", world, flags.queries, setup_s,
-             [&](const Query& q) {
+             flags.corpus_loop_ms, [&](const Query& q) {
                Decision d = big->CheckClaims(q.claims_json, q.request);
                asm volatile("" : : "r"(&d) : "memory");
              });
@@ -485,7 +492,7 @@ void CorpusBench(World& world, const Flags& flags) {
   // ~0.5 s per check at medium, several seconds at large.
   const size_t auths = world.workload.size.authorizations;
   const size_t reference_n = auths >= 1000000 ? 5 : auths >= 100000 ? 60 : 2000;
-  TimeEach("reference evaluator", world, reference_n, 0, [&](const Query& q) {
+  TimeEach("reference evaluator", world, reference_n, 0, flags.corpus_loop_ms, [&](const Query& q) {
     reference::Verdict v =
         reference::Check(world.workload.state, Caller::Claims(q.claims_json), q.request);
     asm volatile("" : : "r"(&v) : "memory");
@@ -615,6 +622,8 @@ int Main(int argc, char** argv) {
       flags.engine.claims_cache_capacity = static_cast<size_t>(number);
     } else if (arg == "--profile-copy-limit") {
       flags.engine.profile_copy_limit = static_cast<size_t>(number);
+    } else if (arg == "--corpus-loop-ms") {
+      flags.corpus_loop_ms = number;
     } else if (arg == "--verify-reference") {
       flags.verify_reference = static_cast<size_t>(number);
     } else {
@@ -630,7 +639,8 @@ int Main(int argc, char** argv) {
   world.workload = Generate(*size, flags.seed, flags.queries);
   world.generate_s = std::chrono::duration<double>(Clock::now() - start).count();
   start = Clock::now();
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(world.workload.state, flags.engine);
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(world.workload.state, flags.engine);
   if (!engine.ok()) return Usage(std::string(engine.status().message()));
   world.engine = std::move(*engine);
   world.build_s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -38,8 +38,6 @@ EngineBuilder::EngineBuilder(const EngineSizeHints& hints, EngineOptions options
   writer_ = std::make_unique<index_internal::GenerationWriter>(*empty);
   // The hints Create() derives from a state.
   writer_->BeginBulk(
-      /*strings_hint=*/hints.users + hints.mapping_rules + hints.memberships / 4 +
-          hints.authorizations / 2,
       /*nodes_hint=*/hints.users + hints.mapping_rules + hints.memberships / 4,
       hints.authorizations);
 }

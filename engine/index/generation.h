@@ -1,7 +1,7 @@
 // Generation: one immutable version of the compiled index.
 //
 // What a generation holds (all keyed by interned ids, see string_pool.h):
-//   strings      id string -> dense id
+//   strings      id string -> dense id (the pool's index as of this generation; string_pool.h)
 //   nodes        entity -> Node: its direct groups, roles and tenants, its flattened tenants
 //                (direct and through its direct roles), a role's members, the authorizations it
 //                owns compiled to Grants, and the generation it last changed at
@@ -272,7 +272,7 @@ struct Generation {
   AuthorizationKey next_authorization_key = 1;
 
   std::shared_ptr<StringPool> pool;
-  CowMap<std::string_view, uint32_t, ViewHash, ViewEq> strings;
+  std::shared_ptr<const StringIndex> strings;
   CowMap<EntityKey, std::shared_ptr<Node>> nodes;
   AuthOwnerMap auth_owner;
   CowMap<uint32_t, RuleInfo> rules;
@@ -287,18 +287,16 @@ struct Generation {
   size_t summary_min = 16;  // see Node::summary; EngineOptions::profile_copy_limit
 
   explicit Generation(int shard_bits)
-      : strings(shard_bits),
-        nodes(shard_bits),
+      : nodes(shard_bits),
         auth_owner(shard_bits),
         rules(shard_bits > 4 ? shard_bits - 2 : shard_bits),
         claim_index(shard_bits > 4 ? shard_bits - 2 : shard_bits),
         rule_values(shard_bits > 4 ? shard_bits - 2 : shard_bits),
         wide_permissions(2) {}
 
-  uint32_t Sid(std::string_view s) const {
-    const uint32_t* sid = strings.Find(s);
-    return sid ? *sid : kNoString;
-  }
+  // The id of `s`, or kNoString. May be the id of a string first interned for a newer
+  // generation: it then names nothing here, and answers as kNoString would (string_pool.h).
+  uint32_t Sid(std::string_view s) const { return strings->Find(s); }
   const Node* FindNode(EntityKey key) const {
     const std::shared_ptr<Node>* n = nodes.Find(key);
     return n ? n->get() : nullptr;

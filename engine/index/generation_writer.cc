@@ -50,6 +50,7 @@ std::shared_ptr<const Generation> GenerationWriter::Empty(std::shared_ptr<String
                                                           int shard_bits, size_t summary_min) {
   auto g = std::make_shared<Generation>(shard_bits);
   g->pool = std::move(pool);
+  g->strings = g->pool->index();
   g->summary_min = summary_min;
   g->paths = std::make_shared<PathRegistry>();
   GenerationWriter w(*g);
@@ -65,26 +66,17 @@ GenerationWriter::GenerationWriter(const Generation& base)
   next_->number = stamp_;
 }
 
-void GenerationWriter::BeginBulk(size_t strings_hint, size_t nodes_hint,
-                                 size_t authorizations_hint) {
+void GenerationWriter::BeginBulk(size_t nodes_hint, size_t authorizations_hint) {
   bulk_ = true;
-  bulk_strings_.reserve(strings_hint);
   bulk_nodes_.reserve(nodes_hint);
   bulk_owners_.reserve(authorizations_hint);
 }
 
 uint32_t GenerationWriter::Intern(std::string_view s) {
-  if (bulk_) {
-    // One hash per string: the pool's copy becomes the key when the string is new.
-    auto it = bulk_strings_.lazy_emplace(s, [&](const auto& construct) {
-      const uint32_t sid = next_->pool->Add(s);
-      construct(next_->pool->Get(sid), sid);
-    });
-    return it->second;
-  }
-  if (const uint32_t* sid = next_->strings.Find(s)) return *sid;
-  const uint32_t sid = next_->pool->Add(s);
-  next_->strings.GetOrCreate(next_->pool->Get(sid), stamp_) = sid;
+  StringPool& pool = *next_->pool;
+  const uint32_t sid = pool.Intern(s);
+  // The pool's index is replaced when it grows: this generation is published with the new one.
+  if (next_->strings.get() != pool.index().get()) next_->strings = pool.index();
   return sid;
 }
 
@@ -401,10 +393,6 @@ void GenerationWriter::FinishBulk() {
   }
   bulk_nodes_.clear();
   next_->nodes.BulkInsert(std::move(nodes), stamp_);
-  std::vector<std::pair<std::string_view, uint32_t>> strings(bulk_strings_.begin(),
-                                                             bulk_strings_.end());
-  bulk_strings_.clear();
-  next_->strings.BulkInsert(std::move(strings), stamp_);
   next_->auth_owner.BulkInsert(std::move(bulk_owners_), stamp_);
   bulk_owners_.clear();
   bulk_ = false;

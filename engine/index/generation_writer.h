@@ -40,11 +40,12 @@ class GenerationWriter {
   void SetNextAuthorizationKey(AuthorizationKey key) { next_->next_authorization_key = key; }
   void SetInitialized() { next_->initialized = true; }
 
-  // Bulk building (Engine::Create): strings, nodes and authorization owners collect in plain
-  // maps sized from the hints, and move into the generation's sharded maps once, at Finish().
+  // Bulk building (Engine::Create): nodes and authorization owners collect in plain maps sized
+  // from the hints, and move into the generation's sharded maps once, at Finish(). (Strings go
+  // straight into the pool, whose index every generation shares.)
   // REQUIRES: called first, on a writer over an empty generation; afterwards only Put() (each
   // row once), the Set* calls and Finish().
-  void BeginBulk(size_t strings_hint, size_t nodes_hint, size_t authorizations_hint);
+  void BeginBulk(size_t nodes_hint, size_t authorizations_hint);
 
   // Recomputes the affected closures, drops emptied nodes, rebuilds the claim trie if needed.
   // `compact`: also release the spare capacity of every node touched (for bulk builds).
@@ -73,7 +74,6 @@ class GenerationWriter {
   std::vector<EntityKey> regranted_;  // nodes whose grants changed: their summary is redone
   absl::flat_hash_set<EntityKey> dirty_;  // members whose flattened tenants must be recomputed
   bool bulk_ = false;
-  absl::flat_hash_map<std::string_view, uint32_t, ViewHash, ViewEq> bulk_strings_;
   absl::flat_hash_map<EntityKey, std::shared_ptr<Node>> bulk_nodes_;
   std::vector<std::pair<AuthorizationKey, EntityKey>> bulk_owners_;
 };

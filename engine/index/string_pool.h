@@ -1,4 +1,5 @@
-// StringPool: the id strings of one engine, each stored once, numbered densely from 0.
+// StringPool: the id strings of one engine, each stored once, numbered densely from 0, and the
+// index that finds a string's id.
 //
 // Interning turns every id string (users, clients, groups, roles, tenants, mapping rules,
 // resource ids, claim values) into a uint32_t once, when a change is applied; the index then
@@ -6,40 +7,145 @@
 // keeps naming the same string for the pool's lifetime (strings of deleted entities stay; a
 // restart compacts them).
 //
-// Storage is a fixed directory of fixed-size chunks, so a stored string never moves and readers
-// can hold std::string_views into it.
+// Storage: each string is a record (its id, its length, its bytes) in an arena of fixed blocks,
+// so a stored string never moves and readers can hold std::string_views into it.
 //
-// Thread-safety: one writer calls Add(); readers call Get() only for ids published to them
-// through a generation (whose publication orders the writer's stores before their loads).
+// Lookup (StringIndex): an open-addressing table of 16-byte slots (the string's 64-bit hash and
+// a pointer to its record), probed linearly. The hot path looks up a request's resource id and a
+// token's principal on every check, over an index of millions of strings whose memory is cold,
+// so what matters is dependent cache misses: a hit reads one slot and the record it points to;
+// a miss reads slots only. (A sharded copy-on-write hash map of string_views into separately
+// allocated strings cost five or six.)
+//
+// Strings are only ever added, so one index serves every generation: the writer publishes each
+// new slot with a release store, and readers (acquire loads) need no lock and no copy-on-write.
+// A reader may therefore find a string the writer added for a generation newer than the one the
+// reader holds. Such an id names nothing in the reader's generation (no node, grant, rule or
+// tenant of it refers to the string yet), so every lookup keyed by it answers as for kNoString;
+// a Profile built for an owner with no node records that absence in its dependencies either way.
+// When the table fills, the writer copies it into one twice the size; generations hold the index
+// they were published with (shared_ptr), so an older table lives while a reader can use it.
+//
+// Thread-safety: one writer calls Intern(); readers call StringIndex::Find() on the
+// index of a generation published to them, and Get() for ids they found or were handed by it.
 #ifndef CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 #define CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
-#include <string>
 #include <string_view>
+#include <vector>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 
 namespace clearance::index_internal {
 
 inline constexpr uint32_t kNoString = 0xFFFFFFFFu;
 
+// One stored string: its id, its length, then its bytes (the record is 8-byte aligned).
+struct StringRecord {
+  uint32_t id;
+  uint32_t size;
+  std::string_view view() const {
+    return std::string_view(reinterpret_cast<const char*>(this + 1), size);
+  }
+};
+
+// The hash both the index and its callers use. Through Abseil's own string_view: Debian's Abseil
+// falls back to std::hash for std::string_view, several times slower.
+inline uint64_t StringHash(std::string_view s) {
+  return absl::Hash<absl::string_view>()(absl::string_view(s.data(), s.size()));
+}
+
+class StringIndex {
+ public:
+  // A table of 2^bits slots.
+  explicit StringIndex(int bits)
+      : bits_(bits), mask_((size_t{1} << bits) - 1), slots_(new Slot[size_t{1} << bits]) {}
+  StringIndex(const StringIndex&) = delete;
+  StringIndex& operator=(const StringIndex&) = delete;
+
+  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
+  uint32_t Find(std::string_view s, uint64_t hash) const {
+    for (size_t i = Home(hash);; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      const StringRecord* r = slot.record.load(std::memory_order_acquire);
+      if (r == nullptr) return kNoString;
+      if (slot.hash.load(std::memory_order_relaxed) == hash && r->size == s.size() &&
+          std::memcmp(r + 1, s.data(), s.size()) == 0) {
+        return r->id;
+      }
+    }
+  }
+  uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
+
+  size_t capacity() const { return mask_ + 1; }
+  size_t size() const { return size_; }
+  // Whether one more string keeps the load at or under 5/8: short linear probes, mostly within
+  // the home slot's cache line.
+  bool HasRoomFor(size_t more) const { return (size_ + more) * 8 <= capacity() * 5; }
+
+  // Writer only. REQUIRES: `r`'s string is not in the index; HasRoomFor(1).
+  void Insert(const StringRecord* r, uint64_t hash) {
+    size_t i = Home(hash);
+    while (slots_[i].record.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & mask_;
+    slots_[i].hash.store(hash, std::memory_order_relaxed);
+    slots_[i].record.store(r, std::memory_order_release);  // publishes the hash and the record
+    ++size_;
+  }
+  // Writer only: every string of `from` into this (larger, unpublished) index.
+  void CopyFrom(const StringIndex& from) {
+    for (size_t i = 0; i <= from.mask_; ++i) {
+      const StringRecord* r = from.slots_[i].record.load(std::memory_order_relaxed);
+      if (r != nullptr) Insert(r, from.slots_[i].hash.load(std::memory_order_relaxed));
+    }
+  }
+
+ private:
+  struct Slot {
+    std::atomic<uint64_t> hash{0};
+    std::atomic<const StringRecord*> record{nullptr};
+  };
+  // Mixed again so that the slot does not depend on the hash's low bits alone.
+  size_t Home(uint64_t hash) const {
+    return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - bits_)) & mask_;
+  }
+
+  int bits_;
+  size_t mask_;
+  size_t size_ = 0;  // writer only
+  std::unique_ptr<Slot[]> slots_;
+};
+
 class StringPool {
  public:
-  StringPool() : directory_(new std::unique_ptr<std::string[]>[kMaxChunks]) {}
+  StringPool()
+      : directory_(new std::unique_ptr<const StringRecord*[]>[kMaxChunks]),
+        index_(std::make_shared<StringIndex>(kMinIndexBits)) {}
   StringPool(const StringPool&) = delete;
   StringPool& operator=(const StringPool&) = delete;
 
-  // Writer only. Appends `s` and returns its id. REQUIRES: fewer than 2^28 strings so far.
-  uint32_t Add(std::string_view s) {
-    const uint32_t id = size_++;
-    auto& chunk = directory_[id >> kChunkBits];
-    if (!chunk) chunk.reset(new std::string[size_t{1} << kChunkBits]);
-    chunk[id & kChunkMask].assign(s.data(), s.size());
-    return id;
+  // Writer only. The id of `s`, added if new. REQUIRES: fewer than 2^28 strings so far.
+  uint32_t Intern(std::string_view s) {
+    const uint64_t hash = StringHash(s);
+    const uint32_t found = index_->Find(s, hash);
+    if (found != kNoString) return found;
+    if (!index_->HasRoomFor(1)) Grow(1);
+    const StringRecord* r = Store(s);
+    index_->Insert(r, hash);
+    return r->id;
   }
 
-  // REQUIRES: `id` was returned by Add() and published to the caller.
-  std::string_view Get(uint32_t id) const { return directory_[id >> kChunkBits][id & kChunkMask]; }
+  // The index as of now: a generation keeps the one it was published with.
+  const std::shared_ptr<StringIndex>& index() const { return index_; }
+
+  // REQUIRES: `id` was returned by Intern() or found in an index of this pool.
+  std::string_view Get(uint32_t id) const {
+    return directory_[id >> kChunkBits][id & kChunkMask]->view();
+  }
 
   // Writer only.
   uint32_t size() const { return size_; }
@@ -48,9 +154,53 @@ class StringPool {
   static constexpr int kChunkBits = 12;
   static constexpr uint32_t kChunkMask = (1u << kChunkBits) - 1;
   static constexpr size_t kMaxChunks = size_t{1} << 16;
+  static constexpr int kMinIndexBits = 10;
+  static constexpr size_t kBlockBytes = size_t{1} << 18;
 
-  std::unique_ptr<std::unique_ptr<std::string[]>[]> directory_;
+  const StringRecord* Store(std::string_view s) {
+    const size_t bytes = sizeof(StringRecord) + ((s.size() + 7) & ~size_t{7});
+    char* at;
+    if (bytes > kBlockBytes / 8) {
+      // A long string gets a block of its own: the shared block keeps filling.
+      blocks_.emplace_back(new uint64_t[bytes / 8]);
+      at = reinterpret_cast<char*>(blocks_.back().get());
+    } else {
+      if (block_left_ < bytes) {
+        blocks_.emplace_back(new uint64_t[kBlockBytes / 8]);
+        block_next_ = reinterpret_cast<char*>(blocks_.back().get());
+        block_left_ = kBlockBytes;
+      }
+      at = block_next_;
+      block_next_ += bytes;
+      block_left_ -= bytes;
+    }
+    auto* r = reinterpret_cast<StringRecord*>(at);
+    r->id = size_;
+    r->size = static_cast<uint32_t>(s.size());
+    std::memcpy(r + 1, s.data(), s.size());
+    auto& chunk = directory_[size_ >> kChunkBits];
+    if (!chunk) chunk.reset(new const StringRecord*[size_t{1} << kChunkBits]);
+    chunk[size_ & kChunkMask] = r;
+    ++size_;
+    return r;
+  }
+
+  // A new index with room for `more` strings beyond those held, replacing index_ for the
+  // generations to come (published ones keep theirs).
+  void Grow(size_t more) {
+    int bits = kMinIndexBits;
+    while (((index_->size() + more) * 8 > (size_t{1} << bits) * 5)) ++bits;
+    auto bigger = std::make_shared<StringIndex>(bits);
+    bigger->CopyFrom(*index_);
+    index_ = std::move(bigger);
+  }
+
+  std::unique_ptr<std::unique_ptr<const StringRecord*[]>[]> directory_;
+  std::vector<std::unique_ptr<uint64_t[]>> blocks_;
+  char* block_next_ = nullptr;
+  size_t block_left_ = 0;
   uint32_t size_ = 0;
+  std::shared_ptr<StringIndex> index_;
 };
 
 }  // namespace clearance::index_internal
