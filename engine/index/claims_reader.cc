@@ -3,6 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace clearance::index_internal {
 
 using simdjson::SUCCESS;
@@ -39,6 +46,7 @@ void ClaimTrie::Add(const ClaimPath& path, int slot) {
         } else {
           next = static_cast<uint32_t>(nodes_.size());
           nodes_[at].members.emplace(step.member, next);
+          nodes_[at].member_tags.Insert(NameTag(step.member));
           if (nodes_[at].members.size() <= kFewMembers) {
             nodes_[at].few_members.emplace_back(step.member, next);
           } else {
@@ -98,20 +106,6 @@ void ClaimsReader::Finish(uint32_t first_record, uint32_t count, ValueKind kind,
   }
 }
 
-namespace {
-
-// A cheap fingerprint of a member name: its length and its first, middle and last bytes. It only
-// picks the bucket and skips most comparisons; equal names always have equal fingerprints, and
-// names are compared in full before a duplicate is reported.
-uint32_t Fingerprint(std::string_view k) {
-  if (k.empty()) return 0;
-  const auto byte = [&k](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(k[i])); };
-  return static_cast<uint32_t>(k.size()) ^ (byte(0) << 8) ^ (byte(k.size() / 2) << 16) ^
-         (byte(k.size() - 1) << 24);
-}
-
-}  // namespace
-
 // Forced inline: both sit inside the per-element loop of the hot path.
 [[gnu::always_inline]] inline uint32_t ClaimsReader::ActivateElement(uint32_t active_begin,
                                                                      uint32_t active_end,
@@ -137,6 +131,32 @@ uint32_t Fingerprint(std::string_view k) {
          static_cast<uint32_t>(elements_.size()));
 }
 
+template <typename NameAt>
+bool ClaimsReader::DistinctNames(size_t n, NameAt name_at) {
+  // Open addressing over a seeded hash of the whole name (a fingerprint of a few bytes would let
+  // crafted names share one bucket and make this quadratic); names are compared only when their
+  // hashes' low 32 bits are equal.
+  int bits = 4;
+  while ((size_t{1} << bits) < 2 * n) ++bits;
+  const size_t capacity = size_t{1} << bits;
+  key_table_.assign(capacity, KeySlot{0, 0});
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view name = name_at(i);
+    const size_t hash =
+        absl::Hash<absl::string_view>()(absl::string_view(name.data(), name.size()));
+    const uint32_t fp = static_cast<uint32_t>(hash);
+    size_t at = static_cast<size_t>(static_cast<uint64_t>(hash) >> 32) & (capacity - 1);
+    while (key_table_[at].index != 0) {
+      if (key_table_[at].fingerprint == fp && name_at(key_table_[at].index - 1) == name) {
+        return false;
+      }
+      at = (at + 1) & (capacity - 1);
+    }
+    key_table_[at] = KeySlot{fp, static_cast<uint32_t>(i + 1)};
+  }
+  return true;
+}
+
 bool ClaimsReader::UniqueKeys(size_t keys_begin) {
   const size_t n = keys_.size() - keys_begin;
   if (n <= 8) {
@@ -147,23 +167,7 @@ bool ClaimsReader::UniqueKeys(size_t keys_begin) {
     }
     return true;
   }
-  // Open addressing over fingerprints; names are compared only when fingerprints are equal.
-  int bits = 4;
-  while ((size_t{1} << bits) < 2 * n) ++bits;
-  const size_t capacity = size_t{1} << bits;
-  key_table_.assign(capacity, KeySlot{0, 0});
-  for (size_t i = keys_begin; i < keys_.size(); ++i) {
-    const uint32_t fp = Fingerprint(keys_[i]);
-    size_t at = static_cast<size_t>((fp * 0x9E3779B1u) >> (32 - bits));
-    while (key_table_[at].index != 0) {
-      if (key_table_[at].fingerprint == fp && keys_[key_table_[at].index - 1] == keys_[i]) {
-        return false;
-      }
-      at = (at + 1) & (capacity - 1);
-    }
-    key_table_[at] = KeySlot{fp, static_cast<uint32_t>(i + 1)};
-  }
-  return true;
+  return DistinctNames(n, [this, keys_begin](size_t i) { return keys_[keys_begin + i]; });
 }
 
 template <typename Object>
@@ -324,26 +328,69 @@ ReadResult ClaimsReader::ReadDom() {
   return is_object ? ReadResult::kOk : ReadResult::kNotObject;
 }
 
+template <bool kValidate>
+[[gnu::always_inline]] inline uint32_t ClaimsReader::SkipTape(uint32_t at) {
+  const char type = TapeType(tape_[at]);
+  if (IsContainer(type)) {
+    if constexpr (kValidate) return UniqueNamesTape(at);
+    return static_cast<uint32_t>(tape_[at]);
+  }
+  return type == 'l' || type == 'u' || type == 'd' ? at + 2 : at + 1;
+}
+
+// Most names of a token land on a clear bit of the object's filter and are never compared; one
+// whose bit is set is compared with the object's earlier names (EarlierName). Past
+// kFilteredNames members the filter would fill up and make that quadratic: such an object is
+// checked whole at its end (DistinctTapeNames).
+[[gnu::always_inline]] inline bool ClaimsReader::AddName(ObjectNames& names, uint32_t object_at,
+                                                         uint32_t key_at, std::string_view key,
+                                                         uint32_t tag) const {
+  if (names.count++ >= kFilteredNames) return true;
+  if (!names.seen.Contains(tag)) {
+    names.seen.Insert(tag);
+    return true;
+  }
+  return !EarlierName(object_at, key_at, key);
+}
+
+bool ClaimsReader::EarlierName(uint32_t object_at, uint32_t key_at, std::string_view key) const {
+  for (uint32_t i = object_at + 1; i < key_at; i = TapeAfter(tape_, i + 1)) {
+    if (TapeString(i) == key) return true;
+  }
+  return false;
+}
+
+bool ClaimsReader::DistinctTapeNames(uint32_t object_at) {
+  // The tape index of each name, found again by one pass (only for objects this large).
+  object_names_.clear();
+  const uint32_t end = static_cast<uint32_t>(tape_[object_at]) - 1;
+  for (uint32_t i = object_at + 1; i < end; i = TapeAfter(tape_, i + 1)) {
+    object_names_.push_back(i);
+  }
+  return DistinctNames(object_names_.size(),
+                       [this](size_t i) { return TapeString(object_names_[i]); });
+}
+
 uint32_t ClaimsReader::UniqueNamesTape(uint32_t at) {
   const char type = TapeType(tape_[at]);
   if (!IsContainer(type)) return TapeAfter(tape_, at);
   const uint32_t end = static_cast<uint32_t>(tape_[at]) - 1;  // the closing word
-  const size_t keys_begin = keys_.size();
   uint32_t i = at + 1;
-  while (i < end) {
-    if (type == '{') keys_.push_back(TapeString(i++));
-    if (IsContainer(TapeType(tape_[i]))) {
-      i = UniqueNamesTape(i);
+  if (type == '[') {
+    while (i < end) {
+      i = SkipTape<true>(i);
       if (i == 0) return 0;
-    } else {
-      i = TapeAfter(tape_, i);
     }
+    return end + 1;
   }
-  if (type == '{') {
-    const bool unique = UniqueKeys(keys_begin);
-    keys_.resize(keys_begin);
-    if (!unique) return 0;
+  ObjectNames names;
+  while (i < end) {
+    const std::string_view key = TapeString(i);
+    if (!AddName(names, at, i, key, NameTag(key))) return 0;
+    i = SkipTape<true>(i + 1);
+    if (i == 0) return 0;
   }
+  if (names.count > kFilteredNames && !DistinctTapeNames(at)) return 0;
   return end + 1;
 }
 
@@ -367,29 +414,26 @@ uint32_t ClaimsReader::WalkTape(uint32_t at, uint32_t active_begin, uint32_t act
   switch (type) {
     case '{': {
       const uint32_t end = static_cast<uint32_t>(tape_[at]) - 1;
-      const size_t keys_begin = keys_.size();
+      ObjectNames names;
       uint32_t i = at + 1;
       while (i < end) {
         const std::string_view key = TapeString(i);
-        if constexpr (kValidate) keys_.push_back(key);
+        const uint32_t tag = NameTag(key);
+        if constexpr (kValidate) {
+          if (!AddName(names, at, i, key, tag)) return 0;
+        }
         const uint32_t children = static_cast<uint32_t>(active_.size());
         for (uint32_t a = active_begin; a < active_end; ++a) {
           const ClaimTrie::Node& node = trie_->node(active_[a]);
-          if (!node.members.empty()) {
-            const int64_t child = trie_->Member(active_[a], key);
-            if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
-          }
+          const int64_t child = trie_->FilteredMember(active_[a], key, tag);
+          if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
           if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
         }
         if (active_.size() == children) {
           // No path goes into this member's value (most members of a token): skip it, checking
           // its names when validating, without a call that would only report its kind.
-          if constexpr (kValidate) {
-            i = UniqueNamesTape(i + 1);
-            if (i == 0) return 0;
-          } else {
-            i = TapeAfter(tape_, i + 1);
-          }
+          i = SkipTape<kValidate>(i + 1);
+          if (i == 0) return 0;
           continue;
         }
         ValueKind child_kind;
@@ -400,9 +444,7 @@ uint32_t ClaimsReader::WalkTape(uint32_t at, uint32_t active_begin, uint32_t act
         active_.resize(children);
       }
       if constexpr (kValidate) {
-        const bool unique = UniqueKeys(keys_begin);
-        keys_.resize(keys_begin);
-        if (!unique) return 0;
+        if (names.count > kFilteredNames && !DistinctTapeNames(at)) return 0;
       }
       *kind = ValueKind::kOther;
       Finish(first, terminals, *kind, {}, 0, 0);
@@ -501,6 +543,90 @@ ReadResult ClaimsReader::ReadOnDemand(const ClaimTrie& trie) {
     return ReadResult::kMalformed;
   }
   return type == ondemand::json_type::object ? ReadResult::kOk : ReadResult::kNotObject;
+}
+
+namespace {
+
+#if defined(__x86_64__)
+
+// Two AES rounds per 16 bytes in each of eight independent lanes (the rounds of one lane wait on
+// each other; eight lanes keep the AES unit busy). Two rounds, not one: through one round a
+// difference in one block could be cancelled in the next with a few dozen guesses.
+struct AesHashKey {
+  bool usable = false;
+  __m128i round[2];
+  __m128i lane[8];
+};
+
+const AesHashKey& GetAesHashKey() {
+  static const AesHashKey key = [] {
+    AesHashKey k;
+    __builtin_cpu_init();
+    k.usable = __builtin_cpu_supports("aes");
+    // Abseil's hash is seeded per process: keying from it adds no source of randomness.
+    const auto word = [](uint64_t i) { return static_cast<long long>(absl::Hash<uint64_t>()(i)); };
+    for (int i = 0; i < 2; ++i) k.round[i] = _mm_set_epi64x(word(2 * i), word(2 * i + 1));
+    for (int i = 0; i < 8; ++i) k.lane[i] = _mm_set_epi64x(word(4 + 2 * i), word(5 + 2 * i));
+    return k;
+  }();
+  return key;
+}
+
+[[gnu::target("aes")]] inline __m128i AesMix(__m128i state, __m128i block, const AesHashKey& key) {
+  state = _mm_aesenc_si128(_mm_xor_si128(state, block), key.round[0]);
+  return _mm_aesenc_si128(state, key.round[1]);
+}
+
+[[gnu::target("aes")]] uint64_t AesHash(const char* p, size_t n, const AesHashKey& key) {
+  const __m128i length = _mm_set1_epi64x(static_cast<long long>(n));
+  __m128i s[8];
+#pragma GCC unroll 8
+  for (int l = 0; l < 8; ++l) s[l] = _mm_xor_si128(key.lane[l], length);
+  const char* const last = p + n;
+  for (; last - p >= 128; p += 128) {
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; ++l) {
+      s[l] = AesMix(s[l], _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * l)), key);
+    }
+  }
+  int l = 0;
+  for (; last - p >= 16; p += 16, ++l) {
+    s[l] = AesMix(s[l], _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), key);
+  }
+  if (p < last) {
+    // The last partial block: the input's last 16 bytes when it has that many (bytes hashed
+    // twice are still a function of the input), else the bytes followed by zeros.
+    __m128i block;
+    if (n >= 16) {
+      block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(last - 16));
+    } else {
+      alignas(16) char bytes[16] = {};
+      std::memcpy(bytes, p, static_cast<size_t>(last - p));
+      block = _mm_load_si128(reinterpret_cast<const __m128i*>(bytes));
+    }
+    s[l] = AesMix(s[l], block, key);
+  }
+  // Fold the lanes pairwise (aesenc(a, b) is a round of a, then xor b), then two keyed rounds.
+  const __m128i a = _mm_aesenc_si128(s[0], s[1]);
+  const __m128i b = _mm_aesenc_si128(s[2], s[3]);
+  const __m128i c = _mm_aesenc_si128(s[4], s[5]);
+  const __m128i d = _mm_aesenc_si128(s[6], s[7]);
+  __m128i h = _mm_aesenc_si128(_mm_aesenc_si128(a, b), _mm_aesenc_si128(c, d));
+  h = _mm_aesenc_si128(_mm_aesenc_si128(h, key.round[0]), key.round[1]);
+  return static_cast<uint64_t>(_mm_cvtsi128_si64(h)) ^
+         static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(h, h)));
+}
+
+#endif
+
+}  // namespace
+
+size_t ClaimsDocumentHash(std::string_view json) {
+#if defined(__x86_64__)
+  const AesHashKey& key = GetAesHashKey();
+  if (key.usable) return static_cast<size_t>(AesHash(json.data(), json.size(), key));
+#endif
+  return absl::Hash<absl::string_view>()(absl::string_view(json.data(), json.size()));
 }
 
 }  // namespace clearance::index_internal

@@ -28,6 +28,38 @@
 
 namespace clearance::index_internal {
 
+// A member name's tag: its length and its first, middle and last bytes, scrambled by an odd
+// multiplier (a bijection, so equal tags mean equal length and equal sampled bytes). Its top nine
+// bits pick a bit of a 512-bit filter: a trie node's filter of its member names (most names of a
+// token are rejected without a compare), and an object's filter of the names seen so far (a
+// name is compared with the earlier ones only when its bit is already set).
+inline uint32_t NameTag(std::string_view name) {
+  const size_t n = name.size();
+  if (n == 0) return 0;
+  const auto byte = [name](size_t i) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(name[i]));
+  };
+  return ((static_cast<uint32_t>(n) & 0xFF) | byte(0) << 8 | byte(n / 2) << 16 |
+          byte(n - 1) << 24) *
+         0x9E3779B1u;
+}
+
+// A 512-bit set of NameTag()s.
+struct NameFilter {
+  uint64_t words[8] = {};
+  static uint64_t Bit(uint32_t tag) { return uint64_t{1} << ((tag >> 23) & 63); }
+  bool Contains(uint32_t tag) const { return (words[tag >> 29] & Bit(tag)) != 0; }
+  void Insert(uint32_t tag) { words[tag >> 29] |= Bit(tag); }
+};
+
+// The hash of a claims document for the engine's claims cache (ClaimsCache::Hash): with AES-NI,
+// eight lanes of two AES rounds per 16 bytes, keyed per process from Abseil's hash seed (about
+// half the time of Abseil's string hash on 1 KB); without it, Abseil's string hash. A
+// keyed, non-linear mix: an attacker who does not know the key cannot aim documents at one
+// bucket (a CRC would let them, and a bucket of colliding 1 KB documents costs a full compare
+// each per lookup).
+size_t ClaimsDocumentHash(std::string_view json);
+
 class ClaimTrie {
  public:
   struct Node {
@@ -38,6 +70,7 @@ class ClaimTrie {
     std::vector<std::pair<std::string, uint32_t>> few_members;
     std::vector<std::pair<uint64_t, uint32_t>> indexes;
     int wildcard = -1;
+    NameFilter member_tags;  // NameTag of every member: Member() only when the tag is in it
   };
 
   ClaimTrie() : nodes_(1) {}
@@ -47,6 +80,10 @@ class ClaimTrie {
   const Node& node(uint32_t i) const { return nodes_[i]; }
   // The child of node `i` through member `name`, or -1.
   int64_t Member(uint32_t i, std::string_view name) const;
+  // Member() after the filter: -1 at once for most names of a token. `tag` is NameTag(name).
+  int64_t FilteredMember(uint32_t i, std::string_view name, uint32_t tag) const {
+    return nodes_[i].member_tags.Contains(tag) ? Member(i, name) : -1;
+  }
   bool empty() const { return nodes_.size() == 1 && nodes_[0].slot < 0; }
 
  private:
@@ -117,9 +154,29 @@ class ClaimsReader {
   template <bool kValidate>
   uint32_t WalkTape(uint32_t at, uint32_t active_begin, uint32_t active_end, ValueKind* kind,
                     std::string_view* str);
+  // The index after the value at `at`, checking the member names of every object in it.
   uint32_t UniqueNamesTape(uint32_t at);
+  // SkipTape: the index after the value at `at`; a container is handed to UniqueNamesTape when
+  // validating, a scalar is stepped over without a call.
+  template <bool kValidate>
+  uint32_t SkipTape(uint32_t at);
+  // The duplicate-name check of one object on the tape, member by member (AddName) while it has
+  // at most kFilteredNames members, then over all its names at once (DistinctTapeNames).
+  struct ObjectNames {
+    NameFilter seen;
+    uint32_t count = 0;
+  };
+  static constexpr uint32_t kFilteredNames = 64;
+  bool AddName(ObjectNames& names, uint32_t object_at, uint32_t key_at, std::string_view key,
+               uint32_t tag) const;
+  bool EarlierName(uint32_t object_at, uint32_t key_at, std::string_view key) const;
+  bool DistinctTapeNames(uint32_t object_at);
   std::string_view TapeString(uint32_t at) const;
   bool UniqueKeys(size_t keys_begin);
+  // Whether names(0..n-1) are distinct, through key_table_ and a seeded hash of every name:
+  // expected linear time whatever the names.
+  template <typename NameAt>
+  bool DistinctNames(size_t n, NameAt name_at);
   uint32_t Terminals(uint32_t active_begin, uint32_t active_end);
   void Finish(uint32_t first_record, uint32_t count, ValueKind kind, std::string_view str,
               uint32_t elem_begin, uint32_t elem_end);
@@ -133,16 +190,17 @@ class ClaimsReader {
   const ClaimTrie* trie_ = nullptr;
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser dom_parser_;
-  const uint64_t* tape_ = nullptr;      // the DOM front end's current document
+  const uint64_t* tape_ = nullptr;  // the DOM front end's current document
   const uint8_t* tape_strings_ = nullptr;
   std::string buffer_;                  // the input, copied with simdjson's padding
   std::vector<uint32_t> active_;        // stack of active trie nodes, one segment per frame
-  std::vector<std::string_view> keys_;  // stack of member names, one segment per object
+  std::vector<std::string_view> keys_;  // On-Demand: stack of member names, one per object
   struct KeySlot {
     uint32_t fingerprint;
-    uint32_t index;  // into keys_, plus one; 0: empty
+    uint32_t index;  // of the name, plus one; 0: empty
   };
-  std::vector<KeySlot> key_table_;  // scratch of UniqueKeys()
+  std::vector<KeySlot> key_table_;      // scratch of DistinctNames()
+  std::vector<uint32_t> object_names_;  // scratch of DistinctTapeNames(): tape indexes of names
   std::vector<ReachedValue> reached_;
   std::vector<ArrayElement> elements_;
   std::vector<ArrayElement> pending_;  // elements of the arrays being walked, innermost on top

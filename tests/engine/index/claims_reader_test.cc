@@ -2,6 +2,7 @@
 // front ends (On-Demand and DOM) giving the same results.
 #include "index/claims_reader.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,97 @@ TEST_P(ClaimsReaderTest, ValidatesTheWholeDocument) {
   for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   EXPECT_THAT(Read(many + "\"sub\":\"s\"}"), ElementsAre("0:s=s"));
   EXPECT_THAT(Read(many + "\"k17\":1}"), ElementsAre("malformed"));
+}
+
+// An object of `n` members named name(i), valued i, then the members of `extra` (JSON text).
+template <typename Name>
+std::string ObjectOf(int n, Name name, const std::string& extra = "") {
+  std::string json = "{";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) json += ",";
+    json += "\"" + name(i) + "\":" + std::to_string(i);
+  }
+  if (!extra.empty()) json += (n > 0 ? "," : "") + extra;
+  return json + "}";
+}
+
+// Names past the per-object filter (ClaimsReader::kFilteredNames = 64 members) are checked by the
+// whole-object pass; a repeat is refused wherever its two occurrences fall, in the claims object
+// (reached by paths) and in a subtree no path reaches, with both front ends.
+TEST_P(ClaimsReaderTest, RefusesRepeatedNamesInLargeObjects) {
+  const auto k = [](int i) { return "k" + std::to_string(i); };
+  for (int n : {63, 64, 65, 200}) {
+    SCOPED_TRACE(n);
+    EXPECT_THAT(Read(ObjectOf(n, k, R"("sub":"s")")), ElementsAre("0:s=s"));
+    EXPECT_THAT(Read(R"({"x":)" + ObjectOf(n, k) + R"(,"sub":"s"})"), ElementsAre("0:s=s"));
+    for (int first : {0, 5, n - 1}) {
+      // The repeat is the last member: after the filter's reach when n >= 64.
+      const std::string repeat = "\"" + k(first) + "\":null";
+      EXPECT_THAT(Read(ObjectOf(n, k, repeat)), ElementsAre("malformed")) << first;
+      EXPECT_THAT(Read(R"({"x":[)" + ObjectOf(n, k, repeat) + R"(],"sub":"s"})"),
+                  ElementsAre("malformed"))
+          << first;
+    }
+  }
+  // Both occurrences past the first 64 members.
+  const auto late = [&k](int i) { return i == 150 ? k(120) : k(i); };
+  EXPECT_THAT(Read(ObjectOf(200, late)), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"x":{"y":)" + ObjectOf(200, late) + "}}"), ElementsAre("malformed"));
+}
+
+// Distinct names with the same length and the same first, middle and last bytes share a NameTag:
+// the filters only send them to a full compare, which tells them apart.
+TEST_P(ClaimsReaderTest, NamesSharingATagAreComparedInFull) {
+  const auto tagged = [](int i) {
+    return std::string("a") + static_cast<char>('A' + i % 26) + "b" +
+           static_cast<char>('A' + i / 26) + "c";
+  };
+  ASSERT_EQ(NameTag(tagged(0)), NameTag(tagged(1)));
+  ASSERT_EQ(NameTag("we.ird"), NameTag("wabicd"));
+  ASSERT_EQ(NameTag("realm"), NameTag("rxaxm"));
+  ASSERT_EQ(NameTag("roles"), NameTag("rxlxs"));
+  for (int n : {2, 40, 64, 65, 300}) {
+    SCOPED_TRACE(n);
+    EXPECT_THAT(Read(ObjectOf(n, tagged, R"("sub":"s")")), ElementsAre("0:s=s"));
+    EXPECT_THAT(Read(R"({"o":)" + ObjectOf(n, tagged) + "}"), ElementsAre());
+    EXPECT_THAT(Read(ObjectOf(n, tagged, "\"" + tagged(n / 2) + "\":1")), ElementsAre("malformed"));
+    EXPECT_THAT(Read(R"({"o":)" + ObjectOf(n, tagged, "\"" + tagged(n - 1) + "\":1") + "}"),
+                ElementsAre("malformed"));
+  }
+  // A name whose tag is the path's, but not the path's name, reaches nothing.
+  EXPECT_THAT(Read(R"({"wabicd":"x","rxaxm":{"roles":["a"]},"realm":{"rxlxs":["b"]}})"),
+              ElementsAre());
+  EXPECT_THAT(Read(R"({"wabicd":"x","we.ird":"w"})"), ElementsAre("5:s=w"));
+  EXPECT_THAT(Read(R"({"wabicd":"x","we.ird":"y","wabicd":"z"})"), ElementsAre("malformed"));
+  // The empty name, and a name equal to another only once unescaped.
+  EXPECT_THAT(Read(R"({"":1,"sub":"s"})"), ElementsAre("0:s=s"));
+  EXPECT_THAT(Read(R"({"":1,"sub":"s","":2})"), ElementsAre("malformed"));
+  EXPECT_THAT(Read(R"({"sub":"s","s\u0075b":"t"})"), ElementsAre("malformed"));
+}
+
+// The claims cache's document hash: a function of the bytes alone (not of where they are), and
+// every byte counts, at every length around the 16- and 128-byte blocks it reads.
+TEST(ClaimsDocumentHashTest, DependsOnEveryByteAndOnlyOnTheBytes) {
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) bytes.push_back(static_cast<char>('a' + i * 7 % 26));
+  std::vector<size_t> seen;
+  for (size_t n = 0; n <= bytes.size(); ++n) {
+    const std::string doc = bytes.substr(0, n);
+    const std::string copy = " " + doc;
+    ASSERT_EQ(ClaimsDocumentHash(doc), ClaimsDocumentHash(std::string_view(copy).substr(1)));
+    seen.push_back(ClaimsDocumentHash(doc));
+    for (size_t at = 0; at < n; ++at) {
+      std::string changed = doc;
+      changed[at] = static_cast<char>(changed[at] ^ 1);
+      seen.push_back(ClaimsDocumentHash(changed));
+    }
+  }
+  // Every prefix and every one-bit change of each: all different (64-bit values: a chance
+  // collision among these ~45 000 is about 1e-10).
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+  // Zero bytes are bytes: a document of zeros differs from a shorter one.
+  EXPECT_NE(ClaimsDocumentHash(std::string(5, '\0')), ClaimsDocumentHash(std::string(4, '\0')));
 }
 
 // Claims a TokenVerifier accepted skip the duplicate-name check and the subtrees no path
