@@ -10,8 +10,8 @@
 // Storage: each string is a record (its id, its length, its bytes) in an arena of fixed blocks,
 // so a stored string never moves and readers can hold std::string_views into it.
 //
-// Lookup (StringIndex): an open-addressing table of 16-byte slots (the string's 64-bit hash and
-// a pointer to its record), probed linearly. The hot path looks up a request's resource id and a
+// Lookup (StringIndex): an open-addressing table of 8-byte slots (a pointer to the string's
+// record tagged with 16 bits of its hash), probed linearly. The hot path looks up a request's resource id and a
 // token's principal on every check, over an index of millions of strings whose memory is cold,
 // so what matters is dependent cache misses: a hit reads one slot and the record it points to;
 // a miss reads slots only. (A sharded copy-on-write hash map of string_views into separately
@@ -33,6 +33,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -64,51 +66,64 @@ class StringIndex {
  public:
   // A table of 2^bits slots.
   explicit StringIndex(int bits)
-      : bits_(bits), mask_((size_t{1} << bits) - 1), slots_(new Slot[size_t{1} << bits]) {}
+      : bits_(bits), mask_((size_t{1} << bits) - 1), slots_(new std::atomic<uint64_t>[mask_ + 1]) {
+    for (size_t i = 0; i <= mask_; ++i) slots_[i].store(0, std::memory_order_relaxed);
+  }
   StringIndex(const StringIndex&) = delete;
   StringIndex& operator=(const StringIndex&) = delete;
 
   // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
   uint32_t Find(std::string_view s, uint64_t hash) const {
+    const uint64_t tag = hash >> kPointerBits;
     for (size_t i = Home(hash);; i = (i + 1) & mask_) {
-      const Slot& slot = slots_[i];
-      const StringRecord* r = slot.record.load(std::memory_order_acquire);
-      if (r == nullptr) return kNoString;
-      if (slot.hash.load(std::memory_order_relaxed) == hash && r->size == s.size() &&
-          std::memcmp(r + 1, s.data(), s.size()) == 0) {
-        return r->id;
-      }
+      const uint64_t slot = slots_[i].load(std::memory_order_acquire);
+      if (slot == 0) return kNoString;
+      if ((slot >> kPointerBits) != tag) continue;
+      const auto* r = reinterpret_cast<const StringRecord*>(slot & kPointerMask);
+      if (r->size == s.size() && std::memcmp(r + 1, s.data(), s.size()) == 0) return r->id;
     }
   }
   uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
 
   size_t capacity() const { return mask_ + 1; }
   size_t size() const { return size_; }
-  // Whether one more string keeps the load at or under 5/8: short linear probes, mostly within
+  // Whether `more` strings keep the load at or under 5/8: short linear probes, mostly within
   // the home slot's cache line.
   bool HasRoomFor(size_t more) const { return (size_ + more) * 8 <= capacity() * 5; }
 
   // Writer only. REQUIRES: `r`'s string is not in the index; HasRoomFor(1).
   void Insert(const StringRecord* r, uint64_t hash) {
+    const auto address = reinterpret_cast<uint64_t>(r);
+    // User-space addresses on the 64-bit targets we build for fit in 48 bits (Linux hands out
+    // higher ones only to a mapping that asks for them).
+    if (address >> kPointerBits != 0) {
+      std::fprintf(stderr, "clearance: StringIndex: a string record at %p is above 2^48\n",
+                   static_cast<const void*>(r));
+      std::abort();
+    }
     size_t i = Home(hash);
-    while (slots_[i].record.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & mask_;
-    slots_[i].hash.store(hash, std::memory_order_relaxed);
-    slots_[i].record.store(r, std::memory_order_release);  // publishes the hash and the record
+    while (slots_[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask_;
+    // One store publishes the record (written before it) with its tag.
+    slots_[i].store(address | (hash >> kPointerBits) << kPointerBits, std::memory_order_release);
     ++size_;
   }
-  // Writer only: every string of `from` into this (larger, unpublished) index.
+  // Writer only: every string of `from` into this (larger, unpublished) index. Slots keep 16
+  // bits of a hash, so each string is hashed again.
   void CopyFrom(const StringIndex& from) {
     for (size_t i = 0; i <= from.mask_; ++i) {
-      const StringRecord* r = from.slots_[i].record.load(std::memory_order_relaxed);
-      if (r != nullptr) Insert(r, from.slots_[i].hash.load(std::memory_order_relaxed));
+      const uint64_t slot = from.slots_[i].load(std::memory_order_relaxed);
+      if (slot == 0) continue;
+      const auto* r = reinterpret_cast<const StringRecord*>(slot & kPointerMask);
+      Insert(r, StringHash(r->view()));
     }
   }
 
  private:
-  struct Slot {
-    std::atomic<uint64_t> hash{0};
-    std::atomic<const StringRecord*> record{nullptr};
-  };
+  // A slot is 8 bytes: the record's address in the low 48 bits, the top 16 bits of the string's
+  // hash above them (a lookup reads a record only on a tag match), 0 when empty.
+  static constexpr int kPointerBits = 48;
+  static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
+
   // Mixed again so that the slot does not depend on the hash's low bits alone.
   size_t Home(uint64_t hash) const {
     return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - bits_)) & mask_;
@@ -117,7 +132,7 @@ class StringIndex {
   int bits_;
   size_t mask_;
   size_t size_ = 0;  // writer only
-  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<std::atomic<uint64_t>[]> slots_;
 };
 
 class StringPool {
