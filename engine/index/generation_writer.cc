@@ -242,13 +242,10 @@ void GenerationWriter::PutAuthorization(const Authorization& a) {
   std::vector<Grant>& grants = MutableNode(owner).grants;
   if (bulk_) {
     grants.push_back(grant);  // FinishBulk sorts and summarizes each node once
+    bulk_owners_.emplace_back(a.key, owner);
   } else {
     grants.insert(std::upper_bound(grants.begin(), grants.end(), grant, GrantLess), grant);
     regranted_.push_back(owner);
-  }
-  if (bulk_) {
-    bulk_owners_.emplace_back(a.key, owner);
-  } else {
     next_->auth_owner.Put(a.key, owner, stamp_);
   }
 }
