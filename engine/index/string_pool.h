@@ -10,12 +10,13 @@
 // Storage: each string is a record (its id, its length, its bytes) in an arena of fixed blocks,
 // so a stored string never moves and readers can hold std::string_views into it.
 //
-// Lookup (StringIndex): an open-addressing table of 8-byte slots (a pointer to the string's
-// record tagged with 16 bits of its hash), probed linearly. The hot path looks up a request's resource id and a
-// token's principal on every check, over an index of millions of strings whose memory is cold,
-// so what matters is dependent cache misses: a hit reads one slot and the record it points to;
-// a miss reads slots only. (A sharded copy-on-write hash map of string_views into separately
-// allocated strings cost five or six.)
+// Lookup (StringIndex): 256 shards, each an open-addressing table of 8-byte slots (a pointer to
+// the string's record tagged with 16 bits of its hash), probed linearly. The hot path looks up a
+// request's resource id and a token's principal on every check, over an index of millions of
+// strings whose memory is cold, so what matters is dependent cache misses: a hit reads one slot
+// and the record it points to; a miss reads slots only (the 256 shard pointers stay cached). (A
+// sharded copy-on-write hash map of string_views into separately allocated strings cost five or
+// six.)
 //
 // Strings are only ever added, so one index serves every generation: the writer publishes each
 // new slot with a release store, and readers (acquire loads) need no lock and no copy-on-write.
@@ -23,19 +24,23 @@
 // reader holds. Such an id names nothing in the reader's generation (no node, grant, rule or
 // tenant of it refers to the string yet), so every lookup keyed by it answers as for kNoString;
 // a Profile built for an owner with no node records that absence in its dependencies either way.
-// When the table fills, the writer copies it into one twice the size; generations hold the index
-// they were published with (shared_ptr), so an older table lives while a reader can use it.
+// When a shard fills, the writer copies it into one twice the size, in a new StringIndex that
+// shares the other shards; generations hold the index they were published with (shared_ptr), so
+// a replaced shard lives while a reader can use it. Shards keep each copy small: one table of a
+// million strings took ~90 ms to copy, a pause for whichever change added the string.
 //
-// Thread-safety: one writer calls Intern(); readers call StringIndex::Find() on the
-// index of a generation published to them, and Get() for ids they found or were handed by it.
+// Thread-safety: one writer calls Intern(); readers call StringIndex::Find() on the index of a
+// generation published to them, and Get() for ids they found or were handed by it.
 #ifndef CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 #define CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <array>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -62,15 +67,20 @@ inline uint64_t StringHash(std::string_view s) {
   return absl::Hash<absl::string_view>()(absl::string_view(s.data(), s.size()));
 }
 
-class StringIndex {
+inline constexpr int kShardBits = 8;
+// Mixed again so that neither the shard nor the slot depends on the hash's low bits alone.
+inline uint64_t Mix(uint64_t hash) { return hash * 0x9E3779B97F4A7C15ull; }
+
+// One shard of a StringIndex.
+class StringTable {
  public:
   // A table of 2^bits slots.
-  explicit StringIndex(int bits)
+  explicit StringTable(int bits)
       : bits_(bits), mask_((size_t{1} << bits) - 1), slots_(new std::atomic<uint64_t>[mask_ + 1]) {
     for (size_t i = 0; i <= mask_; ++i) slots_[i].store(0, std::memory_order_relaxed);
   }
-  StringIndex(const StringIndex&) = delete;
-  StringIndex& operator=(const StringIndex&) = delete;
+  StringTable(const StringTable&) = delete;
+  StringTable& operator=(const StringTable&) = delete;
 
   // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
   uint32_t Find(std::string_view s, uint64_t hash) const {
@@ -83,7 +93,6 @@ class StringIndex {
       if (r->size == s.size() && std::memcmp(r + 1, s.data(), s.size()) == 0) return r->id;
     }
   }
-  uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
 
   size_t capacity() const { return mask_ + 1; }
   size_t size() const { return size_; }
@@ -97,7 +106,7 @@ class StringIndex {
     // User-space addresses on the 64-bit targets we build for fit in 48 bits (Linux hands out
     // higher ones only to a mapping that asks for them).
     if (address >> kPointerBits != 0) {
-      std::fprintf(stderr, "clearance: StringIndex: a string record at %p is above 2^48\n",
+      std::fprintf(stderr, "clearance: StringTable: a string record at %p is above 2^48\n",
                    static_cast<const void*>(r));
       std::abort();
     }
@@ -109,7 +118,7 @@ class StringIndex {
   }
   // Writer only: every string of `from` into this (larger, unpublished) index. Slots keep 16
   // bits of a hash, so each string is hashed again.
-  void CopyFrom(const StringIndex& from) {
+  void CopyFrom(const StringTable& from) {
     for (size_t i = 0; i <= from.mask_; ++i) {
       const uint64_t slot = from.slots_[i].load(std::memory_order_relaxed);
       if (slot == 0) continue;
@@ -124,9 +133,9 @@ class StringIndex {
   static constexpr int kPointerBits = 48;
   static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
 
-  // Mixed again so that the slot does not depend on the hash's low bits alone.
+  // Below the bits that chose the shard (StringIndex::Mix).
   size_t Home(uint64_t hash) const {
-    return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - bits_)) & mask_;
+    return static_cast<size_t>((Mix(hash) << kShardBits) >> (64 - bits_)) & mask_;
   }
 
   int bits_;
@@ -135,11 +144,46 @@ class StringIndex {
   std::unique_ptr<std::atomic<uint64_t>[]> slots_;
 };
 
+// The index of a pool as some generation sees it: 256 shards.
+class StringIndex {
+ public:
+  static constexpr size_t kShards = size_t{1} << kShardBits;
+
+  StringIndex() {
+    for (auto& shard : shards_) shard = std::make_shared<StringTable>(kMinShardBits);
+  }
+
+  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
+  uint32_t Find(std::string_view s, uint64_t hash) const {
+    return shards_[Mix(hash) >> (64 - kShardBits)]->Find(s, hash);
+  }
+  uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
+
+  size_t size() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) n += shard->size();
+    return n;
+  }
+  size_t capacity() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) n += shard->capacity();
+    return n;
+  }
+
+ private:
+  friend class StringPool;
+  static constexpr int kMinShardBits = 4;
+
+  StringTable& ShardFor(uint64_t hash) const { return *shards_[Mix(hash) >> (64 - kShardBits)]; }
+
+  std::array<std::shared_ptr<StringTable>, kShards> shards_;
+};
+
 class StringPool {
  public:
   StringPool()
       : directory_(new std::unique_ptr<const StringRecord*[]>[kMaxChunks]),
-        index_(std::make_shared<StringIndex>(kMinIndexBits)) {}
+        index_(std::make_shared<StringIndex>()) {}
   StringPool(const StringPool&) = delete;
   StringPool& operator=(const StringPool&) = delete;
 
@@ -148,9 +192,9 @@ class StringPool {
     const uint64_t hash = StringHash(s);
     const uint32_t found = index_->Find(s, hash);
     if (found != kNoString) return found;
-    if (!index_->HasRoomFor(1)) Grow(1);
+    if (!index_->ShardFor(hash).HasRoomFor(1)) Grow(hash);
     const StringRecord* r = Store(s);
-    index_->Insert(r, hash);
+    index_->ShardFor(hash).Insert(r, hash);
     return r->id;
   }
 
@@ -169,7 +213,6 @@ class StringPool {
   static constexpr int kChunkBits = 12;
   static constexpr uint32_t kChunkMask = (1u << kChunkBits) - 1;
   static constexpr size_t kMaxChunks = size_t{1} << 16;
-  static constexpr int kMinIndexBits = 10;
   static constexpr size_t kBlockBytes = size_t{1} << 18;
 
   const StringRecord* Store(std::string_view s) {
@@ -200,14 +243,16 @@ class StringPool {
     return r;
   }
 
-  // A new index with room for `more` strings beyond those held, replacing index_ for the
-  // generations to come (published ones keep theirs).
-  void Grow(size_t more) {
-    int bits = kMinIndexBits;
-    while (((index_->size() + more) * 8 > (size_t{1} << bits) * 5)) ++bits;
-    auto bigger = std::make_shared<StringIndex>(bits);
-    bigger->CopyFrom(*index_);
-    index_ = std::move(bigger);
+  // Doubles the shard `hash` falls in, in a new index that shares the other shards and replaces
+  // index_ for the generations to come (published ones keep theirs).
+  void Grow(uint64_t hash) {
+    const size_t k = Mix(hash) >> (64 - kShardBits);
+    const StringTable& full = *index_->shards_[k];
+    auto bigger = std::make_shared<StringTable>(std::countr_zero(full.capacity()) + 1);
+    bigger->CopyFrom(full);
+    auto next = std::make_shared<StringIndex>(*index_);
+    next->shards_[k] = std::move(bigger);
+    index_ = std::move(next);
   }
 
   std::unique_ptr<std::unique_ptr<const StringRecord*[]>[]> directory_;
