@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clearance/catalog.h"
@@ -204,6 +205,65 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline clearance_status ToView(const clearance_chec
   }
   return ViewList(in->candidate_groups, in->candidate_group_count, "request.candidate_groups",
                   ViewStorage::kCandidateGroups, storage, &task.candidate_groups);
+}
+
+// The short path of the single checks (clearance_check_principal, clearance_check_claims): a
+// request of the usual shape (numbers in range, no id or one non-NULL id, no user-task
+// properties) is viewed in a few compares and branches predicted not taken, with no ViewStorage
+// and a small frame (bench/RESULTS-embed.md). Every other request, valid or not, and every
+// wrong argument takes the full path (CheckPrincipalFull, CheckClaimsFull: ToView and the
+// checks in order). The short path's test only accepts what the full path accepts, so errors
+// come from the full path alone, with its codes and messages (tests/embed/c_api_test.cc:
+// CheckErrorsAreTheSameOnEveryShape, ShortAndFullPathsAgree).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool IsCommonShape(const clearance_check_request& in) {
+  // Compare-and-branch pairs (each one fused micro-op, predicted not taken).
+  if (ABSL_PREDICT_FALSE(
+          static_cast<uint32_t>(in.resource_type) >= static_cast<uint32_t>(kResourceTypeCount) ||
+          static_cast<uint32_t>(in.permission) >= static_cast<uint32_t>(kPermissionCount) ||
+          in.has_user_task != 0)) {
+    return false;
+  }
+  // One id is the usual check, so its path is the straight line.
+  if (ABSL_PREDICT_TRUE(in.resource_id_count == 1)) {
+    return in.resource_ids != nullptr && in.resource_ids[0] != nullptr;
+  }
+  return in.resource_id_count == 0;
+}
+
+// Views a request IsCommonShape() accepted over `ids` (its one id's view, or nothing): every
+// member is written once (default-constructing the view and then assigning its members costs
+// a row of dead stores per check).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline CheckRequestView ViewCommonShape(
+    const clearance_check_request& in, absl::Span<const std::string_view> ids) {
+  const char* tenant = in.tenant_id;
+  return CheckRequestView{
+      .resource_type = static_cast<ResourceType>(in.resource_type),
+      .permission = static_cast<Permission>(in.permission),
+      .new_resource = in.new_resource != 0,
+      .resource_ids = ids,
+      .tenant_id = tenant != nullptr && tenant[0] != '\0'
+                       ? std::optional<std::string_view>(tenant)
+                       : std::nullopt,
+      .user_task = nullptr,
+  };
+}
+
+// Returns check(view) for a request IsCommonShape() accepted. Each id count has its own copy of
+// the call, so the count is a constant in each. The id's view is left uninitialized until the
+// view over it is built and then written last (std::string_view is an implicit-lifetime type,
+// as in ViewStorage), so little is live across its strlen call and nothing is stored twice.
+template <typename Check>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Decision CheckCommonShape(const clearance_check_request& in,
+                                                              Check check) {
+  if (ABSL_PREDICT_TRUE(in.resource_id_count == 1)) {
+    const char* first = in.resource_ids[0];
+    alignas(std::string_view) unsigned char id_bytes[sizeof(std::string_view)];
+    auto* id = reinterpret_cast<std::string_view*>(id_bytes);
+    const CheckRequestView view = ViewCommonShape(in, absl::MakeConstSpan(id, 1));
+    new (id_bytes) std::string_view(first);
+    return check(view);
+  }
+  return check(ViewCommonShape(in, {}));
 }
 
 // Fills `out` from `in` (for the entry points that take an owning CheckRequest: basic users,
@@ -532,6 +592,50 @@ using clearance::embed_internal::ViewStorage;
 using clearance::embed_internal::WriteBuffer;
 using clearance::strings_internal::StrCat;
 
+// The full paths of clearance_check_claims and clearance_check_principal: every argument checked
+// in order, any request shape. Out of line, so the entry points' short paths keep a small frame
+// (they tail-call these).
+namespace clearance::embed_internal {
+namespace {
+
+ABSL_ATTRIBUTE_NOINLINE clearance_status CheckClaimsFull(clearance_store* store,
+                                                         const char* claims_json, size_t len,
+                                                         const clearance_check_request* request,
+                                                         clearance_decision* out) {
+  return Guard([&] {
+    if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
+    if (claims_json == nullptr) return Null("claims_json");
+    if (out == nullptr) return Null("out");
+    ViewStorage storage;
+    CheckRequestView view;
+    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
+    ToC(store->engine->CheckClaims(std::string_view(claims_json, len), view), out);
+    return CLEARANCE_OK;
+  });
+}
+
+ABSL_ATTRIBUTE_NOINLINE clearance_status CheckPrincipalFull(
+    clearance_store* store, const clearance_principal* principal,
+    const clearance_check_request* request, clearance_decision* out) {
+  return Guard([&] {
+    if (clearance_status s = CheckPrincipal(store, principal); s != CLEARANCE_OK) return s;
+    if (out == nullptr) return Null("out");
+    ViewStorage storage;
+    CheckRequestView view;
+    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
+    ToC(store->engine->Check(principal->handle, view), out);
+    return CLEARANCE_OK;
+  });
+}
+
+}  // namespace
+}  // namespace clearance::embed_internal
+
+using clearance::embed_internal::CheckClaimsFull;
+using clearance::embed_internal::CheckPrincipalFull;
+using clearance::embed_internal::CheckCommonShape;
+using clearance::embed_internal::IsCommonShape;
+
 extern "C" {
 
 int32_t clearance_api_version(void) { return CLEARANCE_C_API_VERSION; }
@@ -724,16 +828,20 @@ clearance_status clearance_store_generation(clearance_store* store, uint64_t* ge
 clearance_status clearance_check_claims(clearance_store* store, const char* claims_json,
                                         size_t len, const clearance_check_request* request,
                                         clearance_decision* out) {
-  return Guard([&] {
-    if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
-    if (claims_json == nullptr) return Null("claims_json");
-    if (out == nullptr) return Null("out");
-    ViewStorage storage;
-    CheckRequestView view;
-    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
-    ToC(store->engine->CheckClaims(std::string_view(claims_json, len), view), out);
-    return CLEARANCE_OK;
-  });
+  if (ABSL_PREDICT_TRUE(store != nullptr && !store->closed.load(std::memory_order_acquire) &&
+                        claims_json != nullptr && request != nullptr && out != nullptr &&
+                        IsCommonShape(*request))) {
+    return Guard([&] {
+      const clearance::Engine& engine = *store->engine;
+      ToC(CheckCommonShape(*request,
+                           [&](const CheckRequestView& view) {
+                             return engine.CheckClaims(std::string_view(claims_json, len), view);
+                           }),
+          out);
+      return CLEARANCE_OK;
+    });
+  }
+  return CheckClaimsFull(store, claims_json, len, request, out);
 }
 
 clearance_status clearance_check_user(clearance_store* store, const char* username,
@@ -785,15 +893,22 @@ clearance_status clearance_check_principal(clearance_store* store,
                                            const clearance_principal* principal,
                                            const clearance_check_request* request,
                                            clearance_decision* out) {
-  return Guard([&] {
-    if (clearance_status s = CheckPrincipal(store, principal); s != CLEARANCE_OK) return s;
-    if (out == nullptr) return Null("out");
-    ViewStorage storage;
-    CheckRequestView view;
-    if (clearance_status s = ToView(request, &storage, &view); s != CLEARANCE_OK) return s;
-    ToC(store->engine->Check(principal->handle, view), out);
-    return CLEARANCE_OK;
-  });
+  // A principal's owner is never NULL (Resolve sets it to a checked store), so owner == store
+  // also says that store is not NULL.
+  if (ABSL_PREDICT_TRUE(principal != nullptr && principal->owner == store &&
+                        !store->closed.load(std::memory_order_acquire) && request != nullptr &&
+                        out != nullptr && IsCommonShape(*request))) {
+    return Guard([&] {
+      const clearance::Engine& engine = *store->engine;
+      ToC(CheckCommonShape(*request,
+                           [&](const CheckRequestView& view) {
+                             return engine.Check(principal->handle, view);
+                           }),
+          out);
+      return CLEARANCE_OK;
+    });
+  }
+  return CheckPrincipalFull(store, principal, request, out);
 }
 
 clearance_status clearance_check_batch(clearance_store* store,

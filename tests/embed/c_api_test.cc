@@ -5,11 +5,13 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "clearance/catalog.h"
 #include "gtest/gtest.h"
 #include "store_test_util.h"
 
@@ -489,6 +491,237 @@ TEST_F(CApiTest, NullHandlesAndArguments) {
   EXPECT_EQ(clearance_check_principal(store_, p, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
   clearance_principal_free(p);
   clearance_store_free(second);
+}
+
+// The single checks take a short path for the usual request (numbers in range, at most one id,
+// no user-task properties) and the full one for everything else. Every refusal comes from the
+// full path: the same code and message whichever argument is wrong, first wrong argument first,
+// and nothing written.
+TEST_F(CApiTest, CheckErrorsAreTheSameOnEveryShape) {
+  const std::string claims = R"({"azp":"my-client"})";
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  clearance_store* second = nullptr;
+  ASSERT_EQ(clearance_store_open(dir_.Sub("second").c_str(), CLEARANCE_OPEN_NO_SYNC, &second),
+            CLEARANCE_OK);
+  clearance_principal* foreign = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(second, claims.data(), claims.size(), &foreign),
+            CLEARANCE_OK);
+
+  struct Case {
+    std::string name;
+    clearance_check_request request;
+    std::string message;
+  };
+  const char* null_id[] = {nullptr};
+  const char* two_ids[] = {"order-process", nullptr};
+  const char* users[] = {"alice"};
+  std::vector<Case> cases;
+  auto bad = [&](std::string name, std::string message, auto change) {
+    clearance_check_request r = request_;
+    change(r);
+    cases.push_back({std::move(name), r, std::move(message)});
+  };
+  const std::string types = std::to_string(kResourceTypeCount - 1);
+  const std::string permissions = std::to_string(kPermissionCount - 1);
+  bad("type one past the end",
+      "request.resource_type: is " + std::to_string(kResourceTypeCount) + "; expected 0 .. " +
+          types + " (clearance_resource_type)",
+      [](clearance_check_request& r) { r.resource_type = kResourceTypeCount; });
+  bad("negative type",
+      "request.resource_type: is -1; expected 0 .. " + types + " (clearance_resource_type)",
+      [](clearance_check_request& r) { r.resource_type = -1; });
+  bad("permission one past the end",
+      "request.permission: is " + std::to_string(kPermissionCount) + "; expected 0 .. " +
+          permissions + " (clearance_permission)",
+      [](clearance_check_request& r) { r.permission = kPermissionCount; });
+  bad("negative permission",
+      "request.permission: is -3; expected 0 .. " + permissions + " (clearance_permission)",
+      [](clearance_check_request& r) { r.permission = -3; });
+  bad("both numbers wrong names the type first",
+      "request.resource_type: is 999; expected 0 .. " + types + " (clearance_resource_type)",
+      [](clearance_check_request& r) {
+        r.resource_type = 999;
+        r.permission = 999;
+      });
+  bad("NULL ids, count 1", "request.resource_ids: is NULL; expected a pointer",
+      [](clearance_check_request& r) { r.resource_ids = nullptr; });
+  bad("NULL ids, count 2", "request.resource_ids: is NULL; expected a pointer",
+      [](clearance_check_request& r) {
+        r.resource_ids = nullptr;
+        r.resource_id_count = 2;
+      });
+  bad("NULL id, count 1", "request.resource_ids[0]: is NULL; expected a pointer",
+      [&](clearance_check_request& r) { r.resource_ids = null_id; });
+  bad("NULL second id", "request.resource_ids[1]: is NULL; expected a pointer",
+      [&](clearance_check_request& r) {
+        r.resource_ids = two_ids;
+        r.resource_id_count = 2;
+      });
+  bad("NULL candidate users", "request.candidate_users: is NULL; expected a pointer",
+      [](clearance_check_request& r) {
+        r.has_user_task = 1;
+        r.candidate_user_count = 1;
+      });
+  bad("NULL candidate group", "request.candidate_groups[0]: is NULL; expected a pointer",
+      [&](clearance_check_request& r) {
+        r.has_user_task = -1;
+        r.candidate_users = users;
+        r.candidate_user_count = 1;
+        r.candidate_groups = null_id;
+        r.candidate_group_count = 1;
+      });
+
+  for (const Case& c : cases) {
+    clearance_decision d{-1, -1};
+    EXPECT_EQ(clearance_check_principal(store_, p, &c.request, &d), CLEARANCE_INVALID_ARGUMENT)
+        << c.name;
+    EXPECT_EQ(clearance_last_error(), c.message) << c.name;
+    EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &c.request, &d),
+              CLEARANCE_INVALID_ARGUMENT)
+        << c.name;
+    EXPECT_EQ(clearance_last_error(), c.message) << c.name;
+    EXPECT_EQ(clearance_check_batch(store_, p, &c.request, 1, &d), CLEARANCE_INVALID_ARGUMENT)
+        << c.name;
+    EXPECT_EQ(clearance_last_error(), "requests[0]: " + c.message) << c.name;
+    EXPECT_EQ(d.outcome, -1) << c.name;
+    EXPECT_EQ(d.reason, -1) << c.name;
+  }
+
+  // The handles and pointers, each wrong with an otherwise good request, and the first wrong
+  // argument named when several are. claims_fails: clearance_check_claims (which takes no
+  // principal) is refused too, with the same message.
+  struct HandleCase {
+    std::string name;
+    std::string message;
+    clearance_store* store;
+    const clearance_principal* principal;
+    const char* claims_json;
+    const clearance_check_request* request;
+    bool null_out;
+    bool claims_fails;
+  };
+  const HandleCase handle_cases[] = {
+      {"NULL store", "store: is NULL; expected a handle", nullptr, p, claims.c_str(), &request_,
+       false, true},
+      {"everything NULL", "store: is NULL; expected a handle", nullptr, nullptr, nullptr, nullptr,
+       true, true},
+      {"NULL principal", "principal: is NULL; expected a pointer", store_, nullptr,
+       claims.c_str(), &request_, false, false},
+      {"NULL principal, request and out", "principal: is NULL; expected a pointer", store_,
+       nullptr, claims.c_str(), nullptr, true, false},
+      {"another store's principal",
+       "principal: was resolved by another store; expected one of this store's", store_, foreign,
+       claims.c_str(), &request_, false, false},
+      {"NULL out", "out: is NULL; expected a pointer", store_, p, claims.c_str(), &request_, true,
+       true},
+      {"NULL out and request", "out: is NULL; expected a pointer", store_, p, claims.c_str(),
+       nullptr, true, true},
+      {"NULL request", "request: is NULL; expected a pointer", store_, p, claims.c_str(), nullptr,
+       false, true},
+  };
+  for (const HandleCase& c : handle_cases) {
+    clearance_decision d{-1, -1};
+    clearance_decision* out = c.null_out ? nullptr : &d;
+    EXPECT_EQ(clearance_check_principal(c.store, c.principal, c.request, out),
+              CLEARANCE_INVALID_ARGUMENT)
+        << c.name;
+    EXPECT_EQ(clearance_last_error(), c.message) << c.name;
+    if (c.claims_fails) {
+      EXPECT_EQ(clearance_check_claims(c.store, c.claims_json, claims.size(), c.request, out),
+                CLEARANCE_INVALID_ARGUMENT)
+          << c.name;
+      EXPECT_EQ(clearance_last_error(), c.message) << c.name;
+    }
+    EXPECT_EQ(d.outcome, -1) << c.name;
+  }
+  clearance_decision d{-1, -1};
+  EXPECT_EQ(clearance_check_claims(store_, nullptr, 2, &request_, &d), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_STREQ(clearance_last_error(), "claims_json: is NULL; expected a pointer");
+  EXPECT_EQ(d.outcome, -1);
+
+  // A closed store, with everything else right.
+  clearance_principal* closing = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(second, claims.data(), claims.size(), &closing),
+            CLEARANCE_OK);
+  ASSERT_EQ(clearance_store_close(second), CLEARANCE_OK);
+  EXPECT_EQ(clearance_check_principal(second, closing, &request_, &d),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_STREQ(clearance_last_error(), "store: is closed; open it again");
+  EXPECT_EQ(clearance_check_claims(second, claims.data(), claims.size(), &request_, &d),
+            CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_STREQ(clearance_last_error(), "store: is closed; open it again");
+  EXPECT_EQ(d.outcome, -1);
+  clearance_principal_free(closing);
+  clearance_principal_free(foreign);
+  clearance_store_free(second);
+  clearance_principal_free(p);
+}
+
+// The short path (one id or none, no user-task properties) answers exactly as the full path
+// does (clearance_check_batch always takes the full one), over the request members it reads:
+// the numbers at their ends of the range, no id, one id granted or not, a tenant (NULL, "",
+// another), new_resource of any non-zero value, and user-task members ignored when
+// has_user_task is 0.
+TEST_F(CApiTest, ShortAndFullPathsAgree) {
+  const std::string config = R"({"client_id_claim":"azp","tenant_checks_enabled":true})";
+  ASSERT_EQ(clearance_store_configure(store_, config.data(), config.size()), CLEARANCE_OK)
+      << clearance_last_error();
+  Grant(1, "my-client");
+  const std::string claims = R"({"azp":"my-client"})";
+  clearance_principal* p = nullptr;
+  ASSERT_EQ(clearance_resolve_claims(store_, claims.data(), claims.size(), &p), CLEARANCE_OK);
+  const char* other[] = {"other-process"};
+  int variants = 0;
+  std::vector<int32_t> outcomes_seen;
+  for (int32_t type : {request_.resource_type, int32_t{0}, int32_t{kResourceTypeCount - 1}}) {
+    for (int32_t permission :
+         {request_.permission, int32_t{0}, int32_t{kPermissionCount - 1}}) {
+      for (size_t ids : {0, 1, 2}) {
+        for (const char* tenant : {static_cast<const char*>(nullptr), "", "<default>", "t9"}) {
+          for (int32_t new_resource : {0, 1, -7}) {
+            clearance_check_request r = request_;
+            r.resource_type = type;
+            r.permission = permission;
+            r.resource_id_count = ids == 0 ? 0 : 1;
+            r.resource_ids = ids == 0 ? nullptr : ids == 1 ? ids_ : other;
+            r.tenant_id = tenant;
+            r.new_resource = new_resource;
+            r.candidate_users = nullptr;  // ignored: has_user_task is 0
+            r.candidate_user_count = 3;
+            clearance_decision fast{-1, -1};
+            clearance_decision by_claims{-1, -1};
+            clearance_decision full{-2, -2};
+            ASSERT_EQ(clearance_check_principal(store_, p, &r, &fast), CLEARANCE_OK)
+                << clearance_last_error();
+            ASSERT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &r, &by_claims),
+                      CLEARANCE_OK)
+                << clearance_last_error();
+            ASSERT_EQ(clearance_check_batch(store_, p, &r, 1, &full), CLEARANCE_OK)
+                << clearance_last_error();
+            const std::string what = "type " + std::to_string(type) + " permission " +
+                                     std::to_string(permission) + " ids " + std::to_string(ids) +
+                                     " tenant " + (tenant ? tenant : "NULL") + " new " +
+                                     std::to_string(new_resource);
+            EXPECT_EQ(fast.outcome, full.outcome) << what;
+            EXPECT_EQ(fast.reason, full.reason) << what;
+            EXPECT_EQ(by_claims.outcome, full.outcome) << what;
+            EXPECT_EQ(by_claims.reason, full.reason) << what;
+            outcomes_seen.push_back(full.outcome);
+            ++variants;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(variants, 3 * 3 * 3 * 4 * 3);
+  // The variants reach more than one answer (the comparison above is not vacuous).
+  for (int32_t outcome : {CLEARANCE_ALLOW, CLEARANCE_FORBIDDEN, CLEARANCE_NOT_FOUND_OUTCOME}) {
+    EXPECT_NE(std::find(outcomes_seen.begin(), outcomes_seen.end(), outcome),
+              outcomes_seen.end())
+        << outcome;
+  }
+  clearance_principal_free(p);
 }
 
 TEST_F(CApiTest, ClosedStoreRefusesEveryCall) {
