@@ -36,12 +36,14 @@
 
 #include <atomic>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <array>
 #include <memory>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -217,24 +219,23 @@ class StringPool {
 
   const StringRecord* Store(std::string_view s) {
     const size_t bytes = sizeof(StringRecord) + ((s.size() + 7) & ~size_t{7});
-    char* at;
+    std::byte* at;
     if (bytes > kBlockBytes / 8) {
       // A long string gets a block of its own: the shared block keeps filling.
-      blocks_.emplace_back(new uint64_t[bytes / 8]);
-      at = reinterpret_cast<char*>(blocks_.back().get());
+      blocks_.emplace_back(new std::byte[bytes]);
+      at = blocks_.back().get();
     } else {
       if (block_left_ < bytes) {
-        blocks_.emplace_back(new uint64_t[kBlockBytes / 8]);
-        block_next_ = reinterpret_cast<char*>(blocks_.back().get());
+        blocks_.emplace_back(new std::byte[kBlockBytes]);
+        block_next_ = blocks_.back().get();
         block_left_ = kBlockBytes;
       }
       at = block_next_;
       block_next_ += bytes;
       block_left_ -= bytes;
     }
-    auto* r = reinterpret_cast<StringRecord*>(at);
-    r->id = size_;
-    r->size = static_cast<uint32_t>(s.size());
+    // Blocks are 16-byte aligned (operator new[]) and records multiples of 8 bytes.
+    auto* r = new (at) StringRecord{size_, static_cast<uint32_t>(s.size())};
     std::memcpy(r + 1, s.data(), s.size());
     auto& chunk = directory_[size_ >> kChunkBits];
     if (!chunk) chunk.reset(new const StringRecord*[size_t{1} << kChunkBits]);
@@ -256,8 +257,8 @@ class StringPool {
   }
 
   std::unique_ptr<std::unique_ptr<const StringRecord*[]>[]> directory_;
-  std::vector<std::unique_ptr<uint64_t[]>> blocks_;
-  char* block_next_ = nullptr;
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  std::byte* block_next_ = nullptr;
   size_t block_left_ = 0;
   uint32_t size_ = 0;
   std::shared_ptr<StringIndex> index_;
