@@ -34,6 +34,7 @@
 #ifndef CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 #define CLEARANCE_ENGINE_INDEX_STRING_POOL_H_
 
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -41,7 +42,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <array>
 #include <memory>
 #include <new>
 #include <string_view>
@@ -135,7 +135,7 @@ class StringTable {
   static constexpr int kPointerBits = 48;
   static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
 
-  // Below the bits that chose the shard (StringIndex::Mix).
+  // From the bits of Mix(hash) below those that chose the shard (StringIndex::Find).
   size_t Home(uint64_t hash) const {
     return static_cast<size_t>((Mix(hash) << kShardBits) >> (64 - bits_)) & mask_;
   }
