@@ -157,7 +157,7 @@ class StringIndex {
 
   // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
   uint32_t Find(std::string_view s, uint64_t hash) const {
-    return shards_[Mix(hash) >> (64 - kShardBits)]->Find(s, hash);
+    return ShardFor(hash).Find(s, hash);
   }
   uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
 
