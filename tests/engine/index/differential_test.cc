@@ -90,8 +90,8 @@ class Differential {
         engine.CheckClaims(caller.claims_json, view) != ref.decision) {
       diff += " CheckClaims(view);";
     }
-    // Three times: the second sight of a document fills the thread's claims cache, the third
-    // is answered from it.
+    // Three times: a document's first sight fills the thread's claims cache (the CheckClaims
+    // above may have been it), the repeats are answered from it.
     for (int i = 0; i < 3 && caller.kind == Caller::Kind::kClaims; ++i) {
       if (engine.CheckClaims(caller.claims_json, request) != ref.decision) {
         diff += " CheckClaims#" + std::to_string(i + 1) + ";";

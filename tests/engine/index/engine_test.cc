@@ -157,7 +157,7 @@ TEST(EngineTest, ClaimsAreValidatedLikeAFullParse) {
   EXPECT_EQ(f.engine().CheckClaims(R"({"\u0073ub":"\u0061lice"})", ReadDefinition()), kAllow);
 }
 
-// CheckClaims remembers a document from its second sight (the per-thread claims cache); every
+// CheckClaims remembers a document from its first sight (the per-thread claims cache); every
 // repeat must still answer for the current generation, and a refused document stays refused.
 TEST(EngineTest, RepeatedClaimsFollowEveryChange) {
   Configuration config;
