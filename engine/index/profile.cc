@@ -28,6 +28,12 @@ const T* BranchlessLowerBound(const T* base, size_t n, uint32_t v, KeyOf key) {
   if (n == 0) return base;
   while (n > 1) {
     const size_t half = n / 2;
+    // Both places the next step may read, requested while this step's compare waits for its
+    // load: a search through an array out of cache overlaps its misses instead of chaining them.
+    const size_t next = (n - half) / 2;
+    const size_t at = next > 0 ? next - 1 : 0;
+    __builtin_prefetch(base + at);
+    __builtin_prefetch(base + half + at);
     base += static_cast<size_t>(key(base[half - 1]) < v) * half;
     n -= half;
   }
