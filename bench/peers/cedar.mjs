@@ -40,7 +40,13 @@ export function build(state) {
   let policies = 0;
   for (const [k, texts] of sets) {
     policies += texts.length;
-    const r = cedar.preparsePolicySet(k, { staticPolicies: texts.join('\n') + '\n' + forbid });
+    // A record of id -> text: Cedar parses it in time linear in the policies, where one text of
+    // all of them took superlinear time (32 k policies: 2.2 s as a record, 4.0 s as one text;
+    // medium's 184 k took 709 s as text).
+    const byId = {};
+    texts.forEach((text, i) => { byId[`p${i}`] = text; });
+    if (forbid) byId.tenant = forbid;
+    const r = cedar.preparsePolicySet(k, { staticPolicies: byId });
     if (r.type !== 'success') throw new Error(`cedar: ${k}: ${JSON.stringify(r.errors).slice(0, 500)}`);
   }
   // Entities: every owner with its containers as parents.

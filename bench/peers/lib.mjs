@@ -144,9 +144,10 @@ export class Front {
 export function rssMb() { return process.memoryUsage().rss / (1024 * 1024); }
 
 // Times decide(q) for every query: median and p99 per call (process.hrtime.bigint around each
-// call), and back-to-back throughput over at least ~0.5 s.
-export function timeEach(queries, decide, { budgetMs = 500 } = {}) {
-  for (let i = 0; i < Math.min(queries.length, 2000); i++) decide(queries[i]);
+// call), and back-to-back throughput over at least ~0.5 s (or from the timed pass, when that
+// alone took longer).
+export function timeEach(queries, decide, { budgetMs = 500, warmUp = true } = {}) {
+  if (warmUp) for (let i = 0; i < Math.min(queries.length, 2000); i++) decide(queries[i]);
   const ns = new Float64Array(queries.length);
   for (let i = 0; i < queries.length; i++) {
     const t = process.hrtime.bigint();
@@ -154,6 +155,12 @@ export function timeEach(queries, decide, { budgetMs = 500 } = {}) {
     ns[i] = Number(process.hrtime.bigint() - t);
   }
   const sorted = Array.from(ns).sort((a, b) => a - b);
+  const median_ns = sorted[sorted.length >> 1];
+  const p99_ns = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+  const timedNs = ns.reduce((sum, v) => sum + v, 0);
+  // A peer whose timed pass alone outlasts the loop's budget (seconds per decision at large):
+  // decisions/s from that pass rather than from another pass as long.
+  if (timedNs > budgetMs * 1e6) return { median_ns, p99_ns, per_s: queries.length / (timedNs / 1e9) };
   const start = process.hrtime.bigint();
   let loops = 0;
   do {
@@ -161,9 +168,5 @@ export function timeEach(queries, decide, { budgetMs = 500 } = {}) {
     loops += queries.length;
   } while (Number(process.hrtime.bigint() - start) < budgetMs * 1e6 && queries.length >= 1000);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return {
-    median_ns: sorted[sorted.length >> 1],
-    p99_ns: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))],
-    per_s: loops / seconds,
-  };
+  return { median_ns, p99_ns, per_s: loops / seconds };
 }

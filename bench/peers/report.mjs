@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 const rows = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const fmtNs = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${Math.round(ns)} ns`);
-const fmtRate = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k` : `${r.toFixed(0)}`);
+const fmtRate = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k` : r >= 10 ? `${r.toFixed(0)}` : `${r.toPrecision(2)}`);
 const ratio = (a, b) => (!(b > 0) || !Number.isFinite(a / b) ? 'n/a' : a / b >= 100 ? `${Math.round(a / b)}×` : `${(a / b).toFixed(1)}×`);
 const machine = rows.find((r) => r.machine);
 if (machine) console.log(`Machine: ${machine.machine}\n`);
