@@ -49,6 +49,9 @@
 namespace clearance::load {
 namespace {
 
+using support::AllocationCount;
+using support::AllocationsCounted;
+
 constexpr uint64_t kSeed = 1;
 constexpr size_t kQueries = 4096;
 constexpr size_t kHandles = 1024;       // check/ids cycle over this many queries (a power of two)

@@ -15,34 +15,17 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 
+#include "alloc_counter.h"
 #include "benchmark/benchmark.h"
 #include "clearance/token.h"
 #include "internal/base64url.h"
 #include "internal/jwk.h"
 #include "simdjson.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-// The replacements below pair operator new with malloc and operator delete with free, which is
-// correct; GCC's heuristic sees only "free of a pointer from operator new" after inlining.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace clearance {
 namespace {
@@ -129,8 +112,9 @@ const std::string& TokenFor(int alg) {
 const char* AlgLabel(int alg) { return alg == 0 ? "RS256" : alg == 1 ? "ES256" : "EdDSA"; }
 
 void ReportAllocations(benchmark::State& state, uint64_t before) {
-  state.counters["allocs_per_iter"] = benchmark::Counter(
-      static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+  state.counters["allocs_per_iter"] =
+      benchmark::Counter(static_cast<double>(support::AllocationCount() - before) /
+                         static_cast<double>(state.iterations()));
 }
 
 void BM_CacheHit(benchmark::State& state) {
@@ -139,7 +123,7 @@ void BM_CacheHit(benchmark::State& state) {
   std::shared_ptr<const VerifiedToken> out;
   if (verifier->Verify(token, &out) != TokenError::kOk) std::abort();
   state.SetLabel("RS256 token, " + std::to_string(token.size()) + " bytes");
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::AllocationCount();
   for (auto _ : state) {
     std::shared_ptr<const VerifiedToken> hit;
     TokenError e = verifier->Verify(token, &hit);
@@ -154,7 +138,7 @@ void BM_FirstSight(benchmark::State& state) {
   auto verifier = MakeVerifier(0);  // no cache: every call is a first sight
   const std::string& token = TokenFor(static_cast<int>(state.range(0)));
   state.SetLabel(AlgLabel(static_cast<int>(state.range(0))));
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::AllocationCount();
   for (auto _ : state) {
     std::shared_ptr<const VerifiedToken> out;
     if (verifier->Verify(token, &out) != TokenError::kOk) std::abort();
@@ -188,7 +172,7 @@ void BM_RawEvpVerify(benchmark::State& state) {
   EVP_PKEY* pkey = (*keys)->Find(true, kid)->pkey.get();
   const EVP_MD* md = alg == 2 ? nullptr : EVP_sha256();
   state.SetLabel(AlgLabel(alg));
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::AllocationCount();
   for (auto _ : state) {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     if (EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, pkey) != 1 ||

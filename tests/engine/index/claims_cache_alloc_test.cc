@@ -1,35 +1,18 @@
-// "A claims cache hit allocates nothing", counted: this binary replaces the global operator new
-// with a counting one. It is its own executable, built only without sanitizers (ASan and TSan
-// must own operator new themselves).
-#include <atomic>
-#include <cstdlib>
-#include <new>
+// "A claims cache hit allocates nothing", counted: this binary links clearance_alloc_counter's
+// counting operator new (tests/support/alloc_counter.h). It is its own executable, built only
+// without sanitizers (ASan and TSan must own operator new themselves).
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "gtest/gtest.h"
 #include "index/engine_core.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-// The replacements pair operator new with malloc and operator delete with free, which is correct;
-// GCC's heuristic sees only "free of a pointer from operator new" once they are inlined.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace clearance::index_internal {
 namespace {
 
 TEST(ClaimsCacheAllocationTest, AHitOrAMissAllocatesNothing) {
+  ASSERT_TRUE(support::AllocationsCounted()) << "built without the counting operator new";
   ClaimsCache cache(4);
   std::vector<std::string> docs;
   for (int i = 0; i < 4; ++i) {
@@ -41,20 +24,21 @@ TEST(ClaimsCacheAllocationTest, AHitOrAMissAllocatesNothing) {
   }
   const std::string unknown = R"({"sub":"nobody"})";
   const size_t unknown_hash = ClaimsCache::Hash(unknown);
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::AllocationCount();
   for (int round = 0; round < 100; ++round) {
     for (const std::string& d : docs) ASSERT_NE(cache.Find(d, ClaimsCache::Hash(d)), nullptr);
     ASSERT_EQ(cache.Find(unknown, unknown_hash), nullptr);
   }
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(support::AllocationCount() - before, 0u);
 }
 
 // A full cache takes a document no larger than the one it evicts into that one's allocation.
 TEST(ClaimsCacheAllocationTest, AnEvictedEntryIsReusedInPlace) {
+  ASSERT_TRUE(support::AllocationsCounted()) << "built without the counting operator new";
   ClaimsCache cache(2);
   auto doc = [](int i) { return R"({"sub":"u)" + std::to_string(i % 10) + R"("})"; };
   for (int i = 0; i < 2; ++i) ASSERT_NE(cache.Admit(doc(i), ClaimsCache::Hash(doc(i))), nullptr);
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::AllocationCount();
   for (int i = 2; i < 10; ++i) {
     const std::string d = doc(i);  // short: no allocation of its own
     // Asked for until it outweighs an entry (a full cache admits by frequency).
@@ -65,7 +49,7 @@ TEST(ClaimsCacheAllocationTest, AnEvictedEntryIsReusedInPlace) {
     }
     ASSERT_TRUE(admitted) << i;
   }
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(support::AllocationCount() - before, 0u);
 }
 
 }  // namespace

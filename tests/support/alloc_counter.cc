@@ -14,10 +14,10 @@ namespace {
 std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
-namespace clearance::load {
+namespace clearance::support {
 uint64_t AllocationCount() { return g_allocations.load(std::memory_order_relaxed); }
 bool AllocationsCounted() { return CLEARANCE_COUNT_ALLOCATIONS != 0; }
-}  // namespace clearance::load
+}  // namespace clearance::support
 
 #if CLEARANCE_COUNT_ALLOCATIONS
 // libstdc++'s operator new[] and the nothrow forms call this one, so it sees them all (the
