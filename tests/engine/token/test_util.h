@@ -16,7 +16,7 @@
 
 namespace clearance::token_test {
 
-std::string VectorsDir();   // ../shared/vectors
+std::string VectorsDir();   // tests/testdata
 std::string TestdataDir();  // tests/engine/token/testdata
 std::string ReadFileOrDie(const std::string& path);
 std::string HexDecode(std::string_view hex);
