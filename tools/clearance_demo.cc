@@ -1,8 +1,8 @@
-// clearance-demo: the seed's two recipes (SPEC.md §9) end to end against the library.
+// clearance-demo: the seed's two recipes (docs/semantics.md §9) end to end against the library.
 //
 // It configures an OIDC cluster, initializes it, then walks both recipes, printing each check
-// and its decision. It exits non-zero if any decision differs from what SPEC.md requires, so it
-// doubles as a smoke test of a fresh build. The `clearance` operator tool replaces it as the
+// and its decision. It exits non-zero if any decision differs from what docs/semantics.md requires,
+// so it doubles as a smoke test of a fresh build. The `clearance` operator tool replaces it as the
 // main job once the CLI issue lands.
 #include <cstdio>
 #include <cstdlib>
@@ -115,8 +115,8 @@ int Run() {
   Expect(state, "other-client", other, kPd, "order-process", Permission::kReadProcessDefinition,
          Outcome::kForbidden);
 
-  std::printf("\n%s\n", failures == 0 ? "demo: both recipes behave as SPEC.md §9 requires"
-                                      : "demo: some decisions differ from SPEC.md §9");
+  std::printf("\n%s\n", failures == 0 ? "demo: both recipes behave as docs/semantics.md §9 requires"
+                                      : "demo: some decisions differ from docs/semantics.md §9");
   return failures == 0 ? 0 : 1;
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build the `clearance` tool, then
-# walk the seed's two recipes (SPEC.md §9) against an embedded store, as an operator would;
-# build a realistic store (the load benchmark's small workload) through snapshot import and
+# walk the seed's two recipes (docs/semantics.md §9) against an embedded store, as an operator
+# would; build a realistic store (the load benchmark's small workload) through snapshot import and
 # verify it; and finish with a short, bounded load run checked against the reference evaluator.
 # The stores are ./clearance-demo-data and ./clearance-demo-workload (recreated on every run;
-# your ./clearance-data is never touched). Exits non-zero if any decision differs from SPEC.md.
+# your ./clearance-data is never touched). Exits non-zero if any decision differs from
+# docs/semantics.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
@@ -28,7 +29,7 @@ expect() {  # expect EXIT_CODE clearance-args...
   fi
 }
 
-echo "== A store with the defaults of SPEC.md §8, clients identified by the azp claim"
+echo "== A store with the defaults of docs/semantics.md §8, clients identified by the azp claim"
 expect 0 init --client-id-claim azp
 
 echo; echo "== Recipe 1 (SaaS): a client id and a CLIENT authorization"
@@ -79,4 +80,4 @@ step --db "$workload/store" authorization list --limit 5
 echo; echo "== A short load run: 2 threads, 5 s, 100 changes/s; first 1 000 answers vs the reference"
 "$build/bench/load/clearance-load" --size small --threads 2 --duration 5 \
   --verify-reference 1000 --changes-per-second 100
-echo; echo "run: every decision matches SPEC.md (stores: $CLEARANCE_DB, $workload/store)"
+echo; echo "run: every decision matches docs/semantics.md (stores: $CLEARANCE_DB, $workload/store)"

@@ -1,4 +1,4 @@
-// The C API's cost over the C++ call it wraps (issue 7: at most 10 % more). Both sides check the
+// The C API's cost over the C++ call it wraps (at most 10 % more). Both sides check the
 // same state (two stores filled from the same records) from the same thread. *View variants
 // build a CheckRequestView over the caller's C strings per call, as the C API does (its
 // like-for-like baseline); *Filled variants copy the caller's strings into a CheckRequest per

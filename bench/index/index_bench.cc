@@ -1,4 +1,4 @@
-// Benchmarks of the compiled index (issue 4; DESIGN.md "Performance budget"):
+// Benchmarks of the compiled index (docs/architecture.md "Performance budget"):
 //   resolved principal -> decision, verified claims (~1 KB) -> decision, allocations per check,
 //   scaling at 1 k / 100 k / 1 M authorizations, speed-up over reference::Check, two threads,
 //   change visibility latency, build time and memory per authorization.

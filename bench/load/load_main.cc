@@ -1,4 +1,4 @@
-// clearance-load: the load driver (issue 8). See bench/RESULTS-load.md for figures and commands.
+// clearance-load: the load driver. See bench/RESULTS-load.md for figures and commands.
 //
 //   clearance-load [--size tiny|small|medium|large] [--seed N] [--threads N]
 //                  [--duration SECONDS] [--requests N]
@@ -25,7 +25,8 @@
 // --verify-reference N   first, every engine answer for the first N queries must equal the
 //                        reference evaluator's; exit 1 on any difference.
 // --compare-readonly     runs the read mix twice, without and with --changes-per-second
-//                        (default 1000), and reports the throughput ratio (DESIGN.md budget:
+//                        (default 1000), and reports the throughput ratio (docs/architecture.md
+// budget:
 //                        >= 70 %).
 // --corpus-bench         the peer comparison's C++ side: one thread, each corpus query timed
 //                        alone (CheckClaims, handle Check, reference), then the token corpus

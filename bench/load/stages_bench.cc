@@ -1,9 +1,10 @@
-// clearance_stages_bench: one Google Benchmark per stage of the hot path (issue 8), at each
+// clearance_stages_bench: one Google Benchmark per stage of the hot path, at each
 // workload size, each reporting allocs_per_op, so a regression points at its stage. Results and
 // the command: bench/RESULTS-load.md "Per-stage benchmarks".
 //
 //   verify/first_sight/<alg>/<size>   TokenVerifier::Verify, cache off: split, base64url, both JSON
-//                                     documents, key, signature, claims checks (RS256, ES256, EdDSA;
+//                                     documents, key, signature, claims checks (RS256, ES256,
+// EdDSA;
 //                                     a Keycloak-shaped token of the size's corpus, ~1-1.25 KB)
 //   verify/cache_hit/<size>           the RS256 token again, verified-token cache on
 //   resolve/handle/<size>             Engine::Resolve(Caller::Claims) over the claims of up to 512
@@ -19,7 +20,8 @@
 //   check/handle/<size>               Check(handle, request) over the corpus's first 1024 queries,
 //                                     each on its own principal's resolved handle
 //   check/batch16/<size>              CheckBatch of 16 requests on one handle (per call)
-//   ids/handle/<size>                 AuthorizedResourceIds on a handle, the query's type/permission
+//   ids/handle/<size>                 AuthorizedResourceIds on a handle, the query's
+// type/permission
 //
 // Sizes come from the workload generator (workload.h, seed 1, deterministic). A size's world
 // (state, queries, engines, handles) is built the first time one of its benchmarks runs, outside

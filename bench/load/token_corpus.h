@@ -1,4 +1,4 @@
-// Token corpora for the load driver and the token peers (issue 8): compact JWS access tokens
+// Token corpora for the load driver and the token peers: compact JWS access tokens
 // signed with RS256, ES256 and EdDSA keys, carrying the workload's Keycloak, Entra ID and Okta
 // claim shapes, with a configurable share of repeated presentations (verified-token cache hits).
 //

@@ -1,4 +1,4 @@
-// Workload generator for the load driver and the peer comparison (issue 8).
+// Workload generator for the load driver and the peer comparison.
 //
 // A Workload is an identity state plus a corpus of questions about it, generated deterministically
 // from (size, seed): the same pair always gives the same rows, claims and queries, byte for byte,
@@ -8,9 +8,9 @@
 //
 // The state is shaped like an OIDC deployment: username claim `sub`, client-id claim `azp`, tenant
 // checks on, no groups claim (groups come from stored memberships). Mapping rules use every claim
-// kind SPEC.md §5 supports — literal keys holding arrays (`groups`, `scp`, `roles`) or strings
-// (`department`), JSONPaths with `[*]`, bracket names and `[n]` — so rules match on scopes, groups
-// and custom claims. Authorizations use every matcher (ANY, ID, PROPERTY on USER_TASK).
+// kind docs/semantics.md §5 supports — literal keys holding arrays (`groups`, `scp`, `roles`) or
+// strings (`department`), JSONPaths with `[*]`, bracket names and `[n]` — so rules match on scopes,
+// groups and custom claims. Authorizations use every matcher (ANY, ID, PROPERTY on USER_TASK).
 //
 // Thread-safety: plain functions and values.
 #ifndef CLEARANCE_BENCH_LOAD_WORKLOAD_H_
@@ -39,7 +39,7 @@ struct WorkloadSize {
   size_t resources_per_type = 0;  // distinct resource ids per resource type
 };
 
-// tiny (tests), small, medium, large (issue 8's named sizes). INVALID_ARGUMENT for another name.
+// tiny (tests), small, medium, large (named sizes). INVALID_ARGUMENT for another name.
 absl::StatusOr<WorkloadSize> SizeNamed(std::string_view name);
 
 // The claim shape a query's claims (and its token) imitate.

@@ -1,4 +1,4 @@
-// clearance-workload: writes a generated workload to a directory (issue 8).
+// clearance-workload: writes a generated workload to a directory.
 //
 //   clearance-workload --size small|medium|large|tiny --out DIR [--seed N] [--queries N]
 //                      [--tokens N] [--repeat-percent P] [--store]

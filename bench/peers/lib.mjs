@@ -1,5 +1,6 @@
 // Shared by every JavaScript peer: reading the generated workload (snapshot, query corpus), the
-// claim paths of SPEC.md §5, principal extraction and the claim-value index of mapping rules.
+// claim paths of docs/semantics.md §5, principal extraction and the claim-value index of mapping
+// rules.
 // Each peer gets the same front end, so what differs between peers is only how they decide.
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -36,8 +37,8 @@ export function loadQueries(path, limit = Infinity) {
   return out;
 }
 
-// SPEC.md §5: a name starting with '$' is a JSONPath ($, .name, ['name'], ["name"], [n], [*]);
-// anything else is one literal top-level key. Returns (claims) => {values, multi}.
+// docs/semantics.md §5: a name starting with '$' is a JSONPath ($, .name, ['name'], ["name"], [n],
+// [*]); anything else is one literal top-level key. Returns (claims) => {values, multi}.
 export function compileClaimPath(name) {
   if (!name.startsWith('$')) {
     return (claims) => (Object.hasOwn(claims, name) ? { values: [claims[name]], multi: false }
@@ -90,7 +91,7 @@ export function compileClaimPath(name) {
   };
 }
 
-// Claims -> principal ({type:'USER'|'CLIENT', id}) and matching rule ids (SPEC.md §5).
+// Claims -> principal ({type:'USER'|'CLIENT', id}) and matching rule ids (docs/semantics.md §5).
 export class Front {
   constructor(state) {
     const c = state.config;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The peer comparison in one run (issue 8; results in bench/RESULTS-peers.md):
+# The peer comparison in one run (results in bench/RESULTS-peers.md):
 #   bench/peers/run.sh [SIZE...]        default: small medium large
 # Builds clearance-workload and clearance-load (RelWithDebInfo, in $BUILD_DIR, default
 # build-bench), installs the npm packages from the lockfile if missing, then for each size:
@@ -7,7 +7,8 @@
 # evaluator (clearance-load --corpus-bench), then each JavaScript peer in its own node process
 # (decisions checked against ours first; a disagreement fails the run). A peer that fails or
 # exceeds $PEER_TIMEOUT seconds at one size is not run at larger sizes. The token peers run once,
-# on the first size's corpus. PEERS (default "bitmask cedar casbin") picks the peers. Prints the markdown tables on stdout; raw JSON lines in $WORK_DIR/results.jsonl.
+# on the first size's corpus. PEERS (default "bitmask cedar casbin") picks the peers. Prints the
+# markdown tables on stdout; raw JSON lines in $WORK_DIR/results.jsonl.
 # Never run in CI: it takes minutes and needs node.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +58,8 @@ for size in "${SIZES[@]}"; do
     if [ $rc -eq 0 ]; then
       echo "$line" >> "$RESULTS"
       if [ "$peer" = bitmask ]; then
-        # Like for like with our CheckClaims, which reads claims from bytes: parse them per decision.
+        # Like for like with our CheckClaims, which reads claims from bytes: parse them per
+        # decision.
         (cd "$ROOT/bench/peers" && timeout "$PEER_TIMEOUT" node --max-old-space-size=6144 run.mjs \
            --peer bitmask --dir "$out" --size "$size" --time-budget 20 --parse-claims 1) >> "$RESULTS"
       fi

@@ -1,5 +1,5 @@
-// The full-size state of the performance budget (DESIGN.md): 1 M authorizations, 100 k users,
-// 10 k groups, 1 k roles, 10 k mapping rules, 100 tenants, with memberships at every level.
+// The full-size state of the performance budget (docs/architecture.md): 1 M authorizations, 100 k
+// users, 10 k groups, 1 k roles, 10 k mapping rules, 100 tenants, with memberships at every level.
 // Shared by the storage benchmarks (storage_bench.cc, snapshot_bench.cc). Scale with
 // CLEARANCE_BENCH_SCALE (percent of the full size, default 100); CLEARANCE_BENCH_AUTHORIZATIONS
 // sets the authorization count alone.

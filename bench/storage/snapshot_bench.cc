@@ -1,4 +1,4 @@
-// Snapshot benchmarks (issue 6; DESIGN.md "Snapshots"), on the full-size state of
+// Snapshot benchmarks (docs/architecture.md "Snapshots"), on the full-size state of
 // full_size_state.h (1 M authorizations, 100 k users, 10 k groups, 1 k roles, 10 k mapping rules):
 //   BM_SnapshotExport   ExportSnapshot(store): one RocksDB snapshot streamed to an ndjson file
 //   BM_SnapshotImport   ImportSnapshotToStore(): parse, validate, sorted runs, merge, derive,

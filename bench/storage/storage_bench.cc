@@ -1,4 +1,4 @@
-// Storage benchmarks (DESIGN.md "Performance budget"):
+// Storage benchmarks (docs/architecture.md "Performance budget"):
 //   BM_OpenAndReady/mode  Open() of a store with 1 M authorizations, 100 k users, 10 k groups,
 //                         1 k roles, 10 k mapping rules (built once with Store::CreateFrom):
 //                         source rows into IdentityState, derived rows into DerivedState, and

@@ -1,4 +1,4 @@
-// Authorization commands: create, update, delete (SPEC.md §2, §3, §8, §10).
+// Authorization commands: create, update, delete (docs/semantics.md §2, §3, §8, §10).
 #include <algorithm>
 
 #include "clearance/internal/strings.h"
@@ -57,8 +57,8 @@ absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec
   return scope;
 }
 
-// Owners and named resources that must exist (SPEC.md §10): ROLE and MAPPING_RULE always, USER
-// only in basic mode, GROUP unless a groups claim is configured, CLIENT never.
+// Owners and named resources that must exist (docs/semantics.md §10): ROLE and MAPPING_RULE always,
+// USER only in basic mode, GROUP unless a groups claim is configured, CLIENT never.
 absl::Status RequireExists(const IdentityState& state, OwnerType type, std::string_view id,
                            std::string_view what) {
   bool exists = true;

@@ -1,4 +1,4 @@
-// The default roles of SPEC.md §8, as one table.
+// The default roles of docs/semantics.md §8, as one table.
 //
 // Internal to the engine. Thread-safety: immutable after first use.
 #ifndef CLEARANCE_ENGINE_COMMANDS_DEFAULT_ROLES_H_

@@ -1,4 +1,4 @@
-// Initialize (SPEC.md §8): the defaults, then the seed, as one all-or-nothing change set.
+// Initialize (docs/semantics.md §8): the defaults, then the seed, as one all-or-nothing change set.
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
@@ -68,7 +68,7 @@ absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initi
     }
   }
 
-  // The seed, in SPEC.md §8's order.
+  // The seed, in docs/semantics.md §8's order.
   for (size_t i = 0; i < seed.tenants.size(); ++i) {
     CLEARANCE_RETURN_IF_ERROR(
         b.Step(CreateTenant{seed.tenants[i]}, Entry("tenants", i, seed.tenants[i].id)));

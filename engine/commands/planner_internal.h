@@ -26,9 +26,9 @@ class InputRules {
     return ids_.CheckResourceId(field, value);
   }
   absl::Status GroupId(std::string_view field, std::string_view value) const;
-  // Role ids follow the identifier rule, except the default roles' ids (SPEC.md §8): those are
-  // the engine's own, created before any configured pattern is consulted, so they stay valid
-  // under every pattern and can always be named as a container, member or owner.
+  // Role ids follow the identifier rule, except the default roles' ids (docs/semantics.md §8):
+  // those are the engine's own, created before any configured pattern is consulted, so they stay
+  // valid under every pattern and can always be named as a container, member or owner.
   absl::Status RoleId(std::string_view field, std::string_view value) const;
   // The id rule of an owner or member of this type.
   absl::Status MemberId(MemberType type, std::string_view field, std::string_view value) const;

@@ -1,5 +1,5 @@
-// Decisions over a resolved Subject and its Profiles (SPEC.md §3, §6, §7). The hot path is
-// Decide(): array index by resource type, mask tests, at most one id lookup per named resource.
+// Decisions over a resolved Subject and its Profiles (docs/semantics.md §3, §6, §7). The hot path
+// is Decide(): array index by resource type, mask tests, at most one id lookup per named resource.
 #include <algorithm>
 
 #include "clearance/internal/strings.h"
@@ -21,8 +21,8 @@ bool Contains(const Strings& values, std::string_view v) {
 // (strings owned) or CheckRequestView (strings borrowed); their members have the same names and
 // meaning, so each instantiation reads the same lines.
 
-// SPEC.md §6.8. candidateGroups looks at the groups of every root, whichever root holds the
-// grant.
+// docs/semantics.md §6.8. candidateGroups looks at the groups of every root, whichever root holds
+// the grant.
 template <typename Request>
 bool PropertyPasses(const Generation& g, const Subject& s, Property property,
                     const Request& request) {
@@ -54,7 +54,7 @@ bool PropertyPasses(const Generation& g, const Subject& s, Property property,
   return false;
 }
 
-// SPEC.md §6 step 4 for one profile.
+// docs/semantics.md §6 step 4 for one profile.
 template <typename Request>
 bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
                     const Request& request) {
@@ -152,7 +152,8 @@ std::string InsufficientMessage(const CheckRequest& request,
 
 absl::Status Unauthenticated(const Generation& g, const Subject& s) {
   if (s.state == Subject::State::kAnonymous) {
-    // The questions beside the check need a principal (SPEC.md §6 "Queries beside the check").
+    // The questions beside the check need a principal (docs/semantics.md §6 "Queries beside the
+    // check").
     return absl::UnauthenticatedError("an anonymous caller has no principal");
   }
   return absl::UnauthenticatedError(FailureMessage(g, s));

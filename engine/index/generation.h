@@ -12,8 +12,8 @@
 //
 // Closure is flattened one level: a node's `tenants` already include its roles' tenants, so a
 // Profile (profile.h) is composed from the root's node and the nodes of its groups (stored, or
-// the token's when a groups claim is configured, SPEC.md §4). That keeps a membership change
-// local: it recomputes the member's node, and for a role's tenant the role's direct members.
+// the token's when a groups claim is configured, docs/semantics.md §4). That keeps a membership
+// change local: it recomputes the member's node, and for a role's tenant the role's direct members.
 //
 // Thread-safety: a published Generation is immutable; any number of threads may read it.
 // GenerationWriter (generation_writer.h) builds the next one on the writer's thread.
@@ -53,7 +53,7 @@ inline Kind KindOf(EntityKey key) { return static_cast<Kind>(key >> 32); }
 inline uint32_t SidOf(EntityKey key) { return static_cast<uint32_t>(key); }
 inline OwnerType OwnerTypeOf(EntityKey key) { return static_cast<OwnerType>(key >> 32); }
 
-// The PROPERTY scopes of SPEC.md §6.8, as indexes.
+// The PROPERTY scopes of docs/semantics.md §6.8, as indexes.
 enum class Property : uint8_t { kAssignee, kCandidateUsers, kCandidateGroups };
 inline constexpr int kPropertyCount = 3;
 

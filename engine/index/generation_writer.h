@@ -1,5 +1,5 @@
 // GenerationWriter: builds the next Generation from the current one by applying ChangeSets
-// incrementally (DESIGN.md "Write path").
+// incrementally (docs/architecture.md "Write path").
 //
 // Only what a change touches is copied: the shards of the maps it writes (cow_map.h), the nodes
 // it changes, and the path registry when a claim path appears or disappears. Closure is

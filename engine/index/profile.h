@@ -1,11 +1,11 @@
-// Profile: the compiled permissions of one owner set (DESIGN.md "The hot path").
+// Profile: the compiled permissions of one owner set (docs/architecture.md "The hot path").
 //
 // A Profile is built for a list of roots (the principal; or the matching mapping rules) and,
 // when a groups claim is configured, the token's groups (which replace stored group memberships
-// for every root, SPEC.md §4). It holds, per resource type, the wildcard mask, the property-scope
-// masks and the resource id -> mask entries (merged, or searched in place in the nodes of owners
-// with many grants: TypeGrants); the tenant set; the stored groups reached; and, for explain,
-// every owner with the membership chains that reach it from the roots.
+// for every root, docs/semantics.md §4). It holds, per resource type, the wildcard mask, the
+// property-scope masks and the resource id -> mask entries (merged, or searched in place in the
+// nodes of owners with many grants: TypeGrants); the tenant set; the stored groups reached; and,
+// for explain, every owner with the membership chains that reach it from the roots.
 //
 // A Profile remembers the nodes it read and the generation each last changed at (`deps`). It is
 // still exact for a later generation when every dep is unchanged and the configuration is the

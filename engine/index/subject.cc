@@ -1,4 +1,5 @@
-// Principal resolution from claims (SPEC.md §5, §7, §10) over the values ClaimsReader collected.
+// Principal resolution from claims (docs/semantics.md §5, §7, §10) over the values ClaimsReader
+// collected.
 #include "index/subject.h"
 
 #include <algorithm>
@@ -82,7 +83,7 @@ void Reset(Subject* s) {
   s->m = nullptr;
 }
 
-// The basic-mode existence check (SPEC.md §7).
+// The basic-mode existence check (docs/semantics.md §7).
 void RequireStoredUser(const Generation& g, Subject* s) {
   if (g.config.mode != AuthMode::kBasic) return;
   const Node* node = g.FindNode(Key(Kind::kUser, s->principal_sid));
@@ -171,7 +172,7 @@ void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& rea
   }
   s->principal_sid = g.Sid(s->principal_id);
 
-  // Mapping rules: look the values of rule paths up; never scan the rules (SPEC.md §5).
+  // Mapping rules: look the values of rule paths up; never scan the rules (docs/semantics.md §5).
   for (const ReachedValue& v : reader.reached()) {
     const PathRegistry::Slot& slot = paths.slots[v.slot];
     if (slot.rule_refs == 0) continue;

@@ -1,6 +1,6 @@
-// Subject: who is asking, resolved against one generation (SPEC.md §5, §6 step 0, §7): the
-// principal, the token's groups, the matching mapping rules and their two profiles (P for the
-// principal, M for the rules: SPEC.md §6 step 7 needs them apart).
+// Subject: who is asking, resolved against one generation (docs/semantics.md §5, §6 step 0, §7):
+// the principal, the token's groups, the matching mapping rules and their two profiles (P for the
+// principal, M for the rules: docs/semantics.md §6 step 7 needs them apart).
 //
 // Resolution from claims reads the claims with ClaimsReader (one On-Demand pass) and looks the
 // values of rule paths up in the claim-value index; it never scans rules.

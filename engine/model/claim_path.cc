@@ -10,7 +10,7 @@ namespace {
 
 constexpr size_t kMaxClaimNameLength = 256;
 
-// Characters that end a dot-notation member name (SPEC.md §5).
+// Characters that end a dot-notation member name (docs/semantics.md §5).
 bool IsNameChar(char c) {
   static constexpr std::string_view kForbidden = ".[]'\"*()?@$,:\\";
   return kForbidden.find(c) == std::string_view::npos &&

@@ -134,7 +134,7 @@ absl::Status CheckTenantId(std::string_view field, std::string_view value) {
 
 absl::Status CheckRelaxedGroupId(std::string_view field, std::string_view value) {
   // Under a groups claim, group ids are whatever the identity provider puts in tokens: any
-  // non-empty string (SPEC.md §1), blanks included.
+  // non-empty string (docs/semantics.md §1), blanks included.
   if (value.empty()) {
     return absl::InvalidArgumentError(
         strings_internal::StrCat(field, ": is empty; expected a group id of 1-256 characters"));

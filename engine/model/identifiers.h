@@ -1,5 +1,5 @@
-// Identifier rules (SPEC.md §1). Every refusal names the field, the value's problem and what is
-// expected.
+// Identifier rules (docs/semantics.md §1). Every refusal names the field, the value's problem and
+// what is expected.
 //
 // Internal to the engine. Thread-safety: an IdentifierRule is immutable after Compile(); const
 // methods may be called from any thread.

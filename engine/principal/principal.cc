@@ -56,7 +56,7 @@ struct StringClaim {
 };
 
 // A username or client-id claim: a string when present; null means absent; several values
-// through [*] are a wrong type (SPEC.md §10).
+// through [*] are a wrong type (docs/semantics.md §10).
 StringClaim ReadStringClaim(const ClaimPath& path, element claims) {
   std::vector<element> values;
   Evaluate(path, claims, &values);

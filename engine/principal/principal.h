@@ -1,5 +1,5 @@
 // Principal resolution: from verified claims to the principal the decision is about
-// (SPEC.md §5, §7, §10), and mapping-rule matching against the same claims.
+// (docs/semantics.md §5, §7, §10), and mapping-rule matching against the same claims.
 //
 // Internal to the engine. Thread-safety: free functions over immutable inputs.
 #ifndef CLEARANCE_ENGINE_PRINCIPAL_PRINCIPAL_H_
@@ -41,8 +41,8 @@ bool HasUniqueMemberNames(simdjson::dom::element root);
 // mode only the username claim is read). Does not check that a basic-mode user exists.
 Resolution Resolve(const Configuration& config, simdjson::dom::element claims);
 
-// SPEC.md §5 mapping-rule matching: the path's array (or several values through [*]) contains a
-// string equal to `value`, or the path yields that single string. No type coercion.
+// docs/semantics.md §5 mapping-rule matching: the path's array (or several values through [*])
+// contains a string equal to `value`, or the path yields that single string. No type coercion.
 bool Matches(const ClaimPath& path, std::string_view value, simdjson::dom::element claims);
 
 }  // namespace clearance::principal_internal

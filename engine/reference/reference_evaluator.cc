@@ -1,4 +1,5 @@
-// The reference evaluator. Read it beside SPEC.md §4-§7: every function is one sentence there.
+// The reference evaluator. Read it beside docs/semantics.md §4-§7: every function is one sentence
+// there.
 // Nothing is cached, indexed or clever; every question scans every authorization.
 #include "reference/reference_evaluator.h"
 
@@ -26,7 +27,7 @@ struct Unauthenticated {
   std::string message;
 };
 
-// SPEC.md §5, §6 step 0, §7.
+// docs/semantics.md §5, §6 step 0, §7.
 std::variant<Subject, Unauthenticated> Authenticate(const IdentityState& state,
                                                     const Caller& caller) {
   const Configuration& config = state.config();
@@ -126,7 +127,7 @@ bool Contains(const std::vector<std::string>& values, std::string_view v) {
   return std::find(values.begin(), values.end(), v) != values.end();
 }
 
-// SPEC.md §6.8: a PROPERTY scope passes on the task's properties.
+// docs/semantics.md §6.8: a PROPERTY scope passes on the task's properties.
 bool PropertyPasses(const IdentityState& state, const Subject& s, const std::string& property,
                     const CheckRequest& request) {
   if (!request.user_task) return false;
@@ -148,7 +149,7 @@ bool PropertyPasses(const IdentityState& state, const Subject& s, const std::str
   return false;
 }
 
-// SPEC.md §3 and §6 step 4 for one authorization.
+// docs/semantics.md §3 and §6 step 4 for one authorization.
 bool Passes(const IdentityState& state, const Subject& s, const Authorization& a,
             const CheckRequest& request) {
   if (a.resource_type != request.resource_type) return false;

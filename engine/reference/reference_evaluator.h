@@ -1,8 +1,9 @@
-// The reference evaluator: SPEC.md §6-§7 written as plainly as possible.
+// The reference evaluator: docs/semantics.md §6-§7 written as plainly as possible.
 //
 // It scans every authorization and walks memberships for every question; nothing is cached or
 // compiled. It is the oracle of the differential tests and the baseline of the benchmarks, so it
-// must stay simple enough to check against SPEC.md by reading. Never use it to serve traffic.
+// must stay simple enough to check against docs/semantics.md by reading. Never use it to serve
+// traffic.
 //
 // Thread-safety: free functions over a const IdentityState; safe to call concurrently as long as
 // nobody applies changes to the state meanwhile.

@@ -24,7 +24,7 @@
 
 namespace clearance::storage_internal {
 
-// SPEC.md §4's closure of one entity from stored memberships (no groups-claim override).
+// docs/semantics.md §4's closure of one entity from stored memberships (no groups-claim override).
 Closure ComputeClosure(const IdentityState& state, MemberType type, std::string_view id);
 
 // Every derived row of `state`.

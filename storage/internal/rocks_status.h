@@ -1,4 +1,4 @@
-// RocksDB status -> absl::Status, with the canonical codes of STYLE.md: corrupt data is
+// RocksDB status -> absl::Status, with the canonical codes of docs/contributing.md: corrupt data is
 // DATA_LOSS, I/O trouble (including a lock held by another process) is UNAVAILABLE.
 #ifndef CLEARANCE_STORAGE_INTERNAL_ROCKS_STATUS_H_
 #define CLEARANCE_STORAGE_INTERNAL_ROCKS_STATUS_H_

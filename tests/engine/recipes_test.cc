@@ -1,5 +1,5 @@
-// The seed's two recipes (SPEC.md §9), end to end: commands through Execute, decisions through
-// the reference evaluator.
+// The seed's two recipes (docs/semantics.md §9), end to end: commands through Execute, decisions
+// through the reference evaluator.
 #include <string>
 
 #include "clearance/commands.h"

@@ -1,6 +1,6 @@
-// The derived rows: SPEC.md §4's closure on hand-built states, and incremental maintenance
-// (AffectedClosures + ComputeClosure + ClaimIndexChanges) equal to a full recomputation after
-// every command of random streams.
+// The derived rows: docs/semantics.md §4's closure on hand-built states, and incremental
+// maintenance (AffectedClosures + ComputeClosure + ClaimIndexChanges) equal to a full recomputation
+// after every command of random streams.
 #include <map>
 #include <string>
 

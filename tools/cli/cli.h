@@ -53,6 +53,13 @@ void AddCheckCommands(std::vector<Command>* commands);
 void AddSnapshotCommands(std::vector<Command>* commands);
 void AddIngestCommands(std::vector<Command>* commands);  // ingest_commands.cc
 
+// Every command the tool has, in the order `clearance --help` lists them.
+std::vector<Command> AllCommands();
+
+// Runs one command line (argv without the program name) against `ctx`: global flags anywhere,
+// the command's words, its flags. Returns the process exit code; output goes to ctx.out/err.
+int RunCommandLine(Context& ctx, const std::vector<std::string>& argv);
+
 // Prints "error: CODE: message" on stderr and returns kError.
 int Fail(const Context& ctx, const absl::Status& status);
 

@@ -15,11 +15,13 @@
 
 namespace clearance::cli {
 
+// One flag a command accepts. The spec owns its text: help strings are often built at
+// registration (StrCat of the entity's name), and a view of such a temporary dangles.
 struct FlagSpec {
-  std::string_view name;  // without "--"
+  std::string name;  // without "--"
   bool takes_value = true;
   bool repeatable = false;
-  std::string_view help;
+  std::string help;
 };
 
 class Flags {

@@ -1,4 +1,5 @@
-// `clearance init` (SPEC.md §8) and `clearance config get|set` (SPEC.md §5, §7).
+// `clearance init` (docs/semantics.md §8) and `clearance config get|set` (docs/semantics.md §5,
+// §7).
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -294,7 +295,7 @@ void AddInitAndConfigCommands(std::vector<Command>* commands) {
   init_flags.push_back(
       {"seed", true, false, "YAML or JSON in the shape of camunda.security.initialization"});
   commands->push_back({"init",
-                       "create a store with the defaults of SPEC.md §8 (the <default> tenant, the "
+                       "create a store with the defaults of docs/semantics.md §8 (the <default> tenant, the "
                        "default roles), optionally seeded from a file",
                        init_flags,
                        "clearance init --client-id-claim azp\n"

@@ -149,7 +149,7 @@ CLEARANCE_C_EXPORT void clearance_store_free(clearance_store* store);
  * "prefer_username_claim":bool,"id_pattern":str}; omitted members keep their defaults. */
 CLEARANCE_C_EXPORT clearance_status clearance_store_configure(clearance_store* store,
                                                               const char* json, size_t len);
-/* [writer] Initializes the store (SPEC.md §8: <default>, the default roles). Once only:
+/* [writer] Initializes the store (docs/semantics.md §8: <default>, the default roles). Once only:
  * FAILED_PRECONDITION the second time. */
 CLEARANCE_C_EXPORT clearance_status clearance_store_initialize(clearance_store* store);
 

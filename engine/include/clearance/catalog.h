@@ -1,4 +1,4 @@
-// The catalog: owner types, resource types and permissions (SPEC.md §2).
+// The catalog: owner types, resource types and permissions (docs/semantics.md §2).
 //
 // Everything here is a compile-time table. Adding a permission is one row in
 // CLEARANCE_PERMISSIONS; adding a resource type is one row in CLEARANCE_RESOURCE_TYPES. No other
@@ -137,7 +137,8 @@ inline constexpr int kResourceTypeCount = 0
     ;
 static_assert(kPermissionCount <= 64, "the permission set must fit one 64-bit mask");
 
-// Who may own an authorization (and, with the same names, who may be a member: SPEC.md §4).
+// Who may own an authorization (and, with the same names, who may be a member: docs/semantics.md
+// §4).
 // TENANT is deliberately not here: tenants never own authorizations.
 enum class OwnerType : uint8_t { kUser, kClient, kGroup, kRole, kMappingRule };
 inline constexpr int kOwnerTypeCount = 5;
@@ -160,7 +161,7 @@ absl::StatusOr<ResourceType> ParseResourceType(std::string_view name);
 absl::StatusOr<OwnerType> ParseOwnerType(std::string_view name);
 absl::StatusOr<ContainerType> ParseContainerType(std::string_view name);
 
-// The permissions a resource type supports (SPEC.md §2).
+// The permissions a resource type supports (docs/semantics.md §2).
 PermissionMask SupportedPermissions(ResourceType t);
 // Whether authorizations on this resource type may use PROPERTY scopes (USER_TASK, 8.9).
 bool SupportsPropertyScopes(ResourceType t);

@@ -1,4 +1,5 @@
-// ClaimPath: where in a token's claims a mapping rule or a principal claim looks (SPEC.md §5).
+// ClaimPath: where in a token's claims a mapping rule or a principal claim looks (docs/semantics.md
+// §5).
 //
 // A claim name that does not start with '$' is one literal top-level key ("a.b" is the key
 // "a.b"). A name that starts with '$' is a JSONPath in a deliberately small subset:

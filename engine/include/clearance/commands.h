@@ -1,8 +1,8 @@
-// Commands: every change to the identity state (SPEC.md §1-§4, §8).
+// Commands: every change to the identity state (docs/semantics.md §1-§4, §8).
 //
 // A command is validated against the current state by Plan(), which either refuses it (the state
 // is untouched) or returns the ChangeSet that carries it out, cascades included. Input is
-// validated before state is consulted (SPEC.md §10), so a malformed command gets
+// validated before state is consulted (docs/semantics.md §10), so a malformed command gets
 // INVALID_ARGUMENT whatever the state holds.
 //
 // Error codes (absl::StatusCode):
@@ -112,7 +112,7 @@ struct Configure {
   Configuration configuration;
 };
 
-// The seed of SPEC.md §8, in the shape of Camunda's camunda.security.initialization.
+// The seed of docs/semantics.md §8, in the shape of Camunda's camunda.security.initialization.
 struct InitializationSeed {
   std::vector<User> users;
   std::vector<MappingRule> mapping_rules;
@@ -145,9 +145,9 @@ std::string_view CommandName(const Command& command);
 // `state` is unchanged. Returns the applied ChangeSet (it holds the new authorization's key).
 [[nodiscard]] absl::StatusOr<ChangeSet> Execute(IdentityState& state, const Command& command);
 
-// Snapshot import: validates one row of a stored state as SPEC.md requires (the same rules as
-// creating it, except that an authorization keeps its key and the duplicate-grant rule, which
-// applies to creation only, is not re-checked) and plans putting it. Rows must arrive in
+// Snapshot import: validates one row of a stored state as docs/semantics.md requires (the same
+// rules as creating it, except that an authorization keeps its key and the duplicate-grant rule,
+// which applies to creation only, is not re-checked) and plans putting it. Rows must arrive in
 // dependency order: tenants, groups, roles, mapping rules, users, memberships, authorizations.
 // Authorization keys must be unique; next_authorization_key moves past each restored key.
 // REQUIRES: !state.initialized() (import fills an empty store, then marks it initialized).

@@ -1,5 +1,6 @@
 // Configuration: the authentication mode, the feature flags, the principal claims and the trusted
-// token issuers (SPEC.md §5, §7). A Configuration is plain data; Validate() compiles and checks it.
+// token issuers (docs/semantics.md §5, §7). A Configuration is plain data; Validate() compiles and
+// checks it.
 //
 // Thread-safety: plain value type; no internal synchronization.
 #ifndef CLEARANCE_CONFIG_H_
@@ -75,9 +76,9 @@ struct Configuration {
 
   bool groups_claim_configured() const { return mode == AuthMode::kOidc && !groups_claim.empty(); }
 
-  // INVALID_ARGUMENT naming the field when a claim name does not compile (SPEC.md §5), the
-  // username claim is empty, the id pattern is not a valid regular expression, or a token issuer
-  // breaks a rule of TokenIssuerConfig (named as "token_issuers[i].field").
+  // INVALID_ARGUMENT naming the field when a claim name does not compile (docs/semantics.md §5),
+  // the username claim is empty, the id pattern is not a valid regular expression, or a token
+  // issuer breaks a rule of TokenIssuerConfig (named as "token_issuers[i].field").
   absl::Status Validate() const;
 
   bool operator==(const Configuration&) const = default;

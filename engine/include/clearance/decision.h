@@ -1,4 +1,4 @@
-// Decisions and the questions that produce them (SPEC.md §6).
+// Decisions and the questions that produce them (docs/semantics.md §6).
 //
 // A Decision is two enums; messages and explanations are built only when asked for, off the hot
 // path.
@@ -53,7 +53,8 @@ struct Decision {
 std::string_view Name(Outcome o);
 std::string_view Name(Reason r);
 
-// The caller of a user-task operation may be matched by PROPERTY scopes (8.9, SPEC.md §6.8).
+// The caller of a user-task operation may be matched by PROPERTY scopes (8.9, docs/semantics.md
+// §6.8).
 struct UserTaskProperties {
   std::optional<std::string> assignee;
   std::vector<std::string> candidate_users;

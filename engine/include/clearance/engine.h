@@ -1,5 +1,5 @@
-// Engine: the compiled authorization index and the decisions it serves (SPEC.md §4-§7,
-// DESIGN.md "The hot path" and "Write path").
+// Engine: the compiled authorization index and the decisions it serves (docs/semantics.md §4-§7,
+// docs/architecture.md "The hot path" and "Write path").
 //
 // An Engine mirrors one IdentityState. It is built once from the state (Create) and then follows
 // it change by change: every ChangeSet that is applied to the state (clearance::Plan, then
@@ -25,7 +25,7 @@
 // current generation, a bounded profile cache and a bounded claims cache), so a thread that stops
 // checking keeps one generation alive until it checks again or exits.
 //
-// Storage (issue 5) can (a) build an engine from an IdentityState with Create(), or from the rows
+// Storage can (a) build an engine from an IdentityState with Create(), or from the rows
 // as it loads them with EngineBuilder (below; clearance/store_engine.h), (b) apply each
 // committed ChangeSet with Apply(), and (c) enumerate the derived rows (closure and claim-value
 // index) with ForEachDerivedRow() to persist or verify them. Restoring the index from persisted
@@ -102,7 +102,7 @@ struct EngineOptions {
   ClaimsParser claims_parser = ClaimsParser::kDom;
 };
 
-// Everything the reference evaluator's Verdict holds, from the engine (SPEC.md §6 "Every
+// Everything the reference evaluator's Verdict holds, from the engine (docs/semantics.md §6 "Every
 // decision can be explained").
 struct Explanation {
   Decision decision;
@@ -177,8 +177,8 @@ class Engine {
     return handle.generation() == generation();
   }
 
-  // The decision for `caller` (SPEC.md §6). Never allocates once the thread's cache is warm
-  // (claims parser, profile), except when the caller's profile is not cached.
+  // The decision for `caller` (docs/semantics.md §6). Never allocates once the thread's cache is
+  // warm (claims parser, profile), except when the caller's profile is not cached.
   Decision Check(const Caller& caller, const CheckRequest& request) const;
   // Check for verified claims given as bytes (one JSON object).
   Decision CheckClaims(std::string_view claims_json, const CheckRequest& request) const;
@@ -186,9 +186,9 @@ class Engine {
   // CheckRequest, without copying the ids. REQUIRES: the view's strings outlive the call.
   Decision CheckClaims(std::string_view claims_json, const CheckRequestView& request) const;
 
-  // The bearer-token entry (DESIGN.md "The hot path"): verifies `bearer_token` with `verifier`
-  // (compact JWS, keys, exp/nbf/iat/iss/aud; a cached token costs no crypto) and checks its
-  // verified claims exactly like CheckClaims(). A refused token answers UNAUTHENTICATED with
+  // The bearer-token entry (docs/architecture.md "The hot path"): verifies `bearer_token` with
+  // `verifier` (compact JWS, keys, exp/nbf/iat/iss/aud; a cached token costs no crypto) and checks
+  // its verified claims exactly like CheckClaims(). A refused token answers UNAUTHENTICATED with
   // reason kTokenRefused, and *token_error (when not null) says why; on success it is kOk.
   // Never allocates on a verified-token cache hit with a warm profile.
   Decision CheckToken(const TokenVerifier& verifier, std::string_view bearer_token,
@@ -212,8 +212,8 @@ class Engine {
   Explanation Explain(const Caller& caller, const CheckRequest& request) const;
   Explanation Explain(const PrincipalHandle& handle, const CheckRequest& request) const;
 
-  // SPEC.md §6 "Queries beside the check". UNAUTHENTICATED (with the reason as message) when the
-  // caller has no usable principal; an anonymous caller has none for these questions.
+  // docs/semantics.md §6 "Queries beside the check". UNAUTHENTICATED (with the reason as message)
+  // when the caller has no usable principal; an anonymous caller has none for these questions.
   absl::StatusOr<ResourceIds> AuthorizedResourceIds(const PrincipalHandle& handle,
                                                     ResourceType type, Permission permission) const;
   // Sorted; just <default> when tenant checks are disabled.

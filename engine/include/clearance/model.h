@@ -1,4 +1,4 @@
-// The identity model: the entities of SPEC.md §1 as plain values.
+// The identity model: the entities of docs/semantics.md §1 as plain values.
 //
 // These are the rows of the source state. They carry no behaviour beyond comparison; every rule
 // about what is a valid entity lives in the command planner (commands.h), so that a value held
@@ -20,7 +20,7 @@ namespace clearance {
 inline constexpr std::string_view kDefaultTenantId = "<default>";
 inline constexpr std::string_view kWildcardResourceId = "*";
 
-// Stored only in basic-auth mode (SPEC.md §7).
+// Stored only in basic-auth mode (docs/semantics.md §7).
 struct User {
   std::string username;
   std::string name;           // optional display name
@@ -62,7 +62,7 @@ struct MappingRule {
   }
 };
 
-// What an authorization applies to (SPEC.md §3).
+// What an authorization applies to (docs/semantics.md §3).
 enum class Matcher : uint8_t {
   kAny,       // every resource of the type; the resource id is "*"
   kId,        // one resource id, exact and case-sensitive
@@ -100,7 +100,7 @@ struct Authorization {
   bool operator==(const Authorization&) const = default;
 };
 
-// A member of a group, role or tenant (SPEC.md §4).
+// A member of a group, role or tenant (docs/semantics.md §4).
 struct Membership {
   ContainerType container_type = ContainerType::kGroup;
   std::string container_id;

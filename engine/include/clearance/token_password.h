@@ -1,4 +1,5 @@
-// PasswordVerifier: basic-auth credentials (SPEC.md §7) checked against a stored bcrypt hash.
+// PasswordVerifier: basic-auth credentials (docs/semantics.md §7) checked against a stored bcrypt
+// hash.
 //
 // Accepted hash forms: "$2a$", "$2b$", "$2y$" bcrypt strings of the standard 60 characters, each
 // optionally prefixed with Spring Security's "{bcrypt}". Hashing is libxcrypt's crypt_rn (no

@@ -1,5 +1,5 @@
 // BulkLoader: a new store filled row by row in memory that does not grow with the number of rows
-// (DESIGN.md "Snapshots": the bulk path, SST files ingested at once).
+// (docs/architecture.md "Snapshots": the bulk path, SST files ingested at once).
 //
 // Rows may come in any order. Each is encoded into its keys (the row and its index keys) and
 // buffered in a sorted run of bounded size; a full run is sorted and spilled to a temporary SST
@@ -12,8 +12,8 @@
 //
 // All or nothing: until Finish() returns OK the directory holds no usable store, and destroying
 // an unfinished loader (an import that found a bad record, say) removes everything it created.
-// The loader does not validate rows against SPEC.md: callers do (ImportSnapshotToStore validates
-// every record; Store::CreateFrom takes an IdentityState, valid by construction).
+// The loader does not validate rows against docs/semantics.md: callers do (ImportSnapshotToStore
+// validates every record; Store::CreateFrom takes an IdentityState, valid by construction).
 //
 // Thread-safety: one thread at a time.
 #ifndef CLEARANCE_BULK_LOADER_H_

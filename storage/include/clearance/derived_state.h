@@ -1,12 +1,13 @@
 // DerivedState: the rows storage derives from the source state and persists beside it, so that
-// a process can load them at startup instead of recomputing them (DESIGN.md "Storage").
+// a process can load them at startup instead of recomputing them (docs/architecture.md "Storage").
 //
 // Two kinds of derived rows:
-//   - the flattened closure of one member entity (SPEC.md §4, stored memberships only: the
+//   - the flattened closure of one member entity (docs/semantics.md §4, stored memberships only:
+// the
 //     token's groups-claim override is applied at decision time, not here);
 //   - the claim-value index: (claimName, claimValue) -> mapping rule ids.
 // Both are pure functions of the source rows; Store::Verify() recomputes them and reports every
-// difference. The compiled index (issue 4) is meant to load these rows straight into memory.
+// difference. The compiled index is meant to load these rows straight into memory.
 //
 // Thread-safety: plain value types; no internal synchronization.
 #ifndef CLEARANCE_DERIVED_STATE_H_
@@ -23,7 +24,7 @@
 
 namespace clearance {
 
-// The closure of one entity E that is a member of something (SPEC.md §4):
+// The closure of one entity E that is a member of something (docs/semantics.md §4):
 //   groups  = E's group memberships
 //   roles   = E's roles ∪ roles of each group in `groups`
 //   tenants = E's tenants ∪ tenants of `groups` ∪ tenants of `roles`

@@ -1,4 +1,5 @@
-// Logical snapshots: the identity state as newline-delimited JSON (DESIGN.md "Snapshots").
+// Logical snapshots: the identity state as newline-delimited JSON (docs/architecture.md
+// "Snapshots").
 //
 // A snapshot is, one JSON object per line:
 //   1. a header: format name, version, applied log position, next authorization key, the
@@ -146,7 +147,7 @@ struct ImportedSnapshot {
 };
 
 // Reads a whole snapshot into a fresh IdentityState (memory grows with the snapshot; tools that
-// fill a store use ImportSnapshotToStore), validating every row against SPEC.md with
+// fill a store use ImportSnapshotToStore), validating every row against docs/semantics.md with
 // clearance::PlanRestore (so a snapshot can only hold a state the commands could have built).
 // Errors name the line: "line 12: authorization: ...".
 [[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(

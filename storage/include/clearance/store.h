@@ -1,4 +1,4 @@
-// Store: the identity state made durable in RocksDB (DESIGN.md "Write path", "Storage").
+// Store: the identity state made durable in RocksDB (docs/architecture.md "Write path", "Storage").
 //
 // A Store owns one RocksDB database and an in-memory copy of the IdentityState it holds. Every
 // command is planned by clearance::Plan() and persisted as exactly one RocksDB WriteBatch: the
@@ -13,9 +13,9 @@
 //
 // Thread-safety: one writer. Apply(), ApplyBatch(), Flush(), Checkpoint() and Verify() must not
 // run concurrently with each other. state() and derived() return references into the store that
-// the next Apply()/ApplyBatch() mutates: readers need external coordination with the writer for
-// now (the compiled index, issue 4, brings lock-free readers over published generations). The
-// const accessors may be called from many threads while no writer runs.
+// the next Apply()/ApplyBatch() mutates: readers need external coordination with the writer
+// (lock-free readers use the Engine's published generations instead). The const accessors may be
+// called from many threads while no writer runs.
 #ifndef CLEARANCE_STORE_H_
 #define CLEARANCE_STORE_H_
 

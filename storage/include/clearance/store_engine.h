@@ -1,5 +1,5 @@
 // Opening a store ready to serve: the Store and an Engine over its state, built in one pass over
-// the stored rows (DESIGN.md "Storage": open and serve).
+// the stored rows (docs/architecture.md "Storage": open and serve).
 //
 // Store::Open() feeds every row it loads to an EngineBuilder (a LoadSink) as it decodes them,
 // by default on a second thread, instead of Engine::Create(store->state()) walking the loaded

@@ -1,5 +1,6 @@
-// The catalog against SPEC.md §2. The expected permission sets below are copied from SPEC.md by
-// hand, on purpose: if the catalog table drifts from the contract, these rows fail.
+// The catalog against docs/semantics.md §2. The expected permission sets below are copied from
+// docs/semantics.md by hand, on purpose: if the catalog table drifts from the contract, these rows
+// fail.
 #include "clearance/catalog.h"
 
 #include <bit>
@@ -21,7 +22,7 @@ using ::testing::HasSubstr;
 struct ResourceTypeRow {
   ResourceType type;
   std::string_view name;
-  std::vector<std::string_view> permissions;  // SPEC.md §2, in the SPEC's order
+  std::vector<std::string_view> permissions;  // docs/semantics.md §2, in the SPEC's order
 };
 
 void PrintTo(const ResourceTypeRow& row, std::ostream* os) { *os << row.name; }
@@ -110,7 +111,7 @@ TEST(CatalogTest, EveryResourceTypeIsInTheSpecTable) {
   std::set<std::string> spec_names;
   for (const ResourceTypeRow& row : SpecTable()) spec_names.emplace(row.name);
   ForEachResourceType([&](ResourceType t) {
-    EXPECT_TRUE(spec_names.contains(std::string(Name(t)))) << Name(t) << " is not in SPEC.md §2";
+    EXPECT_TRUE(spec_names.contains(std::string(Name(t)))) << Name(t) << " is not in docs/semantics.md §2";
   });
 }
 

@@ -1,5 +1,5 @@
-// Authorization commands (SPEC.md §2, §3, §10): supported permissions, scopes, the duplicate
-// rule, owner and resource existence, keys.
+// Authorization commands (docs/semantics.md §2, §3, §10): supported permissions, scopes, the
+// duplicate rule, owner and resource existence, keys.
 #include <string>
 #include <vector>
 
@@ -157,7 +157,8 @@ TEST(AuthorizationCommandsTest, ResourceIdsFollowTheGeneralRuleForEveryType) {
                     Bit(Permission::kAccess)));
   Grant(state, Spec(OwnerType::kRole, "r1", ResourceType::kComponent, "operate",
                     Bit(Permission::kAccess)));
-  // "<default>" is a tenant id, but not an identifier: not a valid resource id (SPEC.md §10).
+  // "<default>" is a tenant id, but not an identifier: not a valid resource id (docs/semantics.md
+  // §10).
   EXPECT_EQ(Refuse(state, CreateAuthorization{Spec(OwnerType::kRole, "r1", ResourceType::kTenant,
                                                    "<default>", Bit(Permission::kRead))})
                 .code(),

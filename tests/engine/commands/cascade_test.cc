@@ -1,4 +1,4 @@
-// Cascades on delete (SPEC.md §4): memberships as container and as member, and owned
+// Cascades on delete (docs/semantics.md §4): memberships as container and as member, and owned
 // authorizations, all in the one ChangeSet of the delete.
 #include <string>
 #include <variant>

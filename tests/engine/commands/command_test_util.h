@@ -62,7 +62,8 @@ inline ChangeSet MustExecute(IdentityState& state, const Command& command) {
 }
 
 // Executes a command that must be refused; records a failure when it is accepted or when the
-// state differs afterwards (SPEC.md §1: a refused command changes nothing). Returns the status.
+// state differs afterwards (docs/semantics.md §1: a refused command changes nothing). Returns the
+// status.
 inline absl::Status Refuse(IdentityState& state, const Command& command) {
   const IdentityState before = state;
   absl::StatusOr<ChangeSet> planned = Plan(state, command);

@@ -1,4 +1,4 @@
-// Group commands (SPEC.md §1, §10), including the groups-claim relaxation of group ids.
+// Group commands (docs/semantics.md §1, §10), including the groups-claim relaxation of group ids.
 #include <string>
 
 #include "absl/status/status.h"
@@ -91,7 +91,8 @@ TEST(GroupCommandsTest, GroupsClaimRelaxesGroupIds) {
 }
 
 TEST(GroupCommandsTest, GroupsClaimAcceptsAnyNonEmptyGroupIdEvenBlank) {
-  // SPEC.md §1: with a groups claim, "any non-empty string up to 256 chars" (the token decides).
+  // docs/semantics.md §1: with a groups claim, "any non-empty string up to 256 chars" (the token
+  // decides).
   IdentityState state = NewState(GroupsClaimConfig());
   MustExecute(state, CreateGroup{MakeGroup(" ")});
   EXPECT_NE(state.FindGroup(" "), nullptr);

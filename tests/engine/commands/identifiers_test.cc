@@ -1,5 +1,5 @@
-// The identifier rule (SPEC.md §1) with its configurable pattern, and Configure / Validate
-// (SPEC.md §5, §7).
+// The identifier rule (docs/semantics.md §1) with its configurable pattern, and Configure /
+// Validate (docs/semantics.md §5, §7).
 #include <string>
 
 #include "absl/status/status.h"

@@ -1,5 +1,5 @@
-// Initialization (SPEC.md §8): the defaults, the seed and its order, atomic refusal, and the
-// once-only rule.
+// Initialization (docs/semantics.md §8): the defaults, the seed and its order, atomic refusal, and
+// the once-only rule.
 #include <map>
 #include <string>
 #include <vector>
@@ -40,7 +40,7 @@ Grants GrantsOf(const IdentityState& state, std::string_view role) {
   return grants;
 }
 
-// SPEC.md §8, copied by hand.
+// docs/semantics.md §8, copied by hand.
 const std::map<std::string, Grants>& SpecDefaultRoles() {
   static const auto* const kRoles = new std::map<std::string, Grants>{
       {"readonly-admin",
@@ -160,7 +160,8 @@ InitializationSeed FullSeed() {
   seed.groups = {MakeGroup("g1")};
   seed.roles = {MakeRole("r1")};
   seed.tenants = {MakeTenant("t1")};
-  // Each membership needs entities from earlier steps: the order of SPEC.md §8 makes them valid.
+  // Each membership needs entities from earlier steps: the order of docs/semantics.md §8 makes them
+  // valid.
   seed.memberships = {{ContainerType::kGroup, "g1", MemberType::kMappingRule, "m1"},
                       {ContainerType::kGroup, "g1", MemberType::kUser, "alice"},
                       {ContainerType::kRole, "r1", MemberType::kGroup, "g1"},

@@ -1,5 +1,5 @@
-// Mapping rule commands (SPEC.md §1, §5): compiled claim paths, unique (claimName, claimValue),
-// non-blank bounded fields.
+// Mapping rule commands (docs/semantics.md §1, §5): compiled claim paths, unique (claimName,
+// claimValue), non-blank bounded fields.
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-// Membership commands (SPEC.md §4): allowed member types per container, existence rules,
+// Membership commands (docs/semantics.md §4): allowed member types per container, existence rules,
 // duplicates and removal.
 #include <string>
 #include <vector>
@@ -24,7 +24,7 @@ constexpr MemberType kAllMemberTypes[] = {MemberType::kUser, MemberType::kClient
                                           MemberType::kGroup, MemberType::kRole,
                                           MemberType::kMappingRule};
 
-// SPEC.md §4, copied: which member types each container may hold.
+// docs/semantics.md §4, copied: which member types each container may hold.
 bool SpecAccepts(ContainerType container, MemberType member) {
   switch (container) {
     case ContainerType::kGroup:

@@ -1,4 +1,4 @@
-// Role commands (SPEC.md §1, §8): ordinary roles, and the protected default roles.
+// Role commands (docs/semantics.md §1, §8): ordinary roles, and the protected default roles.
 #include <string>
 #include <vector>
 

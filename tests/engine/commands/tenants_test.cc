@@ -1,4 +1,5 @@
-// Tenant commands (SPEC.md §1, §10): the tenant id rule and the deletable <default> tenant.
+// Tenant commands (docs/semantics.md §1, §10): the tenant id rule and the deletable <default>
+// tenant.
 #include <string>
 
 #include "absl/status/status.h"

@@ -1,4 +1,4 @@
-// User commands (SPEC.md §1, §7): stored only in basic-auth mode.
+// User commands (docs/semantics.md §1, §7): stored only in basic-auth mode.
 #include <string>
 
 #include "absl/status/status.h"

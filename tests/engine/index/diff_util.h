@@ -136,7 +136,7 @@ inline std::vector<std::string> FocusIds(const Caller& c) {
 }
 
 // The reference may list a path twice when the token's groups claim repeats a group; the engine
-// lists each path once (SPEC.md §10: "every path"). Compare on distinct paths.
+// lists each path once (docs/semantics.md §10: "every path"). Compare on distinct paths.
 inline std::vector<GrantPath> Distinct(std::vector<GrantPath> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());

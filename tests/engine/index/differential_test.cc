@@ -1,6 +1,6 @@
-// The compiled engine against the reference evaluator (DESIGN.md "Testing"): random states from
-// tiny to thousands of entities, every mode, random claims, checks and queries, and random
-// command streams applied to both between checks.
+// The compiled engine against the reference evaluator (docs/architecture.md "Testing"): random
+// states from tiny to thousands of entities, every mode, random claims, checks and queries, and
+// random command streams applied to both between checks.
 //
 // CLEARANCE_DIFF_CHECKS scales the number of compared checks (default 1 000 000 over the whole
 // suite). Every disagreement prints a reproduction: state, caller, request and both answers.

@@ -1,5 +1,5 @@
-// ClaimPath::Compile against SPEC.md §5: literal keys, the supported JSONPath subset, and every
-// refused form.
+// ClaimPath::Compile against docs/semantics.md §5: literal keys, the supported JSONPath subset, and
+// every refused form.
 #include "clearance/claim_path.h"
 
 #include <string>

@@ -1,4 +1,4 @@
-// From claims to a principal, through the reference evaluator (SPEC.md §5, §7, §10), and
+// From claims to a principal, through the reference evaluator (docs/semantics.md §5, §7, §10), and
 // mapping-rule matching against the claims.
 #include <string>
 #include <vector>
@@ -256,7 +256,7 @@ TEST(PrincipalTest, GroupsClaimKeepsRoleMembershipsOfRulesAndPrincipals) {
   EXPECT_EQ(CheckClaims(state, R"({"azp":"other"})").decision, kInsufficient);
 }
 
-// Mapping-rule matching (SPEC.md §5), observed through Verdict::matching_rules.
+// Mapping-rule matching (docs/semantics.md §5), observed through Verdict::matching_rules.
 class RuleMatchingTest : public ::testing::Test {
  protected:
   RuleMatchingTest() : state_(NewState(ClientConfig())) {}

@@ -1,4 +1,4 @@
-// USER_TASK property scopes (SPEC.md §3, §6 step 8).
+// USER_TASK property scopes (docs/semantics.md §3, §6 step 8).
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-// The queries beside the check (SPEC.md §6, §7, §10): authorized resource ids, authorized
+// The queries beside the check (docs/semantics.md §6, §7, §10): authorized resource ids, authorized
 // tenants, permissions on one resource.
 #include <string>
 #include <vector>

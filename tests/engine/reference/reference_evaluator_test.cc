@@ -1,5 +1,5 @@
-// The decision of the reference evaluator (SPEC.md §3, §6, §7, §10): scopes, disabled checks,
-// anonymous callers, FORBIDDEN answers and explanations.
+// The decision of the reference evaluator (docs/semantics.md §3, §6, §7, §10): scopes, disabled
+// checks, anonymous callers, FORBIDDEN answers and explanations.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -223,7 +223,8 @@ TEST(ExplainGroupsClaimTest, TokenGroupIsALinkOfTheChain) {
 }
 
 TEST(ExplainGroupsClaimTest, RepeatedTokenGroupIsOnePath) {
-  // groups(E) and owners(E) are sets (SPEC.md §4): a group named twice in the token is one path.
+  // groups(E) and owners(E) are sets (docs/semantics.md §4): a group named twice in the token is
+  // one path.
   Configuration config;
   config.groups_claim = "groups";
   IdentityState state = NewState(config);

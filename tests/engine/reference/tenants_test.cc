@@ -1,4 +1,4 @@
-// The tenant side of the decision (SPEC.md §6 steps 5-7, §7) and its categorisation.
+// The tenant side of the decision (docs/semantics.md §6 steps 5-7, §7) and its categorisation.
 #include <string>
 
 #include "clearance/commands.h"

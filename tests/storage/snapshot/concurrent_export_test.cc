@@ -1,8 +1,8 @@
-// Export while writes go on (DESIGN.md "Snapshots"): the snapshot must describe a state the store
-// held at one moment. Every write below is one ApplyBatch of three commands that only make sense
-// together — a group, a membership in it and an authorization it owns, at log positions 3k+1..3k+3
-// — so a torn read shows up as a group without its membership or grant, a grant without its
-// group (which import refuses), or a header position that disagrees with the rows.
+// Export while writes go on (docs/architecture.md "Snapshots"): the snapshot must describe a state
+// the store held at one moment. Every write below is one ApplyBatch of three commands that only
+// make sense together — a group, a membership in it and an authorization it owns, at log positions
+// 3k+1..3k+3 — so a torn read shows up as a group without its membership or grant, a grant without
+// its group (which import refuses), or a header position that disagrees with the rows.
 #include <atomic>
 #include <sstream>
 #include <streambuf>

@@ -268,8 +268,8 @@ INSTANTIATE_TEST_SUITE_P(
                               absl::StatusCode::kInvalidArgument, "not valid JSON"}),
     [](const auto& param_info) { return param_info.param.name; });
 
-// Rows that decode but break SPEC.md are refused by the same rules as commands. These edits
-// keep the checksum consistent by rewriting the snapshot through the writer.
+// Rows that decode but break docs/semantics.md are refused by the same rules as commands. These
+// edits keep the checksum consistent by rewriting the snapshot through the writer.
 std::string WriteRows(const SnapshotHeader& header, const std::vector<Row>& rows) {
   std::ostringstream out;
   SnapshotWriter w(&out);

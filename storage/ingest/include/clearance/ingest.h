@@ -1,5 +1,5 @@
 // Record-stream ingestion: identity records in the JSON form of Zeebe protocol records, applied
-// to a Store with their log positions (README "Record-stream ingestion", issue 7).
+// to a Store with their log positions (README "Record-stream ingestion").
 //
 // A broker replicates identity changes through its own log. Each record is one JSON object:
 //   {"position": 42, "valueType": "GROUP", "intent": "ENTITY_ADDED", "recordType": "EVENT",
