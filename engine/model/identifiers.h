@@ -10,10 +10,15 @@
 #include <memory>
 // GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> when it is compiled
 // with -fsanitize=address; the warning is in the library's code, not ours.
+// Clang has no -Wmaybe-uninitialized and rejects the pragma, so it is GCC's alone.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #include <string>
 #include <string_view>
 
