@@ -7,6 +7,7 @@ packages=(
   cmake g++ make pkg-config
   libsimdjson-dev libssl-dev openssl libabsl-dev librocksdb-dev libcrypt-dev libcurl4-openssl-dev
   libyaml-cpp-dev
+  libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-jwt python3-cryptography
 )

@@ -1,16 +1,24 @@
 #include "model/identifiers.h"
 
+#include <re2/re2.h>
+
 #include <cctype>
 
 #include "clearance/internal/strings.h"
+#include "model/utf8.h"
 
 namespace clearance::model_internal {
 namespace {
 
-// Shows a value in an error without flooding it: long values are cut.
+// Shows a value in an error without flooding it: long values are cut (at a character boundary,
+// so the cut never makes a broken sequence that Quoted() would show as bytes).
 std::string Quote(std::string_view value) {
-  if (value.size() <= 64) return strings_internal::StrCat("'", value, "'");
-  return strings_internal::StrCat("'", value.substr(0, 61), "...'");
+  if (value.size() <= 64) return Quoted(value);
+  size_t cut = 61;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  std::string quoted = Quoted(value.substr(0, cut));
+  quoted.insert(quoted.size() - 1, "...");
+  return quoted;
 }
 
 std::string Printable(char c) {
@@ -26,10 +34,11 @@ std::string Printable(char c) {
 bool ParseClass(std::string_view body, std::array<bool, 256>* table) {
   for (size_t i = 0; i < body.size(); ++i) {
     unsigned char lo = static_cast<unsigned char>(body[i]);
-    if (lo == '\\' || lo == '[' || lo == '^') return false;
+    // Non-ASCII characters are several bytes: RE2 matches them as characters, a table cannot.
+    if (lo == '\\' || lo == '[' || lo == '^' || lo >= 0x80) return false;
     if (i + 2 < body.size() && body[i + 1] == '-') {
       unsigned char hi = static_cast<unsigned char>(body[i + 2]);
-      if (hi == '\\' || hi == '[' || hi < lo) return false;
+      if (hi == '\\' || hi == '[' || hi < lo || hi >= 0x80) return false;
       for (unsigned c = lo; c <= hi; ++c) (*table)[c] = true;
       i += 2;
     } else {
@@ -49,6 +58,19 @@ bool IsBlank(std::string_view value) {
 }
 
 absl::StatusOr<IdentifierRule> IdentifierRule::Compile(std::string_view pattern) {
+  constexpr std::string_view kExpected =
+      "expected an RE2 regular expression that the whole id must match, such as "
+      "^[a-zA-Z0-9_~@.+-]+$";
+  if (pattern.empty()) {
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "id_pattern: is empty, which would refuse every id; ", kExpected));
+  }
+  if (pattern.size() > kMaxIdPatternLength) {
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "id_pattern: is ", pattern.size(), " bytes long; expected at most ",
+        kMaxIdPatternLength));
+  }
+  if (absl::Status s = CheckUtf8("id_pattern", pattern); !s.ok()) return s;
   IdentifierRule rule;
   rule.pattern_ = std::string(pattern);
   std::string_view p = pattern;
@@ -60,22 +82,38 @@ absl::StatusOr<IdentifierRule> IdentifierRule::Compile(std::string_view pattern)
     rule.use_table_ = true;
     return rule;
   }
-  // std::regex reports bad patterns by throwing; this is the one place the engine meets a
-  // throwing API, and it runs at configuration time only.
-  try {
-    rule.regex_ = std::make_shared<const std::regex>(std::string(pattern), std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return absl::InvalidArgumentError(strings_internal::StrCat(
-        "id_pattern: ", Quote(pattern), " is not a valid regular expression (", e.what(),
-        "); expected an ECMAScript pattern"));
+  // Every command validates its input under the configured pattern, so the compiled pattern is
+  // kept per thread: a command pays RE2's compilation only when the pattern has changed.
+  thread_local std::string cached_pattern;
+  thread_local std::shared_ptr<const re2::RE2> cached_regex;
+  if (cached_regex && cached_pattern == pattern) {
+    rule.regex_ = cached_regex;
+    return rule;
   }
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the refusal below carries RE2's reason
+  options.set_max_mem(kIdPatternMaxMemory);
+  auto regex = std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()),
+                                                options);
+  if (!regex->ok()) {
+    const bool too_large = regex->error_code() == re2::RE2::ErrorPatternTooLarge;
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "id_pattern: ", Quote(pattern), " is refused by RE2: ", regex->error(),
+        too_large ? strings_internal::StrCat(" (the compiled pattern must fit in ",
+                                             kIdPatternMaxMemory >> 10, " KiB)")
+                  : std::string(),
+        "; ", kExpected));
+  }
+  cached_pattern = std::string(pattern);
+  cached_regex = regex;
+  rule.regex_ = std::move(regex);
   return rule;
 }
 
 absl::Status IdentifierRule::Check(std::string_view field, std::string_view value) const {
   if (value.empty()) {
     return absl::InvalidArgumentError(strings_internal::StrCat(
-        field, ": is empty; expected 1-256 characters matching ", pattern_));
+        field, ": is empty; expected 1-256 characters matching ", Quoted(pattern_)));
   }
   if (value.size() > kMaxIdLength) {
     return absl::InvalidArgumentError(strings_internal::StrCat(
@@ -86,17 +124,17 @@ absl::Status IdentifierRule::Check(std::string_view field, std::string_view valu
       if (!allowed_[static_cast<unsigned char>(value[i])]) {
         return absl::InvalidArgumentError(strings_internal::StrCat(
             field, ": ", Quote(value), " contains ", Printable(value[i]), " at position ", i,
-            "; expected 1-256 characters matching ", pattern_));
+            "; expected 1-256 characters matching ", Quoted(pattern_)));
       }
     }
     return absl::OkStatus();
   }
-  if (!std::regex_match(value.begin(), value.end(), *regex_)) {
+  if (!re2::RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *regex_)) {
     return absl::InvalidArgumentError(
         strings_internal::StrCat(field, ": ", Quote(value),
                                  " does not match; expected 1-256 characters "
                                  "matching ",
-                                 pattern_));
+                                 Quoted(pattern_)));
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,5 @@
 // Identifier rules (docs/semantics.md §1). Every refusal names the field, the value's problem and
-// what is expected.
+// what is expected; values are shown escaped (model/utf8.h Quoted).
 //
 // Internal to the engine. Thread-safety: an IdentifierRule is immutable after Compile(); const
 // methods may be called from any thread.
@@ -7,23 +7,17 @@
 #define CLEARANCE_ENGINE_MODEL_IDENTIFIERS_H_
 
 #include <array>
+#include <cstdint>
 #include <memory>
-// GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> when it is compiled
-// with -fsanitize=address; the warning is in the library's code, not ours.
-// Clang has no -Wmaybe-uninitialized and rejects the pragma, so it is GCC's alone.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <regex>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace clearance::model_internal {
 
@@ -31,13 +25,22 @@ inline constexpr size_t kMaxIdLength = 256;
 inline constexpr size_t kMaxTenantIdLength = 31;
 inline constexpr size_t kMaxTextLength = 256;
 inline constexpr size_t kMaxDescriptionLength = 4096;
+// An id pattern is configuration, not data: a few dozen bytes in practice. The bound keeps a
+// hostile configuration (a snapshot header, an ingested stream) from making every command compile
+// a megabyte of pattern.
+inline constexpr size_t kMaxIdPatternLength = 1024;
+// RE2's memory budget for one compiled id pattern (its programs and DFA caches; RE2's default is
+// 8 MiB). A pattern whose program does not fit is refused when it is configured.
+inline constexpr int64_t kIdPatternMaxMemory = int64_t{1} << 20;
 
 // The configurable identifier rule: 1-256 chars matching a pattern.
 class IdentifierRule {
  public:
-  // A pattern of the form "^[...]+$" is compiled into a byte table; any other is taken as an
-  // ECMAScript regular expression that must match the whole id. INVALID_ARGUMENT when the
-  // pattern does not compile.
+  // A pattern of the form "^[...]+$" over ASCII is compiled into a byte table; any other is an
+  // RE2 regular expression (UTF-8) that must match the whole id, which RE2 does in time linear in
+  // the id whatever the pattern. INVALID_ARGUMENT when the pattern is empty (it would refuse
+  // every id), longer than kMaxIdPatternLength, not UTF-8, or refused by RE2 (with RE2's reason,
+  // which includes a program too large for kIdPatternMaxMemory).
   static absl::StatusOr<IdentifierRule> Compile(std::string_view pattern);
 
   // OK, or INVALID_ARGUMENT "<field>: '<value>' <problem>; expected <rule>".
@@ -49,7 +52,7 @@ class IdentifierRule {
   std::string pattern_;
   bool use_table_ = false;
   std::array<bool, 256> allowed_{};
-  std::shared_ptr<const std::regex> regex_;
+  std::shared_ptr<const re2::RE2> regex_;
 };
 
 // Tenant ids: 1-31 chars of [A-Za-z0-9_.-], or exactly "<default>".

@@ -65,10 +65,11 @@ struct Configuration {
   std::string groups_claim;
   // When both username and client id are present: false (default) chooses the client.
   bool prefer_username_claim = false;
-  // Identifier rule for users, roles, mapping rules, clients, owner ids and resource ids, as a
-  // regular expression that must match the whole id. A bracket class "^[...]+$" is compiled to a
-  // byte table (fast); anything else uses std::regex (ECMAScript). Length is always 1-256.
-  // Default: Camunda's "^[a-zA-Z0-9_~@.+-]+$".
+  // Identifier rule for users, roles, mapping rules, clients, owner ids and resource ids, as an
+  // RE2 regular expression (UTF-8) that must match the whole id; RE2 matches in time linear in
+  // the id, whatever the pattern. A bracket class "^[...]+$" over ASCII is compiled to a byte
+  // table (fast). Not empty, at most 1024 bytes, and its compiled form must fit in 1 MiB. Length
+  // is always 1-256. Default: Camunda's "^[a-zA-Z0-9_~@.+-]+$".
   std::string id_pattern = "^[a-zA-Z0-9_~@.+-]+$";
   // Issuers whose bearer tokens are trusted (OIDC mode). Empty: tokens cannot be verified, only
   // already-verified claims can be checked. Default: none.

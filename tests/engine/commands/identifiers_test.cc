@@ -12,6 +12,7 @@
 namespace clearance {
 namespace {
 
+using test_util::MakeGroup;
 using test_util::MakeRole;
 using test_util::MakeRule;
 using test_util::MustExecute;
@@ -87,15 +88,16 @@ TEST(IdentifierRuleTest, DefaultRoleIdsStayValidUnderAnyPattern) {
   ASSERT_NE(state.FindRole("readonly-admin"), nullptr);
   MustExecute(state,
               AddMember{{ContainerType::kRole, "readonly-admin", MemberType::kClient, "alice"}});
-  MustExecute(state, CreateAuthorization{Spec(OwnerType::kRole, "app-integrations",
-                                              ResourceType::kDocument, "*", Bit(Permission::kRead))});
-  MustExecute(state, AddMember{{ContainerType::kTenant, "<default>", MemberType::kRole,
-                                "readonly-admin"}});
+  MustExecute(
+      state, CreateAuthorization{Spec(OwnerType::kRole, "app-integrations", ResourceType::kDocument,
+                                      "*", Bit(Permission::kRead))});
+  MustExecute(
+      state, AddMember{{ContainerType::kTenant, "<default>", MemberType::kRole, "readonly-admin"}});
   // The exemption is for the built-in ids only: other role ids still follow the pattern.
   EXPECT_EQ(Refuse(state, CreateRole{MakeRole("ab-c")}).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Refuse(state, AddMember{{ContainerType::kRole, "ab-c", MemberType::kClient, "alice"}})
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Refuse(state, AddMember{{ContainerType::kRole, "ab-c", MemberType::kClient, "alice"}}).code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST(IdentifierRuleTest, NonBracketPatternUsesRegex) {
@@ -107,6 +109,101 @@ TEST(IdentifierRuleTest, NonBracketPatternUsesRegex) {
   EXPECT_EQ(Refuse(state, CreateRole{MakeRole("svc-")}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Refuse(state, CreateRole{MakeRole("web-1")}).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Patterns on which a backtracking matcher takes exponential time in the id's length; RE2
+// answers in linear time. The assertions are on the answers (bench/identifiers holds the time).
+TEST(IdentifierRuleTest, PathologicalPatternsAnswer) {
+  struct Case {
+    std::string pattern;
+    std::string id;
+    bool accepted;
+  };
+  const std::string as = Repeat('a', 40);
+  for (const Case& c : {Case{"^(a|aa)*$", as + "b", false}, Case{"^(a|aa)*$", as, true},
+                        Case{"^(a+)+$", as + "!", false}, Case{"^(a*)*b$", as, false},
+                        Case{"^(a|a?)+$", Repeat('a', 256), true},
+                        Case{"^(.*a){20}$", Repeat('a', 19) + "b", false}}) {
+    IdentityState state = NewState();
+    Configuration config;
+    config.id_pattern = c.pattern;
+    MustExecute(state, Configure{config});
+    if (c.accepted) {
+      MustExecute(state, CreateGroup{MakeGroup(c.id)});
+    } else {
+      absl::Status status = Refuse(state, CreateGroup{MakeGroup(c.id)});
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.pattern;
+      EXPECT_THAT(status.message(), HasSubstr("does not match")) << c.pattern;
+    }
+  }
+}
+
+// The pattern must match the whole id, as it did with the ECMAScript matcher: a pattern without
+// anchors is not a search.
+TEST(IdentifierRuleTest, PatternMatchesTheWholeId) {
+  IdentityState state = NewState();
+  Configuration config;
+  config.id_pattern = "svc-[0-9]+";
+  MustExecute(state, Configure{config});
+  MustExecute(state, CreateRole{MakeRole("svc-1")});
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("xsvc-1")}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("svc-1x")}).code(),
+            absl::StatusCode::kInvalidArgument);
+  // '$' is the end of the id, not the end of a line.
+  config.id_pattern = "^[a-z]+$|^x.y$";
+  MustExecute(state, Configure{config});
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("abc\n")}).code(),
+            absl::StatusCode::kInvalidArgument);
+  MustExecute(state, CreateRole{MakeRole("x.y")});
+}
+
+// Patterns match characters (UTF-8), not bytes.
+TEST(IdentifierRuleTest, PatternMatchesCharacters) {
+  IdentityState state = NewState();
+  Configuration config;
+  config.id_pattern = "^.{4}$";
+  MustExecute(state, Configure{config});
+  MustExecute(state, CreateRole{MakeRole("caf\xc3\xa9")});  // 4 characters, 5 bytes
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("cafe\xc3\xa9")}).code(),
+            absl::StatusCode::kInvalidArgument);
+  config.id_pattern = "^[a-z\xc3\xa9]+$";
+  MustExecute(state, Configure{config});
+  MustExecute(state, CreateRole{MakeRole("\xc3\xa9t\xc3\xa9")});
+  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("\xc3\x83")}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(IdentifierRuleTest, PatternsRE2RefusesAreRefusedWithItsReason) {
+  IdentityState state = NewState();
+  const IdentityState before = state;
+  struct Case {
+    std::string pattern;
+    std::string reason;
+  };
+  for (const Case& c :
+       {Case{"^(a$", "missing )"},
+        // Backreferences and lookaround need backtracking; RE2 has neither.
+        Case{"^(a)\\1$", "invalid escape sequence"}, Case{"^(?=a)a$", "invalid perl operator"},
+        // A program too large for the memory budget.
+        Case{"^((a{100}){100}){100}$", "KiB"}, Case{"", "is empty"},
+        Case{Repeat('a', 1025), "1025 bytes long"}, Case{"^[a-z\xff]+$", "UTF-8"}}) {
+    Configuration config;
+    config.id_pattern = c.pattern;
+    absl::Status validated = config.Validate();
+    EXPECT_EQ(validated.code(), absl::StatusCode::kInvalidArgument) << c.pattern.substr(0, 40);
+    EXPECT_THAT(validated.message(), HasSubstr("id_pattern")) << validated;
+    EXPECT_THAT(validated.message(), HasSubstr(c.reason)) << validated;
+    EXPECT_EQ(Refuse(state, Configure{config}).code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(state == before);
+}
+
+TEST(IdentifierRuleTest, RefusalShowsControlBytesEscaped) {
+  IdentityState state = NewState();
+  absl::Status status = Refuse(state, CreateRole{MakeRole(std::string("ab\0cd\n", 6))});
+  EXPECT_THAT(status.message(), HasSubstr("'ab\\x00cd\\x0a'"));
+  EXPECT_EQ(status.message().find('\0'), absl::string_view::npos);
 }
 
 TEST(ConfigurationTest, DefaultsMatchSpec) {
