@@ -4,9 +4,12 @@
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
+#include "model/utf8.h"
 
 namespace clearance::commands_internal {
 namespace {
+
+using model_internal::Quoted;
 
 // Input-only checks; returns the scope the spec names.
 absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec& spec) {
@@ -26,7 +29,8 @@ absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec
   if (has_property) {
     if (!SupportsPropertyScopes(spec.resource_type)) {
       return absl::InvalidArgumentError(strings_internal::StrCat(
-          "resourcePropertyName: '", spec.resource_property_name, "' is set but resource type ",
+          "resourcePropertyName: ", Quoted(spec.resource_property_name),
+          " is set but resource type ",
           Name(spec.resource_type),
           " does not support property scopes; expected a resourceId (property scopes are for "
           "USER_TASK only)"));
@@ -34,7 +38,7 @@ absl::StatusOr<Scope> CheckSpec(const InputRules& rules, const AuthorizationSpec
     const std::string& p = spec.resource_property_name;
     if (p != kPropertyAssignee && p != kPropertyCandidateUsers && p != kPropertyCandidateGroups) {
       return absl::InvalidArgumentError(strings_internal::StrCat(
-          "resourcePropertyName: '", p, "' is not a user-task property; expected one of ",
+          "resourcePropertyName: ", Quoted(p), " is not a user-task property; expected one of ",
           kPropertyAssignee, ", ", kPropertyCandidateUsers, ", ", kPropertyCandidateGroups));
     }
     scope = Scope::Property(p);
@@ -80,7 +84,7 @@ absl::Status RequireExists(const IdentityState& state, OwnerType type, std::stri
   }
   if (!exists) {
     return absl::NotFoundError(
-        strings_internal::StrCat(what, ": ", Name(type), " '", id, "' does not exist"));
+        strings_internal::StrCat(what, ": ", Name(type), " ", Quoted(id), " does not exist"));
   }
   return absl::OkStatus();
 }
@@ -106,8 +110,8 @@ absl::Status CheckReferences(const IdentityState& state, const AuthorizationSpec
 absl::Status RequireUnprotectedOwner(const Authorization& a, std::string_view verb) {
   if (a.owner_type == OwnerType::kRole && IsProtectedRole(a.owner_id)) {
     return absl::FailedPreconditionError(strings_internal::StrCat(
-        "authorization ", a.key, " is owned by the protected default role '", a.owner_id,
-        "' and cannot be ", verb));
+        "authorization ", a.key, " is owned by the protected default role ", Quoted(a.owner_id),
+        " and cannot be ", verb));
   }
   return absl::OkStatus();
 }
@@ -127,9 +131,9 @@ absl::StatusOr<ChangeSet> PlanCreate(const IdentityState& state, const InputRule
     PermissionMask overlap = a.permissions & c.spec.permissions;
     if (a.resource_type == c.spec.resource_type && a.scope == *scope && overlap != 0) {
       return absl::AlreadyExistsError(strings_internal::StrCat(
-          Name(c.spec.owner_type), " '", c.spec.owner_id, "' already holds ",
-          FormatPermissions(overlap), " on ", Name(c.spec.resource_type), " '", scope->value,
-          "' through authorization ", key));
+          Name(c.spec.owner_type), " ", Quoted(c.spec.owner_id), " already holds ",
+          FormatPermissions(overlap), " on ", Name(c.spec.resource_type), " ",
+          Quoted(scope->value), " through authorization ", key));
     }
   }
   const AuthorizationKey key = state.next_authorization_key();
@@ -176,8 +180,8 @@ absl::StatusOr<ChangeSet> PlanRestoreAuthorization(const IdentityState& state,
   if (!scope.ok()) return scope.status();
   if (*scope != a.scope) {
     return absl::InvalidArgumentError(strings_internal::StrCat(
-        "matcher: ", Name(a.scope.matcher), " does not fit resource '", a.scope.value,
-        "'; expected ANY for '*', ID for any other id, PROPERTY for a property name"));
+        "matcher: ", Name(a.scope.matcher), " does not fit resource ", Quoted(a.scope.value),
+        "; expected ANY for '*', ID for any other id, PROPERTY for a property name"));
   }
   if (state.FindAuthorization(a.key)) {
     return absl::AlreadyExistsError(

@@ -2,6 +2,7 @@
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
+#include "model/utf8.h"
 
 namespace clearance::commands_internal {
 namespace {
@@ -36,7 +37,7 @@ class InitializationBuilder {
 };
 
 std::string Entry(std::string_view list, size_t index, std::string_view id) {
-  return strings_internal::StrCat(list, "[", index, "] '", id, "'");
+  return strings_internal::StrCat(list, "[", index, "] ", model_internal::Quoted(id));
 }
 
 }  // namespace
@@ -103,8 +104,9 @@ absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initi
     std::string entry = Entry("defaultRoles members", i, m.member_id);
     if (m.container_type != ContainerType::kRole || !IsProtectedRole(m.container_id)) {
       return absl::InvalidArgumentError(strings_internal::StrCat(
-          "initialization: ", entry, ": ", Name(m.container_type), " '", m.container_id,
-          "' is not a default role; expected one of admin, readonly-admin, rpa, connectors, "
+          "initialization: ", entry, ": ", Name(m.container_type), " ",
+          model_internal::Quoted(m.container_id),
+          " is not a default role; expected one of admin, readonly-admin, rpa, connectors, "
           "app-integrations"));
     }
     CLEARANCE_RETURN_IF_ERROR(b.Step(AddMember{m}, entry));

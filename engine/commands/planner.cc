@@ -7,6 +7,7 @@
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
+#include "model/utf8.h"
 
 namespace clearance {
 namespace commands_internal {
@@ -17,6 +18,7 @@ using model_internal::CheckRequiredText;
 using model_internal::CheckTenantId;
 using model_internal::kMaxDescriptionLength;
 using model_internal::kMaxTextLength;
+using model_internal::Quoted;
 
 RowChange PutRow(Row row) { return {RowChange::Op::kPut, std::move(row)}; }
 RowChange DeleteRow(Row row) { return {RowChange::Op::kDelete, std::move(row)}; }
@@ -75,7 +77,7 @@ absl::StatusOr<MappingRule> CheckMappingRule(const InputRules& rules, const Mapp
 }
 
 absl::Status AlreadyExists(std::string_view what, std::string_view id) {
-  return absl::AlreadyExistsError(strings_internal::StrCat(what, " '", id, "' already exists"));
+  return absl::AlreadyExistsError(strings_internal::StrCat(what, " ", Quoted(id), " already exists"));
 }
 
 absl::Status RequireBasicMode(const IdentityState& state) {
@@ -232,8 +234,8 @@ class EntityPlanner {
     }
     if (state_.HasMembership(m)) {
       return absl::AlreadyExistsError(strings_internal::StrCat(
-          Name(m.member_type), " '", m.member_id, "' is already a member of ",
-          Name(m.container_type), " '", m.container_id, "'"));
+          Name(m.member_type), " ", Quoted(m.member_id), " is already a member of ",
+          Name(m.container_type), " ", Quoted(m.container_id)));
     }
     ChangeSet cs;
     cs.changes.push_back(PutRow(m));
@@ -245,8 +247,9 @@ class EntityPlanner {
     CLEARANCE_RETURN_IF_ERROR(RequireContainer(m));
     if (!state_.HasMembership(m)) {
       return absl::NotFoundError(
-          strings_internal::StrCat(Name(m.member_type), " '", m.member_id, "' is not a member of ",
-                                   Name(m.container_type), " '", m.container_id, "'"));
+          strings_internal::StrCat(Name(m.member_type), " ", Quoted(m.member_id),
+                                   " is not a member of ", Name(m.container_type), " ",
+                                   Quoted(m.container_id)));
     }
     ChangeSet cs;
     cs.changes.push_back(DeleteRow(m));
@@ -280,7 +283,7 @@ class EntityPlanner {
   absl::Status RequireUnprotected(std::string_view role_id, std::string_view verb) {
     if (IsProtectedRole(role_id)) {
       return absl::FailedPreconditionError(strings_internal::StrCat(
-          "role '", role_id, "' is a protected default role and cannot be ", verb,
+          "role ", Quoted(role_id), " is a protected default role and cannot be ", verb,
           "; members can be added and removed and new authorizations granted to it"));
     }
     return absl::OkStatus();
@@ -290,8 +293,9 @@ class EntityPlanner {
     const MappingRule* other = state_.FindMappingRuleByClaim(rule.claim_name, rule.claim_value);
     if (other && other->id != rule.id) {
       return absl::AlreadyExistsError(strings_internal::StrCat(
-          "mapping rule '", other->id, "' already maps claimName '", rule.claim_name,
-          "' with claimValue '", rule.claim_value, "'; (claimName, claimValue) must be unique"));
+          "mapping rule ", Quoted(other->id), " already maps claimName ", Quoted(rule.claim_name),
+          " with claimValue ", Quoted(rule.claim_value),
+          "; (claimName, claimValue) must be unique"));
     }
     return absl::OkStatus();
   }
@@ -343,7 +347,8 @@ bool IsAuthorizationCommand(const Command& c) {
 }  // namespace
 
 absl::Status NotFound(std::string_view what, std::string_view id) {
-  return absl::NotFoundError(strings_internal::StrCat(what, " '", id, "' does not exist"));
+  return absl::NotFoundError(
+      strings_internal::StrCat(what, " ", model_internal::Quoted(id), " does not exist"));
 }
 
 absl::StatusOr<InputRules> InputRules::For(const Configuration& config) {
@@ -393,6 +398,7 @@ absl::Status InputRules::ContainerId(ContainerType type, std::string_view field,
 
 absl::StatusOr<ChangeSet> PlanOne(const IdentityState& state, const Command& command,
                                   bool initializing) {
+  CLEARANCE_RETURN_IF_ERROR(CheckText(command));
   if (const auto* init = std::get_if<Initialize>(&command)) return PlanInitialize(state, *init);
   absl::StatusOr<InputRules> rules = InputRules::For(state.config());
   if (!rules.ok()) return rules.status();
@@ -458,6 +464,7 @@ absl::StatusOr<ChangeSet> PlanRestore(const IdentityState& state, const Row& row
         } else if constexpr (std::is_same_v<T, Membership>) {
           return PlanOne(state, AddMember{r}, kInit);
         } else {
+          CLEARANCE_RETURN_IF_ERROR(commands_internal::CheckText(r));
           absl::StatusOr<commands_internal::InputRules> rules =
               commands_internal::InputRules::For(state.config());
           if (!rules.ok()) return rules.status();

@@ -53,6 +53,12 @@ absl::StatusOr<ChangeSet> PlanInitialize(const IdentityState& state, const Initi
 absl::StatusOr<ChangeSet> PlanOne(const IdentityState& state, const Command& command,
                                   bool initializing);
 
+// OK when every text field of `command` (or of a restored authorization row) is UTF-8, else
+// INVALID_ARGUMENT naming the first field that is not (text_fields.cc). Plan() and PlanRestore()
+// call it before any other check.
+absl::Status CheckText(const Command& command);
+absl::Status CheckText(const Authorization& authorization);
+
 // NOT_FOUND "<what> '<id>' does not exist".
 absl::Status NotFound(std::string_view what, std::string_view id);
 
