@@ -2,16 +2,15 @@
 //
 // Decisions come from the compiled engine (clearance::Engine) built over the store's state: the
 // same answers the broker gets. The reference evaluator is not on this path.
-#include <fstream>
-#include <iostream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "clearance/engine.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_jwks.h"
+#include "cli/claims_document.h"
 #include "cli/cli.h"
+#include "cli/input.h"
 
 namespace clearance::cli {
 namespace {
@@ -88,11 +87,35 @@ absl::Status CheckTokenIssuers(const Configuration& config) {
 
 namespace {
 
+constexpr InputLimit kMaxClaimsBytes{"max-claims-bytes", 64 * 1024};
+constexpr InputLimit kMaxClaimsDepth{"max-claims-depth", 32};
+// A token read from stdin may carry a line break or two around it.
+constexpr size_t kTokenWhitespaceAllowance = 64;
+constexpr InputLimit kMaxTokenBytes{"max-token-bytes", TokenLimits{}.max_token_bytes};
+
 const std::vector<FlagSpec> kCallerFlags = {
     {"claims", true, false, "file holding the verified claims JSON ('-' for stdin)"},
     {"claims-json", true, false, "the verified claims JSON itself"},
     {"basic-user", true, false, "a user authenticated by basic credentials (BASIC mode)"},
-    {"anonymous", false, false, "a caller of an unprotected API"}};
+    {"anonymous", false, false, "a caller of an unprotected API"},
+    LimitFlag(kMaxClaimsBytes, "largest claims document accepted, in bytes"),
+    LimitFlag(kMaxClaimsDepth, "deepest nesting of the claims (the object itself is 1)")};
+
+// Claims as the engine sees them, once they are known to be one object within the limits.
+// UNAUTHENTICATED names what is wrong with the claims; other codes are errors of the input.
+absl::StatusOr<Caller> ClaimsCaller(const Flags& f, std::string json) {
+  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxClaimsBytes);
+  if (!max_bytes.ok()) return max_bytes.status();
+  absl::StatusOr<size_t> max_depth = LimitValue(f, kMaxClaimsDepth);
+  if (!max_depth.ok()) return max_depth.status();
+  if (json.size() > *max_bytes) {
+    return absl::InvalidArgumentError(StrCat("--claims-json: holds ", json.size(),
+                                             " bytes, more than the limit of ", *max_bytes,
+                                             "; raise it with --", kMaxClaimsBytes.flag));
+  }
+  if (absl::Status s = CheckClaimsDocument(json, *max_depth); !s.ok()) return s;
+  return Caller::Claims(std::move(json));
+}
 
 absl::StatusOr<Caller> CallerOf(const Flags& f) {
   int given = f.Has("claims") + f.Has("claims-json") + f.Has("basic-user") + f.Has("anonymous");
@@ -102,17 +125,24 @@ absl::StatusOr<Caller> CallerOf(const Flags& f) {
   }
   if (f.Has("anonymous")) return Caller::Anonymous();
   if (std::optional<std::string> user = f.Get("basic-user")) return Caller::BasicUser(*user);
-  if (std::optional<std::string> json = f.Get("claims-json")) return Caller::Claims(*json);
-  std::string path = *f.Get("claims");
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::NotFoundError(StrCat("--claims: cannot read '", path, "'"));
-    text << in.rdbuf();
-  }
-  return Caller::Claims(text.str());
+  if (std::optional<std::string> json = f.Get("claims-json")) return ClaimsCaller(f, *json);
+  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxClaimsBytes);
+  if (!max_bytes.ok()) return max_bytes.status();
+  absl::StatusOr<std::string> text =
+      ReadInput("--claims", *f.Get("claims"), *max_bytes, kMaxClaimsBytes.flag);
+  if (!text.ok()) return text.status();
+  return ClaimsCaller(f, *std::move(text));
+}
+
+// Claims refused before the engine saw them: the decision line check prints for any
+// unauthenticated caller, with the problem as its message.
+int PrintMalformedClaims(const Context& ctx, const absl::Status& status) {
+  const Decision d{Outcome::kUnauthenticated, Reason::kMalformedClaims};
+  Print(ctx, ctx.output == OutputFormat::kJson
+                 ? StrCat("{\"decision\":\"", Name(d.outcome), "\",\"reason\":\"", Name(d.reason),
+                          "\",\"message\":", JsonString(std::string(status.message())), "}")
+                 : StrCat(Name(d.outcome), " (", Name(d.reason), "): ", status.message()));
+  return kUnauthenticated;
 }
 
 std::string FormatChain(const GrantPath& g) {
@@ -164,9 +194,12 @@ absl::StatusOr<Target> TargetOf(const Flags& f) {
 absl::StatusOr<std::string> TokenOf(const Flags& f) {
   std::string token = f.GetOr("token", "");
   if (token == "-") {
-    std::stringstream text;
-    text << std::cin.rdbuf();
-    token = text.str();
+    absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxTokenBytes);
+    if (!max_bytes.ok()) return max_bytes.status();
+    absl::StatusOr<std::string> text =
+        ReadInput("--token", "-", *max_bytes + kTokenWhitespaceAllowance, kMaxTokenBytes.flag);
+    if (!text.ok()) return text.status();
+    token = *std::move(text);
   }
   size_t first = token.find_first_not_of(" \t\r\n");
   size_t last = token.find_last_not_of(" \t\r\n");
@@ -189,6 +222,7 @@ int Check(Context& ctx, const Flags& f) {
   } else {
     caller = CallerOf(f);
   }
+  if (absl::IsUnauthenticated(caller.status())) return PrintMalformedClaims(ctx, caller.status());
   if (!caller.ok()) return Fail(ctx, caller.status());
   CheckRequest request;
   absl::StatusOr<Target> target = TargetOf(f);
@@ -338,7 +372,10 @@ int WhoCan(Context& ctx, const Flags& f) {
 // Resources and permissions a caller reaches, per resource type.
 int WhatCan(Context& ctx, const Flags& f) {
   absl::StatusOr<Caller> caller = CallerOf(f);
-  if (!caller.ok()) return Fail(ctx, caller.status());
+  if (!caller.ok()) {
+    Fail(ctx, caller.status());
+    return absl::IsUnauthenticated(caller.status()) ? kUnauthenticated : kError;
+  }
   absl::StatusOr<StoreAndEngine> opened = OpenStoreWithEngine(ctx);
   if (!opened.ok()) return Fail(ctx, opened.status());
   const Engine& engine = *opened->engine;
@@ -384,6 +421,8 @@ void AddCheckCommands(std::vector<Command>* commands) {
   check_flags.push_back({"token", true, false,
                          "a bearer token (compact JWS) verified against the configured issuers; "
                          "'-' reads it from stdin"});
+  check_flags.push_back(LimitFlag(
+      kMaxTokenBytes, "most bytes of token read from stdin for --token - (plus 64 of whitespace)"));
   for (FlagSpec s : std::vector<FlagSpec>{
            {"resource-type", true, false, "e.g. PROCESS_DEFINITION"},
            {"resource-id", true, true, "the resource acted on"},

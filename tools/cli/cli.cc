@@ -10,9 +10,10 @@ namespace clearance::cli {
 using strings_internal::StrCat;
 
 int Fail(const Context& ctx, const absl::Status& status) {
-  std::fprintf(ctx.err, "error: %s: %s\n",
-               std::string(absl::StatusCodeToString(status.code())).c_str(),
-               std::string(status.message()).c_str());
+  // fwrite, not %s: the whole message, even if it holds a NUL byte.
+  const std::string line = StrCat("error: ", absl::StatusCodeToString(status.code()), ": ",
+                                  status.message(), "\n");
+  std::fwrite(line.data(), 1, line.size(), ctx.err);
   return kError;
 }
 

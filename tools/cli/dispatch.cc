@@ -1,5 +1,7 @@
 // The command line, dispatched: global flags, the command's words, its flags, --help.
 #include <algorithm>
+#include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -136,7 +138,18 @@ int RunCommandLine(Context& ctx, const std::vector<std::string>& argv) {
                                                 "--name value")));
     return kError;
   }
-  return match->run(ctx, *flags);
+  // The last line of defence: a library that throws (yaml-cpp, the standard library's
+  // allocator) ends the command with an error, never with std::terminate.
+  try {
+    return match->run(ctx, *flags);
+  } catch (const std::bad_alloc&) {
+    return Fail(ctx, absl::ResourceExhaustedError(StrCat(
+                         match->words, ": out of memory; the input is too large for this "
+                                       "machine (see the --max-* flags of `clearance ",
+                         match->words, " --help`)")));
+  } catch (const std::exception& e) {
+    return Fail(ctx, absl::InternalError(StrCat(match->words, ": ", e.what())));
+  }
 }
 
 }  // namespace clearance::cli

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
 #include "cli/cli.h"
+#include "cli/input.h"
 #include "cli/seed.h"
 
 namespace clearance::cli {
@@ -224,18 +223,28 @@ void PrintConfiguration(const Context& ctx, const Configuration& c) {
   if (c.token_issuers.empty()) Print(ctx, "token-issuers: none (check --token is unavailable)");
 }
 
-absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("--seed: cannot read '", path, "'"));
-  std::stringstream text;
-  text << in.rdbuf();
+constexpr InputLimit kMaxSeedBytes{"max-seed-bytes", 16 << 20};
+constexpr InputLimit kMaxSeedDepth{"max-seed-depth", SeedLimits{}.max_depth};
+constexpr InputLimit kMaxSeedNodes{"max-seed-nodes", SeedLimits{}.max_nodes};
+
+absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path, const Flags& f) {
+  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxSeedBytes);
+  if (!max_bytes.ok()) return max_bytes.status();
+  SeedLimits limits;
+  absl::StatusOr<size_t> depth = LimitValue(f, kMaxSeedDepth);
+  if (!depth.ok()) return depth.status();
+  absl::StatusOr<size_t> nodes = LimitValue(f, kMaxSeedNodes);
+  if (!nodes.ok()) return nodes.status();
+  limits.max_depth = *depth;
+  limits.max_nodes = *nodes;
+  absl::StatusOr<std::string> text = ReadInput("--seed", path, *max_bytes, kMaxSeedBytes.flag);
+  if (!text.ok()) return text.status();
   bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
   if (!yaml && !path.ends_with(".json")) {
-    std::string s = text.str();
-    size_t first = s.find_first_not_of(" \t\r\n");
-    yaml = first == std::string::npos || s[first] != '{';
+    size_t first = text->find_first_not_of(" \t\r\n");
+    yaml = first == std::string::npos || (*text)[first] != '{';
   }
-  return ParseSeed(text.str(), yaml);
+  return ParseSeed(*text, yaml, limits);
 }
 
 int Init(Context& ctx, const Flags& f) {
@@ -243,7 +252,7 @@ int Init(Context& ctx, const Flags& f) {
   if (absl::Status s = ApplyConfigFlags(f, &config); !s.ok()) return Fail(ctx, s);
   InitializationSeed seed;
   if (std::optional<std::string> path = f.Get("seed")) {
-    absl::StatusOr<InitializationSeed> parsed = ReadSeedFile(*path);
+    absl::StatusOr<InitializationSeed> parsed = ReadSeedFile(*path, f);
     if (!parsed.ok()) return Fail(ctx, parsed.status());
     seed = *std::move(parsed);
   }
@@ -293,7 +302,12 @@ int Init(Context& ctx, const Flags& f) {
 void AddInitAndConfigCommands(std::vector<Command>* commands) {
   std::vector<FlagSpec> init_flags = kConfigFlags;
   init_flags.push_back(
-      {"seed", true, false, "YAML or JSON in the shape of camunda.security.initialization"});
+      {"seed", true, false,
+       "YAML or JSON in the shape of camunda.security.initialization ('-' for stdin); YAML "
+       "anchors and aliases are refused"});
+  init_flags.push_back(LimitFlag(kMaxSeedBytes, "largest --seed accepted, in bytes"));
+  init_flags.push_back(LimitFlag(kMaxSeedDepth, "deepest nesting of maps and lists in --seed"));
+  init_flags.push_back(LimitFlag(kMaxSeedNodes, "most YAML nodes (maps, lists, scalars) in --seed"));
   commands->push_back({"init",
                        "create a store with the defaults of docs/semantics.md §8 (the <default> tenant, the "
                        "default roles), optionally seeded from a file",

@@ -3,9 +3,13 @@
 // both shapes.
 #include "cli/seed.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
+#include <sstream>
+#include <vector>
 
 #include "clearance/internal/strings.h"
 #include "cli/cli.h"
@@ -20,54 +24,117 @@ using strings_internal::StrCat;
 
 // ---- YAML -> JSON ------------------------------------------------------------------------
 
-// Scalars become JSON strings: every seed field is text or a list of text.
-void AppendYamlAsJson(const YAML::Node& node, std::string* out) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      out->push_back('{');
-      bool first = true;
-      for (const auto& kv : node) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendJsonQuoted(out, kv.first.as<std::string>());
-        out->push_back(':');
-        AppendYamlAsJson(kv.second, out);
-      }
-      out->push_back('}');
-      return;
-    }
-    case YAML::NodeType::Sequence: {
-      out->push_back('[');
-      bool first = true;
-      for (const auto& item : node) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendYamlAsJson(item, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    case YAML::NodeType::Scalar:
-      AppendJsonQuoted(out, node.Scalar());
-      return;
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      out->append("null");
-      return;
-  }
-}
+// Thrown by JsonFromYamlEvents to stop yaml-cpp's parser at the first broken rule (yaml-cpp's
+// event interface has no other way to stop); caught in YamlToJson.
+struct SeedRefusal {
+  absl::Status status;
+};
 
-absl::StatusOr<std::string> YamlToJson(std::string_view text) {
+// Writes the YAML document as JSON while yaml-cpp parses it, one event at a time, so no node
+// tree is built and the limits are checked as the document is read. Scalars become JSON strings:
+// every seed field is text or a list of text.
+class JsonFromYamlEvents : public YAML::EventHandler {
+ public:
+  JsonFromYamlEvents(const SeedLimits& limits, std::string* out) : limits_(limits), out_(out) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) Refuse(mark, "holds a second YAML document; expected one");
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    BeginNode(mark, anchor, /*scalar=*/false);
+    out_->append("null");
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { RefuseAnchors(mark); }
+  void OnAnchor(const YAML::Mark& mark, const std::string&) override { RefuseAnchors(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string& value) override {
+    BeginNode(mark, anchor, /*scalar=*/true);
+    AppendJsonQuoted(out_, value);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor, /*map=*/false);
+  }
+  void OnSequenceEnd() override { Close(']'); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(mark, anchor, /*map=*/true);
+  }
+  void OnMapEnd() override { Close('}'); }
+
+ private:
+  struct Frame {
+    bool map;
+    size_t items;  // a map counts keys and values
+  };
+
+  [[noreturn]] static void Refuse(const YAML::Mark& mark, std::string_view problem) {
+    throw SeedRefusal{absl::InvalidArgumentError(
+        StrCat("seed: line ", mark.line + 1, ", column ", mark.column + 1, ": ", problem))};
+  }
+  [[noreturn]] static void RefuseAnchors(const YAML::Mark& mark) {
+    Refuse(mark,
+           "YAML anchors and aliases are not accepted in seeds (an alias repeats a subtree, so a "
+           "few hundred bytes can stand for an exponentially large document); write the values "
+           "out");
+  }
+
+  // Separators, the node count, and where the node stands (a map key must be text).
+  void BeginNode(const YAML::Mark& mark, YAML::anchor_t anchor, bool scalar) {
+    if (anchor != YAML::NullAnchor) RefuseAnchors(mark);
+    if (++nodes_ > limits_.max_nodes) {
+      Refuse(mark, StrCat("holds more than ", limits_.max_nodes,
+                          " YAML nodes, the limit; raise it with --max-seed-nodes"));
+    }
+    if (stack_.empty()) return;
+    Frame& top = stack_.back();
+    const bool key = top.map && top.items % 2 == 0;
+    if (key && !scalar) Refuse(mark, "a map key is not text; expected a field name");
+    if (top.items > 0 && (!top.map || key)) out_->push_back(',');
+    if (top.map && !key) out_->push_back(':');
+    ++top.items;
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map) {
+    BeginNode(mark, anchor, /*scalar=*/false);
+    if (stack_.size() + 1 > limits_.max_depth) {
+      Refuse(mark, StrCat("nests deeper than ", limits_.max_depth,
+                          " levels, the limit; raise it with --max-seed-depth"));
+    }
+    stack_.push_back({map, 0});
+    out_->push_back(map ? '{' : '[');
+  }
+  void Close(char bracket) {
+    stack_.pop_back();
+    out_->push_back(bracket);
+  }
+
+  const SeedLimits& limits_;
+  std::string* out_;
+  std::vector<Frame> stack_;
+  size_t nodes_ = 0;
+  int documents_ = 0;
+};
+
+absl::StatusOr<std::string> YamlToJson(std::string_view text, const SeedLimits& limits) {
+  std::string json;
+  std::istringstream in{std::string(text)};
+  JsonFromYamlEvents writer(limits, &json);
   // yaml-cpp reports errors by throwing; this is a tool-side, load-time path.
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    std::string json;
-    AppendYamlAsJson(root, &json);
-    return json;
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(writer);
+    if (parser.HandleNextDocument(writer)) {
+      return absl::InvalidArgumentError("seed: holds a second YAML document; expected one");
+    }
+  } catch (const SeedRefusal& refusal) {
+    return refusal.status;
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(StrCat("seed: not valid YAML at line ", e.mark.line + 1,
                                              ", column ", e.mark.column + 1, ": ", e.msg));
   }
+  if (json.empty()) json = "null";
+  return json;
 }
 
 // ---- the strict reader -------------------------------------------------------------------
@@ -325,10 +392,11 @@ absl::StatusOr<InitializationSeed> ReadSeed(element root) {
 
 }  // namespace
 
-absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml) {
+absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml,
+                                             const SeedLimits& limits) {
   std::string json;
   if (yaml) {
-    absl::StatusOr<std::string> converted = YamlToJson(text);
+    absl::StatusOr<std::string> converted = YamlToJson(text, limits);
     if (!converted.ok()) return converted.status();
     json = *std::move(converted);
   } else {
@@ -336,7 +404,13 @@ absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml) {
   }
   simdjson::dom::parser parser;
   element root;
-  if (auto error = parser.parse(json).get(root); error != simdjson::SUCCESS) {
+  simdjson::error_code error = parser.allocate(std::max<size_t>(json.size(), 1), limits.max_depth);
+  if (error == simdjson::SUCCESS) error = parser.parse(json).get(root);
+  if (error == simdjson::DEPTH_ERROR) {
+    return absl::InvalidArgumentError(StrCat("seed: nests deeper than ", limits.max_depth,
+                                             " levels, the limit; raise it with --max-seed-depth"));
+  }
+  if (error != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(
         StrCat("seed: not valid JSON (", simdjson::error_message(error), ")"));
   }

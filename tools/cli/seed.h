@@ -14,8 +14,21 @@
 
 namespace clearance::cli {
 
-// INVALID_ARGUMENT names the entry ("seed: groups[2]: field 'name' is missing").
-absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml);
+// Caps on a seed document's shape (its size is capped where it is read).
+struct SeedLimits {
+  // Nesting of maps and lists (the top-level map is depth 1). A seed needs 5. Default 64.
+  size_t max_depth = 64;
+  // Maps, lists and scalars in the document. Default 1 000 000 (a seed of some 100 000
+  // entries).
+  size_t max_nodes = 1'000'000;
+};
+
+// INVALID_ARGUMENT names the entry ("seed: groups[2]: field 'name' is missing"), or the limit a
+// document breaks. YAML anchors and aliases are refused: an alias repeats a subtree without
+// copying it, so a few hundred bytes can name an exponentially large document, and yaml-cpp has
+// no cap on expanding them.
+absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml,
+                                             const SeedLimits& limits = {});
 
 // bcrypt ($2b$, cost 10) through libxcrypt. INVALID_ARGUMENT for an empty password, one longer
 // than bcrypt's 72 bytes, or one holding NUL.
