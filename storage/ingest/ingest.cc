@@ -81,7 +81,15 @@ std::optional<ValueType> ParseValueType(std::string_view s) {
   return std::nullopt;
 }
 
-enum class Intent : uint8_t { kCreated, kUpdated, kDeleted, kEntityAdded, kEntityRemoved };
+// kCommand: the intents of command records (CREATE, ...), which change nothing here.
+enum class Intent : uint8_t {
+  kCreated,
+  kUpdated,
+  kDeleted,
+  kEntityAdded,
+  kEntityRemoved,
+  kCommand
+};
 
 std::optional<Intent> ParseIntent(std::string_view s) {
   if (s == "CREATED") return Intent::kCreated;
@@ -89,6 +97,10 @@ std::optional<Intent> ParseIntent(std::string_view s) {
   if (s == "DELETED") return Intent::kDeleted;
   if (s == "ENTITY_ADDED") return Intent::kEntityAdded;
   if (s == "ENTITY_REMOVED") return Intent::kEntityRemoved;
+  if (s == "CREATE" || s == "UPDATE" || s == "DELETE" || s == "ADD_ENTITY" ||
+      s == "REMOVE_ENTITY") {
+    return Intent::kCommand;
+  }
   return std::nullopt;
 }
 
@@ -278,6 +290,12 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
     return record.Error("position", "is missing; expected the record's log position");
   }
   out.position = **position;
+  if (out.position > kMaxLogPosition) {
+    return record.Error(
+        "position", StrCat(out.position, " is above ", kMaxLogPosition,
+                           "; Zeebe log positions are Java longs, and a record at 2^63-1 could "
+                           "never be followed (every later record would be skipped)"));
+  }
   const std::string where = StrCat("record at position ", out.position, ": ");
   const Fields envelope(obj, where);
   absl::StatusOr<std::string> value_type = envelope.String("valueType", true);
@@ -295,11 +313,18 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
     return out;
   }
   const std::optional<Intent> parsed_intent = ParseIntent(out.intent);
+  if (!parsed_intent) {
+    return envelope.Error(
+        "intent", StrCat("'", out.intent, "' is not an intent of ", out.value_type,
+                         " records; expected CREATED, UPDATED, DELETED, ENTITY_ADDED or "
+                         "ENTITY_REMOVED (or a command intent such as CREATE, which is skipped), "
+                         "upper case as Zeebe writes them"));
+  }
   const bool membership_intent = parsed_intent && (*parsed_intent == Intent::kEntityAdded ||
                                                    *parsed_intent == Intent::kEntityRemoved);
   const bool container = *type == ValueType::kGroup || *type == ValueType::kRole ||
                          *type == ValueType::kTenant;
-  if (!parsed_intent || (membership_intent && !container) ||
+  if (*parsed_intent == Intent::kCommand || (membership_intent && !container) ||
       (!record_type->empty() && *record_type != "EVENT")) {
     out.kind = DecodedRecord::Kind::kIgnored;
     return out;
@@ -338,8 +363,14 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
   return out;
 }
 
-RecordIngestor::RecordIngestor(Store* store, AppliedCallback on_applied)
-    : store_(store), on_applied_(std::move(on_applied)) {}
+RecordIngestor::RecordIngestor(Store* store, AppliedCallback on_applied, IngestOptions options)
+    : store_(store), on_applied_(std::move(on_applied)), options_(options) {}
+
+absl::Status RecordIngestor::LineTooLong() const {
+  return absl::InvalidArgumentError(
+      StrCat("line ", line_, ": longer than ", options_.max_line_bytes,
+             " bytes, the longest record line accepted (max_line_bytes)"));
+}
 
 absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) {
   absl::StatusOr<DecodedRecord> record = DecodeRecord(json, store_->state());
@@ -381,14 +412,27 @@ absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) 
 }
 
 absl::Status RecordIngestor::IngestStream(std::istream* in) {
-  std::string line;
-  while (std::getline(*in, line)) {
+  // One buffer, one byte past the limit, reused: getline() stores at most size - 1 characters,
+  // so a line that fills it is too long and nothing more of it is read.
+  std::string buffer(options_.max_line_bytes + 2, '\0');
+  while (true) {
+    in->getline(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (in->bad()) return absl::UnavailableError(StrCat("line ", line_ + 1, ": read error"));
+    const size_t got = static_cast<size_t>(in->gcount());
+    if (in->fail() && !in->eof()) {  // the buffer filled before a newline
+      ++line_;
+      return LineTooLong();
+    }
+    if (got == 0 && in->eof()) return absl::OkStatus();
+    const bool ended_by_newline = !in->eof();
+    const std::string_view line(buffer.data(), got - (ended_by_newline ? 1 : 0));
     ++line_;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+    if (line.size() > options_.max_line_bytes) return LineTooLong();
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+    }
+    if (!ended_by_newline) return absl::OkStatus();
   }
-  if (in->bad()) return absl::UnavailableError(StrCat("line ", line_, ": read error"));
-  return absl::OkStatus();
 }
 
 absl::Status RecordIngestor::IngestBuffer(std::string_view ndjson) {
@@ -397,6 +441,7 @@ absl::Status RecordIngestor::IngestBuffer(std::string_view ndjson) {
     const std::string_view line = ndjson.substr(0, end);
     ndjson = end == std::string_view::npos ? std::string_view() : ndjson.substr(end + 1);
     ++line_;
+    if (line.size() > options_.max_line_bytes) return LineTooLong();
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
   }

@@ -69,8 +69,9 @@ Value& Spec(Value& v, const AuthorizationSpec& s) {
   v.Str("ownerType", Name(s.owner_type)).Str("ownerId", s.owner_id);
   v.Str("resourceType", Name(s.resource_type));
   if (!s.resource_property_name.empty()) {
-    v.Str("resourceMatcher", "PROPERTY").Str("resourceId", "").Str("resourcePropertyName",
-                                                                   s.resource_property_name);
+    v.Str("resourceMatcher", "PROPERTY")
+        .Str("resourceId", "")
+        .Str("resourcePropertyName", s.resource_property_name);
   } else {
     v.Str("resourceMatcher", s.resource_id == "*" ? "ANY" : "ID").Str("resourceId", s.resource_id);
   }
@@ -125,8 +126,8 @@ std::optional<std::string> Encode(const Command& command, uint64_t position,
         } else if constexpr (std::is_same_v<T, CreateTenant> || std::is_same_v<T, UpdateTenant>) {
           v.Str("tenantId", c.tenant.id).Str("name", c.tenant.name);
           v.Str("description", c.tenant.description);
-          return Record(position, "TENANT",
-                        std::is_same_v<T, CreateTenant> ? "CREATED" : "UPDATED", v.Done());
+          return Record(position, "TENANT", std::is_same_v<T, CreateTenant> ? "CREATED" : "UPDATED",
+                        v.Done());
         } else if constexpr (std::is_same_v<T, DeleteTenant>) {
           return Record(position, "TENANT", "DELETED", v.Str("tenantId", c.id).Done());
         } else if constexpr (std::is_same_v<T, AddMember> || std::is_same_v<T, RemoveMember>) {
@@ -134,8 +135,7 @@ std::optional<std::string> Encode(const Command& command, uint64_t position,
           v.Str(ContainerIdField(m.container_type), m.container_id);
           v.Str("entityId", m.member_id).Str("entityType", Name(m.member_type));
           return Record(position, ContainerValueType(m.container_type),
-                        std::is_same_v<T, AddMember> ? "ENTITY_ADDED" : "ENTITY_REMOVED",
-                        v.Done());
+                        std::is_same_v<T, AddMember> ? "ENTITY_ADDED" : "ENTITY_REMOVED", v.Done());
         } else if constexpr (std::is_same_v<T, CreateAuthorization>) {
           v.Num("authorizationKey", (uint64_t{1} << 52) + position);  // a broker key: ignored
           return Record(position, "AUTHORIZATION", "CREATED", Spec(v, c.spec).Done());
@@ -356,6 +356,16 @@ TEST_F(IngestRecordTest, MalformedRecordsNameLineAndPosition) {
        "value.permissionTypes"},
       {Record(9, "MAPPING_RULE", "CREATED", R"({"mappingRuleId":"m","claimName":1})"),
        "value.claimName: is not a string"},
+      // A position no record could follow, and beyond what Zeebe (a Java long) can write.
+      {Record(18446744073709551615u, "GROUP", "CREATED", R"({"groupId":"g","name":"G"})"),
+       "record: position: 18446744073709551615 is above 9223372036854775806"},
+      {Record(9223372036854775807u, "GROUP", "CREATED", R"({"groupId":"g","name":"G"})"),
+       "record: position: 9223372036854775807 is above 9223372036854775806"},
+      // Zeebe writes intents as upper-case enum names: anything else is not one.
+      {Record(9, "GROUP", "created", R"({"groupId":"g","name":"G"})"),
+       "position 9: intent: 'created' is not an intent of GROUP records"},
+      {Record(9, "USER", "Deleted", R"({"username":"u"})"),
+       "position 9: intent: 'Deleted' is not an intent of USER records"},
   };
   for (const Case& c : cases) {
     TempDir dir;
@@ -363,15 +373,56 @@ TEST_F(IngestRecordTest, MalformedRecordsNameLineAndPosition) {
     ASSERT_TRUE(store->Apply(Initialize{}, std::nullopt).ok());
     const std::string before = Snapshot(*store);
     RecordIngestor ingestor(store.get());
-    const absl::Status s =
-        ingestor.IngestBuffer(Record(1, "TENANT", "CREATED", R"({"tenantId":"t"})") + "\n" +
-                              c.record + "\n" +
-                              Record(20, "TENANT", "CREATED", R"({"tenantId":"u"})"));
+    const absl::Status s = ingestor.IngestBuffer(
+        Record(1, "TENANT", "CREATED", R"({"tenantId":"t"})") + "\n" + c.record + "\n" +
+        Record(20, "TENANT", "CREATED", R"({"tenantId":"u"})"));
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.record;
     EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
     EXPECT_NE(s.message().find("line 2"), std::string::npos) << s.message();
     EXPECT_EQ(store->applied_position(), 1u) << "the malformed record changed nothing";
     EXPECT_EQ(store->state().FindTenant("u"), nullptr) << "ingestion stopped at the error";
+  }
+}
+
+TEST_F(IngestRecordTest, TheLargestPositionIsAccepted) {
+  RecordIngestor ingestor(store_.get());
+  ASSERT_TRUE(ingestor
+                  .IngestRecord(
+                      Record(kMaxLogPosition, "GROUP", "CREATED", R"({"groupId":"g1","name":"G"})"))
+                  .ok());
+  EXPECT_EQ(store_->applied_position(), kMaxLogPosition);
+}
+
+TEST_F(IngestRecordTest, LinesLongerThanTheLimitAreRefused) {
+  IngestOptions options;
+  options.max_line_bytes = 100;
+  const std::string fits = Record(1, "GROUP", "CREATED", R"({"groupId":"g1","name":"G"})");
+  ASSERT_LE(fits.size(), 100u);
+  const std::string padded = fits.substr(0, fits.size() - 1) + std::string(200, ' ') + "}";
+  for (const std::string& stream : {fits + "\n" + padded + "\n", fits + "\n" + padded,
+                                    fits + "\n" + std::string(10 << 20, '\0')}) {
+    {
+      RecordIngestor ingestor(store_.get(), nullptr, options);
+      std::istringstream in(stream);
+      const absl::Status s = ingestor.IngestStream(&in);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_NE(s.message().find("line 2: longer than 100 bytes"), std::string::npos) << s;
+      EXPECT_EQ(ingestor.stats().records, 1u);
+    }
+    RecordIngestor ingestor(store_.get(), nullptr, options);
+    const absl::Status s = ingestor.IngestBuffer(stream);
+    EXPECT_NE(s.message().find("line 2: longer than 100 bytes"), std::string::npos) << s;
+  }
+  // A line of exactly the limit, with or without its newline, is read whole.
+  const std::string exact = fits + std::string(100 - fits.size(), ' ');
+  for (const std::string& stream : {exact + "\n", exact}) {
+    TempDir dir;
+    std::unique_ptr<Store> store = MustOpen(dir.Sub("db"), Fast());
+    ASSERT_TRUE(store->Apply(Initialize{}, std::nullopt).ok());
+    RecordIngestor ingestor(store.get(), nullptr, options);
+    std::istringstream in(stream);
+    ASSERT_TRUE(ingestor.IngestStream(&in).ok());
+    EXPECT_EQ(ingestor.stats().applied, 1u);
   }
 }
 

@@ -6,13 +6,20 @@
 #include "clearance/ingest.h"
 #include "clearance/internal/strings.h"
 #include "cli/cli.h"
+#include "cli/input.h"
 
 namespace clearance::cli {
 namespace {
 
 using strings_internal::StrCat;
 
+constexpr InputLimit kMaxLineBytes{"max-line-bytes", IngestOptions{}.max_line_bytes};
+
 int Ingest(Context& ctx, const Flags& f) {
+  absl::StatusOr<size_t> max_line_bytes = LimitValue(f, kMaxLineBytes);
+  if (!max_line_bytes.ok()) return Fail(ctx, max_line_bytes.status());
+  IngestOptions options;
+  options.max_line_bytes = *max_line_bytes;
   const std::string in = f.Get("in").value_or("-");
   std::ifstream file;
   std::istream* stream = &std::cin;
@@ -26,7 +33,7 @@ int Ingest(Context& ctx, const Flags& f) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  RecordIngestor ingestor(store->get());
+  RecordIngestor ingestor(store->get(), nullptr, options);
   const absl::Status status = ingestor.IngestStream(stream);
   const IngestStats& s = ingestor.stats();
   const std::optional<uint64_t> position = (*store)->applied_position();
@@ -56,7 +63,8 @@ void AddIngestCommands(std::vector<Command>* commands) {
   commands->push_back(
       {"ingest",
        "apply identity records (Zeebe record JSON, one per line) with their log positions",
-       {{"in", true, false, "the newline-delimited records; - (default) reads stdin"}},
+       {{"in", true, false, "the newline-delimited records; - (default) reads stdin"},
+        LimitFlag(kMaxLineBytes, "longest record line accepted, in bytes")},
        "clearance ingest --in records.ndjson\n"
        "  exporter-tail | clearance --no-sync ingest\n"
        "  Records at or below the store's applied position are skipped, so a replay converges.",

@@ -6,12 +6,17 @@
 //    "value": {"groupId": "ops", "entityId": "alice", "entityType": "USER", ...}}
 // Members other than the ones read here (key, timestamp, partitionId, brokerVersion, ...) are
 // ignored, as are unknown members of `value`. What is read:
-//   position                 required, unsigned integer; honoured as Store::Apply's log
-//                            position, so replaying a stream (or a resumed one) converges
+//   position                 required, unsigned integer of at most kMaxLogPosition; honoured
+//                            as Store::Apply's log position, so replaying a stream (or a
+//                            resumed one) converges
 //   valueType                AUTHORIZATION, MAPPING_RULE, GROUP, ROLE, TENANT, USER; any other
 //                            value type is skipped and counted (its position is not recorded)
 //   intent                   CREATED, UPDATED, DELETED; ENTITY_ADDED / ENTITY_REMOVED for
-//                            GROUP, ROLE, TENANT. Other intents are skipped and counted.
+//                            GROUP, ROLE, TENANT. The command intents (CREATE, UPDATE,
+//                            DELETE, ADD_ENTITY, REMOVE_ENTITY), and ENTITY_* on other value
+//                            types, are skipped and counted. Any other intent is malformed:
+//                            Zeebe writes intents as upper-case enum names, so "created" is
+//                            not one and is refused rather than silently skipped.
 //   recordType               optional; only EVENT records change state (COMMAND and
 //                            COMMAND_REJECTION records are skipped and counted)
 //   value                    required object:
@@ -32,7 +37,8 @@
 //
 // A record the store's planner refuses (a duplicate, a missing member, ...) is not an error of
 // ingestion: the broker already decided it. It is counted, and its position is recorded.
-// A malformed record (not JSON, a missing or mistyped field, an unknown enum name) is an error
+// A malformed record (not JSON, a missing or mistyped field, an unknown enum name or intent, a
+// position above kMaxLogPosition, a line longer than IngestOptions::max_line_bytes) is an error
 // that names the line and the position, and changes nothing.
 //
 // Thread-safety: RecordIngestor is a single-threaded object and, like Store::Apply, must not run
@@ -55,6 +61,18 @@
 #include "clearance/store.h"
 
 namespace clearance {
+
+// The largest log position a record may carry. Zeebe positions are Java longs (at most
+// 2^63 - 1), and a record at the largest value could never be followed: every later record would
+// be skipped as already applied. So positions stop one below it.
+inline constexpr uint64_t kMaxLogPosition = (uint64_t{1} << 63) - 2;
+
+struct IngestOptions {
+  // Longest record line IngestStream() and IngestBuffer() accept, in bytes without the newline;
+  // reading stops there, so an endless line (/dev/zero) costs at most this much memory.
+  // Default 1 MiB (identity records are a few hundred bytes).
+  size_t max_line_bytes = size_t{1} << 20;
+};
 
 // One decoded record.
 struct DecodedRecord {
@@ -92,7 +110,8 @@ class RecordIngestor {
   using AppliedCallback = std::function<void(const ChangeSet&)>;
 
   // `store` is not owned and must outlive the ingestor.
-  explicit RecordIngestor(Store* store, AppliedCallback on_applied = nullptr);
+  explicit RecordIngestor(Store* store, AppliedCallback on_applied = nullptr,
+                          IngestOptions options = {});
 
   // Applies one record (one JSON object; surrounding whitespace allowed). `line` (1-based, 0
   // when unknown) is named in errors. Errors: INVALID_ARGUMENT for a malformed record (nothing
@@ -108,8 +127,12 @@ class RecordIngestor {
   const IngestStats& stats() const { return stats_; }
 
  private:
+  // A line longer than options_.max_line_bytes: INVALID_ARGUMENT naming the line and the limit.
+  absl::Status LineTooLong() const;
+
   Store* store_;
   AppliedCallback on_applied_;
+  IngestOptions options_;
   IngestStats stats_;
   uint64_t line_ = 0;
 };
