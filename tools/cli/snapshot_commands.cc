@@ -61,9 +61,16 @@ int Export(Context& ctx, const Flags& f) {
   if (!out.ok()) return Fail(ctx, out.status());
   absl::StatusOr<std::string> format = FormatOf(f);
   if (!format.ok()) return Fail(ctx, format.status());
-  if (fs::exists(*out)) {
-    return Fail(ctx, absl::AlreadyExistsError(
-                         StrCat("--out: '", *out, "' already exists; expected a new path")));
+  // A character device or a pipe that exists (/dev/null, /dev/stdout, a FIFO) is a stream to
+  // write to; an existing file or directory is never overwritten.
+  std::error_code ec;
+  const fs::file_status target = fs::status(*out, ec);
+  const bool exists = fs::exists(target);
+  const bool stream = exists && !fs::is_regular_file(target) && !fs::is_directory(target);
+  if (exists && (!stream || *format == "checkpoint")) {
+    return Fail(ctx, absl::AlreadyExistsError(StrCat(
+                         "--out: '", *out, "' already exists; expected a new path",
+                         *format == "checkpoint" ? "" : " or a device or pipe to stream to")));
   }
   if (*format == "checkpoint") {
     absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
@@ -73,12 +80,13 @@ int Export(Context& ctx, const Flags& f) {
     return kOk;
   }
   if (!fs::exists(ctx.db_path)) return Fail(ctx, OpenStore(ctx).status());  // names the fix
-  // Write beside the target and rename, so a failed export never leaves a partial file that
-  // looks like a snapshot.
-  const std::string partial = *out + ".partial";
+  // A new file is written beside the target and renamed, so a failed export never leaves a
+  // partial file that looks like a snapshot. A stream is written as it goes: there is nothing
+  // to rename, and its reader sees the missing trailer of a failed export.
+  const std::string partial = stream ? *out : *out + ".partial";
   uint64_t exported = 0;
   {
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    std::ofstream file(partial, std::ios::binary | (stream ? std::ios::out : std::ios::trunc));
     if (!file)
       return Fail(ctx, absl::UnavailableError(StrCat("--out: cannot write '", partial, "'")));
     ProgressLine progress("export");
@@ -93,11 +101,11 @@ int Export(Context& ctx, const Flags& f) {
                                       if (report) report(done, total);
                                     });
     if (!s.ok()) {
-      fs::remove(partial);
+      if (!stream) fs::remove(partial);
       return Fail(ctx, s);
     }
   }
-  fs::rename(partial, *out);
+  if (!stream) fs::rename(partial, *out);
   Print(ctx, StrCat("exported ", exported, " records to ", *out));
   return kOk;
 }
@@ -170,7 +178,9 @@ void AddSnapshotCommands(std::vector<Command>* commands) {
   commands->push_back(
       {"snapshot export",
        "write the state to a file (ndjson) or a checkpoint",
-       {{"out", true, false, "the file (ndjson) or directory (checkpoint) to create"},
+       {{"out", true, false,
+         "the file (ndjson) or directory (checkpoint) to create; an existing device or pipe "
+         "(/dev/stdout, a FIFO) receives the ndjson as it is written"},
         {"format", true, false, "ndjson (default) or checkpoint"}},
        "clearance snapshot export --out state.ndjson\n"
        "clearance snapshot export --format checkpoint --out backup-dir",
