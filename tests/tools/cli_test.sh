@@ -334,5 +334,93 @@ contains "$ERR" "groups[1]" "an invalid seed entry is named"
 expect 3 group list
 contains "$ERR" "no store" "a refused init leaves no store behind"
 
+# ---- hostile input: linear-time patterns, limits on every input, UTF-8 ------------------------
+export CLEARANCE_DB="$WORK/hostile"
+expect 0 init
+expect 0 config set --id-pattern '^(a|aa)*$'
+refused 3 "does not match" group create --id "$(printf 'a%.0s' {1..40})b" --name G
+expect 0 group create --id "$(printf 'a%.0s' {1..40})" --name G
+refused 3 "is refused by RE2: missing )" config set --id-pattern '^(a$'
+refused 3 "is refused by RE2: invalid escape sequence" config set --id-pattern '^(a)\1$'
+refused 3 "id_pattern: is empty" config set --id-pattern ''
+expect 0 config set --id-pattern '^[a-zA-Z0-9_~@.+-]+$'
+
+# A 600-byte alias bomb: nine levels of nine aliases each would stand for 9^9 scalars.
+{
+  echo 'a0: &a0 [x, x, x, x, x, x, x, x, x]'
+  for i in 1 2 3 4 5 6 7 8; do
+    p=$((i - 1))
+    echo "a$i: &a$i [*a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p]"
+  done
+  echo 'groups: *a8'
+} > bomb.yaml
+export CLEARANCE_DB="$WORK/bomb"
+expect 3 init --seed bomb.yaml
+contains "$ERR" "anchors and aliases are not accepted" "an alias bomb is refused by name"
+expect 3 init --seed /dev/zero
+contains "$ERR" "--seed: '/dev/zero' holds more than 16777216 bytes, the limit; raise it with --max-seed-bytes" \
+  "an endless seed is refused at the byte limit"
+expect 3 init --seed seed.yaml --max-seed-bytes 100
+contains "$ERR" "--max-seed-bytes" "the seed byte limit is a flag"
+python3 -c 'print("groups: " + "[" * 100 + "]" * 100)' > deep.yaml
+expect 3 init --seed deep.yaml
+contains "$ERR" "nests deeper than 64 levels, the limit; raise it with --max-seed-depth" "a deep seed"
+expect 3 init --seed seed.yaml --max-seed-nodes 10
+contains "$ERR" "more than 10 YAML nodes" "the seed node limit is a flag"
+expect 3 init --seed seed.yaml --max-seed-nodes zero
+contains "$ERR" "--max-seed-nodes: 'zero'; expected a positive integer" "a limit flag is a number"
+[ ! -e "$WORK/bomb" ] && ok || fail "a refused seed left a store behind"
+
+export CLEARANCE_DB="$WORK/hostile"
+expect 3 ingest --in /dev/zero
+contains "$ERR" "line 1: longer than 1048576 bytes" "an endless ingest line is refused"
+expect 3 ingest --in /dev/zero --max-line-bytes 1000
+contains "$ERR" "longer than 1000 bytes" "the line limit is a flag"
+printf '{"position":18446744073709551615,"valueType":"GROUP","intent":"CREATED","value":{"groupId":"late","name":"L"}}\n' > max.ndjson
+expect 3 ingest --in max.ndjson
+contains "$ERR" "position: 18446744073709551615 is above 9223372036854775806" "a position that cannot be followed"
+printf '{"position":5,"valueType":"GROUP","intent":"created","value":{"groupId":"low","name":"L"}}\n' > lower.ndjson
+expect 3 ingest --in lower.ndjson
+contains "$ERR" "intent: 'created' is not an intent of GROUP records" "a lower-case intent is refused by name"
+
+expect 3 check --claims - --resource-type SYSTEM --permission READ < /dev/zero
+contains "$ERR" "--claims: stdin holds more than 65536 bytes, the limit; raise it with --max-claims-bytes" \
+  "endless claims on stdin are refused at the limit"
+expect 3 check --token - --resource-type SYSTEM --permission READ < /dev/zero
+contains "$ERR" "--token: stdin holds more than 16448 bytes" "an endless token on stdin is refused"
+expect 3 check --claims /tmp --resource-type SYSTEM --permission READ
+contains "$ERR" "--claims: '/tmp' is a directory" "a directory is an error, not a caller"
+claims_case() {  # claims_case FILE NEEDLE
+  expect 2 check --claims "$1" --resource-type SYSTEM --permission READ
+  contains "$OUT" "$2" "claims problem named: $2"
+}
+printf '{"sub":"a\xff"}' > c-utf8.json
+claims_case c-utf8.json "claims: is not valid UTF-8"
+python3 -c 'print("{\"a\":" * 40 + "1" + "}" * 40)' > c-deep.json
+claims_case c-deep.json "claims: nests deeper than 32 levels, the limit; raise it with --max-claims-depth"
+printf '{"sub":"a"}\0' > c-nul.json
+claims_case c-nul.json "claims: holds a NUL byte at offset 11"
+printf '["sub"]' > c-array.json
+claims_case c-array.json "claims: is an array; expected one JSON object"
+printf '{"sub":"a","x":{"k":1,"k":2}}' > c-dup.json
+claims_case c-dup.json 'claims: member name "k" appears twice'
+
+# Text that is not UTF-8 never reaches the store, so JSON output and snapshots stay valid.
+refused 3 "name: is not valid UTF-8 (byte 0xff at offset 1)" group create --id utf --name $'a\xff'
+refused 3 "description: is not valid UTF-8" role create --id utf --name R --description $'\xc3('
+expect 0 group create --id utf8 --name $'caf\xc3\xa9 \xe2\x82\xac'
+expect 0 group list --output json
+/usr/bin/python3 -c 'import json,sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))' <<< "$OUT" &&
+  ok || fail "group list --output json is not valid JSON: $OUT"
+# A NUL in an id (a seed can carry one) is shown escaped, and the message goes on after it.
+printf '{"groups":[{"groupId":"a\\u0000b","name":"N"}]}' > nul-seed.json
+expect 3 --db "$WORK/nul" init --seed nul-seed.json
+contains "$ERR" "groupId: 'a\\x00b' contains byte 0x00 at position 1" "a NUL in an id is escaped"
+
+expect 0 snapshot export --out /dev/null
+contains "$OUT" "records to /dev/null" "export streams to a device"
+expect 0 snapshot export --out /dev/stdout
+contains "$OUT" '"format":' "export streams to stdout"
+
 echo "cli_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
