@@ -77,7 +77,8 @@ absl::StatusOr<MappingRule> CheckMappingRule(const InputRules& rules, const Mapp
 }
 
 absl::Status AlreadyExists(std::string_view what, std::string_view id) {
-  return absl::AlreadyExistsError(strings_internal::StrCat(what, " ", Quoted(id), " already exists"));
+  return absl::AlreadyExistsError(
+      strings_internal::StrCat(what, " ", Quoted(id), " already exists"));
 }
 
 absl::Status RequireBasicMode(const IdentityState& state) {
@@ -102,6 +103,45 @@ void AddCascade(const IdentityState& state, std::optional<ContainerType> as_cont
       cs->changes.push_back(DeleteRow(*state.FindAuthorization(key)));
     }
   }
+}
+
+// The settings that decide which stored rows are valid: the id rule, the relaxed group ids of a
+// groups claim, and the mode (users exist only in basic mode; owners must exist by mode).
+bool SameRowRules(const Configuration& a, const Configuration& b) {
+  return a.id_pattern == b.id_pattern && a.mode == b.mode &&
+         a.groups_claim_configured() == b.groups_claim_configured();
+}
+
+// A configuration is refused when some stored row would not be valid under it: otherwise the
+// state could not be restored from its own snapshot (PlanRestore checks every row under the
+// snapshot's configuration). Checked by restoring every row into a scratch state, in snapshot
+// order, only when a setting that decides row validity changes.
+absl::Status RequireRowsValidUnder(const IdentityState& state, const Configuration& config) {
+  if (!state.initialized() || SameRowRules(state.config(), config)) return absl::OkStatus();
+  IdentityState scratch;
+  ChangeSet configured;
+  configured.configuration = config;
+  scratch.Apply(configured);
+  auto restore = [&](const Row& row) -> absl::Status {
+    absl::StatusOr<ChangeSet> cs = PlanRestore(scratch, row);
+    if (!cs.ok()) {
+      return absl::Status(
+          cs.status().code(),
+          strings_internal::StrCat("configuration: a stored row would not be "
+                                   "valid under it (",
+                                   cs.status().message(), "); change or delete that row first"));
+    }
+    scratch.Apply(*cs);
+    return absl::OkStatus();
+  };
+  for (const auto& [id, t] : state.tenants()) CLEARANCE_RETURN_IF_ERROR(restore(t));
+  for (const auto& [id, g] : state.groups()) CLEARANCE_RETURN_IF_ERROR(restore(g));
+  for (const auto& [id, r] : state.roles()) CLEARANCE_RETURN_IF_ERROR(restore(r));
+  for (const auto& [id, m] : state.mapping_rules()) CLEARANCE_RETURN_IF_ERROR(restore(m));
+  for (const auto& [id, u] : state.users()) CLEARANCE_RETURN_IF_ERROR(restore(u));
+  for (const Membership& m : state.memberships()) CLEARANCE_RETURN_IF_ERROR(restore(m));
+  for (const auto& [key, a] : state.authorizations()) CLEARANCE_RETURN_IF_ERROR(restore(a));
+  return absl::OkStatus();
 }
 
 std::string_view ContainerNoun(ContainerType type) {
@@ -246,10 +286,9 @@ class EntityPlanner {
     CLEARANCE_RETURN_IF_ERROR(CheckMembership(m));
     CLEARANCE_RETURN_IF_ERROR(RequireContainer(m));
     if (!state_.HasMembership(m)) {
-      return absl::NotFoundError(
-          strings_internal::StrCat(Name(m.member_type), " ", Quoted(m.member_id),
-                                   " is not a member of ", Name(m.container_type), " ",
-                                   Quoted(m.container_id)));
+      return absl::NotFoundError(strings_internal::StrCat(
+          Name(m.member_type), " ", Quoted(m.member_id), " is not a member of ",
+          Name(m.container_type), " ", Quoted(m.container_id)));
     }
     ChangeSet cs;
     cs.changes.push_back(DeleteRow(m));
@@ -258,6 +297,7 @@ class EntityPlanner {
 
   absl::StatusOr<ChangeSet> operator()(const Configure& c) {
     CLEARANCE_RETURN_IF_ERROR(c.configuration.Validate());
+    CLEARANCE_RETURN_IF_ERROR(RequireRowsValidUnder(state_, c.configuration));
     ChangeSet cs;
     cs.configuration = c.configuration;
     return cs;

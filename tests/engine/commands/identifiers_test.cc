@@ -151,11 +151,27 @@ TEST(IdentifierRuleTest, PatternMatchesTheWholeId) {
   EXPECT_EQ(Refuse(state, CreateRole{MakeRole("svc-1x")}).code(),
             absl::StatusCode::kInvalidArgument);
   // '$' is the end of the id, not the end of a line.
+  IdentityState other = NewState();
   config.id_pattern = "^[a-z]+$|^x.y$";
-  MustExecute(state, Configure{config});
-  EXPECT_EQ(Refuse(state, CreateRole{MakeRole("abc\n")}).code(),
+  MustExecute(other, Configure{config});
+  EXPECT_EQ(Refuse(other, CreateRole{MakeRole("abc\n")}).code(),
             absl::StatusCode::kInvalidArgument);
-  MustExecute(state, CreateRole{MakeRole("x.y")});
+  MustExecute(other, CreateRole{MakeRole("x.y")});
+}
+
+// A stored row stays valid: a pattern (or mode, or groups claim) under which it would not be is
+// refused, since the state could not be restored from its own snapshot otherwise.
+TEST(IdentifierRuleTest, APatternThatStoredIdsBreakIsRefused) {
+  IdentityState state = NewState();
+  MustExecute(state, CreateRole{MakeRole("svc-1")});
+  Configuration config;
+  config.id_pattern = "^[a-z]+$";
+  absl::Status status = Refuse(state, Configure{config});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("roleId: 'svc-1' contains '-'"));
+  EXPECT_THAT(status.message(), HasSubstr("change or delete that row first"));
+  MustExecute(state, DeleteRole{"svc-1"});
+  MustExecute(state, Configure{config});
 }
 
 // Patterns match characters (UTF-8), not bytes.
@@ -185,9 +201,11 @@ TEST(IdentifierRuleTest, PatternsRE2RefusesAreRefusedWithItsReason) {
        {Case{"^(a$", "missing )"},
         // Backreferences and lookaround need backtracking; RE2 has neither.
         Case{"^(a)\\1$", "invalid escape sequence"}, Case{"^(?=a)a$", "invalid perl operator"},
-        // A program too large for the memory budget.
-        Case{"^((a{100}){100}){100}$", "KiB"}, Case{"", "is empty"},
-        Case{Repeat('a', 1025), "1025 bytes long"}, Case{"^[a-z\xff]+$", "UTF-8"}}) {
+        // A program too large for the memory budget: a thousand copies of the letter class.
+        Case{"^\\pL{1000}$",
+             "pattern too large - compile failed (the compiled pattern must fit in"},
+        Case{"", "is empty"}, Case{Repeat('a', 1025), "1025 bytes long"},
+        Case{"^[a-z\xff]+$", "UTF-8"}}) {
     Configuration config;
     config.id_pattern = c.pattern;
     absl::Status validated = config.Validate();

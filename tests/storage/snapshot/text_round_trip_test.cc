@@ -126,7 +126,9 @@ class Garbler {
 
 bool IsUtf8(const std::string& s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
+// A snapshot holds an initialized state (a configured, uninitialized one has no rows to hold).
 void ExpectRoundTrip(const IdentityState& state, size_t step) {
+  if (!state.initialized()) return;
   std::stringstream snapshot;
   ASSERT_TRUE(ExportSnapshot(state, std::nullopt, &snapshot).ok()) << "step " << step;
   absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&snapshot);
