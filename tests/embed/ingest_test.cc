@@ -395,10 +395,10 @@ TEST_F(IngestRecordTest, TheLargestPositionIsAccepted) {
 
 TEST_F(IngestRecordTest, LinesLongerThanTheLimitAreRefused) {
   IngestOptions options;
-  options.max_line_bytes = 100;
+  options.max_line_bytes = 200;
   const std::string fits = Record(1, "GROUP", "CREATED", R"({"groupId":"g1","name":"G"})");
-  ASSERT_LE(fits.size(), 100u);
-  const std::string padded = fits.substr(0, fits.size() - 1) + std::string(200, ' ') + "}";
+  ASSERT_LE(fits.size(), 200u);
+  const std::string padded = fits.substr(0, fits.size() - 1) + std::string(300, ' ') + "}";
   for (const std::string& stream : {fits + "\n" + padded + "\n", fits + "\n" + padded,
                                     fits + "\n" + std::string(10 << 20, '\0')}) {
     {
@@ -406,15 +406,15 @@ TEST_F(IngestRecordTest, LinesLongerThanTheLimitAreRefused) {
       std::istringstream in(stream);
       const absl::Status s = ingestor.IngestStream(&in);
       EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-      EXPECT_NE(s.message().find("line 2: longer than 100 bytes"), std::string::npos) << s;
+      EXPECT_NE(s.message().find("line 2: longer than 200 bytes"), std::string::npos) << s;
       EXPECT_EQ(ingestor.stats().records, 1u);
     }
     RecordIngestor ingestor(store_.get(), nullptr, options);
     const absl::Status s = ingestor.IngestBuffer(stream);
-    EXPECT_NE(s.message().find("line 2: longer than 100 bytes"), std::string::npos) << s;
+    EXPECT_NE(s.message().find("line 2: longer than 200 bytes"), std::string::npos) << s;
   }
   // A line of exactly the limit, with or without its newline, is read whole.
-  const std::string exact = fits + std::string(100 - fits.size(), ' ');
+  const std::string exact = fits + std::string(200 - fits.size(), ' ');
   for (const std::string& stream : {exact + "\n", exact}) {
     TempDir dir;
     std::unique_ptr<Store> store = MustOpen(dir.Sub("db"), Fast());
