@@ -23,7 +23,9 @@ const std::vector<FlagSpec> kConfigFlags = {
     {"client-id-claim", true, false, "claim holding the client id ('' to unset)"},
     {"groups-claim", true, false, "claim holding the groups ('' to unset)"},
     {"prefer-username-claim", true, false, "true/false: user over client when both are present"},
-    {"id-pattern", true, false, "identifier rule, a regular expression"},
+    {"id-pattern", true, false,
+     "identifier rule: an RE2 regular expression the whole id must match (not empty, at most "
+     "1024 bytes)"},
     {"issuer", true, false,
      "token issuer (its iss) to add or change with the four flags below"},
     {"jwks-file", true, false, "--issuer's keys: a JWKS file (read when tokens are checked)"},
