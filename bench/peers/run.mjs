@@ -84,5 +84,6 @@ console.log(JSON.stringify({
   engine: parseClaims ? `${peer} (claims parsed per decision)` : peer, size, decisions: timed.length, verified: checked, skipped_task_checks: skipped,
   load_s: +loadS.toFixed(3), setup_s: +setupS.toFixed(3), policies: decide.policies,
   median_ns: Math.round(t.median_ns), p99_ns: Math.round(t.p99_ns), per_s: +t.per_s.toPrecision(4),
+  cpu_ns: t.cpu_ns === null ? null : Math.round(t.cpu_ns),
   rss_mb: +rssMb().toFixed(1),
 }));
