@@ -30,6 +30,8 @@
 // Flags, read before Google Benchmark's own:
 //   --sizes=small          comma-separated sizes (tiny, small, medium, large)
 //   --queries=100000       queries per size
+//   --profile-cache=N, --claims-cache=N   EngineOptions of the engines (default: the defaults):
+//                          the memory a server trades for fewer profile builds
 //   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_claims,
 //                          check_claims_min, baseline_handle, baseline_claims_min) on the first
 //                          size, for counters (bench/load/varied_counters.sh: perf stat when the
@@ -64,6 +66,7 @@ constexpr uint64_t kShuffleSeed = 2;
 constexpr size_t kBatch = 256;
 
 size_t g_queries = 100000;
+EngineOptions g_options;  // --profile-cache=N, --claims-cache=N
 bool g_setup_failed = false;
 
 class AllocationMeter {
@@ -114,7 +117,7 @@ World& GetWorld(const std::string& size_name) {
   auto w = std::make_unique<World>();
   w->size_name = size_name;
   w->workload = Generate(*SizeNamed(size_name), kSeed, g_queries);
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(w->workload.state);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(w->workload.state, g_options);
   if (!engine.ok()) SetupFailed("Engine::Create: " + std::string(engine.status().message()));
   w->engine = *std::move(engine);
   absl::StatusOr<std::unique_ptr<BitsetBaseline>> b = BitsetBaseline::Create(w->workload.state);
@@ -230,7 +233,7 @@ void FirstSight(benchmark::State& state, const std::string& size, bool corpus) {
     if (corpus) {
       for (;;) {
         if (i == n) {  // every principal seen: a fresh engine, from the start again
-          fresh = *Engine::Create(w.workload.state);
+          fresh = *Engine::Create(w.workload.state, g_options);
           seen.assign(w.workload.size.users + w.workload.size.clients, false);
           i = 0;
         }
@@ -240,7 +243,7 @@ void FirstSight(benchmark::State& state, const std::string& size, bool corpus) {
       seen[w.order[i]->principal] = true;
       doc = w.order[i]->claims_json;
     } else {
-      if (fresh == nullptr) fresh = *Engine::Create(w.workload.state);
+      if (fresh == nullptr) fresh = *Engine::Create(w.workload.state, g_options);
       if (i >= n) i = 0;
       doc = "{\"sub\":\"first-sight-" + std::to_string(serial++) + "\"}";
     }
@@ -345,9 +348,15 @@ int main(int argc, char** argv) {
     constexpr std::string_view kSizes = "--sizes=";
     constexpr std::string_view kQueries = "--queries=";
     constexpr std::string_view kLoop = "--loop=";
+    constexpr std::string_view kProfileCache = "--profile-cache=";
+    constexpr std::string_view kClaimsCache = "--claims-cache=";
     const std::string_view arg = argv[i];
     if (arg.substr(0, kSizes.size()) == kSizes) {
       sizes_flag = std::string(arg.substr(kSizes.size()));
+    } else if (arg.substr(0, kProfileCache.size()) == kProfileCache) {
+      g_options.profile_cache_capacity = std::strtoul(argv[i] + kProfileCache.size(), nullptr, 10);
+    } else if (arg.substr(0, kClaimsCache.size()) == kClaimsCache) {
+      g_options.claims_cache_capacity = std::strtoul(argv[i] + kClaimsCache.size(), nullptr, 10);
     } else if (arg.substr(0, kLoop.size()) == kLoop) {
       loop = std::string(arg.substr(kLoop.size()));
     } else if (arg.substr(0, kQueries.size()) == kQueries) {
