@@ -1,9 +1,11 @@
-// Decisions over a resolved Subject and its Profiles (docs/semantics.md §3, §6, §7). The hot path
-// is Decide(): array index by resource type, mask tests, at most one id lookup per named resource.
+#include "index/evaluate.h"
+
 #include <algorithm>
 
 #include "clearance/internal/strings.h"
-#include "index/subject.h"
+
+// The hot path is Decide(): array index by resource type, mask tests, at most one id lookup per
+// named resource.
 
 namespace clearance::index_internal {
 namespace {
