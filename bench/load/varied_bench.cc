@@ -11,6 +11,9 @@
 //   varied/check_handle/<size>          Engine::Check(handle, request); each query's handle is
 //                                       resolved once, before timing, as a caller holding
 //                                       handles does
+//   varied/check_batch_mixed/<size>     Engine::CheckBatch(handles, requests), 256 consecutive
+//                                       queries of mixed principals per call (it reads ahead);
+//                                       items_per_second is per decision
 //   varied/check_claims/<size>          Engine::CheckClaims(claims, request), the corpus's claims
 //                                       documents (0.6-1 KB), default claims cache
 //   varied/check_claims_min/<size>      the same with principal-only documents ({"sub":"user-7"},
@@ -32,7 +35,9 @@
 //   --queries=100000       queries per size
 //   --profile-cache=N, --claims-cache=N   EngineOptions of the engines (default: the defaults):
 //                          the memory a server trades for fewer profile builds
-//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_claims,
+//   --profile-copy-limit=N EngineOptions::profile_copy_limit: dearer profile builds (first
+//                          sight) for fewer in-place searches per check
+//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_batch_mixed, check_claims,
 //                          check_claims_min, baseline_handle, baseline_claims_min) on the first
 //                          size, for counters (bench/load/varied_counters.sh: perf stat when the
 //                          machine has hardware counters, else cachegrind)
@@ -66,7 +71,7 @@ constexpr uint64_t kShuffleSeed = 2;
 constexpr size_t kBatch = 256;
 
 size_t g_queries = 100000;
-EngineOptions g_options;  // --profile-cache=N, --claims-cache=N
+EngineOptions g_options;  // --profile-cache=N, --claims-cache=N, --profile-copy-limit=N
 bool g_setup_failed = false;
 
 class AllocationMeter {
@@ -158,6 +163,14 @@ World& GetWorld(const std::string& size_name) {
                   q.claims_json);
     }
   }
+  // The mixed batch answers like the single checks (it reads ahead; the answers must not move).
+  std::vector<Decision> batch(w->order.size());
+  w->engine->CheckBatch(w->handles, w->requests, absl::MakeSpan(batch));
+  for (size_t i = 0; i < w->order.size(); ++i) {
+    if (batch[i] != w->engine->Check(w->handles[i], w->requests[i])) {
+      SetupFailed("CheckBatch(handles) entry " + std::to_string(i) + " differs from Check");
+    }
+  }
   world = std::move(w);
   return *world;
 }
@@ -178,6 +191,26 @@ void CheckHandle(benchmark::State& state, const std::string& size) {
     if (++i == n) i = 0;
   }
   Finish(state, w, meter);
+}
+
+// Engine::CheckBatch(handles, requests): kBatch consecutive queries of mixed principals per
+// call; items (and the time column, per iteration) are per call, items_per_second per decision.
+void CheckBatchMixed(benchmark::State& state, const std::string& size) {
+  const World& w = GetWorld(size);
+  const size_t n = w.order.size();
+  std::vector<Decision> out(kBatch);
+  size_t i = 0;
+  AllocationMeter meter;
+  for (auto _ : state) {
+    if (i + kBatch > n) i = 0;
+    w.engine->CheckBatch(absl::MakeConstSpan(&w.handles[i], kBatch),
+                         absl::MakeConstSpan(&w.requests[i], kBatch), absl::MakeSpan(out));
+    benchmark::DoNotOptimize(out.data());
+    i += kBatch;
+  }
+  meter.Report(state);
+  state.counters["principals"] = static_cast<double>(w.principals);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
 }
 
 void CheckClaims(benchmark::State& state, const std::string& size, bool minimal) {
@@ -279,7 +312,15 @@ int Loop(const std::string& size, std::string_view spec) {
       if (++i == n) i = 0;
     }
   };
-  if (path == "check_handle") {
+  if (path == "check_batch_mixed") {
+    std::vector<Decision> out(kBatch);
+    for (size_t k = 0, i = 0; k < count; k += kBatch, i += kBatch) {
+      if (i + kBatch > n) i = 0;
+      w.engine->CheckBatch(absl::MakeConstSpan(&w.handles[i], kBatch),
+                           absl::MakeConstSpan(&w.requests[i], kBatch), absl::MakeSpan(out));
+      for (const Decision& d : out) allowed += d.outcome == Outcome::kAllow;
+    }
+  } else if (path == "check_handle") {
     run([&](size_t i) { return w.engine->Check(w.handles[i], w.requests[i]).outcome; });
   } else if (path == "check_claims") {
     run([&](size_t i) {
@@ -293,7 +334,7 @@ int Loop(const std::string& size, std::string_view spec) {
     run([&](size_t i) { return w.baseline->CheckClaims(w.minimal[i], w.requests[i]); });
   } else {
     std::fprintf(stderr,
-                 "error: --loop expects PATH:N with PATH check_handle, check_claims, "
+                 "error: --loop expects PATH:N with PATH check_handle, check_batch_mixed, check_claims, "
                  "check_claims_min, baseline_handle or baseline_claims_min, got \"%s\"\n",
                  std::string(spec).c_str());
     return 2;
@@ -319,6 +360,8 @@ void Register(const std::string& size) {
     return benchmark::RegisterBenchmark(name.c_str(), fn);
   };
   add("varied/check_handle/" + size, [size](benchmark::State& s) { CheckHandle(s, size); });
+  add("varied/check_batch_mixed/" + size,
+      [size](benchmark::State& s) { CheckBatchMixed(s, size); });
   add("varied/check_claims/" + size, [size](benchmark::State& s) { CheckClaims(s, size, false); });
   add("varied/check_claims_min/" + size,
       [size](benchmark::State& s) { CheckClaims(s, size, true); });
@@ -350,6 +393,7 @@ int main(int argc, char** argv) {
     constexpr std::string_view kLoop = "--loop=";
     constexpr std::string_view kProfileCache = "--profile-cache=";
     constexpr std::string_view kClaimsCache = "--claims-cache=";
+    constexpr std::string_view kCopyLimit = "--profile-copy-limit=";
     const std::string_view arg = argv[i];
     if (arg.substr(0, kSizes.size()) == kSizes) {
       sizes_flag = std::string(arg.substr(kSizes.size()));
@@ -357,6 +401,8 @@ int main(int argc, char** argv) {
       g_options.profile_cache_capacity = std::strtoul(argv[i] + kProfileCache.size(), nullptr, 10);
     } else if (arg.substr(0, kClaimsCache.size()) == kClaimsCache) {
       g_options.claims_cache_capacity = std::strtoul(argv[i] + kClaimsCache.size(), nullptr, 10);
+    } else if (arg.substr(0, kCopyLimit.size()) == kCopyLimit) {
+      g_options.profile_copy_limit = std::strtoul(argv[i] + kCopyLimit.size(), nullptr, 10);
     } else if (arg.substr(0, kLoop.size()) == kLoop) {
       loop = std::string(arg.substr(kLoop.size()));
     } else if (arg.substr(0, kQueries.size()) == kQueries) {

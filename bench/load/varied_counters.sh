@@ -13,7 +13,7 @@ BIN=$BUILD_DIR/bench/load/clearance_varied_bench
 SIZE=${1:-small}
 shift || true
 PATHS=("$@")
-[ ${#PATHS[@]} -eq 0 ] && PATHS=(check_handle check_claims check_claims_min baseline_handle baseline_claims_min)
+[ ${#PATHS[@]} -eq 0 ] && PATHS=(check_handle check_batch_mixed check_claims check_claims_min baseline_handle baseline_claims_min)
 QUERIES=${QUERIES:-100000}
 N1=${N1:-100000}
 N2=${N2:-300000}

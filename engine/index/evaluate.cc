@@ -196,6 +196,18 @@ Decision Decide(const Generation& g, const Subject& s, const CheckRequestView& r
   return DecideRequest(g, s, request);
 }
 
+void PrefetchDecide(const Generation& g, const Subject& s, const CheckRequest& request) {
+  if (s.state != Subject::State::kResolved) return;
+  const size_t type = static_cast<size_t>(request.resource_type);
+  for (const Profile* p : {s.p, s.m}) {
+    if (p != nullptr) __builtin_prefetch(&p->types[type]);
+  }
+  for (const std::string& id : request.resource_ids) g.strings->Prefetch(id);
+  if (g.config.tenant_checks_enabled && request.tenant_id && !request.tenant_id->empty()) {
+    g.strings->Prefetch(*request.tenant_id);
+  }
+}
+
 Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request) {
   Explanation e;
   e.generation = g.number;
