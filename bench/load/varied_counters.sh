@@ -19,7 +19,8 @@ N1=${N1:-100000}
 N2=${N2:-300000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if perf stat -e instructions true 2>&1 | grep -q 'not supported'; then
+probe=$(perf stat -e instructions true 2>&1 || true)
+if [[ "$probe" == *"not supported"* || "$probe" != *instructions* ]]; then
   TOOL=cachegrind
 else
   TOOL=perf
