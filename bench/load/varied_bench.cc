@@ -53,7 +53,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "alloc_counter.h"
+#include "bench_support.h"
 #include "benchmark/benchmark.h"
 #include "bitset_baseline.h"
 #include "clearance/engine.h"
@@ -63,8 +63,6 @@ namespace clearance::load {
 namespace {
 
 using baseline::BitsetBaseline;
-using support::AllocationCount;
-using support::AllocationsCounted;
 
 constexpr uint64_t kSeed = 1;
 constexpr uint64_t kShuffleSeed = 2;
@@ -72,20 +70,6 @@ constexpr size_t kBatch = 256;
 
 size_t g_queries = 100000;
 EngineOptions g_options;  // --profile-cache=N, --claims-cache=N, --profile-copy-limit=N
-bool g_setup_failed = false;
-
-class AllocationMeter {
- public:
-  AllocationMeter() : start_(AllocationCount()) {}
-  void Report(benchmark::State& state) const {
-    if (!AllocationsCounted()) return;
-    state.counters["allocs_per_op"] = benchmark::Counter(
-        static_cast<double>(AllocationCount() - start_), benchmark::Counter::kAvgIterations);
-  }
-
- private:
-  uint64_t start_;
-};
 
 // A document naming only the principal, as a gateway that forwards just the subject sends it.
 std::string MinimalClaims(const OwnerRef& principal) {
@@ -181,16 +165,22 @@ void Finish(benchmark::State& state, const World& w, const AllocationMeter& mete
   state.SetItemsProcessed(state.iterations());
 }
 
-void CheckHandle(benchmark::State& state, const std::string& size) {
-  const World& w = GetWorld(size);
+// One decision per iteration, over the shuffled queries in turn.
+template <typename Decide>
+void DecisionLoop(benchmark::State& state, const World& w, Decide decide) {
   const size_t n = w.order.size();
   size_t i = 0;
   AllocationMeter meter;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(w.engine->Check(w.handles[i], w.requests[i]));
+    benchmark::DoNotOptimize(decide(i));
     if (++i == n) i = 0;
   }
   Finish(state, w, meter);
+}
+
+void CheckHandle(benchmark::State& state, const std::string& size) {
+  const World& w = GetWorld(size);
+  DecisionLoop(state, w, [&](size_t i) { return w.engine->Check(w.handles[i], w.requests[i]); });
 }
 
 // Engine::CheckBatch(handles, requests): kBatch consecutive queries of mixed principals per
@@ -215,40 +205,22 @@ void CheckBatchMixed(benchmark::State& state, const std::string& size) {
 
 void CheckClaims(benchmark::State& state, const std::string& size, bool minimal) {
   const World& w = GetWorld(size);
-  const size_t n = w.order.size();
-  size_t i = 0;
-  AllocationMeter meter;
-  for (auto _ : state) {
-    const std::string& doc = minimal ? w.minimal[i] : w.order[i]->claims_json;
-    benchmark::DoNotOptimize(w.engine->CheckClaims(doc, w.requests[i]));
-    if (++i == n) i = 0;
-  }
-  Finish(state, w, meter);
+  DecisionLoop(state, w, [&](size_t i) {
+    return w.engine->CheckClaims(minimal ? w.minimal[i] : w.order[i]->claims_json, w.requests[i]);
+  });
 }
 
 void BaselineHandle(benchmark::State& state, const std::string& size) {
   const World& w = GetWorld(size);
-  const size_t n = w.order.size();
-  size_t i = 0;
-  AllocationMeter meter;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(w.baseline->Check(w.profiles[i], w.requests[i]));
-    if (++i == n) i = 0;
-  }
-  Finish(state, w, meter);
+  DecisionLoop(state, w, [&](size_t i) { return w.baseline->Check(w.profiles[i], w.requests[i]); });
 }
 
 void BaselineClaims(benchmark::State& state, const std::string& size, bool minimal) {
   World& w = GetWorld(size);
-  const size_t n = w.order.size();
-  size_t i = 0;
-  AllocationMeter meter;
-  for (auto _ : state) {
-    const std::string& doc = minimal ? w.minimal[i] : w.order[i]->claims_json;
-    benchmark::DoNotOptimize(w.baseline->CheckClaims(doc, w.requests[i]));
-    if (++i == n) i = 0;
-  }
-  Finish(state, w, meter);
+  DecisionLoop(state, w, [&](size_t i) {
+    return w.baseline->CheckClaims(minimal ? w.minimal[i] : w.order[i]->claims_json,
+                                   w.requests[i]);
+  });
 }
 
 // A principal never seen before, on an engine whose caches have never held it; timed by hand
@@ -344,17 +316,6 @@ int Loop(const std::string& size, std::string_view spec) {
   return 0;
 }
 
-std::vector<std::string> SplitCommas(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    out.emplace_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 void Register(const std::string& size) {
   auto add = [](const std::string& name, auto fn) {
     return benchmark::RegisterBenchmark(name.c_str(), fn);
@@ -418,22 +379,8 @@ int main(int argc, char** argv) {
   }
   argc = kept;
   std::vector<std::string> sizes = SplitCommas(sizes_flag);
-  if (sizes.empty()) {
-    std::fprintf(stderr, "error: --sizes is empty; expected a comma-separated list of tiny, "
-                         "small, medium, large\n");
-    return 2;
-  }
-  for (const std::string& s : sizes) {
-    if (absl::StatusOr<WorkloadSize> size = SizeNamed(s); !size.ok()) {
-      std::fprintf(stderr, "error: --sizes: %s\n", std::string(size.status().message()).c_str());
-      return 2;
-    }
-    Register(s);
-  }
+  if (!RegisterSizes(sizes, Register)) return 2;
   if (!loop.empty()) return Loop(sizes.front(), loop);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return g_setup_failed ? 1 : 0;
+  if (!RunBenchmarks(argc, argv)) return 2;
+  return 0;
 }
