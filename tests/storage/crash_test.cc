@@ -10,6 +10,7 @@
 // CLEARANCE_CRASH_CYCLES sets the number of kill cycles per variant (default 50).
 // After every reopen the store holds at most two write-ahead log files, also in a crash loop of
 // processes killed right after opening (CrashLoopsKeepTheWalCountBounded).
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -151,6 +152,35 @@ TEST(CrashTest, CrashLoopsKeepTheWalCountBounded) {
   absl::StatusOr<VerifyReport> report = store->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok()) << testing::PrintToString(report->differences);
+}
+
+// A process killed mid-stream never closes its store; a WAL then emptied or removed before the
+// next open (a restore that skipped *.log files) must be DATA_LOSS, not a store that reopens
+// without the acknowledged commands.
+TEST(CrashTest, AWalLostAfterACrashIsDataLoss) {
+  for (bool remove : {false, true}) {
+    SCOPED_TRACE(remove ? "removed" : "truncated to 0");
+    TempDir dir;
+    const std::string store_path = dir.Sub("store");
+    Child child = Spawn(store_path, dir.Sub("journal"), Seed() + 3, /*sync=*/true);
+    ASSERT_GT(child.pid, 0);
+    ASSERT_NO_FATAL_FAILURE(KillAfter(child, 5));
+    for (const auto& entry : std::filesystem::directory_iterator(store_path)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with(".log") || name == "LOG") continue;
+      if (remove) {
+        std::filesystem::remove(entry.path());
+      } else {
+        std::filesystem::resize_file(entry.path(), 0);
+      }
+    }
+    StoreOptions options;
+    options.create_if_missing = false;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(store_path, options);
+    ASSERT_FALSE(store.ok()) << "reopened without the acknowledged commands at position "
+                             << (*store)->applied_position().value_or(0);
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  }
 }
 
 }  // namespace
