@@ -55,16 +55,6 @@ CliRun RunCli(const TempDir& dir, std::vector<std::string> args) {
   return run;
 }
 
-AuthorizationSpec ClientGrant(std::string client) {
-  AuthorizationSpec s;
-  s.owner_type = OwnerType::kClient;
-  s.owner_id = std::move(client);
-  s.resource_type = ResourceType::kProcessDefinition;
-  s.resource_id = "*";
-  s.permissions = Bit(Permission::kReadProcessDefinition);
-  return s;
-}
-
 TEST(CliProcessTest, ReadersRunWhileAnotherProcessWritesTheStore) {
   TempDir dir;
   const std::string store = dir.Sub("store");

@@ -105,14 +105,8 @@ std::string StoreWithDeletionInItsWal(const TempDir& dir) {
   auto store = MustOpen(dir.path());
   EXPECT_NE(store, nullptr);
   if (store == nullptr) return "";
-  AuthorizationSpec grant;
-  grant.owner_type = OwnerType::kClient;
-  grant.owner_id = "app";
-  grant.resource_type = ResourceType::kProcessDefinition;
-  grant.resource_id = "*";
-  grant.permissions = Bit(Permission::kReadProcessDefinition);
   const AuthorizationKey key = store->state().next_authorization_key();
-  MustApply(*store, CreateAuthorization{grant}, 2);
+  MustApply(*store, CreateAuthorization{ClientGrant("app")}, 2);
   EXPECT_NE(store->state().FindAuthorization(key), nullptr);
   MustApply(*store, DeleteAuthorization{key}, 3);
   store.reset();

@@ -43,16 +43,6 @@ class SteppedClockEnv : public rocksdb::EnvWrapper {
   std::function<void()> on_sleep_;
 };
 
-AuthorizationSpec Grant(std::string owner) {
-  AuthorizationSpec s;
-  s.owner_type = OwnerType::kClient;
-  s.owner_id = std::move(owner);
-  s.resource_type = ResourceType::kProcessDefinition;
-  s.resource_id = "*";
-  s.permissions = Bit(Permission::kReadProcessDefinition);
-  return s;
-}
-
 StoreOptions ReadOnly() {
   StoreOptions o;
   o.read_only = true;
@@ -64,7 +54,7 @@ TEST(WriterLockTest, AReaderOpensAndReadsWhileAWriterHoldsTheStore) {
   auto writer = MustOpen(dir.path());
   ASSERT_NE(writer, nullptr);
   MustApply(*writer, Initialize{}, 1);
-  MustApply(*writer, CreateAuthorization{Grant("app")}, 2);
+  MustApply(*writer, CreateAuthorization{ClientGrant("app")}, 2);
   const size_t grants = writer->state().authorizations().size();
 
   absl::StatusOr<std::unique_ptr<Store>> reader = Store::Open(dir.path(), ReadOnly());
@@ -76,7 +66,7 @@ TEST(WriterLockTest, AReaderOpensAndReadsWhileAWriterHoldsTheStore) {
   EXPECT_TRUE(report->ok()) << testing::PrintToString(report->differences);
 
   // The writer goes on writing while the reader is open; the reader keeps its moment.
-  MustApply(*writer, CreateAuthorization{Grant("other")}, 3);
+  MustApply(*writer, CreateAuthorization{ClientGrant("other")}, 3);
   EXPECT_EQ((*reader)->state().authorizations().size(), grants);
   int rows = 0;
   absl::Status scanned = Store::ScanConsistent(
@@ -98,7 +88,7 @@ TEST(WriterLockTest, AReadOnlyStoreRefusesWrites) {
   }
   absl::StatusOr<std::unique_ptr<Store>> reader = Store::Open(dir.path(), ReadOnly());
   ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ApplyResult> r = (*reader)->Apply(CreateAuthorization{Grant("app")}, 2);
+  absl::StatusOr<ApplyResult> r = (*reader)->Apply(CreateAuthorization{ClientGrant("app")}, 2);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
   EXPECT_EQ((*reader)->Flush().code(), absl::StatusCode::kFailedPrecondition);
   auto again = MustOpen(dir.path());
@@ -154,7 +144,7 @@ TEST(WriterLockTest, AWriterGetsTheStoreWhenTheHolderClosesWithinTheTimeout) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_GE(env.sleeps(), 1);
   EXPECT_EQ((*second)->applied_position(), std::optional<uint64_t>(1));
-  MustApply(**second, CreateAuthorization{Grant("app")}, 2);
+  MustApply(**second, CreateAuthorization{ClientGrant("app")}, 2);
 }
 
 TEST(WriterLockTest, AStaleHolderFileIsNotALock) {
@@ -170,7 +160,7 @@ TEST(WriterLockTest, AStaleHolderFileIsNotALock) {
   }
   auto store = MustOpen(dir.path());
   ASSERT_NE(store, nullptr);
-  MustApply(*store, CreateAuthorization{Grant("app")}, 2);
+  MustApply(*store, CreateAuthorization{ClientGrant("app")}, 2);
 }
 
 }  // namespace
