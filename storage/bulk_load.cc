@@ -218,7 +218,7 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> BulkLoader::Create(const std::string
         StrCat("bulk load: '", path, "' is not empty; expected a new or empty directory"));
   }
   absl::StatusOr<storage_internal::OpenedDb> opened =
-      storage_internal::OpenDb(path, rep->db_options, /*fresh=*/true);
+      storage_internal::OpenDb(path, rep->db_options, storage_internal::OpenMode::kCreate);
   if (!opened.ok()) return opened.status();
   rep->opened = *std::move(opened);
   rep->db_open = true;

@@ -170,7 +170,7 @@ absl::Status Store::ScanConsistent(const std::string& path, const StoreOptions& 
   if (!exists.ok()) return exists.status();
   if (!*exists) return absl::NotFoundError(StrCat("no store at ", path));
   absl::StatusOr<storage_internal::OpenedDb> opened =
-      storage_internal::OpenDb(path, db_options, /*fresh=*/false);
+      storage_internal::OpenDb(path, db_options, storage_internal::OpenMode::kReadOnly);
   if (!opened.ok()) return opened.status();
   struct Close {
     storage_internal::OpenedDb* db;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "clearance/internal/strings.h"
+#include "internal/acknowledged_mark.h"
 #include "internal/db.h"
 #include "internal/derivation.h"
 #include "internal/keys.h"
@@ -93,6 +94,10 @@ absl::Status ReleaseStaleWals(storage_internal::StoreRep& rep, rocksdb::Env* env
                    "releasing old write-ahead logs");
 }
 
+rocksdb::Env* EnvOf(const StoreOptions& options) {
+  return options.env != nullptr ? options.env : rocksdb::Env::Default();
+}
+
 storage_internal::MetaRows MetaOf(const storage_internal::StoreRep& rep) {
   storage_internal::MetaRows m;
   m.schema_version = Store::kSchemaVersion;
@@ -155,18 +160,59 @@ ApplyResult Stage(storage_internal::StoreRep& rep, const Command& command,
   return result;
 }
 
+absl::Status CheckWritable(const storage_internal::StoreRep& rep) {
+  if (rep.options.read_only) {
+    return absl::FailedPreconditionError(
+        StrCat("the store at ", rep.path, " is open read-only; open it without read_only to write"));
+  }
+  return rep.write_error;
+}
+
 absl::Status Commit(storage_internal::StoreRep& rep, rocksdb::WriteBatch* batch) {
   storage_internal::WriteMeta(rep.families, MetaOf(rep), batch);
   rocksdb::WriteOptions w;
   w.sync = rep.options.sync;
   absl::Status s = FromRocks(rep.db->Write(w, batch), "writing command");
-  if (!s.ok()) rep.write_error = s;
+  if (!s.ok()) {
+    rep.write_error = s;
+    return s;
+  }
+  if (!rep.marked) {
+    const storage_internal::MetaRows m = MetaOf(rep);
+    // Best effort: the command is durable already; a missing mark only weakens the check of a
+    // later open.
+    (void)storage_internal::WriteAcknowledgedMark(EnvOf(rep.options), rep.path,
+                                                  {m.generation, m.applied_position},
+                                                  rep.options.sync);
+    rep.marked = true;
+  }
   return s;
+}
+
+// Refuses a store whose recovered position is behind what a session acknowledged.
+absl::Status CheckAcknowledgedMark(rocksdb::Env* env, const std::string& path,
+                                   uint64_t generation, std::optional<uint64_t> applied_position) {
+  absl::StatusOr<std::optional<storage_internal::AcknowledgedMark>> mark =
+      storage_internal::ReadAcknowledgedMark(env, path);
+  if (!mark.ok()) return mark.status();
+  if (!mark->has_value()) return absl::OkStatus();
+  return storage_internal::CheckAgainstMark(path, **mark, generation, applied_position);
 }
 
 }  // namespace
 
-storage_internal::StoreRep::~StoreRep() { CloseDb(db, handles); }
+storage_internal::StoreRep::~StoreRep() {
+  const bool wrote = marked && write_error.ok() && db != nullptr;
+  const MetaRows final_meta = wrote ? MetaOf(*this) : MetaRows{};
+  CloseDb(db, handles);
+  if (wrote) {
+    // After the close, which wrote the WAL's last bytes. Best effort, as in Commit().
+    (void)WriteAcknowledgedMark(EnvOf(options), path,
+                                {final_meta.generation, final_meta.applied_position},
+                                options.sync);
+  }
+  writer_lock.reset();  // after the close: the next writer must find the database closed
+}
 
 Store::Store(std::unique_ptr<storage_internal::StoreRep> rep) : rep_(std::move(rep)) {}
 Store::~Store() = default;
@@ -181,15 +227,32 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   rocksdb::Options db_options = MakeOptions(options);
   absl::StatusOr<bool> exists = Exists(db_options.env, path);
   if (!exists.ok()) return exists.status();
-  if (!*exists && !options.create_if_missing) {
+  if (!*exists && (!options.create_if_missing || options.read_only)) {
     return absl::NotFoundError(StrCat("no store at ", path));
   }
-  absl::StatusOr<OpenedDb> opened = OpenDb(path, db_options, /*fresh=*/!*exists);
+  std::unique_ptr<storage_internal::WriterLock> lock;
+  if (!options.read_only) {
+    // The lock comes before anything is read: a writer opening beside another reads a MANIFEST
+    // that the other one may be replacing.
+    absl::Status s = FromRocks(db_options.env->CreateDirIfMissing(path), StrCat("creating ", path));
+    if (!s.ok()) return s;
+    absl::StatusOr<std::unique_ptr<storage_internal::WriterLock>> acquired =
+        storage_internal::WriterLock::Acquire(db_options.env, path, options.lock_timeout);
+    if (!acquired.ok()) return acquired.status();
+    lock = *std::move(acquired);
+    exists = Exists(db_options.env, path);  // the previous holder may have created it
+    if (!exists.ok()) return exists.status();
+  }
+  const storage_internal::OpenMode mode = !*exists           ? storage_internal::OpenMode::kCreate
+                                          : options.read_only ? storage_internal::OpenMode::kReadOnly
+                                                              : storage_internal::OpenMode::kWrite;
+  absl::StatusOr<OpenedDb> opened = OpenDb(path, db_options, mode);
   if (!opened.ok()) return opened.status();
 
   auto rep = std::make_unique<storage_internal::StoreRep>();
   rep->options = options;
   rep->path = path;
+  rep->writer_lock = std::move(lock);
   rep->db = std::move(opened->db);
   rep->handles = std::move(opened->handles);
   rep->families = opened->families;
@@ -209,7 +272,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
       return absl::DataLossError(
           StrCat("corrupt store at ", path, ": rows present but no schema version"));
     }
-    absl::Status s = InitializeMeta(rep->db.get(), rep->families);
+    absl::Status s = CheckAcknowledgedMark(db_options.env, path, 0, std::nullopt);
+    if (!s.ok()) return s;
+    if (!options.read_only) s = InitializeMeta(rep->db.get(), rep->families);
     if (!s.ok()) return s;
     if (sink != nullptr) {
       sink->Begin(LoadInfo{});  // what InitializeMeta wrote: MetaRows{}
@@ -222,7 +287,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                       meta->rows.schema_version, "; this build reads only ",
                                       kSchemaVersion));
   }
-  absl::Status s = ReleaseStaleWals(*rep, db_options.env);
+  absl::Status s = CheckAcknowledgedMark(db_options.env, path, meta->rows.generation,
+                                         meta->rows.applied_position);
+  if (!s.ok()) return s;
+  if (!options.read_only) s = ReleaseStaleWals(*rep, db_options.env);
   if (!s.ok()) return s;
   uint64_t rows = 0;
   // The derived rows first: they are few, and the source load then ends with the sink's End().
@@ -243,7 +311,7 @@ uint64_t Store::generation() const { return rep_->generation; }
 
 absl::StatusOr<ApplyResult> Store::Apply(const Command& command,
                                          std::optional<uint64_t> log_position) {
-  if (!rep_->write_error.ok()) return rep_->write_error;
+  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
   rocksdb::WriteBatch batch;
   ApplyResult result = Stage(*rep_, command, log_position, &batch);
   if (result.outcome == ApplyResult::Outcome::kSkipped) return result;
@@ -256,7 +324,7 @@ absl::StatusOr<ApplyResult> Store::Apply(const Command& command,
 
 absl::StatusOr<std::vector<ApplyResult>> Store::ApplyBatch(
     absl::Span<const LoggedCommand> commands) {
-  if (!rep_->write_error.ok()) return rep_->write_error;
+  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
   rocksdb::WriteBatch batch;
   std::vector<ApplyResult> results;
   results.reserve(commands.size());
@@ -275,6 +343,7 @@ absl::StatusOr<std::vector<ApplyResult>> Store::ApplyBatch(
 }
 
 absl::Status Store::Checkpoint(const std::string& dir) {
+  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
   rocksdb::Checkpoint* raw = nullptr;
   absl::Status s = FromRocks(rocksdb::Checkpoint::Create(rep_->db.get(), &raw), "checkpoint");
   if (!s.ok()) return s;
@@ -283,7 +352,7 @@ absl::Status Store::Checkpoint(const std::string& dir) {
 }
 
 absl::Status Store::Flush() {
-  if (!rep_->write_error.ok()) return rep_->write_error;
+  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
   std::vector<rocksdb::ColumnFamilyHandle*> families(rep_->handles.begin() + 1,
                                                      rep_->handles.end());
   return FromRocks(rep_->db->Flush(rocksdb::FlushOptions(), families), "flush");

@@ -19,6 +19,12 @@ rocksdb::Options MakeOptions(const StoreOptions& options) {
   // to open (DATA_LOSS) rather than silently dropping the acknowledged commands after it, which
   // kPointInTimeRecovery would do.
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // The MANIFEST records every WAL RocksDB creates and the size it synced: a WAL that is missing
+  // or shorter than what was synced is DATA_LOSS at open. Without it a deleted or truncated WAL
+  // (what a careless backup restore or a full disk leaves) opens as a store that quietly lost
+  // its latest acknowledged commands, and kTolerateCorruptedTailRecords reads an empty WAL as
+  // "no commands", not as damage.
+  o.track_and_verify_wals_in_manifest = true;
   // The WAL already makes every acknowledged write durable; flushing at close only slows it.
   o.avoid_flush_during_shutdown = true;
   // All families flush together, so the SST files never hold part of a command's batch.
@@ -45,19 +51,26 @@ absl::StatusOr<bool> Exists(rocksdb::Env* env, const std::string& path) {
   return FromRocks(s, StrCat("store at ", path));
 }
 
-absl::StatusOr<OpenedDb> OpenDb(const std::string& path, rocksdb::Options options, bool fresh) {
+namespace {
+
+// RocksDB reports a MANIFEST or CURRENT that does not parse as InvalidArgument or an internal
+// error; it is corruption, whatever RocksDB calls it.
+absl::Status OpenError(const rocksdb::Status& s, const std::string& path) {
+  absl::Status st = FromRocks(s, StrCat("cannot open store at ", path));
+  if (absl::IsInvalidArgument(st) || absl::IsInternal(st)) {
+    return absl::DataLossError(st.message());
+  }
+  return st;
+}
+
+absl::StatusOr<OpenedDb> OpenOnce(const std::string& path, rocksdb::Options options,
+                                  OpenMode mode) {
+  const bool fresh = mode == OpenMode::kCreate;
   std::vector<std::string> names = FamilyNames();
   if (!fresh) {
     std::vector<std::string> existing;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, path, &existing);
-    if (!s.ok()) {
-      absl::Status st = FromRocks(s, StrCat("cannot open store at ", path));
-      // A MANIFEST or CURRENT that does not parse is corruption, whatever RocksDB calls it.
-      if (absl::IsInvalidArgument(st) || absl::IsInternal(st)) {
-        return absl::DataLossError(st.message());
-      }
-      return st;
-    }
+    if (!s.ok()) return OpenError(s, path);
     for (const std::string& name : names) {
       if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
         return absl::DataLossError(StrCat("not a Clearance store (or a damaged one) at ", path,
@@ -78,18 +91,32 @@ absl::StatusOr<OpenedDb> OpenDb(const std::string& path, rocksdb::Options option
   }
   OpenedDb out;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, path, descriptors, &out.handles, &raw);
-  if (!s.ok()) {
-    absl::Status st = FromRocks(s, StrCat("cannot open store at ", path));
-    if (absl::IsInvalidArgument(st) || absl::IsInternal(st)) {
-      return absl::DataLossError(st.message());
-    }
-    return st;
-  }
+  rocksdb::Status s =
+      mode == OpenMode::kReadOnly
+          ? rocksdb::DB::OpenForReadOnly(options, path, descriptors, &out.handles, &raw)
+          : rocksdb::DB::Open(options, path, descriptors, &out.handles, &raw);
+  if (!s.ok()) return OpenError(s, path);
   out.db.reset(raw);
   out.families =
       Families{out.handles[1], out.handles[2], out.handles[3], out.handles[4], out.handles[5]};
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<OpenedDb> OpenDb(const std::string& path, rocksdb::Options options,
+                                OpenMode mode) {
+  // A writer's open renames the MANIFEST and its flushes delete WALs within milliseconds; a
+  // reader that lost such a race twice in a row is very unlikely, five times is damage.
+  constexpr int kReadOnlyAttempts = 5;
+  constexpr int kRetryMicros = 20'000;
+  absl::StatusOr<OpenedDb> opened = OpenOnce(path, options, mode);
+  for (int attempt = 1; attempt < kReadOnlyAttempts && mode == OpenMode::kReadOnly && !opened.ok();
+       ++attempt) {
+    options.env->SleepForMicroseconds(kRetryMicros);
+    opened = OpenOnce(path, options, mode);
+  }
+  return opened;
 }
 
 void CloseDb(std::unique_ptr<rocksdb::DB>& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {

@@ -3,6 +3,7 @@
 #ifndef CLEARANCE_STORAGE_INTERNAL_DB_H_
 #define CLEARANCE_STORAGE_INTERNAL_DB_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +31,18 @@ struct OpenedDb {
   Families families;
 };
 
-// fresh: create a new database (error if one exists). Otherwise the database must have exactly
-// FamilyNames(): anything else is DATA_LOSS ("not a Clearance store").
-absl::StatusOr<OpenedDb> OpenDb(const std::string& path, rocksdb::Options options, bool fresh);
+enum class OpenMode : uint8_t {
+  kCreate,    // a new database; an error if one exists
+  kWrite,     // an existing database, for writing (takes RocksDB's LOCK)
+  kReadOnly,  // an existing database as of this moment, written by no one through this handle
+};
+
+// kCreate makes FamilyNames(). Otherwise the database must have exactly FamilyNames(): anything
+// else is DATA_LOSS ("not a Clearance store").
+// kReadOnly takes no lock, so a writer in another process may be renaming its MANIFEST or
+// deleting a flushed WAL while this open reads them: a failure is retried a few times before it
+// is reported, since a race with a writer does not repeat and damage does.
+absl::StatusOr<OpenedDb> OpenDb(const std::string& path, rocksdb::Options options, OpenMode mode);
 
 // Destroys the handles and closes the database; acknowledged writes are already in the WAL.
 void CloseDb(std::unique_ptr<rocksdb::DB>& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles);

@@ -13,6 +13,7 @@
 #include "clearance/state.h"
 #include "clearance/store.h"
 #include "internal/row_writer.h"
+#include "internal/writer_lock.h"
 #include "rocksdb/db.h"
 
 namespace clearance::storage_internal {
@@ -20,6 +21,8 @@ namespace clearance::storage_internal {
 struct StoreRep {
   StoreOptions options;
   std::string path;
+  // Held by a writing store for its lifetime; released after the database closes.
+  std::unique_ptr<WriterLock> writer_lock;
   std::unique_ptr<rocksdb::DB> db;
   // RocksDB's "default" family first, then kEntitiesFamily ... kMetaFamily (keys.h).
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -31,6 +34,9 @@ struct StoreRep {
   uint64_t generation = 0;
   // Sticky: set by a failed write, after which memory may be ahead of the disk.
   absl::Status write_error;
+  // Whether this session wrote its acknowledged mark (acknowledged_mark.h): after its first
+  // acknowledged write; the close then writes the final one.
+  bool marked = false;
 
   ~StoreRep();
 };

@@ -10,7 +10,9 @@
 #include "clearance/internal/strings.h"
 #include "clearance/store_engine.h"
 #include "gtest/gtest.h"
+#include "internal/acknowledged_mark.h"
 #include "random_commands.h"
+#include "rocksdb/env.h"
 #include "store_test_util.h"
 
 namespace clearance::storage_test {
@@ -142,13 +144,17 @@ TEST(CorruptionTest, FlippedBytesInTheWalAreDataLoss) {
 }
 
 // A log cut short inside its last record is a write torn by power loss before it was
-// acknowledged (with sync on): the store opens to the commands before it.
+// acknowledged (with sync on): the store opens to the commands before it. Such a session never
+// closed, so its acknowledged mark is the one of its first write, not of its close.
 TEST(CorruptionTest, ATornLastWalRecordOpensToThePrecedingCommands) {
   TempDir dir;
   BuildStore(dir.Sub("golden"), /*flush=*/false);
   std::vector<fs::path> logs = FilesEndingWith(dir.Sub("golden"), ".log");
   ASSERT_EQ(logs.size(), 1u);
   fs::resize_file(logs[0], fs::file_size(logs[0]) - 3);
+  ASSERT_TRUE(storage_internal::WriteAcknowledgedMark(rocksdb::Env::Default(), dir.Sub("golden"),
+                                                      {0, 1}, /*sync=*/false)
+                  .ok());
   auto store = MustOpen(dir.Sub("golden"));
   ASSERT_NE(store, nullptr);
   // BuildStore's stream, replayed up to the recovered position.

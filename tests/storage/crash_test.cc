@@ -10,16 +10,13 @@
 // CLEARANCE_CRASH_CYCLES sets the number of kill cycles per variant (default 50).
 // After every reopen the store holds at most two write-ahead log files, also in a crash loop of
 // processes killed right after opening (CrashLoopsKeepTheWalCountBounded).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "clearance/internal/strings.h"
 #include "gtest/gtest.h"
 #include "random_commands.h"
@@ -43,52 +40,20 @@ std::vector<uint64_t> ReadJournal(const std::string& path) {
   return out;
 }
 
-struct Child {
-  pid_t pid = -1;
-  int acks = -1;  // read end of the child's stdout
-};
-
 // Runs storage_crash_child with `args`.
 Child SpawnWith(std::vector<std::string> args) {
-  int fds[2];
-  EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
   args.insert(args.begin(), CLEARANCE_CRASH_CHILD);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC on the copy
-    execv(CLEARANCE_CRASH_CHILD, argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  return Child{pid, fds[0]};
+  return SpawnProcess(std::move(args));
 }
 
 Child Spawn(const std::string& store, const std::string& journal, uint64_t seed, bool sync) {
   return SpawnWith({store, journal, std::to_string(seed), sync ? "1" : "0"});
 }
 
-// Blocks until the child acknowledged `n` commands; false if it exited first.
-bool AwaitAcks(const Child& child, int n) {
-  char buf[64];
-  int seen = 0;
-  while (seen < n) {
-    ssize_t r = read(child.acks, buf, std::min<size_t>(sizeof(buf), static_cast<size_t>(n - seen)));
-    if (r <= 0) return false;
-    seen += static_cast<int>(r);
-  }
-  return true;
-}
-
 // SIGKILLs `child` after it acknowledged `n` commands (or, idle, opened the store).
 void KillAfter(const Child& child, int n) {
-  bool alive = AwaitAcks(child, n);
-  kill(child.pid, SIGKILL);
-  int status = 0;
-  ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
-  close(child.acks);
+  bool alive = AwaitBytes(child, n);
+  int status = KillAndReap(child);
   ASSERT_TRUE(alive) << "the child exited before being killed (status " << status << ")";
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
@@ -187,6 +152,35 @@ TEST(CrashTest, CrashLoopsKeepTheWalCountBounded) {
   absl::StatusOr<VerifyReport> report = store->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok()) << testing::PrintToString(report->differences);
+}
+
+// A process killed mid-stream never closes its store; a WAL then emptied or removed before the
+// next open (a restore that skipped *.log files) must be DATA_LOSS, not a store that reopens
+// without the acknowledged commands.
+TEST(CrashTest, AWalLostAfterACrashIsDataLoss) {
+  for (bool remove : {false, true}) {
+    SCOPED_TRACE(remove ? "removed" : "truncated to 0");
+    TempDir dir;
+    const std::string store_path = dir.Sub("store");
+    Child child = Spawn(store_path, dir.Sub("journal"), Seed() + 3, /*sync=*/true);
+    ASSERT_GT(child.pid, 0);
+    ASSERT_NO_FATAL_FAILURE(KillAfter(child, 5));
+    for (const auto& entry : std::filesystem::directory_iterator(store_path)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with(".log") || name == "LOG") continue;
+      if (remove) {
+        std::filesystem::remove(entry.path());
+      } else {
+        std::filesystem::resize_file(entry.path(), 0);
+      }
+    }
+    StoreOptions options;
+    options.create_if_missing = false;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(store_path, options);
+    ASSERT_FALSE(store.ok()) << "reopened without the acknowledged commands at position "
+                             << (*store)->applied_position().value_or(0);
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  }
 }
 
 }  // namespace

@@ -57,6 +57,17 @@ inline ApplyResult MustApply(Store& store, const Command& command,
   return *std::move(r);
 }
 
+// A grant to a client on every process definition: the smallest authorization a test can add.
+inline AuthorizationSpec ClientGrant(std::string client) {
+  AuthorizationSpec s;
+  s.owner_type = OwnerType::kClient;
+  s.owner_id = std::move(client);
+  s.resource_type = ResourceType::kProcessDefinition;
+  s.resource_id = "*";
+  s.permissions = Bit(Permission::kReadProcessDefinition);
+  return s;
+}
+
 // Positive integer from the environment, or `fallback`.
 inline int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);

@@ -324,7 +324,7 @@ int WhoCan(Context& ctx, const Flags& f) {
   const ResourceType type = target->type;
   const Permission permission = target->permission;
   const std::string resource_id = f.GetOr("resource-id", "*");
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   const IdentityState& state = (*store)->state();
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "clearance/internal/strings.h"
+#include "clearance/staged_store.h"
 
 namespace clearance::cli {
 
@@ -21,17 +22,28 @@ namespace {
 
 absl::Status RequireStoreAt(const Context& ctx) {
   if (!std::filesystem::exists(ctx.db_path)) {
-    return absl::NotFoundError(StrCat("no store at '", ctx.db_path,
-                                      "'; create one with `clearance init` or name another with "
+    std::string leftovers;
+    for (const std::string& dir : LeftoverStagingDirectories(ctx.db_path)) {
+      leftovers += StrCat(leftovers.empty() ? "" : ", ", "'", dir, "'");
+    }
+    if (!leftovers.empty()) {
+      leftovers = StrCat(" (", leftovers,
+                         " is what an interrupted `clearance init` or `snapshot import` left, or "
+                         "one still running; the next one removes it once its process is gone)");
+    }
+    return absl::NotFoundError(StrCat("no store at '", ctx.db_path, "'", leftovers,
+                                      "; create one with `clearance init` or name another with "
                                       "--db or CLEARANCE_DB"));
   }
   return absl::OkStatus();
 }
 
-StoreOptions ExistingStoreOptions(const Context& ctx) {
+StoreOptions ExistingStoreOptions(const Context& ctx, bool read_only) {
   StoreOptions options;
   options.sync = ctx.sync;
   options.create_if_missing = false;
+  options.read_only = read_only;
+  options.lock_timeout = ctx.lock_timeout;
   return options;
 }
 
@@ -41,20 +53,29 @@ absl::Status RequireInitialized(const Context& ctx, const Store& store) {
       StrCat("the store at '", ctx.db_path, "' is not initialized; run `clearance init`"));
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
+absl::StatusOr<std::unique_ptr<Store>> OpenExisting(const Context& ctx, bool read_only) {
   if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, ExistingStoreOptions(ctx));
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(ctx.db_path, ExistingStoreOptions(ctx, read_only));
   if (!store.ok()) return store;
   if (absl::Status s = RequireInitialized(ctx, **store); !s.ok()) return s;
   return store;
 }
 
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx) {
+  return OpenExisting(ctx, /*read_only=*/false);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx) {
+  return OpenExisting(ctx, /*read_only=*/true);
+}
+
 absl::StatusOr<StoreAndEngine> OpenStoreWithEngine(const Context& ctx) {
   if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
   absl::StatusOr<StoreAndEngine> opened =
-      OpenStoreAndEngine(ctx.db_path, ExistingStoreOptions(ctx));
+      OpenStoreAndEngine(ctx.db_path, ExistingStoreOptions(ctx, /*read_only=*/true));
   if (!opened.ok()) return opened;
   if (absl::Status s = RequireInitialized(ctx, *opened->store); !s.ok()) return s;
   return opened;

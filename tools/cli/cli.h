@@ -3,6 +3,7 @@
 #ifndef CLEARANCE_TOOLS_CLI_CLI_H_
 #define CLEARANCE_TOOLS_CLI_CLI_H_
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -32,6 +33,8 @@ struct Context {
   std::string db_path;  // --db, else $CLEARANCE_DB, else ./clearance-data
   OutputFormat output = OutputFormat::kTable;
   bool sync = true;  // --no-sync turns off fsync per command (bulk scripts)
+  // --lock-timeout: how long a command that writes waits for another one writing the same store.
+  std::chrono::milliseconds lock_timeout{5000};
   FILE* out = stdout;
   FILE* err = stderr;
 };
@@ -63,11 +66,15 @@ int RunCommandLine(Context& ctx, const std::vector<std::string>& argv);
 // Prints "error: CODE: message" on stderr and returns kError.
 int Fail(const Context& ctx, const absl::Status& status);
 
-// Opens the existing store at ctx.db_path. NOT_FOUND names the path and says to run
-// `clearance init`.
+// Opens the existing store at ctx.db_path for writing, waiting up to ctx.lock_timeout for
+// another writer. NOT_FOUND names the path and says to run `clearance init`; UNAVAILABLE names
+// the writer that kept it past the timeout.
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const Context& ctx);
-// The same, with an engine over its state built while the store loads (clearance/store_engine.h):
-// for commands that decide.
+// The same for commands that only read: read-only (StoreOptions::read_only), so they run while a
+// writer holds the store, and see the commands acknowledged before they opened.
+absl::StatusOr<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx);
+// OpenStoreForReading with an engine over its state built while the store loads
+// (clearance/store_engine.h): for commands that decide.
 absl::StatusOr<StoreAndEngine> OpenStoreWithEngine(const Context& ctx);
 
 // Applies one command to the store and reports a refusal as an error.

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "clearance/internal/strings.h"
 #include "cli/cli.h"
 
@@ -32,6 +33,8 @@ constexpr std::string_view kGlobalHelp =
     "  --output FORMAT  table (default) or json\n"
     "  --no-sync        do not fsync each change (bulk scripts; survives a crash of this\n"
     "                   process, not of the machine)\n"
+    "  --lock-timeout MS  how long a command that writes waits for another one writing the\n"
+    "                   same store (default 5000); readers never wait\n"
     "  --help           this help, or a command's with its examples\n";
 
 void PrintUsage(const Context& ctx, const std::vector<Command>& commands) {
@@ -76,6 +79,13 @@ int RunCommandLine(Context& ctx, const std::vector<std::string>& argv) {
         return Fail(ctx, absl::InvalidArgumentError(
                              StrCat("--output: '", *output, "'; expected table or json")));
       }
+    } else if (std::optional<std::string> timeout = value("--lock-timeout")) {
+      int64_t ms = 0;
+      if (!absl::SimpleAtoi(*timeout, &ms) || ms < 0) {
+        return Fail(ctx, absl::InvalidArgumentError(StrCat(
+                             "--lock-timeout: '", *timeout, "'; expected milliseconds (0 or more)")));
+      }
+      ctx.lock_timeout = std::chrono::milliseconds(ms);
     } else if (arg == "--no-sync") {
       ctx.sync = false;
     } else if (arg == "--help" || arg == "-h") {

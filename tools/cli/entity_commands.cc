@@ -123,7 +123,7 @@ int GetNamed(Context& ctx, const Flags& f) {
   using K = NamedKind<T>;
   absl::StatusOr<std::string> id = f.Require("id");
   if (!id.ok()) return Fail(ctx, id.status());
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   const auto& all = K::All((*store)->state());
   auto it = all.find(*id);
@@ -140,7 +140,7 @@ int ListNamed(Context& ctx, const Flags& f) {
   using K = NamedKind<T>;
   absl::StatusOr<Page> page = PageOf(f);
   if (!page.ok()) return Fail(ctx, page.status());
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   const auto& all = K::All((*store)->state());
   std::vector<std::vector<std::string>> rows;
@@ -249,7 +249,7 @@ void AddNamed(std::vector<Command>* commands) {
                        [w](Context& ctx, const Flags& f) {
                          absl::StatusOr<std::string> id = f.Require("id");
                          if (!id.ok()) return Fail(ctx, id.status());
-                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
                          if (!store.ok()) return Fail(ctx, store.status());
                          std::vector<std::vector<std::string>> rows;
                          std::string json = "[";
@@ -321,7 +321,7 @@ void AddMappingRules(std::vector<Command>* commands) {
        [](Context& ctx, const Flags& f) {
          absl::StatusOr<std::string> id = f.Require("id");
          if (!id.ok()) return Fail(ctx, id.status());
-         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
          if (!store.ok()) return Fail(ctx, store.status());
          const MappingRule* r = (*store)->state().FindMappingRule(*id);
          if (!r)
@@ -337,7 +337,7 @@ void AddMappingRules(std::vector<Command>* commands) {
                        "clearance mapping-rule list", [](Context& ctx, const Flags& f) {
                          absl::StatusOr<Page> page = PageOf(f);
                          if (!page.ok()) return Fail(ctx, page.status());
-                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
                          if (!store.ok()) return Fail(ctx, store.status());
                          const auto& all = (*store)->state().mapping_rules();
                          std::vector<std::vector<std::string>> rows;
@@ -445,7 +445,7 @@ void AddUsers(std::vector<Command>* commands) {
        [](Context& ctx, const Flags& f) {
          absl::StatusOr<std::string> name = f.Require("username");
          if (!name.ok()) return Fail(ctx, name.status());
-         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
          if (!store.ok()) return Fail(ctx, store.status());
          const User* u = (*store)->state().FindUser(*name);
          if (!u) return Fail(ctx, absl::NotFoundError(StrCat("user '", *name, "' does not exist")));
@@ -458,7 +458,7 @@ void AddUsers(std::vector<Command>* commands) {
                        [](Context& ctx, const Flags& f) {
                          absl::StatusOr<Page> page = PageOf(f);
                          if (!page.ok()) return Fail(ctx, page.status());
-                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
                          if (!store.ok()) return Fail(ctx, store.status());
                          const auto& all = (*store)->state().users();
                          std::vector<std::vector<std::string>> rows;
@@ -559,7 +559,7 @@ int ListAuthorizations(Context& ctx, const Flags& f) {
     if (!k.ok()) return Fail(ctx, k.status());
     after = *k;
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   const auto& all = (*store)->state().authorizations();
   std::vector<std::vector<std::string>> rows;
@@ -630,7 +630,7 @@ void AddAuthorizations(std::vector<Command>* commands) {
        [](Context& ctx, const Flags& f) {
          absl::StatusOr<AuthorizationKey> key = KeyOf(f);
          if (!key.ok()) return Fail(ctx, key.status());
-         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
          if (!store.ok()) return Fail(ctx, store.status());
          const Authorization* a = (*store)->state().FindAuthorization(*key);
          if (!a)

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
+#include "clearance/staged_store.h"
 #include "cli/cli.h"
 #include "cli/input.h"
 #include "cli/seed.h"
@@ -249,6 +251,17 @@ absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path, const F
   return ParseSeed(*text, yaml, limits);
 }
 
+void PrintInitialized(const Context& ctx, const IdentityState& s) {
+  Print(ctx, ctx.output == OutputFormat::kJson
+                 ? StrCat("{\"initialized\":", JsonString(ctx.db_path),
+                          ",\"tenants\":", s.tenants().size(), ",\"roles\":", s.roles().size(),
+                          ",\"authorizations\":", s.authorizations().size(), "}")
+                 : StrCat("initialized ", ctx.db_path, ": ", s.tenants().size(), " tenants, ",
+                          s.roles().size(), " roles, ", s.groups().size(), " groups, ",
+                          s.mapping_rules().size(), " mapping rules, ", s.users().size(),
+                          " users, ", s.authorizations().size(), " authorizations"));
+}
+
 int Init(Context& ctx, const Flags& f) {
   Configuration config;
   if (absl::Status s = ApplyConfigFlags(f, &config); !s.ok()) return Fail(ctx, s);
@@ -260,26 +273,34 @@ int Init(Context& ctx, const Flags& f) {
   }
   StoreOptions options;
   options.sync = ctx.sync;
-  const bool created = !std::filesystem::exists(ctx.db_path);
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
+  options.lock_timeout = ctx.lock_timeout;
+  // A new store is built beside its path and renamed into place once initialized, so a killed
+  // init leaves no store or an initialized one; an existing store is initialized in place, by
+  // one batch.
+  std::optional<StagedStore> staged;
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx.db_path, ec) ||
+      (std::filesystem::is_directory(ctx.db_path, ec) &&
+       std::filesystem::is_empty(ctx.db_path, ec))) {
+    absl::StatusOr<StagedStore> begun = StagedStore::Begin(ctx.db_path);
+    if (!begun.ok()) return Fail(ctx, begun.status());
+    staged.emplace(*std::move(begun));
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(staged ? staged->path() : ctx.db_path, options);
   if (!store.ok()) return Fail(ctx, store.status());
-  // A refused initialization leaves no half-made store behind.
-  auto refuse = [&](const absl::Status& status) {
-    store->reset();
-    if (created) std::filesystem::remove_all(ctx.db_path);
-    return Fail(ctx, status);
-  };
   if ((*store)->state().initialized()) {
     return Fail(ctx, absl::FailedPreconditionError(
                          StrCat("the store at '", ctx.db_path,
                                 "' is already initialized; initialization runs once")));
   }
-  // Plan both before writing either, so a bad seed leaves no configured-but-empty store.
+  // Plan both before writing either, so a bad seed leaves no configured-but-empty store (and a
+  // staged one is removed unpublished).
   IdentityState scratch = (*store)->state();
   absl::StatusOr<ChangeSet> configured = Execute(scratch, Configure{config});
-  if (!configured.ok()) return refuse(configured.status());
+  if (!configured.ok()) return Fail(ctx, configured.status());
   absl::StatusOr<ChangeSet> planned = Plan(scratch, Initialize{seed});
-  if (!planned.ok()) return refuse(planned.status());
+  if (!planned.ok()) return Fail(ctx, planned.status());
   absl::StatusOr<std::vector<ApplyResult>> results =
       (*store)->ApplyBatch(std::vector<LoggedCommand>{{Configure{config}, std::nullopt},
                                                       {Initialize{seed}, std::nullopt}});
@@ -287,15 +308,14 @@ int Init(Context& ctx, const Flags& f) {
   for (const ApplyResult& r : *results) {
     if (r.outcome == ApplyResult::Outcome::kRefused) return Fail(ctx, r.refusal);
   }
-  const IdentityState& s = (*store)->state();
-  Print(ctx, ctx.output == OutputFormat::kJson
-                 ? StrCat("{\"initialized\":", JsonString(ctx.db_path),
-                          ",\"tenants\":", s.tenants().size(), ",\"roles\":", s.roles().size(),
-                          ",\"authorizations\":", s.authorizations().size(), "}")
-                 : StrCat("initialized ", ctx.db_path, ": ", s.tenants().size(), " tenants, ",
-                          s.roles().size(), " roles, ", s.groups().size(), " groups, ",
-                          s.mapping_rules().size(), " mapping rules, ", s.users().size(),
-                          " users, ", s.authorizations().size(), " authorizations"));
+  if (staged) {
+    const IdentityState state = (*store)->state();
+    store->reset();  // closed before it moves
+    if (absl::Status s = std::move(*staged).Publish(); !s.ok()) return Fail(ctx, s);
+    PrintInitialized(ctx, state);
+    return kOk;
+  }
+  PrintInitialized(ctx, (*store)->state());
   return kOk;
 }
 
@@ -323,7 +343,7 @@ void AddInitAndConfigCommands(std::vector<Command>* commands) {
                        {},
                        "clearance config get --output json",
                        [](Context& ctx, const Flags&) {
-                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+                         absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
                          if (!store.ok()) return Fail(ctx, store.status());
                          PrintConfiguration(ctx, (*store)->state().config());
                          return kOk;

@@ -8,6 +8,7 @@
 
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
+#include "clearance/staged_store.h"
 #include "cli/cli.h"
 
 namespace clearance::cli {
@@ -95,6 +96,7 @@ int Export(Context& ctx, const Flags& f) {
     // constant memory whatever the store's size.
     StoreOptions options;
     options.create_if_missing = false;
+    options.read_only = true;
     absl::Status s = ExportSnapshot(ctx.db_path, options, &file,
                                     [&](uint64_t done, uint64_t total) {
                                       exported = total;
@@ -122,19 +124,21 @@ int Import(Context& ctx, const Flags& f) {
   }
   StoreOptions options;
   options.sync = ctx.sync;
+  // Built beside the store's path and renamed into place when complete: a killed import leaves
+  // no store or a complete one.
+  absl::StatusOr<StagedStore> staged = StagedStore::Begin(ctx.db_path);
+  if (!staged.ok()) return Fail(ctx, staged.status());
   if (*format == "checkpoint") {
     std::error_code ec;
-    fs::copy(*in, ctx.db_path, fs::copy_options::recursive, ec);
+    fs::copy(*in, staged->path(), fs::copy_options::recursive, ec);
     if (ec) {
-      fs::remove_all(ctx.db_path);
       return Fail(ctx, absl::UnavailableError(StrCat("--in: copying '", *in, "': ", ec.message())));
     }
     options.create_if_missing = false;
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(ctx.db_path, options);
-    if (!store.ok()) {
-      fs::remove_all(ctx.db_path);
-      return Fail(ctx, store.status());
-    }
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(staged->path(), options);
+    if (!store.ok()) return Fail(ctx, store.status());
+    store->reset();
+    if (absl::Status s = std::move(*staged).Publish(); !s.ok()) return Fail(ctx, s);
     Print(ctx, StrCat("imported checkpoint ", *in, " into ", ctx.db_path));
     return kOk;
   }
@@ -144,14 +148,15 @@ int Import(Context& ctx, const Flags& f) {
   // Streamed into the bulk path: memory does not grow with the snapshot, and a refused snapshot
   // leaves nothing behind.
   absl::StatusOr<StoreImport> imported =
-      ImportSnapshotToStore(&file, ctx.db_path, options, progress.callback());
+      ImportSnapshotToStore(&file, staged->path(), options, progress.callback());
   if (!imported.ok()) return Fail(ctx, imported.status());
+  if (absl::Status s = std::move(*staged).Publish(); !s.ok()) return Fail(ctx, s);
   Print(ctx, StrCat("imported ", imported->counts.total(), " records into ", ctx.db_path));
   return kOk;
 }
 
 int Verify(Context& ctx, const Flags&) {
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   absl::StatusOr<VerifyReport> report = (*store)->Verify();
   if (!report.ok()) return Fail(ctx, report.status());

@@ -19,6 +19,7 @@
 #ifndef CLEARANCE_STORE_H_
 #define CLEARANCE_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,6 +60,16 @@ struct StoreOptions {
   // about the longer of the two instead of their sum (the CPU time is the same); false, or a
   // machine with one core, calls it on the calling thread. Default: true.
   bool load_sink_thread = true;
+  // Open for reading only: no lock is taken and nothing is written, so any number of readers
+  // open the store while one writer (another process) holds it. The Store sees the commands
+  // acknowledged before Open() (RocksDB's OpenForReadOnly: the SST files and the WALs as of that
+  // moment) and never changes: Apply(), ApplyBatch(), Flush() and Checkpoint() return
+  // FAILED_PRECONDITION. A store with no meta rows opens as an empty, uninitialized state.
+  // Default: false.
+  bool read_only = false;
+  // How long a writing Open() waits for another process that is writing the same store, polling
+  // through `env`. Default: 0 (refuse at once). Ignored when read_only.
+  std::chrono::milliseconds lock_timeout{0};
 };
 
 // What Store::Open() tells a LoadSink before the first row.
@@ -127,9 +138,11 @@ class Store {
   // StoreOptions::create_if_missing). Loads the source rows into state() and the derived rows
   // into derived() as stored, without recomputing them.
   // Errors: DATA_LOSS when the files are corrupt (any checksum mismatch, a row that does not
-  // decode, a missing column family) or the schema version is not kSchemaVersion — the message
-  // says which; NOT_FOUND when missing and !create_if_missing; UNAVAILABLE on I/O errors
-  // (including a store locked by another process).
+  // decode, a missing column family, a write-ahead log that is missing or shorter than what was
+  // synced) or the schema version is not kSchemaVersion — the message says which; NOT_FOUND
+  // when missing and !create_if_missing (or read_only); UNAVAILABLE on I/O errors and when
+  // another process still writes the store after StoreOptions::lock_timeout (the message names
+  // that process).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
                                                                    const StoreOptions& options);
   // The same, also feeding every source row to `sink` (not owned; may be null) as it is read.
