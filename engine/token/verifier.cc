@@ -15,6 +15,7 @@
 #include "internal/issuer_key_source.h"
 #include "internal/jws.h"
 #include "internal/signature.h"
+#include "internal/strict_json.h"
 #include "internal/token_cache.h"
 #include "simdjson.h"
 
@@ -55,6 +56,33 @@ TokenError DecodeSegment(std::string_view encoded, size_t cap, std::string* buf,
     return TokenError::kBadBase64;
   }
   return TokenError::kOk;
+}
+
+// A segment refused as too large or as bad JSON may be refused for its nesting: a deeply nested
+// document is an attack on parsers, and naming it kTooDeep whatever its size keeps the reason
+// independent of the configured byte caps. Runs only on the refusal path.
+TokenError NameDeepNesting(TokenError error, std::string_view encoded, size_t cap, int max_depth,
+                           std::string* buf, size_t decoded_len) {
+  if (error == TokenError::kBadJson) {
+    return token_internal::NestsDeeperThan(std::string_view(buf->data(), decoded_len), max_depth)
+               ? TokenError::kTooDeep
+               : error;
+  }
+  if (error != TokenError::kTooLarge) return error;
+  // Only the first `cap` decoded bytes are looked at: whole base64url quanta, so the prefix is
+  // itself a strict encoding. `encoded` may be a whole over-long token, whose header ends at the
+  // first dot.
+  std::string_view prefix = encoded.substr(0, cap / 3 * 4);
+  if (size_t dot = prefix.find('.'); dot != std::string_view::npos) prefix = prefix.substr(0, dot);
+  if (buf->size() < cap + simdjson::SIMDJSON_PADDING) buf->resize(cap + simdjson::SIMDJSON_PADDING);
+  size_t len = 0;
+  if (!token_internal::Base64UrlDecode(prefix, reinterpret_cast<uint8_t*>(buf->data()), cap,
+                                       &len)) {
+    return error;
+  }
+  return token_internal::NestsDeeperThan(std::string_view(buf->data(), len), max_depth)
+             ? TokenError::kTooDeep
+             : error;
 }
 
 int64_t Seconds(absl::Duration d) { return absl::ToInt64Seconds(d); }
@@ -121,7 +149,10 @@ class TokenVerifier::Impl {
 
   TokenError Verify(std::string_view token, std::shared_ptr<const VerifiedToken>* out) const {
     const TokenLimits& limits = options_.limits;
-    if (token.size() > limits.max_token_bytes) return TokenError::kTooLarge;
+    if (token.size() > limits.max_token_bytes) {
+      return NameDeepNesting(TokenError::kTooLarge, token, limits.max_header_bytes,
+                             limits.max_json_depth, &ThreadScratch().header, 0);
+    }
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     // Read the generation before verifying: if keys change mid-verification, the entry is
     // stamped with the old generation and never served.
@@ -138,25 +169,31 @@ class TokenVerifier::Impl {
     if (TokenError e =
             DecodeSegment(seg.header, limits.max_header_bytes, &scratch.header, &header_len);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.header, limits.max_header_bytes, limits.max_json_depth,
+                             &scratch.header, 0);
     }
     token_internal::JwsHeader header;
     if (TokenError e = token_internal::ParseJwsHeader(scratch.header_parser, scratch.header.data(),
                                                       header_len, limits.max_json_depth, &header);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.header, limits.max_header_bytes, limits.max_json_depth,
+                             &scratch.header, header_len);
     }
+    // The header is sound and names an algorithm, so an empty signature is a stripped one.
+    if (seg.signature.empty()) return TokenError::kMalformed;
     if (TokenError e =
             DecodeSegment(seg.payload, limits.max_claims_bytes, &scratch.claims, &claims_len);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.payload, limits.max_claims_bytes, limits.max_json_depth,
+                             &scratch.claims, 0);
     }
     token_internal::RegisteredClaims claims;
     if (TokenError e = token_internal::ReadRegisteredClaims(
             scratch.claims_parser, scratch.claims.data(), claims_len, limits.max_json_depth,
             limits.max_claims, &claims);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.payload, limits.max_claims_bytes, limits.max_json_depth,
+                             &scratch.claims, claims_len);
     }
     if (!claims.has_iss) return TokenError::kUnknownIssuer;
     auto issuer_it = by_issuer_.find(token_internal::Sv(claims.iss));

@@ -6,7 +6,10 @@
 // exp/nbf/iat/iss/aud checks against an injected clock. A verified token is cached, keyed on its
 // full bytes, so a second presentation costs one hash lookup and no allocation.
 //
-// Every failure is a TokenError (a plain enum: no allocation on the request path). At API
+// Every failure is a TokenError (a plain enum: no allocation on the request path). The checks run
+// in an order that names the most precise reason: framing, then the header as a whole (one JSON
+// object with unique names, within the depth cap), then what its members say (alg before the
+// unsupported members), then the claims, the key, the signature and the times. At API
 // boundaries ToStatus() turns it into an UNAUTHENTICATED absl::Status whose message names the
 // reason; that message is built only when asked for.
 //
@@ -34,15 +37,18 @@ namespace clearance {
 enum class TokenError : uint8_t {
   kOk = 0,
   kTooLarge,             // token, header or claims above a configured byte cap
-  kMalformed,            // not three base64url segments separated by exactly two dots
+  kMalformed,            // not three segments separated by exactly two dots; or an empty
+                         // signature under a sound header that names a real algorithm
   kBadBase64,            // a segment is not strict base64url (padding, whitespace, stray bits)
   kBadJson,              // header or claims are not one valid JSON object (incl. trailing bytes)
   kDuplicateMember,      // a member name appears twice in one object (compared unescaped)
-  kTooDeep,              // JSON nesting above the configured depth
+  kTooDeep,              // JSON nesting above the configured depth, also when the segment is
+                         // over its byte cap or not valid JSON: nesting is the attack named
   kTooManyClaims,        // more members than the configured claim cap
   kUnsupportedHeader,    // crit, b64, jwk, jku, x5u or x5c present
   kBadType,              // typ differs from the configured value
-  kAlgorithmNotAllowed,  // alg missing, "none" (any case), unknown, or not allowed for the issuer
+  kAlgorithmNotAllowed,  // alg missing, "none" (any case, signed or unsecured), unknown, or not
+                         // allowed for the issuer
   kUnknownIssuer,        // iss missing or not a configured issuer
   kUnknownKey,           // no key for (iss, kid); or kid missing where the issuer has several keys
   kKeyMismatch,          // the key found cannot be used with the token's alg
