@@ -14,6 +14,7 @@
 #include "internal/claims.h"
 #include "internal/issuer_key_source.h"
 #include "internal/jws.h"
+#include "internal/key_fetch_thread.h"
 #include "internal/signature.h"
 #include "internal/strict_json.h"
 #include "internal/token_cache.h"
@@ -95,7 +96,8 @@ class TokenVerifier::Impl {
       : options_(std::move(options)),
         clock_(options_.clock != nullptr ? options_.clock : SystemTokenClock()),
         rules_{Seconds(options_.leeway), options_.require_exp, Seconds(options_.max_lifetime)},
-        cache_(options_.cache_capacity) {}
+        cache_(options_.cache_capacity),
+        executor_(options_.key_fetch_executor) {}
 
   absl::Status Init() {
     if (options_.issuers.empty()) return absl::InvalidArgumentError("no issuer configured");
@@ -108,6 +110,7 @@ class TokenVerifier::Impl {
       return absl::InvalidArgumentError("token limits must be positive");
     }
     sources_.reserve(options_.issuers.size());
+    bool any_remote = false;
     const absl::Time now = clock_->Now();
     for (size_t i = 0; i < options_.issuers.size(); ++i) {
       const IssuerConfig& c = options_.issuers[i];
@@ -136,14 +139,16 @@ class TokenVerifier::Impl {
           return absl::InvalidArgumentError(where + "jwks_uri must be https");
         }
       }
-      sources_.push_back(
-          std::make_unique<IssuerKeySource>(c, options_.fetcher.get(), &generation_));
+      any_remote |= !c.jwks_uri.empty();
+      sources_.push_back(std::make_shared<IssuerKeySource>(c, options_.fetcher, generation_));
       absl::Status s = sources_.back()->Load(now);
       // A remote source may be down at startup: start without keys and let RefreshKeys() retry.
       if (!s.ok() && !sources_.back()->remote()) {
         return absl::Status(s.code(), where + std::string(s.message()));
       }
     }
+    if (any_remote && executor_ == nullptr)
+      executor_ = std::make_shared<token_internal::KeyFetchThread>();
     return absl::OkStatus();
   }
 
@@ -156,7 +161,7 @@ class TokenVerifier::Impl {
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     // Read the generation before verifying: if keys change mid-verification, the entry is
     // stamped with the old generation and never served.
-    const uint64_t generation = generation_.load(std::memory_order_acquire);
+    const uint64_t generation = generation_->load(std::memory_order_acquire);
     if (cache_.Lookup(token, now, generation, out)) return TokenError::kOk;
 
     token_internal::JwsSegments seg;
@@ -207,11 +212,14 @@ class TokenVerifier::Impl {
     }
     std::shared_ptr<const token_internal::IssuerKeys> keys = source.keys();
     const token_internal::VerificationKey* key = keys->Find(header.has_kid, header.kid);
-    if (key == nullptr && header.has_kid && source.RefetchForUnknownKid(clock_->Now())) {
-      keys = source.keys();
-      key = keys->Find(header.has_kid, header.kid);
+    if (key == nullptr) {
+      // The issuer may have rotated: ask for its keys in the background and refuse with the keys
+      // we have.
+      if (header.has_kid && source.remote()) {
+        source.ScheduleUnknownKidRefetch(clock_->Now(), *executor_);
+      }
+      return TokenError::kUnknownKey;
     }
-    if (key == nullptr) return TokenError::kUnknownKey;
 
     if (TokenError e =
             DecodeSegment(seg.signature, kMaxSignatureBytes, &scratch.signature, &sig_len);
@@ -269,16 +277,20 @@ class TokenVerifier::Impl {
     return sources_[it->second]->Replace(jwks_json);
   }
 
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  uint64_t generation() const { return generation_->load(std::memory_order_acquire); }
 
  private:
   const TokenVerifierOptions options_;
   const TokenClock* const clock_;
   const token_internal::ClaimRules rules_;
   absl::flat_hash_map<std::string, size_t> by_issuer_;
-  std::vector<std::unique_ptr<IssuerKeySource>> sources_;
-  std::atomic<uint64_t> generation_{0};
+  // Shared with the key sources, which a queued refetch may keep alive past the verifier.
+  const std::shared_ptr<std::atomic<uint64_t>> generation_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
+  std::vector<std::shared_ptr<IssuerKeySource>> sources_;
   mutable token_internal::VerifiedTokenCache cache_;
+  // Last: destroyed first, so the default thread is joined before anything it could touch goes.
+  std::shared_ptr<KeyFetchExecutor> executor_;
 };
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenVerifierOptions options) {

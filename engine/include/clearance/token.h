@@ -14,13 +14,15 @@
 // reason; that message is built only when asked for.
 //
 // Thread-safety: a TokenVerifier is safe to use from any number of threads. Verify() takes only
-// short reader locks; a token with an unknown kid may fetch the issuer's JWKS synchronously (at
-// most once per unknown_kid_refetch_period, and never while another thread is fetching).
+// short locks and never waits on the network: a token with an unknown kid is refused with the
+// last good key set and schedules a refetch of the issuer's JWKS on the KeyFetchExecutor (at most
+// one per unknown_kid_refetch_period), so a retry after the refetch finds the new key.
 #ifndef CLEARANCE_TOKEN_H_
 #define CLEARANCE_TOKEN_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -131,6 +133,18 @@ class JwksFetcher {
   virtual absl::StatusOr<std::string> Fetch(std::string_view url) = 0;
 };
 
+// Runs the JWKS fetches a check asks for (a token naming a kid its issuer's key set lacks) off
+// the check thread, so that no check waits on the network. Injected so tests decide when the
+// fetches run; the default is one background thread owned by the verifier.
+class KeyFetchExecutor {
+ public:
+  virtual ~KeyFetchExecutor() = default;
+  // Runs `task` once, later, on a thread that is not the caller's (never inline: the caller is a
+  // check thread). A task may be dropped when the executor shuts down.
+  // REQUIRES: thread-safe.
+  virtual void Schedule(std::function<void()> task) = 0;
+};
+
 // Caps on untrusted input. All sizes are bytes; all caps are checked before the work they bound.
 struct TokenLimits {
   // Whole compact token. Default 16 KiB (Entra tokens with many groups reach ~8 KiB).
@@ -164,8 +178,8 @@ struct IssuerConfig {
   std::string jwks_uri;   // https URL, fetched with the verifier's JwksFetcher
   // jwks_uri only: how often RefreshKeys() refetches. Default 10 min.
   absl::Duration refresh_interval = absl::Minutes(10);
-  // jwks_uri only: an unknown kid triggers at most one refetch per this period, so a flood of
-  // forged kids cannot turn into a flood of fetches. Default 1 min.
+  // jwks_uri only: an unknown kid schedules at most one background refetch per this period, so a
+  // flood of forged kids cannot turn into a flood of fetches. Default 1 min.
   absl::Duration unknown_kid_refetch_period = absl::Minutes(1);
 };
 
@@ -188,6 +202,9 @@ struct TokenVerifierOptions {
   const TokenClock* clock = nullptr;
   // Required when an issuer has a jwks_uri. Shared with the caller.
   std::shared_ptr<JwksFetcher> fetcher;
+  // Where unknown-kid refetches run. Default (null): a thread owned by the verifier, started only
+  // when an issuer has a jwks_uri.
+  std::shared_ptr<KeyFetchExecutor> key_fetch_executor;
 };
 
 // What a verified token establishes. Immutable; shared by the cache and every caller holding it.
