@@ -56,11 +56,24 @@ absl::Status IssuerKeySource::Replace(std::string_view jwks_json) {
   {
     std::unique_lock lock(keys_mu_);
     keys_ = *std::move(parsed);
+    loaded_ = true;
   }
   // After the swap: a reader that sees the new generation also sees the new keys, so no entry
   // verified with old keys can be stamped with the new generation.
   generation_->fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();
+}
+
+KeyLoadReport IssuerKeySource::Report() const {
+  KeyLoadReport report;
+  report.issuer = config_.issuer;
+  report.source = !config_.jwks_json.empty()   ? std::string("jwks_json")
+                  : !config_.jwks_file.empty() ? "jwks_file " + config_.jwks_file
+                                               : "jwks_uri " + config_.jwks_uri;
+  std::shared_lock lock(keys_mu_);
+  report.loaded = loaded_;
+  report.keys = keys_->outcomes();
+  return report;
 }
 
 absl::Status IssuerKeySource::Load(absl::Time now) {

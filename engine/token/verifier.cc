@@ -277,6 +277,13 @@ class TokenVerifier::Impl {
     return sources_[it->second]->Replace(jwks_json);
   }
 
+  std::vector<KeyLoadReport> KeyLoadReports() const {
+    std::vector<KeyLoadReport> out;
+    out.reserve(sources_.size());
+    for (const auto& source : sources_) out.push_back(source->Report());
+    return out;
+  }
+
   uint64_t generation() const { return generation_->load(std::memory_order_acquire); }
 
  private:
@@ -321,5 +328,7 @@ absl::Status TokenVerifier::ReplaceKeys(std::string_view issuer, std::string_vie
 }
 
 uint64_t TokenVerifier::key_generation() const { return impl_->generation(); }
+
+std::vector<KeyLoadReport> TokenVerifier::KeyLoadReports() const { return impl_->KeyLoadReports(); }
 
 }  // namespace clearance

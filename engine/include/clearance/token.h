@@ -113,6 +113,27 @@ class JwsAlgorithmSet {
   uint32_t bits_ = 0;
 };
 
+// What loading a JWKS document did with one of its keys. A key that cannot verify JWS signatures
+// here (use other than "sig", an unknown kty, an alg this verifier does not implement, key_ops
+// without "verify") is skipped with its reason, never silently.
+struct JwkLoadOutcome {
+  size_t index = 0;    // position in the document's "keys" array
+  std::string kid;     // empty when the key has none
+  bool used = false;   // false: skipped
+  std::string reason;  // why it was skipped; empty when used
+};
+
+// The key set one issuer currently verifies with, and how it was loaded.
+struct KeyLoadReport {
+  std::string issuer;
+  // Where the keys come from: "jwks_json", "jwks_file <path>" or "jwks_uri <url>".
+  std::string source;
+  // False while a jwks_uri issuer has no key set yet (its first fetch failed); `keys` is then
+  // empty.
+  bool loaded = false;
+  std::vector<JwkLoadOutcome> keys;
+};
+
 // Time source. Tests inject a fake; production uses SystemTokenClock().
 class TokenClock {
  public:
@@ -172,7 +193,11 @@ struct IssuerConfig {
   // When non-empty, the header's `typ` must equal it (e.g. "at+jwt" for RFC 9068 tokens); a
   // missing typ is then refused. Default: not checked.
   std::string required_typ;
-  // Key source: exactly one of the three.
+  // Key source: exactly one of the three. A document in which no key can verify signatures is
+  // an error (see JwkLoadOutcome for the keys that are skipped). Key selection: a token's kid
+  // picks the key with that kid; a token without kid needs the set to hold exactly one key. A
+  // set of exactly one key without kid also verifies tokens naming any kid: the publisher made
+  // no claim about kids, and the signature must still verify with that key.
   std::string jwks_json;  // a JWKS document inline
   std::string jwks_file;  // path of a JWKS file, read once at Create()
   std::string jwks_uri;   // https URL, fetched with the verifier's JwksFetcher
@@ -251,6 +276,11 @@ class TokenVerifier {
 
   // Incremented on every key-set change; cache entries of older generations are not served.
   uint64_t key_generation() const;
+
+  // One report per configured issuer, in configuration order: the keys in use and the keys
+  // skipped, with reasons. Allocates; call it off the hot path (configuration display, an admin
+  // endpoint).
+  std::vector<KeyLoadReport> KeyLoadReports() const;
 
   class Impl;
 

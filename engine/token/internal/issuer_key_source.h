@@ -57,6 +57,9 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
 
   bool remote() const { return !config_.jwks_uri.empty(); }
 
+  // The current key set as a report (see clearance/token.h). Allocates.
+  KeyLoadReport Report() const;
+
  private:
   absl::Status FetchLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fetch_mu_);
   void RunUnknownKidRefetch(absl::Time now);
@@ -69,6 +72,7 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
   // so TSan cannot see absl::Mutex; the pthread locks underneath these it intercepts.
   mutable std::shared_mutex keys_mu_;
   std::shared_ptr<const IssuerKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
+  bool loaded_ ABSL_GUARDED_BY(keys_mu_) = false;  // keys_ came from a document
 
   std::mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
   absl::Time last_attempt_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();

@@ -196,7 +196,7 @@ TEST_F(JwksRefreshTest, UnknownKidRefetchesAtMostOncePerPeriod) {
   // The issuer rotated to ed-1 but we have not refreshed yet.
   fetcher_->Respond(Jwks("ed-1"));
   EXPECT_EQ(Verify(*v, Token("ed-1")), TokenError::kUnknownKey);  // refused with the keys we have
-  executor_->RunAll();                                             // one refetch finds it
+  executor_->RunAll();                                            // one refetch finds it
   EXPECT_EQ(Verify(*v, Token("ed-1")), TokenError::kOk);
   EXPECT_EQ(fetcher_->calls(), 2);
   // Forged kids: one more refetch only after the period.

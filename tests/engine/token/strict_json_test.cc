@@ -67,7 +67,7 @@ TEST(StrictJsonTest, NestingIsMeasuredOnTruncatedTextAndOutsideStrings) {
   EXPECT_TRUE(NestsDeeperThan(std::string(4, '['), 3));  // truncated: never closed
   EXPECT_FALSE(NestsDeeperThan(R"({"a":"[[[[{{{{"})", 3));
   EXPECT_FALSE(NestsDeeperThan(R"({"a":"\"[[[[","b":1})", 3));  // an escaped quote stays inside
-  EXPECT_TRUE(NestsDeeperThan(R"({"a":"\\",[[[1]]]})", 3));   // an escaped backslash does not
+  EXPECT_TRUE(NestsDeeperThan(R"({"a":"\\",[[[1]]]})", 3));     // an escaped backslash does not
   EXPECT_FALSE(NestsDeeperThan("", 1));
 }
 

@@ -116,11 +116,11 @@ TEST_F(VerifierTest, DuplicateAlgIsMalformedWhateverTheFirstAlgSays) {
   auto v = Make();
   // The first alg alone would be refused as an algorithm, but the header is not one JSON object
   // with unique names: a parser that keeps the last member would read RS256.
-  for (std::string_view header : {R"({"alg":"none","alg":"RS256","kid":"rsa-1"})",
-                                  R"({"alg":"none","\u0061lg":"RS256","kid":"rsa-1"})",
-                                  R"({"alg":"xx","alg":"RS256","kid":"rsa-1"})",
-                                  R"({"alg":1,"alg":"RS256","kid":"rsa-1"})",
-                                  R"({"jku":"https://x","alg":"RS256","jku":"y","kid":"rsa-1"})"}) {
+  for (std::string_view header :
+       {R"({"alg":"none","alg":"RS256","kid":"rsa-1"})",
+        R"({"alg":"none","\u0061lg":"RS256","kid":"rsa-1"})",
+        R"({"alg":"xx","alg":"RS256","kid":"rsa-1"})", R"({"alg":1,"alg":"RS256","kid":"rsa-1"})",
+        R"({"jku":"https://x","alg":"RS256","jku":"y","kid":"rsa-1"})"}) {
     EXPECT_EQ(Verify(*v, Rs256(header, Claims())), TokenError::kDuplicateMember) << header;
     EXPECT_EQ(Verify(*v, Rs256(header, Claims()).substr(0, Rs256(header, Claims()).rfind('.') + 1)),
               TokenError::kDuplicateMember)
@@ -579,6 +579,47 @@ TEST(TokenErrorTest, EveryReasonHasADistinctNameAndUnauthenticatedStatus) {
     }
   }
   EXPECT_TRUE(ToStatus(TokenError::kOk).ok());
+}
+
+TEST_F(VerifierTest, KeyLoadReportsNameSkippedKeys) {
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  std::string& jwks = o.issuers[0].jwks_json;
+  const std::string kid = "\"kid\":\"ed-1\"";
+  ASSERT_NE(jwks.find(kid), std::string::npos);
+  jwks.replace(jwks.find(kid), kid.size(), kid + ",\"key_ops\":[\"encrypt\"]");
+  auto v = Make(o);
+  ASSERT_NE(v, nullptr);
+  const std::vector<KeyLoadReport> reports = v->KeyLoadReports();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].issuer, Minted().issuer);
+  EXPECT_EQ(reports[0].source, "jwks_json");
+  EXPECT_TRUE(reports[0].loaded);
+  int used = 0;
+  for (const JwkLoadOutcome& k : reports[0].keys) {
+    used += k.used;
+    if (k.kid == "ed-1") {
+      EXPECT_FALSE(k.used);
+      EXPECT_EQ(k.reason, "\"key_ops\" does not include \"verify\"");
+    }
+  }
+  EXPECT_EQ(used, 4);  // rsa-1 and the three EC keys
+  EXPECT_EQ(reports[1].issuer, Minted().hmac_issuer);
+  for (const auto& t : Minted().tokens) {
+    if (t.alg == "EdDSA") {
+      EXPECT_EQ(Verify(*v, t.token), TokenError::kUnknownKey) << t.shape;
+    }
+  }
+}
+
+TEST_F(VerifierTest, AKeySetWithNothingUsableRefusesTheConfiguration) {
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  o.issuers[1].jwks_json =
+      R"({"keys":[{"kty":"oct","kid":"h","alg":"HS257","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]})";
+  auto v = TokenVerifier::Create(o);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(v.status().message().find(Minted().hmac_issuer), std::string::npos) << v.status();
+  EXPECT_NE(v.status().message().find("\"HS257\""), std::string::npos) << v.status();
 }
 
 }  // namespace
