@@ -89,7 +89,12 @@ enum class JwsAlgorithm : uint8_t {
   kHS512,
 };
 inline constexpr int kJwsAlgorithmCount = static_cast<int>(JwsAlgorithm::kHS512) + 1;
+// The RFC 7518 name ("RS256", "EdDSA", ...). The names form one table; every parser of algorithm
+// names (the header's alg, a JWK's alg, configuration) goes through ParseJwsAlgorithm.
 std::string_view Name(JwsAlgorithm alg);
+// The algorithm `name` spells, case-sensitive as RFC 7515 requires. False for "none" and for
+// anything not implemented here; *alg is then unchanged.
+[[nodiscard]] bool ParseJwsAlgorithm(std::string_view name, JwsAlgorithm* alg);
 
 // A set of algorithms as a bit mask; the allow-list of one issuer.
 class JwsAlgorithmSet {
