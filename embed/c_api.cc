@@ -1006,19 +1006,28 @@ clearance_status clearance_check_batch(clearance_store* store,
   });
 }
 
+namespace {
+
+// A verifier handle from options, or the error that says why not.
+clearance_status NewVerifier(absl::StatusOr<clearance::TokenVerifierOptions> options,
+                             clearance_verifier** out) {
+  if (!options.ok()) return Fail(options.status());
+  absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
+      clearance::TokenVerifier::Create(*std::move(options));
+  if (!verifier.ok()) return Fail(verifier.status());
+  auto handle = std::make_unique<clearance_verifier>();
+  handle->verifier = *std::move(verifier);
+  *out = handle.release();
+  return CLEARANCE_OK;
+}
+
+}  // namespace
+
 clearance_status clearance_verifier_create(const char* json, size_t len,
                                            clearance_verifier** out) {
   return Guard([&] {
     if (out == nullptr) return Null("out");
-    absl::StatusOr<clearance::TokenVerifierOptions> options = ParseVerifierOptions(json, len);
-    if (!options.ok()) return Fail(options.status());
-    absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
-        clearance::TokenVerifier::Create(*std::move(options));
-    if (!verifier.ok()) return Fail(verifier.status());
-    auto handle = std::make_unique<clearance_verifier>();
-    handle->verifier = *std::move(verifier);
-    *out = handle.release();
-    return CLEARANCE_OK;
+    return NewVerifier(ParseVerifierOptions(json, len), out);
   });
 }
 
@@ -1032,14 +1041,7 @@ clearance_status clearance_verifier_create_for_store(clearance_store* store,
       std::lock_guard<std::mutex> lock(store->write_mu);
       return clearance::VerifierOptionsFor(store->store->state().config());
     }();
-    if (!options.ok()) return Fail(options.status());
-    absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
-        clearance::TokenVerifier::Create(*std::move(options));
-    if (!verifier.ok()) return Fail(verifier.status());
-    auto handle = std::make_unique<clearance_verifier>();
-    handle->verifier = *std::move(verifier);
-    *out = handle.release();
-    return CLEARANCE_OK;
+    return NewVerifier(std::move(options), out);
   });
 }
 

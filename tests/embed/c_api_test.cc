@@ -92,6 +92,17 @@ class CApiTest : public ::testing::Test {
     EXPECT_GT(key, 0u);
   }
 
+  // clearance_check_token with request_, which must succeed as a call.
+  clearance_decision CheckToken(const clearance_verifier* verifier, const std::string& token,
+                                int32_t* token_error) {
+    clearance_decision d{-1, -1};
+    EXPECT_EQ(clearance_check_token(store_, verifier, token.data(), token.size(), &request_, &d,
+                                    token_error),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    return d;
+  }
+
   clearance_decision CheckClaims(std::string_view claims) {
     clearance_decision d{-1, -1};
     EXPECT_EQ(clearance_check_claims(store_, claims.data(), claims.size(), &request_, &d),
@@ -456,21 +467,15 @@ TEST_F(CApiTest, AVerifierForTheStoreUsesTheStoredIssuers) {
   const std::string token = SignHs256(R"({"iss":"https://idp","aud":"api","azp":"my-client",)"
                                       R"("exp":)" +
                                       std::to_string(exp) + "}");
-  clearance_decision d{};
   int32_t token_error = -1;
-  ASSERT_EQ(clearance_check_token(store_, verifier, token.data(), token.size(), &request_, &d,
-                                  &token_error),
-            CLEARANCE_OK);
-  EXPECT_EQ(d.outcome, CLEARANCE_ALLOW);
+  EXPECT_EQ(CheckToken(verifier, token, &token_error).outcome, CLEARANCE_ALLOW);
   EXPECT_EQ(token_error, 0);
   // The stored audience is enforced: the store's issuer, not a skip-audience default.
   const std::string other = SignHs256(R"({"iss":"https://idp","aud":"other","azp":"my-client",)"
                                       R"("exp":)" +
                                       std::to_string(exp) + "}");
-  ASSERT_EQ(clearance_check_token(store_, verifier, other.data(), other.size(), &request_, &d,
-                                  &token_error),
-            CLEARANCE_OK);
-  EXPECT_EQ(d.outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  EXPECT_EQ(CheckToken(verifier, other, &token_error).outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  EXPECT_EQ(token_error, 21);  // clearance::TokenError::kWrongAudience
   clearance_verifier_free(verifier);
   EXPECT_EQ(clearance_verifier_create_for_store(nullptr, &verifier), CLEARANCE_INVALID_ARGUMENT);
   EXPECT_EQ(clearance_verifier_create_for_store(store_, nullptr), CLEARANCE_INVALID_ARGUMENT);
