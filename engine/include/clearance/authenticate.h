@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "clearance/config.h"
 #include "clearance/catalog.h"
+#include "clearance/config.h"
 #include "clearance/token.h"
 
 namespace clearance {

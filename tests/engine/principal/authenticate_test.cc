@@ -34,8 +34,8 @@ class AuthenticateTest : public ::testing::Test {
     const std::string claims = "{\"iss\":\"" + Minted().issuer + "\",\"aud\":\"" +
                                Minted().audience + "\",\"exp\":" + std::to_string(exp) +
                                std::string(extra) + "}";
-    return SignJws("RS256", Minted().private_keys_pem.at("rsa"),
-                   R"({"alg":"RS256","kid":"rsa-1"})", claims);
+    return SignJws("RS256", Minted().private_keys_pem.at("rsa"), R"({"alg":"RS256","kid":"rsa-1"})",
+                   claims);
   }
 
   FakeClock clock_;
