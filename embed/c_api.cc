@@ -16,6 +16,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clearance/authenticate.h"
 #include "clearance/catalog.h"
 #include "clearance/commands.h"
 #include "clearance/decision.h"
@@ -562,6 +563,34 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
   return options;
 }
 
+// An authentication as the JSON object c.h documents (clearance_authenticate).
+std::string AuthenticationJson(const Authentication& a) {
+  std::string out = StrCat("{\"authenticated\":", a.ok() ? "true" : "false");
+  if (!a.ok()) {
+    out += StrCat(",\"reason\":\"", Name(a.reason), "\",\"message\":");
+    strings_internal::AppendJsonQuoted(&out, a.message);
+    return out + "}";
+  }
+  out += StrCat(",\"principal\":{\"type\":\"", Name(a.principal_type), "\",\"id\":");
+  strings_internal::AppendJsonQuoted(&out, a.principal_id);
+  out += "},\"groups\":";
+  if (a.groups_claim_configured) {
+    out += "[";
+    for (size_t i = 0; i < a.groups.size(); ++i) {
+      if (i > 0) out += ",";
+      strings_internal::AppendJsonQuoted(&out, a.groups[i]);
+    }
+    out += "]";
+  } else {
+    out += "null";
+  }
+  out += ",\"issuer\":";
+  strings_internal::AppendJsonQuoted(&out, a.issuer);
+  out += a.has_exp ? StrCat(",\"exp\":", a.exp) : std::string(",\"exp\":null");
+  // The payload exactly as signed: one JSON object (the verifier refused anything else).
+  return StrCat(out, ",\"claims\":", a.verified->claims_json, "}");
+}
+
 // The explanation as the JSON object c.h documents.
 std::string ExplanationJson(const Explanation& v) {
   std::string out = StrCat("{\"decision\":\"", Name(v.decision.outcome), "\",\"reason\":\"",
@@ -641,6 +670,7 @@ using clearance::CheckRequest;
 using clearance::CheckRequestView;
 using clearance::Decision;
 using clearance::embed_internal::ApplyLocked;
+using clearance::embed_internal::AuthenticationJson;
 using clearance::embed_internal::CheckOpen;
 using clearance::embed_internal::CheckPrincipal;
 using clearance::embed_internal::ExplanationJson;
@@ -1046,6 +1076,24 @@ clearance_status clearance_verifier_create_for_store(clearance_store* store,
 }
 
 void clearance_verifier_free(clearance_verifier* verifier) { delete verifier; }
+
+clearance_status clearance_authenticate(clearance_store* store,
+                                        const clearance_verifier* verifier, const char* token,
+                                        size_t len, char* buf, size_t capacity, size_t* needed) {
+  return Guard([&] {
+    if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
+    if (verifier == nullptr) return Null("verifier");
+    if (token == nullptr) return Null("token");
+    const clearance::Configuration config = [&] {
+      // The configuration changes only under the writer lock; a copy keeps the lock short.
+      std::lock_guard<std::mutex> lock(store->write_mu);
+      return store->store->state().config();
+    }();
+    return WriteBuffer(AuthenticationJson(clearance::Authenticate(
+                           *verifier->verifier, config, std::string_view(token, len))),
+                       buf, capacity, needed);
+  });
+}
 
 clearance_status clearance_check_token(clearance_store* store, const clearance_verifier* verifier,
                                        const char* token, size_t len,

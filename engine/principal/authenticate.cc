@@ -35,6 +35,7 @@ Authentication Authenticate(const TokenVerifier& verifier, const Configuration& 
   out.issuer = verified->issuer;
   out.has_exp = verified->has_exp;
   out.exp = verified->exp;
+  out.verified = verified;
   simdjson::dom::parser parser;
   simdjson::dom::element claims;
   if (parser.parse(verified->claims_json).get(claims) != simdjson::SUCCESS) {

@@ -476,6 +476,28 @@ TEST_F(CApiTest, AVerifierForTheStoreUsesTheStoredIssuers) {
                                       std::to_string(exp) + "}");
   EXPECT_EQ(CheckToken(verifier, other, &token_error).outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
   EXPECT_EQ(token_error, 21);  // clearance::TokenError::kWrongAudience
+  // Verify-only: the principal and the claims, or the reason.
+  char buf[1024];
+  size_t needed = 0;
+  ASSERT_EQ(clearance_authenticate(store_, verifier, token.data(), token.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_OK)
+      << clearance_last_error();
+  EXPECT_EQ(std::string(buf),
+            R"({"authenticated":true,"principal":{"type":"CLIENT","id":"my-client"},)"
+            R"("groups":null,"issuer":"https://idp","exp":4102444800,"claims":)"
+            R"({"iss":"https://idp","aud":"api","azp":"my-client","exp":4102444800}})");
+  EXPECT_EQ(needed, std::string(buf).size() + 1);
+  ASSERT_EQ(clearance_authenticate(store_, verifier, other.data(), other.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_OK);
+  EXPECT_EQ(std::string(buf),
+            R"({"authenticated":false,"reason":"wrong_audience","message":"wrong_audience"})");
+  EXPECT_EQ(clearance_authenticate(store_, verifier, token.data(), token.size(), buf, 8, &needed),
+            CLEARANCE_OUT_OF_RANGE);
+  EXPECT_EQ(clearance_authenticate(store_, nullptr, token.data(), token.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_INVALID_ARGUMENT);
   clearance_verifier_free(verifier);
   EXPECT_EQ(clearance_verifier_create_for_store(nullptr, &verifier), CLEARANCE_INVALID_ARGUMENT);
   EXPECT_EQ(clearance_verifier_create_for_store(store_, nullptr), CLEARANCE_INVALID_ARGUMENT);

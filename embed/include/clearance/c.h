@@ -251,6 +251,21 @@ CLEARANCE_C_EXPORT clearance_status clearance_check_token(clearance_store* store
                                                           clearance_decision* out,
                                                           int32_t* token_error);
 
+/* [any] Verify-only: who a bearer token authenticates, with the store's claim rules (username,
+ * client id and groups claims, prefer-username), as one JSON object written into buf
+ * (NUL-terminated):
+ *   {"authenticated":true,"principal":{"type":"USER"|"CLIENT","id":str},"groups":[str]|null,
+ *    "issuer":str,"exp":n|null,"claims":{...the verified payload as signed...}}
+ *   {"authenticated":false,"reason":"expired"|...|"no_principal"|"claim_wrong_type"|
+ *    "malformed_claims","message":str}
+ * groups is null when no groups claim is configured. A refused token is an answer (OK), not an
+ * error. *needed and OUT_OF_RANGE as for clearance_explain_claims. */
+CLEARANCE_C_EXPORT clearance_status clearance_authenticate(clearance_store* store,
+                                                           const clearance_verifier* verifier,
+                                                           const char* token, size_t len,
+                                                           char* buf, size_t capacity,
+                                                           size_t* needed);
+
 /* ---- Explanations ------------------------------------------------------------------------- */
 
 /* [any] The explanation of a check as one JSON object written into buf (NUL-terminated):

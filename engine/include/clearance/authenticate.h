@@ -11,6 +11,7 @@
 #define CLEARANCE_AUTHENTICATE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct Authentication {
   bool groups_claim_configured = false;
   std::vector<std::string> groups;
   std::string issuer;  // the verified iss
+  // The verified token (its claims_json is the payload as signed), when the token verified, even
+  // if no principal could be read from it. Shared with the verifier's cache.
+  std::shared_ptr<const VerifiedToken> verified;
   bool has_exp = false;
   int64_t exp = 0;  // seconds since the epoch, when has_exp
   // Why, naming the claim, for the principal reasons; the token reason's name otherwise. Empty

@@ -55,6 +55,8 @@ TEST_F(AuthenticateTest, AClientTokenGivesTheClientItsGroupsInTokenOrderAndTheIs
   EXPECT_TRUE(a.has_exp);
   EXPECT_EQ(a.exp, Minted().now + 600);
   EXPECT_TRUE(a.message.empty());
+  ASSERT_NE(a.verified, nullptr);
+  EXPECT_NE(a.verified->claims_json.find("\"azp\":\"svc\""), std::string::npos);
 }
 
 TEST_F(AuthenticateTest, PreferUsernameChoosesTheUser) {
