@@ -72,6 +72,7 @@ KeyLoadReport IssuerKeySource::Report() const {
                                                : "jwks_uri " + config_.jwks_uri;
   std::shared_lock lock(keys_mu_);
   report.loaded = loaded_;
+  report.last_error = last_error_;
   report.keys = keys_->outcomes();
   return report;
 }
@@ -88,6 +89,13 @@ absl::Status IssuerKeySource::Load(absl::Time now) {
 }
 
 absl::Status IssuerKeySource::FetchLocked(absl::Time now) {
+  absl::Status s = FetchAndReplaceLocked(now);
+  std::unique_lock lock(keys_mu_);
+  last_error_ = s.ok() ? std::string() : std::string(s.message());
+  return s;
+}
+
+absl::Status IssuerKeySource::FetchAndReplaceLocked(absl::Time now) {
   last_attempt_ = now;
   if (fetcher_ == nullptr) return absl::FailedPreconditionError("no JWKS fetcher configured");
   absl::StatusOr<std::string> body = absl::UnknownError("");

@@ -136,6 +136,9 @@ struct KeyLoadReport {
   // False while a jwks_uri issuer has no key set yet (its first fetch failed); `keys` is then
   // empty.
   bool loaded = false;
+  // jwks_uri: why the last fetch failed (the keys above are then the last good set); empty after
+  // a successful fetch and for the other sources.
+  std::string last_error;
   std::vector<JwkLoadOutcome> keys;
 };
 

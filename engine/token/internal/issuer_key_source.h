@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
@@ -62,6 +63,7 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
 
  private:
   absl::Status FetchLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fetch_mu_);
+  absl::Status FetchAndReplaceLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fetch_mu_);
   void RunUnknownKidRefetch(absl::Time now);
 
   const IssuerConfig config_;
@@ -73,6 +75,7 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
   mutable std::shared_mutex keys_mu_;
   std::shared_ptr<const IssuerKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
   bool loaded_ ABSL_GUARDED_BY(keys_mu_) = false;  // keys_ came from a document
+  std::string last_error_ ABSL_GUARDED_BY(keys_mu_);  // of the last fetch; empty when it worked
 
   std::mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
   absl::Time last_attempt_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();

@@ -163,6 +163,31 @@ TEST_F(JwksRefreshTest, StartsWithoutKeysWhenTheFirstFetchFailsAndRecovers) {
   EXPECT_EQ(Verify(*v, Token("rsa-1")), TokenError::kOk);
 }
 
+TEST_F(JwksRefreshTest, TheKeyLoadReportSaysWhyARemoteSetIsMissingOrStale) {
+  auto v = Make();  // the first fetch fails ("down")
+  std::vector<KeyLoadReport> reports = v->KeyLoadReports();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].source, std::string("jwks_uri ") + kUri);
+  EXPECT_FALSE(reports[0].loaded);
+  EXPECT_NE(reports[0].last_error.find("down"), std::string::npos) << reports[0].last_error;
+  fetcher_->Respond(Jwks("rsa-1"));
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_TRUE(v->RefreshKeys().ok());
+  reports = v->KeyLoadReports();
+  EXPECT_TRUE(reports[0].loaded);
+  EXPECT_EQ(reports[0].last_error, "");
+  ASSERT_EQ(reports[0].keys.size(), 1u);
+  EXPECT_EQ(reports[0].keys[0].kid, "rsa-1");
+  // A failed refresh keeps the keys and says why.
+  fetcher_->Respond(absl::UnavailableError("503 from the IdP"));
+  clock_.Advance(absl::Minutes(10));
+  EXPECT_FALSE(v->RefreshKeys().ok());
+  reports = v->KeyLoadReports();
+  EXPECT_TRUE(reports[0].loaded);
+  EXPECT_EQ(reports[0].keys.size(), 1u);
+  EXPECT_NE(reports[0].last_error.find("503 from the IdP"), std::string::npos);
+}
+
 TEST_F(JwksRefreshTest, RefreshFollowsTheInterval) {
   fetcher_->Respond(Jwks("rsa-1"));
   auto v = Make();
