@@ -74,7 +74,7 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
   // so TSan cannot see absl::Mutex; the pthread locks underneath these it intercepts.
   mutable std::shared_mutex keys_mu_;
   std::shared_ptr<const IssuerKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
-  bool loaded_ ABSL_GUARDED_BY(keys_mu_) = false;  // keys_ came from a document
+  bool loaded_ ABSL_GUARDED_BY(keys_mu_) = false;     // keys_ came from a document
   std::string last_error_ ABSL_GUARDED_BY(keys_mu_);  // of the last fetch; empty when it worked
 
   std::mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
