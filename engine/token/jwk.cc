@@ -109,6 +109,34 @@ absl::StatusOr<EvpPkeyPtr> FromParams(const char* type, OSSL_PARAM_BLD* bld) {
   return owned;
 }
 
+// The ROCA fingerprint (CVE-2017-15361): Infineon's RSALib made primes p = k * M + (65537^a mod M)
+// for a primorial M, so every modulus it made is, modulo each small prime r dividing M, a power of
+// 65537. Such a modulus can be factored. For a modulus from any other generator the chance of
+// passing the test for all these primes is negligible (the ROCA paper's detector uses the same
+// primes), so in practice it refuses no other key.
+bool HasRocaFingerprint(const BIGNUM* n) {
+  static constexpr BN_ULONG kPrimes[] = {
+      3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+      73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
+  for (BN_ULONG r : kPrimes) {
+    const BN_ULONG residue = BN_mod_word(n, r);
+    if (residue == static_cast<BN_ULONG>(-1)) return false;
+    // Walk the subgroup 65537 generates modulo r (at most r - 1 steps).
+    bool in_subgroup = false;
+    BN_ULONG power = 1;
+    for (BN_ULONG i = 0; i < r - 1; ++i) {
+      if (power == residue) {
+        in_subgroup = true;
+        break;
+      }
+      power = power * (65537 % r) % r;
+      if (power == 1) break;
+    }
+    if (!in_subgroup) return false;
+  }
+  return true;
+}
+
 absl::Status ParseRsa(const JwkMembers& m, VerificationKey* key) {
   std::string n, e;
   if (auto s = DecodeMember("n", m.n, &n); !s.ok()) return s;
@@ -128,6 +156,11 @@ absl::Status ParseRsa(const JwkMembers& m, VerificationKey* key) {
   if (!BN_is_odd(bn_e.get()) || BN_num_bits(bn_e.get()) > 256 ||
       BN_cmp(bn_e.get(), BN_value_one()) <= 0 || BN_get_word(bn_e.get()) < 65537) {
     return Invalid("RSA exponent must be odd and at least 65537");
+  }
+  if (HasRocaFingerprint(bn_n.get())) {
+    return Invalid(
+        "RSA modulus has the ROCA fingerprint (CVE-2017-15361): it was made by a vulnerable "
+        "Infineon key generator and can be factored; replace the key");
   }
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||

@@ -1,6 +1,8 @@
 // JWK / JWKS loading: each key's algorithm is fixed at load, and every key-ring rule refuses.
 #include "internal/jwk.h"
 
+#include <openssl/bn.h>
+
 #include <string>
 
 #include "gtest/gtest.h"
@@ -71,6 +73,31 @@ TEST(JwkTest, RsaSizeAndExponentRules) {
   EXPECT_TRUE(ParseJwk(Rsa(n, "AQAD")).ok());         // e = 65539, odd
   EXPECT_FALSE(ParseJwk(Rsa(n + "=", "AQAB")).ok());  // padded base64url
   EXPECT_FALSE(ParseJwk(Rsa("", "AQAB")).ok());
+}
+
+TEST(JwkTest, RocaFingerprintedModulusIsRefused) {
+  // A 2048-bit modulus that is 1 (a power of 65537) modulo every prime of the ROCA test:
+  // N = 1 + M * 2^j with M the product of the primes 3 .. 167.
+  BIGNUM* n = BN_new();
+  ASSERT_TRUE(BN_one(n));
+  for (BN_ULONG r = 3; r <= 167; r += 2) {
+    bool prime = true;
+    for (BN_ULONG d = 3; d * d <= r; d += 2) prime = prime && r % d != 0;
+    if (prime) {
+      ASSERT_TRUE(BN_mul_word(n, r));
+    }
+  }
+  ASSERT_TRUE(BN_lshift(n, n, 2048 - BN_num_bits(n)));
+  ASSERT_TRUE(BN_add_word(n, 1));
+  ASSERT_EQ(BN_num_bits(n), 2048);
+  std::string bytes(BN_num_bytes(n), '\0');
+  BN_bn2bin(n, reinterpret_cast<unsigned char*>(bytes.data()));
+  BN_free(n);
+  auto key = ParseJwk(Rsa(Base64UrlEncode(bytes), "AQAB"));
+  ASSERT_FALSE(key.ok());
+  EXPECT_NE(key.status().message().find("ROCA"), std::string::npos) << key.status();
+  // Every minted and published RSA key is not one (see also the Wycheproof suite).
+  EXPECT_TRUE(ParseJwk(MintedJwk("rsa-1")).ok());
 }
 
 TEST(JwkTest, EcCurveFixesTheAlgorithmAndPointIsChecked) {
