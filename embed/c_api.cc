@@ -13,8 +13,10 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clearance/authenticate.h"
 #include "clearance/catalog.h"
 #include "clearance/commands.h"
 #include "clearance/decision.h"
@@ -23,6 +25,8 @@
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
 #include "clearance/token.h"
+#include "clearance/token_jwks.h"
+#include "clearance/verifier_options.h"
 #include "simdjson.h"
 
 struct clearance_store {
@@ -333,6 +337,8 @@ clearance_status ReportApply(const absl::StatusOr<ApplyResult>& result) {
 class JsonFields {
  public:
   JsonFields(simdjson::dom::object obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+  // The prefix errors name this object by ("verifier.issuers[0].").
+  const std::string& where() const { return where_; }
   absl::Status Bool(std::string_view name, bool* out) const {
     simdjson::dom::element e;
     if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
@@ -386,6 +392,34 @@ class JsonFields {
   std::string where_;
 };
 
+// Calls `each` with the fields of every element of the array member `name`, each an object named
+// "<where><name>[i]." in errors. A missing member is an error only when `required`.
+absl::Status ForEachObjectIn(const simdjson::dom::object& obj, std::string_view name,
+                             std::string_view where, bool required,
+                             absl::FunctionRef<absl::Status(const JsonFields&)> each) {
+  simdjson::dom::element member;
+  if (obj.at_key(name).get(member) != simdjson::SUCCESS) {
+    if (!required) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        StrCat(where, name, ": is missing; expected an array of objects"));
+  }
+  simdjson::dom::array array;
+  if (member.get_array().get(array) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat(where, name, ": is not an array; expected an array of objects"));
+  }
+  size_t i = 0;
+  for (simdjson::dom::element e : array) {
+    const std::string at = StrCat(where, name, "[", i++, "].");
+    simdjson::dom::object element;
+    if (e.get_object().get(element) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(StrCat(at, " is not an object"));
+    }
+    if (absl::Status s = each(JsonFields(element, at)); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<simdjson::dom::object> ParseObject(simdjson::dom::parser& parser, const char* json,
                                                   size_t len, std::string_view what) {
   if (json == nullptr) return absl::InvalidArgumentError(StrCat(what, ": is NULL; expected JSON"));
@@ -410,7 +444,7 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   std::string mode = "OIDC";
   absl::Status s = f.Only({"mode", "authorizations_enabled", "tenant_checks_enabled",
                            "username_claim", "client_id_claim", "groups_claim",
-                           "prefer_username_claim", "id_pattern"});
+                           "prefer_username_claim", "id_pattern", "token_issuers"});
   if (s.ok()) s = f.String("mode", &mode);
   if (s.ok()) s = f.Bool("authorizations_enabled", &c.authorizations_enabled);
   if (s.ok()) s = f.Bool("tenant_checks_enabled", &c.tenant_checks_enabled);
@@ -419,6 +453,21 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   if (s.ok()) s = f.String("groups_claim", &c.groups_claim);
   if (s.ok()) s = f.Bool("prefer_username_claim", &c.prefer_username_claim);
   if (s.ok()) s = f.String("id_pattern", &c.id_pattern);
+  if (!s.ok()) return s;
+  // The stored issuers, in the snapshot's field names; Configure validates them and
+  // clearance_verifier_create_for_store builds a verifier from them.
+  s = ForEachObjectIn(
+      *obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
+        TokenIssuerConfig t;
+        absl::Status r = g.Only({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
+        if (r.ok()) r = g.String("issuer", &t.issuer);
+        if (r.ok()) r = g.String("jwks_file", &t.jwks_file);
+        if (r.ok()) r = g.String("jwks_uri", &t.jwks_uri);
+        if (r.ok()) r = g.Strings("audiences", &t.audiences);
+        if (r.ok()) r = g.Strings("algorithms", &t.algorithms);
+        if (r.ok()) c.token_issuers.push_back(std::move(t));
+        return r;
+      });
   if (!s.ok()) return s;
   if (mode == "OIDC") {
     c.mode = AuthMode::kOidc;
@@ -431,13 +480,6 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   return c;
 }
 
-absl::StatusOr<JwsAlgorithm> ParseAlgorithm(std::string_view name) {
-  for (int i = 0; i < kJwsAlgorithmCount; ++i) {
-    if (Name(static_cast<JwsAlgorithm>(i)) == name) return static_cast<JwsAlgorithm>(i);
-  }
-  return absl::InvalidArgumentError(StrCat("is \"", name, "\"; expected a JWS algorithm such as RS256"));
-}
-
 absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size_t len) {
   simdjson::dom::parser parser;
   absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "verifier");
@@ -446,52 +488,107 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
   TokenVerifierOptions options;
   int64_t leeway = 60;
   int64_t cache = static_cast<int64_t>(options.cache_capacity);
-  absl::Status s = f.Only({"issuers", "leeway_seconds", "require_exp", "cache_capacity"});
+  int64_t max_lifetime = 0;
+  int64_t ttl = absl::ToInt64Seconds(options.cache_ttl_without_exp);
+  TokenLimits& limits = options.limits;
+  int64_t max_token = static_cast<int64_t>(limits.max_token_bytes);
+  int64_t max_header = static_cast<int64_t>(limits.max_header_bytes);
+  int64_t max_claims_bytes = static_cast<int64_t>(limits.max_claims_bytes);
+  int64_t max_depth = limits.max_json_depth;
+  int64_t max_claims = limits.max_claims;
+  absl::Status s =
+      f.Only({"issuers", "leeway_seconds", "require_exp", "cache_capacity", "max_lifetime_seconds",
+              "cache_ttl_without_exp_seconds", "max_token_bytes", "max_header_bytes",
+              "max_claims_bytes", "max_json_depth", "max_claims"});
   if (s.ok()) s = f.Int("leeway_seconds", &leeway);
   if (s.ok()) s = f.Bool("require_exp", &options.require_exp);
   if (s.ok()) s = f.Int("cache_capacity", &cache);
+  if (s.ok()) s = f.Int("max_lifetime_seconds", &max_lifetime);
+  if (s.ok()) s = f.Int("cache_ttl_without_exp_seconds", &ttl);
+  if (s.ok()) s = f.Int("max_token_bytes", &max_token);
+  if (s.ok()) s = f.Int("max_header_bytes", &max_header);
+  if (s.ok()) s = f.Int("max_claims_bytes", &max_claims_bytes);
+  if (s.ok()) s = f.Int("max_json_depth", &max_depth);
+  if (s.ok()) s = f.Int("max_claims", &max_claims);
   if (!s.ok()) return s;
-  if (leeway < 0 || cache < 0) {
+  if (leeway < 0 || cache < 0 || max_lifetime < 0 || ttl < 0) {
     return absl::InvalidArgumentError(
-        "verifier: leeway_seconds and cache_capacity must not be negative");
+        "verifier: leeway_seconds, cache_capacity, max_lifetime_seconds and "
+        "cache_ttl_without_exp_seconds must not be negative");
+  }
+  if (max_token < 1 || max_header < 1 || max_claims_bytes < 1 || max_depth < 1 || max_claims < 1 ||
+      max_depth > 1024 || max_claims > (int64_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        "verifier: max_token_bytes, max_header_bytes, max_claims_bytes, max_json_depth and "
+        "max_claims must be positive (max_json_depth at most 1024)");
   }
   options.leeway = absl::Seconds(leeway);
   options.cache_capacity = static_cast<size_t>(cache);
-  simdjson::dom::array issuers;
-  if (obj->at_key("issuers").get_array().get(issuers) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("verifier.issuers: is missing or not an array; expected "
-                                      "an array of issuer objects");
-  }
-  size_t i = 0;
-  for (simdjson::dom::element e : issuers) {
-    simdjson::dom::object io;
-    const std::string where = StrCat("verifier.issuers[", i++, "].");
-    if (e.get_object().get(io) != simdjson::SUCCESS) {
-      return absl::InvalidArgumentError(StrCat(where, " is not an object"));
-    }
-    const JsonFields g(io, where);
+  options.max_lifetime = absl::Seconds(max_lifetime);
+  options.cache_ttl_without_exp = absl::Seconds(ttl);
+  limits.max_token_bytes = static_cast<size_t>(max_token);
+  limits.max_header_bytes = static_cast<size_t>(max_header);
+  limits.max_claims_bytes = static_cast<size_t>(max_claims_bytes);
+  limits.max_json_depth = static_cast<int>(max_depth);
+  limits.max_claims = static_cast<int>(max_claims);
+  s = ForEachObjectIn(*obj, "issuers", "verifier.", /*required=*/true, [&](const JsonFields& g) {
     IssuerConfig issuer;
     std::vector<std::string> algorithms;
-    s = g.Only({"issuer", "audiences", "skip_audience_check", "algorithms", "jwks_json",
-                "jwks_file", "required_typ"});
-    if (s.ok()) s = g.String("issuer", &issuer.issuer);
-    if (s.ok()) s = g.Strings("audiences", &issuer.audiences);
-    if (s.ok()) s = g.Bool("skip_audience_check", &issuer.skip_audience_check);
-    if (s.ok()) s = g.Strings("algorithms", &algorithms);
-    if (s.ok()) s = g.String("jwks_json", &issuer.jwks_json);
-    if (s.ok()) s = g.String("jwks_file", &issuer.jwks_file);
-    if (s.ok()) s = g.String("required_typ", &issuer.required_typ);
-    if (!s.ok()) return s;
+    absl::Status r = g.Only({"issuer", "audiences", "skip_audience_check", "algorithms",
+                             "jwks_json", "jwks_file", "jwks_uri", "required_typ"});
+    if (r.ok()) r = g.String("issuer", &issuer.issuer);
+    if (r.ok()) r = g.Strings("audiences", &issuer.audiences);
+    if (r.ok()) r = g.Bool("skip_audience_check", &issuer.skip_audience_check);
+    if (r.ok()) r = g.Strings("algorithms", &algorithms);
+    if (r.ok()) r = g.String("jwks_json", &issuer.jwks_json);
+    if (r.ok()) r = g.String("jwks_file", &issuer.jwks_file);
+    if (r.ok()) r = g.String("jwks_uri", &issuer.jwks_uri);
+    if (r.ok()) r = g.String("required_typ", &issuer.required_typ);
+    if (!r.ok()) return r;
     for (const std::string& a : algorithms) {
-      absl::StatusOr<JwsAlgorithm> alg = ParseAlgorithm(a);
-      if (!alg.ok()) {
-        return absl::InvalidArgumentError(StrCat(where, "algorithms: ", alg.status().message()));
+      JwsAlgorithm alg;
+      if (!ParseJwsAlgorithm(a, &alg)) {
+        return absl::InvalidArgumentError(StrCat(g.where(), "algorithms: is \"", a,
+                                                 "\"; expected a JWS algorithm such as RS256"));
       }
-      issuer.allowed_algorithms.insert(*alg);
+      issuer.allowed_algorithms.insert(alg);
+    }
+    if (!issuer.jwks_uri.empty() && options.fetcher == nullptr) {
+      options.fetcher = MakeCurlJwksFetcher();
     }
     options.issuers.push_back(std::move(issuer));
-  }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
   return options;
+}
+
+// An authentication as the JSON object c.h documents (clearance_authenticate).
+std::string AuthenticationJson(const Authentication& a) {
+  std::string out = StrCat("{\"authenticated\":", a.ok() ? "true" : "false");
+  if (!a.ok()) {
+    out += StrCat(",\"reason\":\"", Name(a.reason), "\",\"message\":");
+    strings_internal::AppendJsonQuoted(&out, a.message);
+    return out + "}";
+  }
+  out += StrCat(",\"principal\":{\"type\":\"", Name(a.principal_type), "\",\"id\":");
+  strings_internal::AppendJsonQuoted(&out, a.principal_id);
+  out += "},\"groups\":";
+  if (a.groups_claim_configured) {
+    out += "[";
+    for (size_t i = 0; i < a.groups.size(); ++i) {
+      if (i > 0) out += ",";
+      strings_internal::AppendJsonQuoted(&out, a.groups[i]);
+    }
+    out += "]";
+  } else {
+    out += "null";
+  }
+  out += ",\"issuer\":";
+  strings_internal::AppendJsonQuoted(&out, a.issuer);
+  out += a.has_exp ? StrCat(",\"exp\":", a.exp) : std::string(",\"exp\":null");
+  // The payload exactly as signed: one JSON object (the verifier refused anything else).
+  return StrCat(out, ",\"claims\":", a.verified->claims_json, "}");
 }
 
 // The explanation as the JSON object c.h documents.
@@ -573,6 +670,7 @@ using clearance::CheckRequest;
 using clearance::CheckRequestView;
 using clearance::Decision;
 using clearance::embed_internal::ApplyLocked;
+using clearance::embed_internal::AuthenticationJson;
 using clearance::embed_internal::CheckOpen;
 using clearance::embed_internal::CheckPrincipal;
 using clearance::embed_internal::ExplanationJson;
@@ -938,23 +1036,64 @@ clearance_status clearance_check_batch(clearance_store* store,
   });
 }
 
+namespace {
+
+// A verifier handle from options, or the error that says why not.
+clearance_status NewVerifier(absl::StatusOr<clearance::TokenVerifierOptions> options,
+                             clearance_verifier** out) {
+  if (!options.ok()) return Fail(options.status());
+  absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
+      clearance::TokenVerifier::Create(*std::move(options));
+  if (!verifier.ok()) return Fail(verifier.status());
+  auto handle = std::make_unique<clearance_verifier>();
+  handle->verifier = *std::move(verifier);
+  *out = handle.release();
+  return CLEARANCE_OK;
+}
+
+}  // namespace
+
 clearance_status clearance_verifier_create(const char* json, size_t len,
                                            clearance_verifier** out) {
   return Guard([&] {
     if (out == nullptr) return Null("out");
-    absl::StatusOr<clearance::TokenVerifierOptions> options = ParseVerifierOptions(json, len);
-    if (!options.ok()) return Fail(options.status());
-    absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
-        clearance::TokenVerifier::Create(*std::move(options));
-    if (!verifier.ok()) return Fail(verifier.status());
-    auto handle = std::make_unique<clearance_verifier>();
-    handle->verifier = *std::move(verifier);
-    *out = handle.release();
-    return CLEARANCE_OK;
+    return NewVerifier(ParseVerifierOptions(json, len), out);
+  });
+}
+
+clearance_status clearance_verifier_create_for_store(clearance_store* store,
+                                                     clearance_verifier** out) {
+  return Guard([&] {
+    if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
+    if (out == nullptr) return Null("out");
+    absl::StatusOr<clearance::TokenVerifierOptions> options = [&] {
+      // The configuration changes only under the writer lock.
+      std::lock_guard<std::mutex> lock(store->write_mu);
+      return clearance::VerifierOptionsFor(store->store->state().config());
+    }();
+    return NewVerifier(std::move(options), out);
   });
 }
 
 void clearance_verifier_free(clearance_verifier* verifier) { delete verifier; }
+
+clearance_status clearance_authenticate(clearance_store* store,
+                                        const clearance_verifier* verifier, const char* token,
+                                        size_t len, char* buf, size_t capacity, size_t* needed) {
+  return Guard([&] {
+    if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
+    if (verifier == nullptr) return Null("verifier");
+    if (token == nullptr) return Null("token");
+    const clearance::Configuration config = [&] {
+      // The configuration changes only under the writer lock; a copy keeps the lock short.
+      std::lock_guard<std::mutex> lock(store->write_mu);
+      return store->store->state().config();
+    }();
+    return WriteBuffer(AuthenticationJson(clearance::Authenticate(
+                           *verifier->verifier, config, std::string_view(token, len))),
+                       buf, capacity, needed);
+  });
+}
 
 clearance_status clearance_check_token(clearance_store* store, const clearance_verifier* verifier,
                                        const char* token, size_t len,

@@ -66,11 +66,11 @@ absl::Status ValidateIssuer(size_t i, const TokenIssuerConfig& t) {
 }  // namespace
 
 const std::vector<std::string_view>& TokenAlgorithmNames() {
-  // JwsAlgorithm order; the token library's Name(JwsAlgorithm) prints the same strings (the CLI
-  // test builds a verifier from every one of them, so a drift shows up there).
-  static const auto* const names = new std::vector<std::string_view>{
-      "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-      "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"};
+  static const auto* const names = [] {
+    auto* v = new std::vector<std::string_view>();
+    for (int i = 0; i < kJwsAlgorithmCount; ++i) v->push_back(Name(static_cast<JwsAlgorithm>(i)));
+    return v;
+  }();
   return *names;
 }
 

@@ -1,9 +1,11 @@
 #include "internal/issuer_key_source.h"
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::token_internal {
@@ -35,11 +37,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
-IssuerKeySource::IssuerKeySource(const IssuerConfig& config, JwksFetcher* fetcher,
-                                 std::atomic<uint64_t>* generation)
-    : config_(config),
-      fetcher_(fetcher),
-      generation_(generation),
+IssuerKeySource::IssuerKeySource(IssuerConfig config, std::shared_ptr<JwksFetcher> fetcher,
+                                 std::shared_ptr<std::atomic<uint64_t>> generation)
+    : config_(std::move(config)),
+      fetcher_(std::move(fetcher)),
+      generation_(std::move(generation)),
       keys_(std::make_shared<IssuerKeys>()) {}
 
 std::shared_ptr<const IssuerKeys> IssuerKeySource::keys() const {
@@ -54,11 +56,25 @@ absl::Status IssuerKeySource::Replace(std::string_view jwks_json) {
   {
     std::unique_lock lock(keys_mu_);
     keys_ = *std::move(parsed);
+    loaded_ = true;
   }
   // After the swap: a reader that sees the new generation also sees the new keys, so no entry
   // verified with old keys can be stamped with the new generation.
   generation_->fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();
+}
+
+KeyLoadReport IssuerKeySource::Report() const {
+  KeyLoadReport report;
+  report.issuer = config_.issuer;
+  report.source = !config_.jwks_json.empty()   ? std::string("jwks_json")
+                  : !config_.jwks_file.empty() ? "jwks_file " + config_.jwks_file
+                                               : "jwks_uri " + config_.jwks_uri;
+  std::shared_lock lock(keys_mu_);
+  report.loaded = loaded_;
+  report.last_error = last_error_;
+  report.keys = keys_->outcomes();
+  return report;
 }
 
 absl::Status IssuerKeySource::Load(absl::Time now) {
@@ -73,9 +89,25 @@ absl::Status IssuerKeySource::Load(absl::Time now) {
 }
 
 absl::Status IssuerKeySource::FetchLocked(absl::Time now) {
+  absl::Status s = FetchAndReplaceLocked(now);
+  std::unique_lock lock(keys_mu_);
+  last_error_ = s.ok() ? std::string() : std::string(s.message());
+  return s;
+}
+
+absl::Status IssuerKeySource::FetchAndReplaceLocked(absl::Time now) {
   last_attempt_ = now;
   if (fetcher_ == nullptr) return absl::FailedPreconditionError("no JWKS fetcher configured");
-  auto body = fetcher_->Fetch(config_.jwks_uri);
+  absl::StatusOr<std::string> body = absl::UnknownError("");
+  // The fetcher is the embedder's code. An exception from it must not escape into a background
+  // thread (which would terminate the process); it counts as a failed fetch.
+  try {
+    body = fetcher_->Fetch(config_.jwks_uri);
+  } catch (const std::exception& e) {
+    body = absl::InternalError(strings_internal::StrCat("the fetcher threw: ", e.what()));
+  } catch (...) {
+    body = absl::InternalError("the fetcher threw");
+  }
   if (!body.ok()) {
     return absl::Status(
         body.status().code(),
@@ -95,19 +127,33 @@ absl::Status IssuerKeySource::RefreshIfDue(absl::Time now) {
   return FetchLocked(now);
 }
 
-bool IssuerKeySource::RefetchForUnknownKid(absl::Time now) {
+bool IssuerKeySource::ScheduleUnknownKidRefetch(absl::Time now, KeyFetchExecutor& executor) {
   if (!remote()) return false;
-  // A request thread never queues behind a fetch already under way: under a flood of unknown
-  // kids, threads would otherwise pile up for the whole fetch timeout. The token that lost the
-  // race is refused (kUnknownKey) and its retry finds the new keys.
-  if (!fetch_mu_.try_lock()) return false;
-  bool published = false;
-  if (now - last_unknown_kid_fetch_ >= config_.unknown_kid_refetch_period) {
+  {
+    std::lock_guard lock(unknown_kid_mu_);
+    if (unknown_kid_fetch_pending_ ||
+        now - last_unknown_kid_fetch_ < config_.unknown_kid_refetch_period) {
+      return false;
+    }
+    unknown_kid_fetch_pending_ = true;
     last_unknown_kid_fetch_ = now;
-    published = FetchLocked(now).ok();
   }
-  fetch_mu_.unlock();
-  return published;
+  executor.Schedule([weak = weak_from_this(), now] {
+    if (std::shared_ptr<IssuerKeySource> self = weak.lock()) self->RunUnknownKidRefetch(now);
+  });
+  return true;
+}
+
+void IssuerKeySource::RunUnknownKidRefetch(absl::Time now) {
+  // Cleared however the fetch ends, so one failure never stops later refetches.
+  absl::Cleanup clear_pending = [this] {
+    std::lock_guard lock(unknown_kid_mu_);
+    unknown_kid_fetch_pending_ = false;
+  };
+  std::lock_guard lock(fetch_mu_);
+  // Ignored on purpose: a failed refetch keeps the last good keys, the token that asked for it
+  // has been refused already, and RefreshKeys() reports fetch failures to the embedder.
+  (void)FetchLocked(now);
 }
 
 }  // namespace clearance::token_internal

@@ -109,6 +109,34 @@ absl::StatusOr<EvpPkeyPtr> FromParams(const char* type, OSSL_PARAM_BLD* bld) {
   return owned;
 }
 
+// The ROCA fingerprint (CVE-2017-15361): Infineon's RSALib made primes p = k * M + (65537^a mod M)
+// for a primorial M, so every modulus it made is, modulo each small prime r dividing M, a power of
+// 65537. Such a modulus can be factored. For a modulus from any other generator the chance of
+// passing the test for all these primes is negligible (the ROCA paper's detector uses the same
+// primes), so in practice it refuses no other key.
+bool HasRocaFingerprint(const BIGNUM* n) {
+  static constexpr BN_ULONG kPrimes[] = {
+      3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+      73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
+  for (BN_ULONG r : kPrimes) {
+    const BN_ULONG residue = BN_mod_word(n, r);
+    if (residue == static_cast<BN_ULONG>(-1)) return false;
+    // Walk the subgroup 65537 generates modulo r (at most r - 1 steps).
+    bool in_subgroup = false;
+    BN_ULONG power = 1;
+    for (BN_ULONG i = 0; i < r - 1; ++i) {
+      if (power == residue) {
+        in_subgroup = true;
+        break;
+      }
+      power = power * (65537 % r) % r;
+      if (power == 1) break;
+    }
+    if (!in_subgroup) return false;
+  }
+  return true;
+}
+
 absl::Status ParseRsa(const JwkMembers& m, VerificationKey* key) {
   std::string n, e;
   if (auto s = DecodeMember("n", m.n, &n); !s.ok()) return s;
@@ -128,6 +156,11 @@ absl::Status ParseRsa(const JwkMembers& m, VerificationKey* key) {
   if (!BN_is_odd(bn_e.get()) || BN_num_bits(bn_e.get()) > 256 ||
       BN_cmp(bn_e.get(), BN_value_one()) <= 0 || BN_get_word(bn_e.get()) < 65537) {
     return Invalid("RSA exponent must be odd and at least 65537");
+  }
+  if (HasRocaFingerprint(bn_n.get())) {
+    return Invalid(
+        "RSA modulus has the ROCA fingerprint (CVE-2017-15361): it was made by a vulnerable "
+        "Infineon key generator and can be factored; replace the key");
   }
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
@@ -217,6 +250,48 @@ bool KnownKty(std::string_view kty) {
   return kty == "RSA" || kty == "EC" || kty == "OKP" || kty == "oct";
 }
 
+// Why a JWK in a key set is not a signature-verification key for this verifier; empty when it is
+// one. A key the set publishes for something else (encryption, a type or algorithm we do not
+// implement, key_ops without "verify", RFC 7517 §4.3) is skipped, and the reason is kept for the
+// key-load report. INVALID_ARGUMENT when key_ops is not an array of unique strings.
+absl::StatusOr<std::string> SkipReason(object jwk) {
+  using strings_internal::StrCat;
+  std::string_view use, kty, alg;
+  if (!jwk["use"].get(use) && use != "sig") {
+    return StrCat("\"use\" is \"", use, "\"; only \"sig\" keys verify signatures");
+  }
+  // Absent or non-string kty: reported by ParseJwkObject as a malformed key.
+  if (!jwk["kty"].get(kty) && !KnownKty(kty)) {
+    return StrCat("\"kty\" \"", kty, "\" is not supported; expected RSA, EC, OKP or oct");
+  }
+  JwsAlgorithm parsed;
+  if (!jwk["alg"].get(alg) && !ParseJwsAlgorithm(alg, &parsed)) {
+    std::string names;
+    for (int i = 0; i < kJwsAlgorithmCount; ++i) {
+      names += StrCat(i ? ", " : "", Name(static_cast<JwsAlgorithm>(i)));
+    }
+    return StrCat("\"alg\" \"", alg, "\" is not a JWS algorithm this verifier implements (", names,
+                  ")");
+  }
+  simdjson::dom::element ops_element;
+  if (!jwk["key_ops"].get(ops_element)) {
+    simdjson::dom::array ops;
+    if (ops_element.get_array().get(ops)) return Invalid("\"key_ops\" must be an array of strings");
+    absl::flat_hash_set<std::string_view> seen;
+    for (element op : ops) {
+      std::string_view name;
+      if (op.get_string().get(name)) return Invalid("\"key_ops\" must be an array of strings");
+      if (!seen.insert(name).second) {
+        return Invalid(StrCat("\"key_ops\" lists \"", name, "\" twice"));
+      }
+    }
+    if (!seen.contains("verify")) {
+      return std::string("\"key_ops\" does not include \"verify\"");
+    }
+  }
+  return std::string();
+}
+
 absl::StatusOr<std::unique_ptr<VerificationKey>> ParseJwkObject(object jwk) {
   JwkMembers m;
   if (auto s = ReadMembers(jwk, &m); !s.ok()) return s;
@@ -236,8 +311,6 @@ absl::StatusOr<std::unique_ptr<VerificationKey>> ParseJwkObject(object jwk) {
   else
     s = Invalid(strings_internal::StrCat("unsupported \"kty\" \"", m.kty, "\""));
   if (!s.ok()) return s;
-  if (m.has_use && m.use != "sig")
-    return Invalid(strings_internal::StrCat("\"use\" is \"", m.use, "\""));
   if (m.has_alg) {
     // A JWK that names its algorithm is pinned to exactly that one.
     JwsAlgorithm alg;
@@ -258,6 +331,10 @@ absl::StatusOr<std::unique_ptr<VerificationKey>> ParseJwk(std::string_view jwk_j
   if (parser.parse(jwk_json.data(), jwk_json.size()).get(root)) return Invalid("not valid JSON");
   object jwk;
   if (root.get_object().get(jwk)) return Invalid("not a JSON object");
+  // A lone JWK is configured to verify: a reason to skip it is an error.
+  absl::StatusOr<std::string> skip = SkipReason(jwk);
+  if (!skip.ok()) return skip.status();
+  if (!skip->empty()) return Invalid(*skip);
   return ParseJwkObject(jwk);
 }
 
@@ -289,22 +366,26 @@ absl::StatusOr<std::shared_ptr<const IssuerKeys>> IssuerKeys::Parse(std::string_
       return absl::InvalidArgumentError(
           strings_internal::StrCat("JWKS: keys[", index, "] is not an object"));
     }
-    std::string_view kty, use, alg_name;
-    // Absent or non-string kty: left empty here and reported by ParseJwkObject.
-    if (jwk["kty"].get(kty)) kty = {};
-    const bool has_use = !jwk["use"].get(use);
-    JwsAlgorithm alg;
-    const bool foreign_alg = !jwk["alg"].get(alg_name) && !ParseJwsAlgorithm(alg_name, &alg);
-    if ((has_use && use != "sig") || (!kty.empty() && !KnownKty(kty)) || foreign_alg) {
-      ++index;
-      // Encryption keys (use "enc", alg A128KW, ...) and future key types do not concern a
-      // verifier, and skipping them never widens what verifies.
+    JwkLoadOutcome outcome;
+    outcome.index = index;
+    if (std::string_view kid; !jwk["kid"].get(kid)) outcome.kid = std::string(kid);
+    absl::StatusOr<std::string> skip = SkipReason(jwk);
+    if (!skip.ok()) {
+      return absl::InvalidArgumentError(
+          strings_internal::StrCat("JWKS: keys[", index, "]: ", skip.status().message()));
+    }
+    ++index;
+    if (!skip->empty()) {
+      // Skipping never widens what verifies; the reason goes to the report so that a mistyped
+      // alg does not look like a key the issuer never published.
+      outcome.reason = *std::move(skip);
+      ring->outcomes_.push_back(std::move(outcome));
       continue;
     }
     auto key = ParseJwkObject(jwk);
     if (!key.ok()) {
       return absl::InvalidArgumentError(
-          strings_internal::StrCat("JWKS: keys[", index, "]: ", key.status().message()));
+          strings_internal::StrCat("JWKS: keys[", outcome.index, "]: ", key.status().message()));
     }
     ((*key)->family == KeyFamily::kOct ? any_oct : any_asymmetric) = true;
     if (any_oct && any_asymmetric) {
@@ -319,7 +400,20 @@ absl::StatusOr<std::shared_ptr<const IssuerKeys>> IssuerKeys::Parse(std::string_
       }
     }
     ring->keys_.push_back(*std::move(key));
-    ++index;
+    outcome.used = true;
+    ring->outcomes_.push_back(std::move(outcome));
+  }
+  if (ring->keys_.empty()) {
+    // Every check would fail with unknown_key; say why now instead.
+    std::string why = ring->outcomes_.empty() ? " (\"keys\" is empty)" : ":";
+    for (const JwkLoadOutcome& o : ring->outcomes_) {
+      why += strings_internal::StrCat(" keys[", o.index, "]",
+                                      o.kid.empty() ? "" : " (kid \"" + o.kid + "\")", " ",
+                                      o.reason, ";");
+    }
+    if (why.back() == ';') why.pop_back();
+    return absl::InvalidArgumentError(
+        strings_internal::StrCat("JWKS: no key can verify signatures", why));
   }
   ring->symmetric_ = any_oct;
   return ring;

@@ -16,9 +16,10 @@ TokenError SplitCompact(std::string_view token, size_t max_token_bytes, JwsSegme
   out->payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
   out->signature = token.substr(dot2 + 1);
   out->signing_input = token.substr(0, dot2);
-  // Empty parts are kept by the split, then refused: an empty header has no alg, and an empty
-  // signature is either alg "none" or a stripped signature (RFC 7515 A.5, a trailing dot).
-  if (out->header.empty() || out->signature.empty()) return TokenError::kMalformed;
+  // An empty header has no alg. An empty signature is kept: it is either alg "none" (RFC 7515
+  // A.5), which the header check names as an algorithm attack, or a stripped signature, which
+  // the caller refuses once the header is known to be sound.
+  if (out->header.empty()) return TokenError::kMalformed;
   return TokenError::kOk;
 }
 
@@ -39,21 +40,24 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
 
 TokenError ParseJwsHeader(simdjson::ondemand::parser& parser, const char* json, size_t len,
                           int max_depth, JwsHeader* out) {
-  bool has_alg = false;
+  // Verdicts on what the members say wait until the whole header has been walked: a header that
+  // is not one well-formed object with unique names is refused as such, whatever its first alg
+  // says ({"alg":"none","alg":"RS256"} is a duplicate, not an algorithm question).
+  bool has_alg = false, alg_is_string = false, unsupported = false;
+  std::string_view alg;
   // Headers are tiny; a small member cap keeps a hostile header from costing anything.
   const JsonCaps caps{max_depth, 64};
   TokenError result = WalkStrictObject(
       parser, json, len, caps,
       [&](std::string_view name, simdjson::ondemand::value& value, bool* consumed) {
         if (name == "alg") {
-          *consumed = true;
-          std::string_view alg;
-          if (value.get_string().get(alg)) return TokenError::kAlgorithmNotAllowed;
           has_alg = true;
-          if (EqualsIgnoreAsciiCase(alg, "none") || !ParseJwsAlgorithm(alg, &out->alg)) {
-            return TokenError::kAlgorithmNotAllowed;
-          }
-          return TokenError::kOk;
+          simdjson::ondemand::json_type type;
+          if (value.type().get(type)) return TokenError::kBadJson;
+          if (type != simdjson::ondemand::json_type::string) return TokenError::kOk;  // walked
+          *consumed = true;
+          alg_is_string = true;
+          return value.get_string().get(alg) ? TokenError::kBadJson : TokenError::kOk;
         }
         if (name == "kid") {
           *consumed = true;
@@ -70,12 +74,17 @@ TokenError ParseJwsHeader(simdjson::ondemand::parser& parser, const char* json, 
         // own key; keys come only from configuration.
         if (name == "crit" || name == "b64" || name == "jwk" || name == "jku" || name == "x5u" ||
             name == "x5c") {
-          return TokenError::kUnsupportedHeader;
+          unsupported = true;
         }
         return TokenError::kOk;
       });
   if (result != TokenError::kOk) return result;
-  return has_alg ? TokenError::kOk : TokenError::kAlgorithmNotAllowed;
+  if (!has_alg || !alg_is_string || EqualsIgnoreAsciiCase(alg, "none") ||
+      !ParseJwsAlgorithm(alg, &out->alg)) {
+    return TokenError::kAlgorithmNotAllowed;
+  }
+  if (unsupported) return TokenError::kUnsupportedHeader;
+  return TokenError::kOk;
 }
 
 }  // namespace clearance::token_internal

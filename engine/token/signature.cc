@@ -198,16 +198,6 @@ TokenError VerifyHmac(JwsAlgorithm alg, const VerificationKey& key, std::string_
 
 }  // namespace
 
-bool ParseJwsAlgorithm(std::string_view name, JwsAlgorithm* alg) {
-  for (int i = 0; i < kJwsAlgorithmCount; ++i) {
-    if (Name(static_cast<JwsAlgorithm>(i)) == name) {
-      *alg = static_cast<JwsAlgorithm>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 TokenError VerifyJwsSignature(JwsAlgorithm alg, const VerificationKey& key,
                               std::string_view signing_input, std::string_view signature) {
   if (!key.algorithms.contains(alg)) return TokenError::kKeyMismatch;

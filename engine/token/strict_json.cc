@@ -137,4 +137,29 @@ TokenError WalkStrictObject(simdjson::ondemand::parser& parser, const char* json
   return TokenError::kOk;
 }
 
+bool NestsDeeperThan(std::string_view json, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 }  // namespace clearance::token_internal

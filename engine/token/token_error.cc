@@ -55,6 +55,16 @@ std::string_view Name(JwsAlgorithm alg) {
   return i < kAlgorithmNames.size() ? kAlgorithmNames[i] : "unknown";
 }
 
+bool ParseJwsAlgorithm(std::string_view name, JwsAlgorithm* alg) {
+  for (size_t i = 0; i < kAlgorithmNames.size(); ++i) {
+    if (kAlgorithmNames[i] == name) {
+      *alg = static_cast<JwsAlgorithm>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::Status ToStatus(TokenError error) {
   if (error == TokenError::kOk) return absl::OkStatus();
   return absl::UnauthenticatedError(strings_internal::StrCat("token refused: ", Name(error)));

@@ -14,7 +14,9 @@
 #include "internal/claims.h"
 #include "internal/issuer_key_source.h"
 #include "internal/jws.h"
+#include "internal/key_fetch_thread.h"
 #include "internal/signature.h"
+#include "internal/strict_json.h"
 #include "internal/token_cache.h"
 #include "simdjson.h"
 
@@ -57,6 +59,33 @@ TokenError DecodeSegment(std::string_view encoded, size_t cap, std::string* buf,
   return TokenError::kOk;
 }
 
+// A segment refused as too large or as bad JSON may be refused for its nesting: a deeply nested
+// document is an attack on parsers, and naming it kTooDeep whatever its size keeps the reason
+// independent of the configured byte caps. Runs only on the refusal path.
+TokenError NameDeepNesting(TokenError error, std::string_view encoded, size_t cap, int max_depth,
+                           std::string* buf, size_t decoded_len) {
+  if (error == TokenError::kBadJson) {
+    return token_internal::NestsDeeperThan(std::string_view(buf->data(), decoded_len), max_depth)
+               ? TokenError::kTooDeep
+               : error;
+  }
+  if (error != TokenError::kTooLarge) return error;
+  // Only the first `cap` decoded bytes are looked at: whole base64url quanta, so the prefix is
+  // itself a strict encoding. `encoded` may be a whole over-long token, whose header ends at the
+  // first dot.
+  std::string_view prefix = encoded.substr(0, cap / 3 * 4);
+  if (size_t dot = prefix.find('.'); dot != std::string_view::npos) prefix = prefix.substr(0, dot);
+  if (buf->size() < cap + simdjson::SIMDJSON_PADDING) buf->resize(cap + simdjson::SIMDJSON_PADDING);
+  size_t len = 0;
+  if (!token_internal::Base64UrlDecode(prefix, reinterpret_cast<uint8_t*>(buf->data()), cap,
+                                       &len)) {
+    return error;
+  }
+  return token_internal::NestsDeeperThan(std::string_view(buf->data(), len), max_depth)
+             ? TokenError::kTooDeep
+             : error;
+}
+
 int64_t Seconds(absl::Duration d) { return absl::ToInt64Seconds(d); }
 
 }  // namespace
@@ -67,7 +96,8 @@ class TokenVerifier::Impl {
       : options_(std::move(options)),
         clock_(options_.clock != nullptr ? options_.clock : SystemTokenClock()),
         rules_{Seconds(options_.leeway), options_.require_exp, Seconds(options_.max_lifetime)},
-        cache_(options_.cache_capacity) {}
+        cache_(options_.cache_capacity),
+        executor_(options_.key_fetch_executor) {}
 
   absl::Status Init() {
     if (options_.issuers.empty()) return absl::InvalidArgumentError("no issuer configured");
@@ -80,6 +110,7 @@ class TokenVerifier::Impl {
       return absl::InvalidArgumentError("token limits must be positive");
     }
     sources_.reserve(options_.issuers.size());
+    bool any_remote = false;
     const absl::Time now = clock_->Now();
     for (size_t i = 0; i < options_.issuers.size(); ++i) {
       const IssuerConfig& c = options_.issuers[i];
@@ -108,24 +139,29 @@ class TokenVerifier::Impl {
           return absl::InvalidArgumentError(where + "jwks_uri must be https");
         }
       }
-      sources_.push_back(
-          std::make_unique<IssuerKeySource>(c, options_.fetcher.get(), &generation_));
+      any_remote |= !c.jwks_uri.empty();
+      sources_.push_back(std::make_shared<IssuerKeySource>(c, options_.fetcher, generation_));
       absl::Status s = sources_.back()->Load(now);
       // A remote source may be down at startup: start without keys and let RefreshKeys() retry.
       if (!s.ok() && !sources_.back()->remote()) {
         return absl::Status(s.code(), where + std::string(s.message()));
       }
     }
+    if (any_remote && executor_ == nullptr)
+      executor_ = std::make_shared<token_internal::KeyFetchThread>();
     return absl::OkStatus();
   }
 
   TokenError Verify(std::string_view token, std::shared_ptr<const VerifiedToken>* out) const {
     const TokenLimits& limits = options_.limits;
-    if (token.size() > limits.max_token_bytes) return TokenError::kTooLarge;
+    if (token.size() > limits.max_token_bytes) {
+      return NameDeepNesting(TokenError::kTooLarge, token, limits.max_header_bytes,
+                             limits.max_json_depth, &ThreadScratch().header, 0);
+    }
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     // Read the generation before verifying: if keys change mid-verification, the entry is
     // stamped with the old generation and never served.
-    const uint64_t generation = generation_.load(std::memory_order_acquire);
+    const uint64_t generation = generation_->load(std::memory_order_acquire);
     if (cache_.Lookup(token, now, generation, out)) return TokenError::kOk;
 
     token_internal::JwsSegments seg;
@@ -138,25 +174,31 @@ class TokenVerifier::Impl {
     if (TokenError e =
             DecodeSegment(seg.header, limits.max_header_bytes, &scratch.header, &header_len);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.header, limits.max_header_bytes, limits.max_json_depth,
+                             &scratch.header, 0);
     }
     token_internal::JwsHeader header;
     if (TokenError e = token_internal::ParseJwsHeader(scratch.header_parser, scratch.header.data(),
                                                       header_len, limits.max_json_depth, &header);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.header, limits.max_header_bytes, limits.max_json_depth,
+                             &scratch.header, header_len);
     }
+    // The header is sound and names an algorithm, so an empty signature is a stripped one.
+    if (seg.signature.empty()) return TokenError::kMalformed;
     if (TokenError e =
             DecodeSegment(seg.payload, limits.max_claims_bytes, &scratch.claims, &claims_len);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.payload, limits.max_claims_bytes, limits.max_json_depth,
+                             &scratch.claims, 0);
     }
     token_internal::RegisteredClaims claims;
     if (TokenError e = token_internal::ReadRegisteredClaims(
             scratch.claims_parser, scratch.claims.data(), claims_len, limits.max_json_depth,
             limits.max_claims, &claims);
         e != TokenError::kOk) {
-      return e;
+      return NameDeepNesting(e, seg.payload, limits.max_claims_bytes, limits.max_json_depth,
+                             &scratch.claims, claims_len);
     }
     if (!claims.has_iss) return TokenError::kUnknownIssuer;
     auto issuer_it = by_issuer_.find(token_internal::Sv(claims.iss));
@@ -170,11 +212,14 @@ class TokenVerifier::Impl {
     }
     std::shared_ptr<const token_internal::IssuerKeys> keys = source.keys();
     const token_internal::VerificationKey* key = keys->Find(header.has_kid, header.kid);
-    if (key == nullptr && header.has_kid && source.RefetchForUnknownKid(clock_->Now())) {
-      keys = source.keys();
-      key = keys->Find(header.has_kid, header.kid);
+    if (key == nullptr) {
+      // The issuer may have rotated: ask for its keys in the background and refuse with the keys
+      // we have.
+      if (header.has_kid && source.remote()) {
+        source.ScheduleUnknownKidRefetch(clock_->Now(), *executor_);
+      }
+      return TokenError::kUnknownKey;
     }
-    if (key == nullptr) return TokenError::kUnknownKey;
 
     if (TokenError e =
             DecodeSegment(seg.signature, kMaxSignatureBytes, &scratch.signature, &sig_len);
@@ -232,16 +277,27 @@ class TokenVerifier::Impl {
     return sources_[it->second]->Replace(jwks_json);
   }
 
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::vector<KeyLoadReport> KeyLoadReports() const {
+    std::vector<KeyLoadReport> out;
+    out.reserve(sources_.size());
+    for (const auto& source : sources_) out.push_back(source->Report());
+    return out;
+  }
+
+  uint64_t generation() const { return generation_->load(std::memory_order_acquire); }
 
  private:
   const TokenVerifierOptions options_;
   const TokenClock* const clock_;
   const token_internal::ClaimRules rules_;
   absl::flat_hash_map<std::string, size_t> by_issuer_;
-  std::vector<std::unique_ptr<IssuerKeySource>> sources_;
-  std::atomic<uint64_t> generation_{0};
+  // Shared with the key sources, which a queued refetch may keep alive past the verifier.
+  const std::shared_ptr<std::atomic<uint64_t>> generation_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
+  std::vector<std::shared_ptr<IssuerKeySource>> sources_;
   mutable token_internal::VerifiedTokenCache cache_;
+  // Last: destroyed first, so the default thread is joined before anything it could touch goes.
+  std::shared_ptr<KeyFetchExecutor> executor_;
 };
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenVerifierOptions options) {
@@ -272,5 +328,7 @@ absl::Status TokenVerifier::ReplaceKeys(std::string_view issuer, std::string_vie
 }
 
 uint64_t TokenVerifier::key_generation() const { return impl_->generation(); }
+
+std::vector<KeyLoadReport> TokenVerifier::KeyLoadReports() const { return impl_->KeyLoadReports(); }
 
 }  // namespace clearance

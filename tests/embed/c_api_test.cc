@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +90,17 @@ class CApiTest : public ::testing::Test {
         << clearance_last_error();
     EXPECT_EQ(outcome, CLEARANCE_APPLIED);
     EXPECT_GT(key, 0u);
+  }
+
+  // clearance_check_token with request_, which must succeed as a call.
+  clearance_decision CheckToken(const clearance_verifier* verifier, const std::string& token,
+                                int32_t* token_error) {
+    clearance_decision d{-1, -1};
+    EXPECT_EQ(clearance_check_token(store_, verifier, token.data(), token.size(), &request_, &d,
+                                    token_error),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    return d;
   }
 
   clearance_decision CheckClaims(std::string_view claims) {
@@ -406,13 +418,91 @@ TEST_F(CApiTest, TokenChecks) {
   clearance_verifier_free(verifier);
   clearance_verifier_free(nullptr);
 
-  for (std::string_view bad : {"", "[]", R"({"issuers":[{"issuer":"x","algorithms":["XX256"]}]})",
-                               R"({"issuers":[],"leeway":1})", R"({"issuers":[{}]})"}) {
+  // The verifier's limits are options here too: a token above max_token_bytes is too_large.
+  const std::string small = config.substr(0, config.size() - 1) + R"(,"max_token_bytes":64})";
+  ASSERT_EQ(clearance_verifier_create(small.data(), small.size(), &verifier), CLEARANCE_OK)
+      << clearance_last_error();
+  ASSERT_EQ(clearance_check_token(store_, verifier, token.data(), token.size(), &request_, &d,
+                                  &token_error),
+            CLEARANCE_OK);
+  EXPECT_EQ(d.outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  EXPECT_EQ(token_error, 1);  // clearance::TokenError::kTooLarge
+  clearance_verifier_free(verifier);
+
+  for (std::string_view bad :
+       {"", "[]", R"({"issuers":[{"issuer":"x","algorithms":["XX256"]}]})",
+        R"({"issuers":[],"leeway":1})", R"({"issuers":[{}]})",
+        R"({"issuers":[],"max_token_bytes":0})", R"({"issuers":[],"max_json_depth":-1})",
+        R"({"issuers":[],"max_lifetime_seconds":-5})"}) {
     clearance_verifier* v = nullptr;
     EXPECT_EQ(clearance_verifier_create(bad.data(), bad.size(), &v), CLEARANCE_INVALID_ARGUMENT)
         << bad;
     EXPECT_EQ(v, nullptr);
   }
+}
+
+TEST_F(CApiTest, AVerifierForTheStoreUsesTheStoredIssuers) {
+  Grant(1, "my-client");
+  clearance_verifier* verifier = nullptr;
+  EXPECT_EQ(clearance_verifier_create_for_store(store_, &verifier), CLEARANCE_FAILED_PRECONDITION);
+  EXPECT_EQ(verifier, nullptr);
+  const std::string jwks_path = dir_.Sub("jwks.json");
+  {
+    std::FILE* f = std::fopen(jwks_path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string jwks =
+        R"({"keys":[{"kty":"oct","kid":"k1","alg":"HS256","k":")" + Base64Url(kSecret) + R"("}]})";
+    ASSERT_EQ(std::fwrite(jwks.data(), 1, jwks.size(), f), jwks.size());
+    std::fclose(f);
+  }
+  const std::string config =
+      R"({"client_id_claim":"azp","token_issuers":[{"issuer":"https://idp","jwks_file":")" +
+      jwks_path + R"(","audiences":["api"],"algorithms":["HS256"]}]})";
+  ASSERT_EQ(clearance_store_configure(store_, config.data(), config.size()), CLEARANCE_OK)
+      << clearance_last_error();
+  ASSERT_EQ(clearance_verifier_create_for_store(store_, &verifier), CLEARANCE_OK)
+      << clearance_last_error();
+  // exp far in the future: the store's verifier reads the system clock, the test does not.
+  const int64_t exp = 4102444800;  // 2100-01-01
+  const std::string token = SignHs256(R"({"iss":"https://idp","aud":"api","azp":"my-client",)"
+                                      R"("exp":)" +
+                                      std::to_string(exp) + "}");
+  int32_t token_error = -1;
+  EXPECT_EQ(CheckToken(verifier, token, &token_error).outcome, CLEARANCE_ALLOW);
+  EXPECT_EQ(token_error, 0);
+  // The stored audience is enforced: the store's issuer, not a skip-audience default.
+  const std::string other = SignHs256(R"({"iss":"https://idp","aud":"other","azp":"my-client",)"
+                                      R"("exp":)" +
+                                      std::to_string(exp) + "}");
+  EXPECT_EQ(CheckToken(verifier, other, &token_error).outcome, CLEARANCE_UNAUTHENTICATED_OUTCOME);
+  EXPECT_EQ(token_error, 21);  // clearance::TokenError::kWrongAudience
+  // Verify-only: the principal and the claims, or the reason.
+  char buf[1024];
+  size_t needed = 0;
+  ASSERT_EQ(clearance_authenticate(store_, verifier, token.data(), token.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_OK)
+      << clearance_last_error();
+  EXPECT_EQ(std::string(buf),
+            R"({"authenticated":true,"principal":{"type":"CLIENT","id":"my-client"},)"
+            R"("groups":null,"issuer":"https://idp","exp":4102444800,"claims":)"
+            R"({"iss":"https://idp","aud":"api","azp":"my-client","exp":4102444800}})");
+  EXPECT_EQ(needed, std::string(buf).size() + 1);
+  ASSERT_EQ(clearance_authenticate(store_, verifier, other.data(), other.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_OK);
+  EXPECT_EQ(std::string(buf),
+            R"({"authenticated":false,"reason":"wrong_audience","message":"wrong_audience"})");
+  EXPECT_EQ(clearance_authenticate(store_, verifier, token.data(), token.size(), buf, 8, &needed),
+            CLEARANCE_OUT_OF_RANGE);
+  EXPECT_EQ(clearance_authenticate(store_, nullptr, token.data(), token.size(), buf, sizeof buf,
+                                   &needed),
+            CLEARANCE_INVALID_ARGUMENT);
+  clearance_verifier_free(verifier);
+  EXPECT_EQ(clearance_verifier_create_for_store(nullptr, &verifier), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(clearance_verifier_create_for_store(store_, nullptr), CLEARANCE_INVALID_ARGUMENT);
+  const std::string bad = R"({"token_issuers":[{"issuer":"https://idp","algorithms":["XX1"]}]})";
+  EXPECT_EQ(clearance_store_configure(store_, bad.data(), bad.size()), CLEARANCE_INVALID_ARGUMENT);
 }
 
 TEST_F(CApiTest, ConfigurationErrors) {

@@ -216,9 +216,25 @@ expect 0 config set --issuer "$ISS" --jwks-file jwks.json --audiences orders-api
   --algorithms rs256,ES256
 contains "$OUT" "token-issuer $ISS: keys jwks-file $WORK/jwks.json; audiences orders-api,console; algorithms RS256,ES256" \
   "config set prints the issuer, the file made absolute and the algorithms canonical"
+contains "$OUT" "token-key $ISS keys[0] kid k1: used" "config set reports the keys it loaded"
+/usr/bin/python3 - <<'PY' || fail "writing JWKS variants"
+import json
+good = json.load(open("jwks.json"))["keys"][0]
+odd = dict(good, kid="k2", alg="ES521")
+json.dump({"keys": [good, odd]}, open("jwks-extra.json", "w"))
+json.dump({"keys": [odd]}, open("jwks-unusable.json", "w"))
+PY
+expect 0 config set --issuer "$ISS" --jwks-file jwks-extra.json
+contains "$OUT" "token-key $ISS keys[1] kid k2: skipped: \"alg\" \"ES521\" is not a JWS algorithm" \
+  "a key with a mistyped alg is reported as skipped, with the reason"
+refused 3 "no key can verify signatures: keys[0] (kid \"k2\")" config set --issuer "$ISS" \
+  --jwks-file jwks-unusable.json
+expect 0 config set --issuer "$ISS" --jwks-file jwks.json
 expect 0 config get --output json
 contains "$OUT" '"token_issuers":[{"issuer":"https://idp.example.com/","jwks_file":"'"$WORK"'/jwks.json","jwks_uri":"","audiences":["orders-api","console"],"algorithms":["RS256","ES256"]}]' \
   "config get --output json shows the issuer"
+contains "$OUT" '"token_keys":[{"issuer":"https://idp.example.com/","source":"jwks_file '"$WORK"'/jwks.json","keys":[{"index":0,"kid":"k1","used":true}]}]' \
+  "config get --output json shows the keys in use"
 tok_check 0 "$GOOD" CREATE_PROCESS_INSTANCE
 contains "$OUT" "ALLOW" "a valid token is allowed"
 tok_check 1 "$GOOD" CANCEL_PROCESS_INSTANCE

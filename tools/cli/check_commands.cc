@@ -8,6 +8,7 @@
 #include "clearance/engine.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_jwks.h"
+#include "clearance/verifier_options.h"
 #include "cli/claims_document.h"
 #include "cli/cli.h"
 #include "cli/input.h"
@@ -17,54 +18,30 @@ namespace {
 
 using strings_internal::StrCat;
 
-absl::StatusOr<JwsAlgorithmSet> AlgorithmsOf(const TokenIssuerConfig& t) {
-  JwsAlgorithmSet set;
-  for (const std::string& name : t.algorithms) {
-    bool found = false;
-    for (int i = 0; i < kJwsAlgorithmCount; ++i) {
-      if (Name(static_cast<JwsAlgorithm>(i)) == name) {
-        set.insert(static_cast<JwsAlgorithm>(i));
-        found = true;
-      }
-    }
-    if (!found) {
-      return absl::InvalidArgumentError(
-          StrCat("issuer '", t.issuer, "': algorithm '", name, "' is not supported"));
-    }
-  }
-  return set;
-}
-
 // fetch_uris: false leaves jwks_uri issuers out (config set checks files only, offline).
 absl::StatusOr<std::unique_ptr<TokenVerifier>> BuildVerifier(const Configuration& config,
                                                              bool fetch_uris) {
-  TokenVerifierOptions options;
-  std::shared_ptr<JwksFetcher> fetcher;
-  for (const TokenIssuerConfig& t : config.token_issuers) {
-    IssuerConfig issuer;
-    issuer.issuer = t.issuer;
-    issuer.audiences = t.audiences;
-    absl::StatusOr<JwsAlgorithmSet> algorithms = AlgorithmsOf(t);
-    if (!algorithms.ok()) return algorithms.status();
-    issuer.allowed_algorithms = *algorithms;
-    if (!t.jwks_file.empty()) {
-      issuer.jwks_file = t.jwks_file;
-    } else {
+  absl::StatusOr<TokenVerifierOptions> options = VerifierOptionsFor(config);
+  if (!options.ok()) return options.status();
+  std::vector<IssuerConfig> issuers;
+  for (IssuerConfig& issuer : options->issuers) {
+    if (!issuer.jwks_uri.empty()) {
       if (!fetch_uris) continue;
       // Fetched here rather than by the verifier, which would swallow a failed first fetch (it
       // keeps serving while a refresh fails); a one-shot tool should say what went wrong.
-      if (!fetcher) fetcher = MakeCurlJwksFetcher();
-      absl::StatusOr<std::string> body = fetcher->Fetch(t.jwks_uri);
+      absl::StatusOr<std::string> body = options->fetcher->Fetch(issuer.jwks_uri);
       if (!body.ok()) {
         return absl::Status(body.status().code(),
-                            StrCat("issuer '", t.issuer, "': fetching jwks_uri '", t.jwks_uri,
-                                   "': ", body.status().message()));
+                            StrCat("issuer '", issuer.issuer, "': fetching jwks_uri '",
+                                   issuer.jwks_uri, "': ", body.status().message()));
       }
       issuer.jwks_json = *std::move(body);
+      issuer.jwks_uri.clear();
     }
-    options.issuers.push_back(std::move(issuer));
+    issuers.push_back(std::move(issuer));
   }
-  return TokenVerifier::Create(std::move(options));
+  options->issuers = std::move(issuers);
+  return TokenVerifier::Create(*std::move(options));
 }
 
 }  // namespace
@@ -79,10 +56,17 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const Configura
 }
 
 absl::Status CheckTokenIssuers(const Configuration& config) {
+  return TokenKeyReports(config).status();
+}
+
+absl::StatusOr<std::vector<KeyLoadReport>> TokenKeyReports(const Configuration& config) {
   bool any_file = false;
   for (const TokenIssuerConfig& t : config.token_issuers) any_file |= !t.jwks_file.empty();
-  if (!any_file) return absl::OkStatus();
-  return BuildVerifier(config, /*fetch_uris=*/false).status();
+  if (!any_file) return std::vector<KeyLoadReport>();
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
+      BuildVerifier(config, /*fetch_uris=*/false);
+  if (!verifier.ok()) return verifier.status();
+  return (*verifier)->KeyLoadReports();
 }
 
 namespace {

@@ -88,6 +88,10 @@ absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& c
 absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const Configuration& config);
 // The file-backed part of MakeTokenVerifier (no network): OK when every jwks_file loads.
 absl::Status CheckTokenIssuers(const Configuration& config);
+// What loading each jwks_file issuer's keys did with every key (used, or skipped and why), in
+// configuration order; jwks_uri issuers are left out (no network). Empty when no issuer has a
+// jwks_file; the load error when one does not load.
+absl::StatusOr<std::vector<KeyLoadReport>> TokenKeyReports(const Configuration& config);
 
 // Output helpers.
 void Print(const Context& ctx, const std::string& text);  // text + "\n" on ctx.out

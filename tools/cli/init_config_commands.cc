@@ -203,9 +203,37 @@ absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
   return CheckTokenIssuers(*c);
 }
 
+// The key-load reports of the jwks_file issuers as a JSON array: each key used, or skipped and
+// why, so that a key nobody can use is visible before tokens fail with unknown_key.
+std::string TokenKeysJson(const std::vector<KeyLoadReport>& reports) {
+  std::string out = "[";
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const KeyLoadReport& r = reports[i];
+    out += StrCat(i ? "," : "", "{\"issuer\":", JsonString(r.issuer),
+                  ",\"source\":", JsonString(r.source), ",\"keys\":[");
+    for (size_t k = 0; k < r.keys.size(); ++k) {
+      const JwkLoadOutcome& o = r.keys[k];
+      out += StrCat(k ? "," : "", "{\"index\":", o.index, ",\"kid\":", JsonString(o.kid),
+                    ",\"used\":", o.used ? "true" : "false",
+                    o.used ? "" : StrCat(",\"reason\":", JsonString(o.reason)), "}");
+    }
+    out += "]}";
+  }
+  return out + "]";
+}
+
 void PrintConfiguration(const Context& ctx, const Configuration& c) {
+  // Loading the keys again here (files only, no network) shows what a verifier would use.
+  const absl::StatusOr<std::vector<KeyLoadReport>> reports = TokenKeyReports(c);
   if (ctx.output == OutputFormat::kJson) {
-    Print(ctx, ConfigurationToJson(c));
+    std::string json = ConfigurationToJson(c);
+    if (reports.ok() && !reports->empty()) {
+      json.insert(json.size() - 1, StrCat(",\"token_keys\":", TokenKeysJson(*reports)));
+    } else if (!reports.ok()) {
+      json.insert(json.size() - 1,
+                  StrCat(",\"token_keys_error\":", JsonString(std::string(reports.status().message()))));
+    }
+    Print(ctx, json);
     return;
   }
   PrintTable(ctx, {"SETTING", "VALUE"},
@@ -225,6 +253,17 @@ void PrintConfiguration(const Context& ctx, const Configuration& c) {
                       "; algorithms ", strings_internal::StrJoin(t.algorithms, ",")));
   }
   if (c.token_issuers.empty()) Print(ctx, "token-issuers: none (check --token is unavailable)");
+  if (!reports.ok()) {
+    Print(ctx, StrCat("token-keys: cannot load: ", reports.status().message()));
+    return;
+  }
+  for (const KeyLoadReport& r : *reports) {
+    for (const JwkLoadOutcome& o : r.keys) {
+      Print(ctx, StrCat("token-key ", r.issuer, " keys[", o.index, "]",
+                        o.kid.empty() ? " (no kid)" : StrCat(" kid ", o.kid), ": ",
+                        o.used ? "used" : StrCat("skipped: ", o.reason)));
+    }
+  }
 }
 
 constexpr InputLimit kMaxSeedBytes{"max-seed-bytes", 16 << 20};

@@ -146,7 +146,9 @@ CLEARANCE_C_EXPORT void clearance_store_free(clearance_store* store);
 /* [writer] Replaces the configuration. `json` is the configuration object of a snapshot header
  * (storage/FORMAT.md): {"mode":"OIDC"|"BASIC","authorizations_enabled":bool,
  * "tenant_checks_enabled":bool,"username_claim":str,"client_id_claim":str,"groups_claim":str,
- * "prefer_username_claim":bool,"id_pattern":str}; omitted members keep their defaults. */
+ * "prefer_username_claim":bool,"id_pattern":str,"token_issuers":[{"issuer":str,"jwks_file":str |
+ * "jwks_uri":str,"audiences":[str],"algorithms":["RS256",...]}]}; omitted members keep their
+ * defaults. */
 CLEARANCE_C_EXPORT clearance_status clearance_store_configure(clearance_store* store,
                                                               const char* json, size_t len);
 /* [writer] Initializes the store (docs/semantics.md §8: <default>, the default roles). Once only:
@@ -219,12 +221,24 @@ CLEARANCE_C_EXPORT clearance_status clearance_check_batch(clearance_store* store
 
 /* [any] A token verifier (clearance::TokenVerifier) from a JSON configuration:
  *   {"issuers":[{"issuer":str,"audiences":[str],"skip_audience_check":bool,
- *                "algorithms":["RS256",...],"jwks_json":str | "jwks_file":str,
- *                "required_typ":str}],
- *    "leeway_seconds":int,"require_exp":bool,"cache_capacity":int}
- * INVALID_ARGUMENT naming the field for a bad configuration or key set. */
+ *                "algorithms":["RS256",...],"jwks_json":str | "jwks_file":str |
+ *                "jwks_uri":str (https, fetched with libcurl),"required_typ":str}],
+ *    "leeway_seconds":int,"require_exp":bool,"cache_capacity":int,
+ *    "max_lifetime_seconds":int,"cache_ttl_without_exp_seconds":int,
+ *    "max_token_bytes":int,"max_header_bytes":int,"max_claims_bytes":int,
+ *    "max_json_depth":int,"max_claims":int}
+ * Omitted members keep clearance::TokenVerifierOptions' defaults (clearance/token.h says what
+ * each means). INVALID_ARGUMENT naming the field for a bad configuration or key set. */
 CLEARANCE_C_EXPORT clearance_status clearance_verifier_create(const char* json, size_t len,
                                                               clearance_verifier** out);
+/* [any] A token verifier for the token issuers stored in the store's configuration (the ones
+ * `clearance config set --issuer` records), with the verifier's default limits: the same
+ * verifier the CLI's `check --token` builds. jwks_uri issuers are fetched over HTTPS; a failed
+ * first fetch leaves that issuer without keys until a refresh succeeds.
+ * FAILED_PRECONDITION when no issuer is configured; INVALID_ARGUMENT or NOT_FOUND naming the
+ * issuer for a key set that does not load. */
+CLEARANCE_C_EXPORT clearance_status clearance_verifier_create_for_store(clearance_store* store,
+                                                                        clearance_verifier** out);
 /* [exclusive] NULL is a no-op. */
 CLEARANCE_C_EXPORT void clearance_verifier_free(clearance_verifier* verifier);
 /* [any] Verifies a bearer token and checks its claims. A refused token is a decision
@@ -236,6 +250,21 @@ CLEARANCE_C_EXPORT clearance_status clearance_check_token(clearance_store* store
                                                           const clearance_check_request* request,
                                                           clearance_decision* out,
                                                           int32_t* token_error);
+
+/* [any] Verify-only: who a bearer token authenticates, with the store's claim rules (username,
+ * client id and groups claims, prefer-username), as one JSON object written into buf
+ * (NUL-terminated):
+ *   {"authenticated":true,"principal":{"type":"USER"|"CLIENT","id":str},"groups":[str]|null,
+ *    "issuer":str,"exp":n|null,"claims":{...the verified payload as signed...}}
+ *   {"authenticated":false,"reason":"expired"|...|"no_principal"|"claim_wrong_type"|
+ *    "malformed_claims","message":str}
+ * groups is null when no groups claim is configured. A refused token is an answer (OK), not an
+ * error. *needed and OUT_OF_RANGE as for clearance_explain_claims. */
+CLEARANCE_C_EXPORT clearance_status clearance_authenticate(clearance_store* store,
+                                                           const clearance_verifier* verifier,
+                                                           const char* token, size_t len,
+                                                           char* buf, size_t capacity,
+                                                           size_t* needed);
 
 /* ---- Explanations ------------------------------------------------------------------------- */
 

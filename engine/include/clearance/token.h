@@ -6,18 +6,23 @@
 // exp/nbf/iat/iss/aud checks against an injected clock. A verified token is cached, keyed on its
 // full bytes, so a second presentation costs one hash lookup and no allocation.
 //
-// Every failure is a TokenError (a plain enum: no allocation on the request path). At API
+// Every failure is a TokenError (a plain enum: no allocation on the request path). The checks run
+// in an order that names the most precise reason: framing, then the header as a whole (one JSON
+// object with unique names, within the depth cap), then what its members say (alg before the
+// unsupported members), then the claims, the key, the signature and the times. At API
 // boundaries ToStatus() turns it into an UNAUTHENTICATED absl::Status whose message names the
 // reason; that message is built only when asked for.
 //
 // Thread-safety: a TokenVerifier is safe to use from any number of threads. Verify() takes only
-// short reader locks; a token with an unknown kid may fetch the issuer's JWKS synchronously (at
-// most once per unknown_kid_refetch_period, and never while another thread is fetching).
+// short locks and never waits on the network: a token with an unknown kid is refused with the
+// last good key set and schedules a refetch of the issuer's JWKS on the KeyFetchExecutor (at most
+// one per unknown_kid_refetch_period), so a retry after the refetch finds the new key.
 #ifndef CLEARANCE_TOKEN_H_
 #define CLEARANCE_TOKEN_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -34,15 +39,18 @@ namespace clearance {
 enum class TokenError : uint8_t {
   kOk = 0,
   kTooLarge,             // token, header or claims above a configured byte cap
-  kMalformed,            // not three base64url segments separated by exactly two dots
+  kMalformed,            // not three segments separated by exactly two dots; or an empty
+                         // signature under a sound header that names a real algorithm
   kBadBase64,            // a segment is not strict base64url (padding, whitespace, stray bits)
   kBadJson,              // header or claims are not one valid JSON object (incl. trailing bytes)
   kDuplicateMember,      // a member name appears twice in one object (compared unescaped)
-  kTooDeep,              // JSON nesting above the configured depth
+  kTooDeep,              // JSON nesting above the configured depth, also when the segment is
+                         // over its byte cap or not valid JSON: nesting is the attack named
   kTooManyClaims,        // more members than the configured claim cap
   kUnsupportedHeader,    // crit, b64, jwk, jku, x5u or x5c present
   kBadType,              // typ differs from the configured value
-  kAlgorithmNotAllowed,  // alg missing, "none" (any case), unknown, or not allowed for the issuer
+  kAlgorithmNotAllowed,  // alg missing, "none" (any case, signed or unsecured), unknown, or not
+                         // allowed for the issuer
   kUnknownIssuer,        // iss missing or not a configured issuer
   kUnknownKey,           // no key for (iss, kid); or kid missing where the issuer has several keys
   kKeyMismatch,          // the key found cannot be used with the token's alg
@@ -81,7 +89,12 @@ enum class JwsAlgorithm : uint8_t {
   kHS512,
 };
 inline constexpr int kJwsAlgorithmCount = static_cast<int>(JwsAlgorithm::kHS512) + 1;
+// The RFC 7518 name ("RS256", "EdDSA", ...). The names form one table; every parser of algorithm
+// names (the header's alg, a JWK's alg, configuration) goes through ParseJwsAlgorithm.
 std::string_view Name(JwsAlgorithm alg);
+// The algorithm `name` spells, case-sensitive as RFC 7515 requires. False for "none" and for
+// anything not implemented here; *alg is then unchanged.
+[[nodiscard]] bool ParseJwsAlgorithm(std::string_view name, JwsAlgorithm* alg);
 
 // A set of algorithms as a bit mask; the allow-list of one issuer.
 class JwsAlgorithmSet {
@@ -105,6 +118,30 @@ class JwsAlgorithmSet {
   uint32_t bits_ = 0;
 };
 
+// What loading a JWKS document did with one of its keys. A key that cannot verify JWS signatures
+// here (use other than "sig", an unknown kty, an alg this verifier does not implement, key_ops
+// without "verify") is skipped with its reason, never silently.
+struct JwkLoadOutcome {
+  size_t index = 0;    // position in the document's "keys" array
+  std::string kid;     // empty when the key has none
+  bool used = false;   // false: skipped
+  std::string reason;  // why it was skipped; empty when used
+};
+
+// The key set one issuer currently verifies with, and how it was loaded.
+struct KeyLoadReport {
+  std::string issuer;
+  // Where the keys come from: "jwks_json", "jwks_file <path>" or "jwks_uri <url>".
+  std::string source;
+  // False while a jwks_uri issuer has no key set yet (its first fetch failed); `keys` is then
+  // empty.
+  bool loaded = false;
+  // jwks_uri: why the last fetch failed (the keys above are then the last good set); empty after
+  // a successful fetch and for the other sources.
+  std::string last_error;
+  std::vector<JwkLoadOutcome> keys;
+};
+
 // Time source. Tests inject a fake; production uses SystemTokenClock().
 class TokenClock {
  public:
@@ -123,6 +160,18 @@ class JwksFetcher {
   // Returns the response body. Any non-OK status keeps the previous key set.
   // REQUIRES: thread-safe.
   virtual absl::StatusOr<std::string> Fetch(std::string_view url) = 0;
+};
+
+// Runs the JWKS fetches a check asks for (a token naming a kid its issuer's key set lacks) off
+// the check thread, so that no check waits on the network. Injected so tests decide when the
+// fetches run; the default is one background thread owned by the verifier.
+class KeyFetchExecutor {
+ public:
+  virtual ~KeyFetchExecutor() = default;
+  // Runs `task` once, later, on a thread that is not the caller's (never inline: the caller is a
+  // check thread). A task may be dropped when the executor shuts down.
+  // REQUIRES: thread-safe.
+  virtual void Schedule(std::function<void()> task) = 0;
 };
 
 // Caps on untrusted input. All sizes are bytes; all caps are checked before the work they bound.
@@ -152,14 +201,18 @@ struct IssuerConfig {
   // When non-empty, the header's `typ` must equal it (e.g. "at+jwt" for RFC 9068 tokens); a
   // missing typ is then refused. Default: not checked.
   std::string required_typ;
-  // Key source: exactly one of the three.
+  // Key source: exactly one of the three. A document in which no key can verify signatures is
+  // an error (see JwkLoadOutcome for the keys that are skipped). Key selection: a token's kid
+  // picks the key with that kid; a token without kid needs the set to hold exactly one key. A
+  // set of exactly one key without kid also verifies tokens naming any kid: the publisher made
+  // no claim about kids, and the signature must still verify with that key.
   std::string jwks_json;  // a JWKS document inline
   std::string jwks_file;  // path of a JWKS file, read once at Create()
   std::string jwks_uri;   // https URL, fetched with the verifier's JwksFetcher
   // jwks_uri only: how often RefreshKeys() refetches. Default 10 min.
   absl::Duration refresh_interval = absl::Minutes(10);
-  // jwks_uri only: an unknown kid triggers at most one refetch per this period, so a flood of
-  // forged kids cannot turn into a flood of fetches. Default 1 min.
+  // jwks_uri only: an unknown kid schedules at most one background refetch per this period, so a
+  // flood of forged kids cannot turn into a flood of fetches. Default 1 min.
   absl::Duration unknown_kid_refetch_period = absl::Minutes(1);
 };
 
@@ -182,6 +235,9 @@ struct TokenVerifierOptions {
   const TokenClock* clock = nullptr;
   // Required when an issuer has a jwks_uri. Shared with the caller.
   std::shared_ptr<JwksFetcher> fetcher;
+  // Where unknown-kid refetches run. Default (null): a thread owned by the verifier, started only
+  // when an issuer has a jwks_uri.
+  std::shared_ptr<KeyFetchExecutor> key_fetch_executor;
 };
 
 // What a verified token establishes. Immutable; shared by the cache and every caller holding it.
@@ -228,6 +284,11 @@ class TokenVerifier {
 
   // Incremented on every key-set change; cache entries of older generations are not served.
   uint64_t key_generation() const;
+
+  // One report per configured issuer, in configuration order: the keys in use and the keys
+  // skipped, with reasons. Allocates; call it off the hot path (configuration display, an admin
+  // endpoint).
+  std::vector<KeyLoadReport> KeyLoadReports() const;
 
   class Impl;
 

@@ -57,9 +57,11 @@ absl::StatusOr<std::unique_ptr<VerificationKey>> ParseJwk(std::string_view jwk_j
 // The keys of one issuer.
 class IssuerKeys {
  public:
-  // Parses a JWKS document ({"keys": [...]}). Keys with "use" other than "sig" and keys of an
-  // unknown "kty" are skipped (a JWKS may carry encryption keys); a malformed key of a known type,
-  // a duplicate kid, or a mix of oct and asymmetric keys refuses the whole document.
+  // Parses a JWKS document ({"keys": [...]}). A key with "use" other than "sig", an unknown
+  // "kty", an "alg" this verifier does not implement, or "key_ops" without "verify" is skipped (a
+  // JWKS may carry encryption keys) and its reason recorded in outcomes(). A malformed key of a
+  // known type, a duplicate kid, a mix of oct and asymmetric keys, or a document where no key
+  // remains refuses the whole document (INVALID_ARGUMENT naming each key's reason).
   static absl::StatusOr<std::shared_ptr<const IssuerKeys>> Parse(std::string_view jwks_json);
 
   // Key selection (RFC 7515 §4.1.4, stricter than the RFC): with a kid, the key with that kid, or
@@ -69,9 +71,12 @@ class IssuerKeys {
 
   size_t size() const { return keys_.size(); }
   bool symmetric() const { return symmetric_; }
+  // One entry per member of the document's "keys", in order: used, or skipped and why.
+  const std::vector<JwkLoadOutcome>& outcomes() const { return outcomes_; }
 
  private:
   std::vector<std::unique_ptr<VerificationKey>> keys_;
+  std::vector<JwkLoadOutcome> outcomes_;
   absl::flat_hash_map<std::string, const VerificationKey*> by_kid_;
   bool symmetric_ = false;
 };

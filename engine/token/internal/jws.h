@@ -23,7 +23,8 @@ struct JwsSegments {
   std::string_view signing_input;  // header "." payload, the bytes the signature covers
 };
 
-// kOk, kTooLarge (above limits.max_token_bytes) or kMalformed.
+// kOk, kTooLarge (above limits.max_token_bytes) or kMalformed. An empty signature segment is
+// not refused here: whether it is alg "none" or a stripped signature depends on the header.
 [[nodiscard]] TokenError SplitCompact(std::string_view token, size_t max_token_bytes,
                                       JwsSegments* out);
 
@@ -37,7 +38,9 @@ struct JwsHeader {
 
 // Parses the decoded header `json` (readable up to len + SIMDJSON_PADDING).
 // kOk, kBadJson, kDuplicateMember, kTooDeep, kTooManyClaims, kUnsupportedHeader,
-// kAlgorithmNotAllowed (alg missing, not a string, "none" in any case, or unknown).
+// kAlgorithmNotAllowed (alg missing, not a string, "none" in any case, or unknown). The structural
+// reasons win over the others: every member is walked before alg or the unsupported members are
+// judged.
 [[nodiscard]] TokenError ParseJwsHeader(simdjson::ondemand::parser& parser, const char* json,
                                         size_t len, int max_depth, JwsHeader* out);
 

@@ -23,10 +23,6 @@ namespace clearance::token_internal {
                                             std::string_view signing_input,
                                             std::string_view signature);
 
-// Parses an `alg` header value. Case-sensitive, as RFC 7515 requires. False for "none" and for
-// anything not implemented here.
-[[nodiscard]] bool ParseJwsAlgorithm(std::string_view name, JwsAlgorithm* alg);
-
 }  // namespace clearance::token_internal
 
 #endif  // CLEARANCE_ENGINE_TOKEN_INTERNAL_SIGNATURE_H_

@@ -42,6 +42,12 @@ using TopLevelVisitor = absl::FunctionRef<TokenError(
 [[nodiscard]] TokenError ValidateValue(simdjson::ondemand::value& value, int depth,
                                        const JsonCaps& caps, int* budget);
 
+// Whether the JSON text `json` nests objects and arrays deeper than `max_depth` (a top-level
+// container is depth 1). Reads bracket structure only, outside strings, so it also answers for a
+// truncated or otherwise invalid prefix: a document already refused for its size or syntax is
+// named kTooDeep when nesting is what is wrong with it. Linear, never allocates.
+[[nodiscard]] bool NestsDeeperThan(std::string_view json, int max_depth);
+
 }  // namespace clearance::token_internal
 
 #endif  // CLEARANCE_ENGINE_TOKEN_INTERNAL_STRICT_JSON_H_

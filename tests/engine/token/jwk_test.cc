@@ -1,6 +1,8 @@
 // JWK / JWKS loading: each key's algorithm is fixed at load, and every key-ring rule refuses.
 #include "internal/jwk.h"
 
+#include <openssl/bn.h>
+
 #include <string>
 
 #include "gtest/gtest.h"
@@ -71,6 +73,31 @@ TEST(JwkTest, RsaSizeAndExponentRules) {
   EXPECT_TRUE(ParseJwk(Rsa(n, "AQAD")).ok());         // e = 65539, odd
   EXPECT_FALSE(ParseJwk(Rsa(n + "=", "AQAB")).ok());  // padded base64url
   EXPECT_FALSE(ParseJwk(Rsa("", "AQAB")).ok());
+}
+
+TEST(JwkTest, RocaFingerprintedModulusIsRefused) {
+  // A 2048-bit modulus that is 1 (a power of 65537) modulo every prime of the ROCA test:
+  // N = 1 + M * 2^j with M the product of the primes 3 .. 167.
+  BIGNUM* n = BN_new();
+  ASSERT_TRUE(BN_one(n));
+  for (BN_ULONG r = 3; r <= 167; r += 2) {
+    bool prime = true;
+    for (BN_ULONG d = 3; d * d <= r; d += 2) prime = prime && r % d != 0;
+    if (prime) {
+      ASSERT_TRUE(BN_mul_word(n, r));
+    }
+  }
+  ASSERT_TRUE(BN_lshift(n, n, 2048 - BN_num_bits(n)));
+  ASSERT_TRUE(BN_add_word(n, 1));
+  ASSERT_EQ(BN_num_bits(n), 2048);
+  std::string bytes(BN_num_bytes(n), '\0');
+  BN_bn2bin(n, reinterpret_cast<unsigned char*>(bytes.data()));
+  BN_free(n);
+  auto key = ParseJwk(Rsa(Base64UrlEncode(bytes), "AQAB"));
+  ASSERT_FALSE(key.ok());
+  EXPECT_NE(key.status().message().find("ROCA"), std::string::npos) << key.status();
+  // Every minted and published RSA key is not one (see also the Wycheproof suite).
+  EXPECT_TRUE(ParseJwk(MintedJwk("rsa-1")).ok());
 }
 
 TEST(JwkTest, EcCurveFixesTheAlgorithmAndPointIsChecked) {
@@ -164,7 +191,76 @@ TEST(JwksTest, InvalidKeyOfAKnownTypeRefusesTheDocument) {
   EXPECT_FALSE(IssuerKeys::Parse(R"({"keys":[],"keys":[]})").ok());
   EXPECT_FALSE(IssuerKeys::Parse(R"({"keys":[1]})").ok());
   EXPECT_FALSE(IssuerKeys::Parse("not json").ok());
-  EXPECT_TRUE(IssuerKeys::Parse(R"({"keys":[]})").ok());
+}
+
+// A minted JWK with extra members appended.
+std::string With(const std::string& jwk, std::string_view extra) {
+  return jwk.substr(0, jwk.size() - 1) + std::string(extra) + "}";
+}
+
+TEST(JwksTest, KeysThatCannotVerifyAreSkippedWithTheirReason) {
+  const std::string doc =
+      "{\"keys\":[" + MintedJwk("rsa-1") + "," + With(MintedJwk("ec-ES256"), R"(,"alg":"ES521")") +
+      "," + With(MintedJwk("ed-1"), R"(,"key_ops":["encrypt"])") + "," +
+      R"({"kty":"RSA","kid":"e","use":"enc","n":"x","e":"y"},{"kty":"AKP","kid":"pq"}]})";
+  auto ring = IssuerKeys::Parse(doc);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  EXPECT_EQ((*ring)->size(), 1u);
+  const std::vector<JwkLoadOutcome>& o = (*ring)->outcomes();
+  ASSERT_EQ(o.size(), 5u);
+  EXPECT_TRUE(o[0].used);
+  EXPECT_EQ(o[0].kid, "rsa-1");
+  EXPECT_TRUE(o[0].reason.empty());
+  EXPECT_FALSE(o[1].used);
+  EXPECT_NE(o[1].reason.find("\"ES521\" is not a JWS algorithm"), std::string::npos) << o[1].reason;
+  EXPECT_FALSE(o[2].used);
+  EXPECT_NE(o[2].reason.find("key_ops"), std::string::npos) << o[2].reason;
+  EXPECT_EQ((*ring)->Find(true, "ed-1"), nullptr);  // published for encryption: never verifies
+  EXPECT_FALSE(o[3].used);
+  EXPECT_NE(o[3].reason.find("\"use\" is \"enc\""), std::string::npos) << o[3].reason;
+  EXPECT_FALSE(o[4].used);
+  EXPECT_NE(o[4].reason.find("\"kty\" \"AKP\""), std::string::npos) << o[4].reason;
+}
+
+TEST(JwksTest, KeyOpsMustIncludeVerifyAndBeWellFormed) {
+  for (std::string_view ops : {R"(["verify"])", R"(["sign","verify"])"}) {
+    auto ring = IssuerKeys::Parse(
+        "{\"keys\":[" + With(MintedJwk("ec-ES256"), ",\"key_ops\":" + std::string(ops)) + "]}");
+    ASSERT_TRUE(ring.ok()) << ops << " " << ring.status();
+    EXPECT_NE((*ring)->Find(true, "ec-ES256"), nullptr) << ops;
+  }
+  for (std::string_view ops : {R"("verify")", R"([1])", R"(["verify","verify"])"}) {
+    auto ring = IssuerKeys::Parse(
+        "{\"keys\":[" + With(MintedJwk("ec-ES256"), ",\"key_ops\":" + std::string(ops)) + "]}");
+    ASSERT_FALSE(ring.ok()) << ops;
+    EXPECT_NE(ring.status().message().find("key_ops"), std::string::npos) << ring.status();
+  }
+  EXPECT_FALSE(ParseJwk(With(MintedJwk("ec-ES256"), R"(,"key_ops":["sign"])")).ok());
+}
+
+TEST(JwksTest, ASetWithNoUsableKeyIsAnErrorNamingEachReason) {
+  auto ring =
+      IssuerKeys::Parse("{\"keys\":[" + With(MintedJwk("ec-ES256"), R"(,"alg":"ES521")") + "]}");
+  ASSERT_FALSE(ring.ok());
+  EXPECT_EQ(ring.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(ring.status().message().find("keys[0] (kid \"ec-ES256\") \"alg\" \"ES521\""),
+            std::string::npos)
+      << ring.status();
+  auto empty = IssuerKeys::Parse(R"({"keys":[]})");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("\"keys\" is empty"), std::string::npos)
+      << empty.status();
+}
+
+TEST(JwksTest, AKidLessKeyServesOtherKidsOnlyWhenItIsTheOnlyKey) {
+  const std::string no_kid =
+      "{\"kty\":\"oct\",\"k\":\"" + Base64UrlEncode(std::string(32, 'k')) + "\"}";
+  const std::string with_kid =
+      "{\"kty\":\"oct\",\"kid\":\"h\",\"k\":\"" + Base64UrlEncode(std::string(32, 'j')) + "\"}";
+  auto two = IssuerKeys::Parse("{\"keys\":[" + no_kid + "," + with_kid + "]}");
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_EQ((*two)->Find(true, "whatever"), nullptr);
+  EXPECT_NE((*two)->Find(true, "h"), nullptr);
 }
 
 TEST(JwksTest, FindRequiresKidWhenSeveralKeys) {

@@ -61,5 +61,15 @@ TEST(StrictJsonTest, CapsDepthAndMembers) {
   EXPECT_EQ(Walk(R"({"a":[1,2,3]})", few), TokenError::kTooManyClaims);
 }
 
+TEST(StrictJsonTest, NestingIsMeasuredOnTruncatedTextAndOutsideStrings) {
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":[[1]]})", 3));
+  EXPECT_TRUE(NestsDeeperThan(R"({"a":[[[1]]]})", 3));
+  EXPECT_TRUE(NestsDeeperThan(std::string(4, '['), 3));  // truncated: never closed
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":"[[[[{{{{"})", 3));
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":"\"[[[[","b":1})", 3));  // an escaped quote stays inside
+  EXPECT_TRUE(NestsDeeperThan(R"({"a":"\\",[[[1]]]})", 3));     // an escaped backslash does not
+  EXPECT_FALSE(NestsDeeperThan("", 1));
+}
+
 }  // namespace
 }  // namespace clearance::token_internal

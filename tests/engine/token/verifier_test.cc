@@ -99,10 +99,53 @@ TEST_F(VerifierTest, AlgNoneIsRefusedInAnyCase) {
   for (std::string_view alg : {"none", "None", "NONE", "nOnE"}) {
     const std::string head =
         Base64UrlEncode("{\"alg\":\"" + std::string(alg) + "\"}") + "." + Base64UrlEncode(Claims());
-    // Unsecured form (empty signature) and with a dummy signature, which reaches the alg rule.
-    EXPECT_EQ(Verify(*v, head + "."), TokenError::kMalformed) << alg;
+    // The unsecured form (RFC 7515 A.5, an empty signature) is an algorithm attack, not a
+    // framing error, and is named as one; so is the same header with a dummy signature.
+    EXPECT_EQ(Verify(*v, head + "."), TokenError::kAlgorithmNotAllowed) << alg;
     EXPECT_EQ(Verify(*v, head + ".AAAA"), TokenError::kAlgorithmNotAllowed) << alg;
   }
+}
+
+TEST_F(VerifierTest, StrippedSignatureOfAnAllowedAlgIsMalformed) {
+  auto v = Make();
+  const std::string good = Rs256(kRsHeader, Claims());
+  EXPECT_EQ(Verify(*v, good.substr(0, good.rfind('.') + 1)), TokenError::kMalformed);
+}
+
+TEST_F(VerifierTest, DuplicateAlgIsMalformedWhateverTheFirstAlgSays) {
+  auto v = Make();
+  // The first alg alone would be refused as an algorithm, but the header is not one JSON object
+  // with unique names: a parser that keeps the last member would read RS256.
+  for (std::string_view header :
+       {R"({"alg":"none","alg":"RS256","kid":"rsa-1"})",
+        R"({"alg":"none","\u0061lg":"RS256","kid":"rsa-1"})",
+        R"({"alg":"xx","alg":"RS256","kid":"rsa-1"})", R"({"alg":1,"alg":"RS256","kid":"rsa-1"})",
+        R"({"jku":"https://x","alg":"RS256","jku":"y","kid":"rsa-1"})"}) {
+    EXPECT_EQ(Verify(*v, Rs256(header, Claims())), TokenError::kDuplicateMember) << header;
+    EXPECT_EQ(Verify(*v, Rs256(header, Claims()).substr(0, Rs256(header, Claims()).rfind('.') + 1)),
+              TokenError::kDuplicateMember)
+        << header;
+  }
+}
+
+TEST_F(VerifierTest, DeepHeaderIsTooDeepAtAnyHeaderCap) {
+  const std::string deep_array = std::string(10000, '[') + std::string(10000, ']');
+  const std::string deep_member = R"({"alg":"RS256","x":)" + deep_array + "}";
+  // Default caps: the header is above max_header_bytes, yet its nesting is what is wrong with it.
+  auto v = Make();
+  EXPECT_EQ(Verify(*v, Rs256(deep_member, Claims())), TokenError::kTooDeep);
+  EXPECT_EQ(Verify(*v, Rs256(deep_array, Claims())), TokenError::kTooDeep);
+  // Caps raised so the header fits: the same reason.
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  o.limits.max_token_bytes = 64 * 1024;
+  o.limits.max_header_bytes = 32 * 1024;
+  auto big = Make(o);
+  EXPECT_EQ(Verify(*big, Rs256(deep_member, Claims())), TokenError::kTooDeep);
+  EXPECT_EQ(Verify(*big, Rs256(deep_array, Claims())), TokenError::kTooDeep);
+  // A header that is merely long stays too_large.
+  const std::string long_header =
+      R"({"alg":"RS256","kid":"rsa-1","p":")" + std::string(1100, 'x') + "\"}";
+  EXPECT_EQ(Verify(*v, Rs256(long_header, Claims())), TokenError::kTooLarge);
 }
 
 TEST_F(VerifierTest, UnknownOrMissingAlgIsRefused) {
@@ -536,6 +579,47 @@ TEST(TokenErrorTest, EveryReasonHasADistinctNameAndUnauthenticatedStatus) {
     }
   }
   EXPECT_TRUE(ToStatus(TokenError::kOk).ok());
+}
+
+TEST_F(VerifierTest, KeyLoadReportsNameSkippedKeys) {
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  std::string& jwks = o.issuers[0].jwks_json;
+  const std::string kid = "\"kid\":\"ed-1\"";
+  ASSERT_NE(jwks.find(kid), std::string::npos);
+  jwks.replace(jwks.find(kid), kid.size(), kid + ",\"key_ops\":[\"encrypt\"]");
+  auto v = Make(o);
+  ASSERT_NE(v, nullptr);
+  const std::vector<KeyLoadReport> reports = v->KeyLoadReports();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].issuer, Minted().issuer);
+  EXPECT_EQ(reports[0].source, "jwks_json");
+  EXPECT_TRUE(reports[0].loaded);
+  int used = 0;
+  for (const JwkLoadOutcome& k : reports[0].keys) {
+    used += k.used;
+    if (k.kid == "ed-1") {
+      EXPECT_FALSE(k.used);
+      EXPECT_EQ(k.reason, "\"key_ops\" does not include \"verify\"");
+    }
+  }
+  EXPECT_EQ(used, 4);  // rsa-1 and the three EC keys
+  EXPECT_EQ(reports[1].issuer, Minted().hmac_issuer);
+  for (const auto& t : Minted().tokens) {
+    if (t.alg == "EdDSA") {
+      EXPECT_EQ(Verify(*v, t.token), TokenError::kUnknownKey) << t.shape;
+    }
+  }
+}
+
+TEST_F(VerifierTest, AKeySetWithNothingUsableRefusesTheConfiguration) {
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  o.issuers[1].jwks_json =
+      R"({"keys":[{"kty":"oct","kid":"h","alg":"HS257","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]})";
+  auto v = TokenVerifier::Create(o);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(v.status().message().find(Minted().hmac_issuer), std::string::npos) << v.status();
+  EXPECT_NE(v.status().message().find("\"HS257\""), std::string::npos) << v.status();
 }
 
 }  // namespace
