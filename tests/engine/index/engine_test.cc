@@ -346,6 +346,19 @@ TEST(EngineTest, ExplainReportsThePrincipalWhenBothChecksAreDisabled) {
   }
 }
 
+// Finish() consumes the builder: it cannot be called on an lvalue, and a second call on a
+// moved-from builder is refused instead of dereferencing the spent writer.
+template <typename B>
+concept FinishableAsLvalue = requires(B& b) { b.Finish(); };
+static_assert(!FinishableAsLvalue<EngineBuilder>);
+
+TEST(EngineTest, AFinishedBuilderRefusesASecondFinish) {
+  EngineBuilder builder;
+  ASSERT_TRUE(std::move(builder).Finish().ok());
+  const absl::StatusOr<std::unique_ptr<Engine>> again = std::move(builder).Finish();  // NOLINT
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(EngineTest, CheckBatchEqualsSingleChecks) {
   Fixture f;
   f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
