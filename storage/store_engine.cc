@@ -25,7 +25,7 @@ class EngineSink final : public LoadSink {
   }
   void Put(const Row& row) override { builder_->Add(row); }
   void End() override {
-    engine_ = builder_->Finish();
+    engine_ = std::move(*builder_).Finish();
     builder_.reset();
   }
 

@@ -39,7 +39,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const IdentityState& stat
   for (const auto& [key, a] : state.authorizations()) builder.Add(a);
   builder.SetNextAuthorizationKey(state.next_authorization_key());
   if (state.initialized()) builder.SetInitialized();
-  return builder.Finish();
+  return std::move(builder).Finish();
 }
 
 Engine::Engine(std::unique_ptr<EngineCore> core) : core_(std::move(core)) {}

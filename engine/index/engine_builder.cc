@@ -56,7 +56,10 @@ void EngineBuilder::SetInitialized() { writer_->SetInitialized(); }
 
 void EngineBuilder::Add(const Row& row) { writer_->Put(row); }
 
-absl::StatusOr<std::unique_ptr<Engine>> EngineBuilder::Finish() {
+absl::StatusOr<std::unique_ptr<Engine>> EngineBuilder::Finish() && {
+  if (writer_ == nullptr) {
+    return absl::FailedPreconditionError("EngineBuilder::Finish: the builder is already finished");
+  }
   auto core =
       std::make_unique<index_internal::EngineCore>(options_, writer_->Finish(/*compact=*/true));
   writer_.reset();

@@ -48,6 +48,27 @@ ThreadState& EngineCore::Reader() const {
   return *ts;
 }
 
+void ThreadState::AttachProfiles() {
+  const Generation& g = *generation;
+  Subject& s = subject;
+  // Room for both before either lookup: making room later could evict the profiles just
+  // attached (a new entry's reference bit is clear).
+  cache.Reserve();
+  const std::vector<uint32_t>* token_groups = s.token_mode ? &s.token_group_sids : nullptr;
+  ProfileKey(s, /*rules=*/false, &key);
+  roots.assign(1, Key(s.principal_type, s.principal_sid));
+  p = &cache.Get(g, key, roots, token_groups);
+  s.p = p->get();
+  m = nullptr;
+  if (!s.rules.empty()) {
+    ProfileKey(s, /*rules=*/true, &key);
+    roots.clear();
+    for (uint32_t r : s.rules) roots.push_back(Key(Kind::kMappingRule, r));
+    m = &cache.Get(g, key, roots, token_groups);
+    s.m = m->get();
+  }
+}
+
 void EngineCore::Resolve(ThreadState& ts, Caller::Kind kind, std::string_view text,
                          ClaimsTrust trust) const {
   const Generation& g = *ts.generation;
@@ -63,18 +84,7 @@ void EngineCore::Resolve(ThreadState& ts, Caller::Kind kind, std::string_view te
       ResolveBasicUser(g, text, &s);
       break;
   }
-  if (s.state != Subject::State::kResolved) return;
-  ts.cache.Reserve();
-  const std::vector<uint32_t>* token_groups = s.token_mode ? &s.token_group_sids : nullptr;
-  ProfileKey(s, /*rules=*/false, &ts.key);
-  ts.roots.assign(1, Key(s.principal_type, s.principal_sid));
-  s.p = ts.cache.Get(g, ts.key, ts.roots, token_groups).get();
-  if (!s.rules.empty()) {
-    ProfileKey(s, /*rules=*/true, &ts.key);
-    ts.roots.clear();
-    for (uint32_t r : s.rules) ts.roots.push_back(Key(Kind::kMappingRule, r));
-    s.m = ts.cache.Get(g, ts.key, ts.roots, token_groups).get();
-  }
+  if (s.state == Subject::State::kResolved) ts.AttachProfiles();
 }
 
 namespace {
@@ -106,18 +116,9 @@ Decision DecideClaimsFor(const EngineCore& core, ThreadState& ts, std::string_vi
   e->p.reset();
   e->m.reset();
   if (s.state == Subject::State::kResolved) {
-    // The same profiles Resolve() attached, now shared with the entry (cache hits).
-    const std::vector<uint32_t>* token_groups = s.token_mode ? &s.token_group_sids : nullptr;
-    ts.cache.Reserve();
-    ProfileKey(s, /*rules=*/false, &ts.key);
-    ts.roots.assign(1, Key(s.principal_type, s.principal_sid));
-    e->p = ts.cache.Get(g, ts.key, ts.roots, token_groups);
-    if (!s.rules.empty()) {
-      ProfileKey(s, /*rules=*/true, &ts.key);
-      ts.roots.clear();
-      for (uint32_t rule : s.rules) ts.roots.push_back(Key(Kind::kMappingRule, rule));
-      e->m = ts.cache.Get(g, ts.key, ts.roots, token_groups);
-    }
+    // The profiles Resolve() attached, now shared with the entry.
+    e->p = *ts.p;
+    if (ts.m != nullptr) e->m = *ts.m;
   }
   e->subject.p = e->p.get();
   e->subject.m = e->m.get();
@@ -150,21 +151,9 @@ std::shared_ptr<const ResolvedPrincipal> EngineCore::Freeze(ThreadState& ts) con
     group = r->storage.back();
   }
   if (s.state == Subject::State::kResolved) {
-    // Profiles come from the thread's cache; the handle shares them.
-    const Generation& g = *ts.generation;
-    const std::vector<uint32_t>* token_groups = s.token_mode ? &s.token_group_sids : nullptr;
-    ts.cache.Reserve();
-    ProfileKey(s, false, &ts.key);
-    ts.roots.assign(1, Key(s.principal_type, s.principal_sid));
-    r->p = ts.cache.Get(g, ts.key, ts.roots, token_groups);
-    s.p = r->p.get();
-    if (!s.rules.empty()) {
-      ProfileKey(s, true, &ts.key);
-      ts.roots.clear();
-      for (uint32_t rule : s.rules) ts.roots.push_back(Key(Kind::kMappingRule, rule));
-      r->m = ts.cache.Get(g, ts.key, ts.roots, token_groups);
-      s.m = r->m.get();
-    }
+    // The profiles Resolve() attached; the handle shares them.
+    r->p = *ts.p;
+    if (ts.m != nullptr) r->m = *ts.m;
   }
   return r;
 }

@@ -48,8 +48,18 @@ struct ThreadState {
   ProfileCache cache;
   ClaimsCache claims_cache;
   Subject subject;
+  // The profile cache's own pointers to subject.p and subject.m (m: null when no rule matched),
+  // for the claims cache and handles to share; valid until the next AttachProfiles().
+  const std::shared_ptr<const Profile>* p = nullptr;
+  const std::shared_ptr<const Profile>* m = nullptr;
   std::vector<uint64_t> key;
   std::vector<EntityKey> roots;
+
+  // Looks up (or builds) the resolved subject's profiles P and M in the profile cache against
+  // `generation` and attaches them: subject.p, subject.m, p and m. The only place that makes
+  // room in the cache, so the profiles attached stay cached until the next call.
+  // REQUIRES: subject.state == kResolved.
+  void AttachProfiles();
 };
 
 class EngineCore {
@@ -64,7 +74,8 @@ class EngineCore {
   }
   uint64_t number() const { return number_.load(std::memory_order_acquire); }
 
-  // Resolves `caller` into ts.subject against ts.generation and attaches its profiles.
+  // Resolves `caller` into ts.subject against ts.generation and attaches its profiles
+  // (ThreadState::AttachProfiles).
   // kPrevalidated only for claims bytes a TokenVerifier verified (claims_reader.h).
   void Resolve(ThreadState& ts, Caller::Kind kind, std::string_view text,
                ClaimsTrust trust = ClaimsTrust::kUntrusted) const;
@@ -73,7 +84,8 @@ class EngineCore {
                         const CheckRequest& request) const;
   Decision DecideClaims(ThreadState& ts, std::string_view json, ClaimsTrust trust,
                         const CheckRequestView& request) const;
-  // Copies ts.subject into a handle.
+  // Copies ts.subject into a handle that shares its profiles.
+  // REQUIRES: ts.subject is the latest Resolve() on this thread.
   std::shared_ptr<const ResolvedPrincipal> Freeze(ThreadState& ts) const;
 
   void Apply(const ChangeSet& changes) ABSL_LOCKS_EXCLUDED(writer_mu_);

@@ -217,6 +217,13 @@ Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRe
     e.message = FailureMessage(g, s);
     return e;
   }
+  // Authentication comes first in every mode: the resolved principal and its matching rules are
+  // reported even when both checks are disabled.
+  if (s.state == Subject::State::kResolved) {
+    e.principal = OwnerRef{s.principal_type, std::string(s.principal_id)};
+    for (uint32_t r : s.rules) e.matching_rules.emplace_back(g.Str(r));
+    std::sort(e.matching_rules.begin(), e.matching_rules.end());
+  }
   if (e.decision.reason == Reason::kChecksDisabled) {
     e.message = "authorizations and tenant checks are disabled";
     return e;
@@ -225,9 +232,6 @@ Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRe
     e.message = "anonymous access to an unprotected API";
     return e;
   }
-  e.principal = OwnerRef{s.principal_type, std::string(s.principal_id)};
-  for (uint32_t r : s.rules) e.matching_rules.emplace_back(g.Str(r));
-  std::sort(e.matching_rules.begin(), e.matching_rules.end());
   const Configuration& config = g.config;
   if (config.authorizations_enabled) {
     CollectGrants(g, s, *s.p, /*rules=*/false, request, &e.grants);

@@ -11,11 +11,17 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
     Slot& e = slots_[it->second];
     e.referenced = true;
     if (e.checked_at != g.number) {
-      if (!e.profile->ValidFor(g)) e.profile = BuildProfile(g, roots, token_groups, e.merged);
+      if (!e.profile->ValidFor(g)) {
+        e.profile = BuildProfile(g, roots, token_groups, e.merged);
+        ++builds_;
+      }
       e.checked_at = g.number;
     }
     if (!e.merged && ++e.hits >= kMergeAfterHits) {
-      if (!e.profile->runs.empty()) e.profile = BuildProfile(g, roots, token_groups, true);
+      if (!e.profile->runs.empty()) {
+        e.profile = BuildProfile(g, roots, token_groups, true);
+        ++builds_;
+      }
       e.merged = true;
     }
     return e.profile;
@@ -31,6 +37,7 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
   Slot& e = slots_[i];
   e.key.assign(key.begin(), key.end());
   e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/false);
+  ++builds_;
   e.checked_at = g.number;
   e.merged = false;
   e.hits = 0;

@@ -43,6 +43,8 @@ class ProfileCache {
                                             absl::Span<const EntityKey> roots,
                                             const std::vector<uint32_t>* token_groups);
   size_t size() const { return map_.size(); }
+  // Profiles built since construction (first builds, rebuilds and merged builds): for tests.
+  size_t builds() const { return builds_; }
 
  private:
   struct KeyHash {
@@ -75,6 +77,7 @@ class ProfileCache {
   std::deque<Slot> slots_;  // a deque: growing never moves a slot that Get() returned
   std::vector<uint32_t> free_;
   size_t hand_ = 0;
+  size_t builds_ = 0;
   absl::flat_hash_map<absl::Span<const uint64_t>, uint32_t, KeyHash, KeyEq> map_;
 };
 

@@ -209,6 +209,13 @@ Verdict Check(const IdentityState& state, const Caller& caller, const CheckReque
     v.message = failure->message;
     return v;
   }
+  // Authentication comes first in every mode, so the principal it resolved is reported even
+  // when step 1 allows without looking at it.
+  const Subject* s_ptr = std::get_if<Subject>(&authenticated);
+  if (caller.kind != Caller::Kind::kAnonymous) {
+    v.principal = s_ptr->principal;
+    v.matching_rules = s_ptr->matching_rules;
+  }
   // Step 1.
   if (!config.authorizations_enabled && !config.tenant_checks_enabled) {
     v.decision = {Outcome::kAllow, Reason::kChecksDisabled};
@@ -221,9 +228,7 @@ Verdict Check(const IdentityState& state, const Caller& caller, const CheckReque
     v.message = "anonymous access to an unprotected API";
     return v;
   }
-  const Subject& s = std::get<Subject>(authenticated);
-  v.principal = s.principal;
-  v.matching_rules = s.matching_rules;
+  const Subject& s = *s_ptr;
 
   bool rP = !config.authorizations_enabled;
   bool rM = false;

@@ -280,9 +280,10 @@ class EngineBuilder {
   // clearance::Plan could have built), as those of a store are.
   void Add(const Row& row);
 
-  // Builds the index and publishes it as generation 1. Call once; the builder is spent after.
-  // Returns OK today (see Create()).
-  absl::StatusOr<std::unique_ptr<Engine>> Finish();
+  // Builds the index and publishes it as generation 1, consuming the builder
+  // (std::move(builder).Finish()): it is spent after. Returns OK, or FAILED_PRECONDITION when
+  // the builder was already finished.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<Engine>> Finish() &&;
 
  private:
   EngineOptions options_;

@@ -326,6 +326,39 @@ TEST(EngineTest, MappingRulesMatchThroughTheClaimValueIndex) {
               ElementsAre());
 }
 
+// Authentication comes first in every mode (docs/semantics.md §6 step 0): with both checks off
+// the explanation still names the principal and its matching rules, as with authorizations off.
+TEST(EngineTest, ExplainReportsThePrincipalWhenBothChecksAreDisabled) {
+  for (const bool tenant_checks : {true, false}) {
+    Configuration config;
+    config.authorizations_enabled = false;
+    config.tenant_checks_enabled = tenant_checks;
+    Fixture f(config);
+    f.Run(CreateMappingRule{MappingRule{"m1", "$.realm.roles", "ops", "r", {}}});
+    const Caller caller = Caller::Claims(R"({"sub":"x","realm":{"roles":["ops"]}})");
+    const Explanation e = f.engine().Explain(caller, ReadDefinition({"p1"}));
+    EXPECT_TRUE(e.decision.allowed()) << tenant_checks;
+    EXPECT_EQ(e.principal, (OwnerRef{OwnerType::kUser, "x"})) << tenant_checks;
+    EXPECT_THAT(e.matching_rules, ElementsAre("m1")) << tenant_checks;
+    const reference::Verdict ref = reference::Check(f.state(), caller, ReadDefinition({"p1"}));
+    EXPECT_EQ(ref.principal, e.principal) << tenant_checks;
+    EXPECT_EQ(ref.matching_rules, e.matching_rules) << tenant_checks;
+  }
+}
+
+// Finish() consumes the builder: it cannot be called on an lvalue, and a second call on a
+// moved-from builder is refused instead of dereferencing the spent writer.
+template <typename B>
+concept FinishableAsLvalue = requires(B& b) { b.Finish(); };
+static_assert(!FinishableAsLvalue<EngineBuilder>);
+
+TEST(EngineTest, AFinishedBuilderRefusesASecondFinish) {
+  EngineBuilder builder;
+  ASSERT_TRUE(std::move(builder).Finish().ok());
+  const absl::StatusOr<std::unique_ptr<Engine>> again = std::move(builder).Finish();  // NOLINT
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(EngineTest, CheckBatchEqualsSingleChecks) {
   Fixture f;
   f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
