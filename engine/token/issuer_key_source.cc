@@ -43,7 +43,7 @@ IssuerKeySource::IssuerKeySource(const IssuerConfig& config, JwksFetcher* fetche
       keys_(std::make_shared<IssuerKeys>()) {}
 
 std::shared_ptr<const IssuerKeys> IssuerKeySource::keys() const {
-  std::shared_lock lock(keys_mu_);
+  sync_internal::ReaderLock lock(&keys_mu_);
   return keys_;
 }
 
@@ -52,7 +52,7 @@ absl::Status IssuerKeySource::Replace(std::string_view jwks_json) {
   auto parsed = IssuerKeys::Parse(jwks_json);
   if (!parsed.ok()) return parsed.status();
   {
-    std::unique_lock lock(keys_mu_);
+    sync_internal::WriterLock lock(&keys_mu_);
     keys_ = *std::move(parsed);
   }
   // After the swap: a reader that sees the new generation also sees the new keys, so no entry
@@ -68,7 +68,7 @@ absl::Status IssuerKeySource::Load(absl::Time now) {
     if (!data.ok()) return data.status();
     return Replace(*data);
   }
-  std::lock_guard lock(fetch_mu_);
+  sync_internal::MutexLock lock(&fetch_mu_);
   return FetchLocked(now);
 }
 
@@ -90,7 +90,7 @@ absl::Status IssuerKeySource::FetchLocked(absl::Time now) {
 
 absl::Status IssuerKeySource::RefreshIfDue(absl::Time now) {
   if (!remote()) return absl::OkStatus();
-  std::lock_guard lock(fetch_mu_);
+  sync_internal::MutexLock lock(&fetch_mu_);
   if (now - last_attempt_ < config_.refresh_interval) return absl::OkStatus();
   return FetchLocked(now);
 }
@@ -100,13 +100,13 @@ bool IssuerKeySource::RefetchForUnknownKid(absl::Time now) {
   // A request thread never queues behind a fetch already under way: under a flood of unknown
   // kids, threads would otherwise pile up for the whole fetch timeout. The token that lost the
   // race is refused (kUnknownKey) and its retry finds the new keys.
-  if (!fetch_mu_.try_lock()) return false;
+  if (!fetch_mu_.TryLock()) return false;
   bool published = false;
   if (now - last_unknown_kid_fetch_ >= config_.unknown_kid_refetch_period) {
     last_unknown_kid_fetch_ = now;
     published = FetchLocked(now).ok();
   }
-  fetch_mu_.unlock();
+  fetch_mu_.Unlock();
   return published;
 }
 

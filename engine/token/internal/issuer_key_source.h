@@ -15,13 +15,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "clearance/internal/mutex.h"
 #include "clearance/token.h"
 #include "internal/jwk.h"
 
@@ -55,18 +54,17 @@ class IssuerKeySource {
   bool remote() const { return !config_.jwks_uri.empty(); }
 
  private:
-  absl::Status FetchLocked(absl::Time now);  // REQUIRES: fetch_mu_ held
+  absl::Status FetchLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fetch_mu_);
 
   const IssuerConfig& config_;
   JwksFetcher* const fetcher_;
   std::atomic<uint64_t>* const generation_;
 
-  // Standard mutexes rather than absl::Mutex: Debian's Abseil is built without TSan annotations,
-  // so TSan cannot see absl::Mutex; the pthread locks underneath these it intercepts.
-  mutable std::shared_mutex keys_mu_;
+  // pthread locks that TSan intercepts and clang's analysis checks (internal/mutex.h).
+  mutable sync_internal::SharedMutex keys_mu_;
   std::shared_ptr<const IssuerKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
 
-  std::mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
+  sync_internal::Mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
   absl::Time last_attempt_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();
   absl::Time last_unknown_kid_fetch_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();
 };
