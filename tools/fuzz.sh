@@ -47,8 +47,11 @@ run_one() {
   local log="$scratch/$name.log" found="$scratch/$name.corpus"
   mkdir -p "$found"
   local start=$SECONDS rc=0
+  # A dictionary beside the corpus (CORPUS.dict) gives the fuzzer the format's words.
+  local dict=()
+  [ -f "${corpora[$i]}.dict" ] && dict=(-dict="${corpora[$i]}.dict")
   # The first directory receives new inputs; the repository's corpus is only read.
-  "${binaries[$i]}" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
+  "${binaries[$i]}" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$artifacts/$name-" "$found" "${corpora[$i]}" >"$log" 2>&1 || rc=$?
   local runs new
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
