@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "alloc_counter.h"
+#include "bench_support.h"
 #include "benchmark/benchmark.h"
 #include "clearance/engine.h"
 #include "clearance/token.h"
@@ -51,8 +51,6 @@
 namespace clearance::load {
 namespace {
 
-using support::AllocationCount;
-using support::AllocationsCounted;
 
 constexpr uint64_t kSeed = 1;
 constexpr size_t kQueries = 4096;
@@ -68,20 +66,6 @@ void Fail(benchmark::State& state, const std::string& what) {
   std::fprintf(stderr, "error: %s\n", what.c_str());
   state.SkipWithError(what.c_str());
 }
-
-// Allocations from its construction to Report(), per iteration, as the counter allocs_per_op.
-class AllocationMeter {
- public:
-  AllocationMeter() : start_(AllocationCount()) {}
-  void Report(benchmark::State& state) const {
-    if (!AllocationsCounted()) return;
-    state.counters["allocs_per_op"] = benchmark::Counter(
-        static_cast<double>(AllocationCount() - start_), benchmark::Counter::kAvgIterations);
-  }
-
- private:
-  uint64_t start_;
-};
 
 // One size's state, corpus and engines. Engines with non-default options are made on first use.
 struct World {
@@ -364,17 +348,6 @@ void IdsHandle(benchmark::State& state, const std::string& size_name) {
 
 // ---- flags and registration ------------------------------------------------------------------
 
-std::vector<std::string> SplitCommas(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    out.emplace_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 void Register(const std::string& size) {
   using B = benchmark::internal::Benchmark;
   auto add = [](const std::string& name, auto fn) -> B* {
@@ -424,21 +397,7 @@ int main(int argc, char** argv) {
     for (const std::string& s : sizes) named = named || s == "large";
     if (!named) sizes.push_back("large");
   }
-  if (sizes.empty()) {
-    std::fprintf(stderr, "error: --sizes is empty; expected a comma-separated list of tiny, "
-                         "small, medium, large\n");
-    return 2;
-  }
-  for (const std::string& s : sizes) {
-    if (absl::StatusOr<WorkloadSize> size = SizeNamed(s); !size.ok()) {
-      std::fprintf(stderr, "error: --sizes: %s\n", std::string(size.status().message()).c_str());
-      return 2;
-    }
-    Register(s);
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  if (!RegisterSizes(sizes, Register)) return 2;
+  if (!RunBenchmarks(argc, argv)) return 2;
   return g_setup_failed ? 1 : 0;
 }

@@ -52,14 +52,6 @@ struct NameFilter {
   void Insert(uint32_t tag) { words[tag >> 29] |= Bit(tag); }
 };
 
-// The hash of a claims document for the engine's claims cache (ClaimsCache::Hash): with AES-NI,
-// eight lanes of two AES rounds per 16 bytes, keyed per process from Abseil's hash seed (about
-// half the time of Abseil's string hash on 1 KB); without it, Abseil's string hash. A
-// keyed, non-linear mix: an attacker who does not know the key cannot aim documents at one
-// bucket (a CRC would let them, and a bucket of colliding 1 KB documents costs a full compare
-// each per lookup).
-size_t ClaimsDocumentHash(std::string_view json);
-
 class ClaimTrie {
  public:
   struct Node {

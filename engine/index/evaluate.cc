@@ -1,9 +1,11 @@
-// Decisions over a resolved Subject and its Profiles (docs/semantics.md §3, §6, §7). The hot path
-// is Decide(): array index by resource type, mask tests, at most one id lookup per named resource.
+#include "index/evaluate.h"
+
 #include <algorithm>
 
 #include "clearance/internal/strings.h"
-#include "index/subject.h"
+
+// The hot path is Decide(): array index by resource type, mask tests, at most one id lookup per
+// named resource.
 
 namespace clearance::index_internal {
 namespace {
@@ -192,6 +194,18 @@ Decision Decide(const Generation& g, const Subject& s, const CheckRequest& reque
 
 Decision Decide(const Generation& g, const Subject& s, const CheckRequestView& request) {
   return DecideRequest(g, s, request);
+}
+
+void PrefetchDecide(const Generation& g, const Subject& s, const CheckRequest& request) {
+  if (s.state != Subject::State::kResolved) return;
+  const size_t type = static_cast<size_t>(request.resource_type);
+  for (const Profile* p : {s.p, s.m}) {
+    if (p != nullptr) __builtin_prefetch(&p->types[type]);
+  }
+  for (const std::string& id : request.resource_ids) g.strings->Prefetch(id);
+  if (g.config.tenant_checks_enabled && request.tenant_id && !request.tenant_id->empty()) {
+    g.strings->Prefetch(*request.tenant_id);
+  }
 }
 
 Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request) {

@@ -67,17 +67,6 @@ std::string FailureMessage(const Generation& g, const Subject& s);
 // The profile-cache key of P (principal) or M (rules) into `key`.
 void ProfileKey(const Subject& s, bool rules, std::vector<uint64_t>* key);
 
-// Decisions over a resolved subject whose profiles are attached. Both Decide overloads run the
-// same code (one template in evaluate.cc), so equal requests get equal answers.
-Decision Decide(const Generation& g, const Subject& s, const CheckRequest& request);
-Decision Decide(const Generation& g, const Subject& s, const CheckRequestView& request);
-Explanation ExplainDecision(const Generation& g, const Subject& s, const CheckRequest& request);
-absl::StatusOr<ResourceIds> AuthorizedIds(const Generation& g, const Subject& s, ResourceType type,
-                                          Permission permission);
-absl::StatusOr<std::vector<std::string>> Tenants(const Generation& g, const Subject& s);
-absl::StatusOr<PermissionMask> PermissionsOnResource(const Generation& g, const Subject& s,
-                                                     ResourceType type, std::string_view id);
-
 // What a PrincipalHandle holds.
 struct ResolvedPrincipal {
   std::shared_ptr<const Generation> generation;

@@ -28,7 +28,7 @@ std::string ReadAll(FILE* f) {
   return text;
 }
 
-Captured Run(const std::vector<std::string>& argv) {
+Captured RunCli(const std::vector<std::string>& argv) {
   Context ctx;
   ctx.db_path = "/nonexistent/clearance-help-test";  // --help must never open the store
   ctx.out = std::tmpfile();
@@ -85,33 +85,34 @@ TEST(HelpTest, EveryCommandsHelpIsPrintableAndNamesEveryFlag) {
       start = space + 1;
     }
     argv.push_back("--help");
-    const Captured c = Run(argv);
+    const Captured c = RunCli(argv);
     EXPECT_EQ(c.exit_code, 0) << c.err;
     EXPECT_EQ(c.err, "");
     EXPECT_EQ(PrintableUtf8Problem(c.out), "") << c.out;
     EXPECT_NE(c.out.find("usage: clearance " + command.words), std::string::npos) << c.out;
     for (const FlagSpec& flag : command.flags) {
-      EXPECT_FALSE(flag.help.empty()) << "--" << flag.name;
-      EXPECT_EQ(PrintableUtf8Problem(flag.help), "") << "--" << flag.name;
-      const std::string line = "--" + flag.name;
+      const std::string name(flag.name);
+      const std::string help(flag.help);
+      EXPECT_FALSE(help.empty()) << "--" << name;
+      EXPECT_EQ(PrintableUtf8Problem(help), "") << "--" << name;
+      const std::string line = "--" + name;
       const size_t at = c.out.find(line);
       ASSERT_NE(at, std::string::npos) << line << " missing from\n" << c.out;
       // The flag's line carries its own help text.
       const size_t eol = c.out.find('\n', at);
-      EXPECT_NE(c.out.substr(at, eol - at).find(flag.help), std::string::npos)
-          << line << ": " << flag.help;
+      EXPECT_NE(c.out.substr(at, eol - at).find(help), std::string::npos) << line << ": " << help;
     }
   }
 }
 
 TEST(HelpTest, TopLevelAndFamilyHelpListEveryCommand) {
-  const Captured top = Run({"--help"});
+  const Captured top = RunCli({"--help"});
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_EQ(PrintableUtf8Problem(top.out), "");
   for (const Command& command : AllCommands()) {
     EXPECT_NE(top.out.find("  " + command.words + " "), std::string::npos) << command.words;
   }
-  const Captured family = Run({"group", "--help"});
+  const Captured family = RunCli({"group", "--help"});
   EXPECT_EQ(family.exit_code, 0);
   EXPECT_NE(family.out.find("group add-member"), std::string::npos) << family.out;
   EXPECT_EQ(family.out.find("role add-member"), std::string::npos) << family.out;

@@ -1,5 +1,5 @@
 /* Clearance C API: a stable C ABI over the engine and its store, for brokers that are not C++
- * (the JVM binding in embed/jni uses it). See embed/README.md.
+ * (the JVM binding in embed/jni uses it). See docs/embedding.md.
  *
  * Conventions
  *   - Handles are opaque; each has a create/open function and a free/close function.

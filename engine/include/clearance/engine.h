@@ -15,6 +15,7 @@
 //                            TokenVerifier) and calls this with the verified claims bytes
 //   Resolve(Caller) -> PrincipalHandle, then Check(handle, ...): resolve once, check many times
 //   CheckBatch(handle, ...)  many checks for one principal in one call
+//   CheckBatch(handles, ...) many checks, each for its own principal, in one call
 // and the questions beside them: Explain, AuthorizedResourceIds, AuthorizedTenants,
 // PermissionsOn.
 //
@@ -77,17 +78,14 @@ struct EngineOptions {
   // document is remembered from its first sight; once full, a newcomer replaces the entry the
   // clock hand stops at (one not used since the hand last passed) only if it was asked for more
   // often lately (a small frequency sketch, TinyLFU), so one-off documents neither displace the
-  // popular ones nor pay to be copied in. A hit skips parsing (bench/RESULTS-index.md: about a
-  // tenth of a first sight for 1 KB). An entry answers only for the generation it was resolved
-  // at. Documents over 16 KB are not remembered. 0 disables it.
+  // popular ones nor pay to be copied in. A hit skips parsing. An entry answers only for the
+  // generation it was resolved at. Documents over 16 KB are not remembered. 0 disables it.
   // Memory per entry: one block of about 250 bytes plus the document's bytes (rounded up to 128),
   // a few small allocations for the principal and token groups, 50-80 bytes of index and
   // frequency sketch, and the profiles it shares with the profile cache (kept alive after that
-  // cache evicts them): about 1.5 KB for a 1 KB document, 2.5-4 KB per entry of resident memory
-  // measured with the load corpus. Default 4096 (about 6 MB per reader thread for 1 KB claims,
-  // up to 16 MB with the profiles it pins), the profile cache's default: with the load corpus's
-  // medium size (7 353 callers) it raises the hit rate from 0.49 (1024) to 0.72 and halves the
-  // median CheckClaims (about 2.1 us to 1.0 us).
+  // cache evicts them): about 1.5 KB for a 1 KB document. Default 4096, the profile cache's
+  // default (about 6 MB per reader thread for 1 KB claims, up to 16 MB with the profiles it
+  // pins); hit rates and costs per capacity are in bench/RESULTS-index.md.
   size_t claims_cache_capacity = 4096;
   // log2 of the shard count of the index maps (0-16); -1 picks half of log2(rows) plus 3 at
   // Create() (13 at 1 M authorizations). A change copies one shard and one group of
@@ -97,7 +95,7 @@ struct EngineOptions {
   // everywhere, nothing trailing) and give identical answers. kDom lets simdjson build its tape
   // with its runtime-dispatched SIMD kernels and walks the tape words; kOnDemand walks the
   // document with simdjson On-Demand, which a portable build compiles only for simdjson's scalar
-  // fallback kernel: about 1.35x the time per 1 KB check (bench/RESULTS-index.md). Default: kDom.
+  // fallback kernel, which is slower (bench/RESULTS-index.md). Default: kDom.
   enum class ClaimsParser : uint8_t { kOnDemand, kDom };
   ClaimsParser claims_parser = ClaimsParser::kDom;
 };
@@ -207,6 +205,14 @@ class Engine {
   // REQUIRES: out.size() == requests.size().
   void CheckBatch(const PrincipalHandle& handle, absl::Span<const CheckRequest> requests,
                   absl::Span<Decision> out) const;
+  // out[i] = Check(handles[i], requests[i]): many principals in one call, the call for a server
+  // answering a queue of requests from many callers. Each check reads ahead for the next few
+  // (their principals, profiles and index slots), so their memory is on its way meanwhile;
+  // answers are exactly those of the single checks. Never allocates.
+  // REQUIRES: handles.size() == requests.size() == out.size(); every handle is default or came
+  // from Resolve() of this engine.
+  void CheckBatch(absl::Span<const PrincipalHandle> handles,
+                  absl::Span<const CheckRequest> requests, absl::Span<Decision> out) const;
 
   // The decision with its message, required ids, principal, matching rules and every grant path.
   Explanation Explain(const Caller& caller, const CheckRequest& request) const;

@@ -6,7 +6,7 @@
 
 #include "alloc_counter.h"
 #include "gtest/gtest.h"
-#include "index/engine_core.h"
+#include "index/claims_cache.h"
 
 namespace clearance::index_internal {
 namespace {

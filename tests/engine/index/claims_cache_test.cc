@@ -1,4 +1,4 @@
-// ClaimsCache (engine_core.h): the per-thread cache of claims documents behind
+// ClaimsCache (claims_cache.h): the per-thread cache of claims documents behind
 // Engine::CheckClaims / CheckToken. Admission on first sight while there is room and by
 // frequency once full (TinyLFU), CLOCK eviction, the capacity bound, documents over kMaxBytes,
 // capacity 0, and that only the full bytes find an entry (a hash collision never answers one
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "index/engine_core.h"
+#include "index/claims_cache.h"
 
 namespace clearance::index_internal {
 namespace {

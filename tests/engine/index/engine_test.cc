@@ -338,6 +338,42 @@ TEST(EngineTest, CheckBatchEqualsSingleChecks) {
   EXPECT_THAT(out, ElementsAre(kAllow, kForbidden, kForbidden, kAllow));
 }
 
+// Many principals in one call: each entry answers for its own handle, also past the read-ahead
+// distance, for a default handle and for claims that name no principal.
+TEST(EngineTest, MixedCheckBatchAnswersEachEntryForItsOwnHandle) {
+  Fixture f;
+  f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
+          Bit(Permission::kReadProcessDefinition));
+  f.Grant(OwnerType::kUser, "bob", ResourceType::kProcessDefinition, "p2",
+          Bit(Permission::kReadProcessDefinition));
+  const PrincipalHandle alice = f.engine().Resolve(kAlice);
+  const PrincipalHandle bob = f.engine().Resolve(Caller::Claims(R"({"sub":"bob"})"));
+  const PrincipalHandle nobody = f.engine().Resolve(Caller::Claims(R"({"aud":"x"})"));
+  std::vector<PrincipalHandle> handles;
+  std::vector<CheckRequest> requests;
+  std::vector<Decision> want;
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = i % 3 == 0 ? "p1" : "p2";
+    switch (i % 4) {
+      case 0: handles.push_back(alice); break;
+      case 1: handles.push_back(bob); break;
+      case 2: handles.push_back(nobody); break;
+      case 3: handles.push_back(PrincipalHandle()); break;
+    }
+    requests.push_back(ReadDefinition({id}));
+    want.push_back(f.engine().Check(handles.back(), requests.back()));
+  }
+  // The entries differ, or a mixed-up index could pass.
+  EXPECT_EQ(want[0], kAllow);      // alice, p1
+  EXPECT_EQ(want[4], kForbidden);  // alice, p2
+  EXPECT_EQ(want[5], kAllow);      // bob, p2
+  EXPECT_EQ(want[9], kForbidden);  // bob, p1
+  EXPECT_EQ(want[2].outcome, Outcome::kUnauthenticated);
+  std::vector<Decision> out(requests.size());
+  f.engine().CheckBatch(handles, requests, absl::MakeSpan(out));
+  EXPECT_EQ(out, want);
+}
+
 TEST(EngineTest, DerivedRowsListClosureAndClaimIndex) {
   Fixture f;
   f.Run(CreateRole{Role{"r1", "R", ""}});

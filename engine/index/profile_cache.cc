@@ -1,0 +1,61 @@
+#include "index/profile_cache.h"
+
+namespace clearance::index_internal {
+
+const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
+                                                        absl::Span<const uint64_t> key,
+                                                        absl::Span<const EntityKey> roots,
+                                                        const std::vector<uint32_t>* token_groups) {
+  auto it = map_.find(key);
+  if (it != map_.end()) {
+    Slot& e = slots_[it->second];
+    e.referenced = true;
+    if (e.checked_at != g.number) {
+      if (!e.profile->ValidFor(g)) e.profile = BuildProfile(g, roots, token_groups, e.merged);
+      e.checked_at = g.number;
+    }
+    if (!e.merged && ++e.hits >= kMergeAfterHits) {
+      if (!e.profile->runs.empty()) e.profile = BuildProfile(g, roots, token_groups, true);
+      e.merged = true;
+    }
+    return e.profile;
+  }
+  uint32_t i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    i = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& e = slots_[i];
+  e.key.assign(key.begin(), key.end());
+  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/false);
+  e.checked_at = g.number;
+  e.merged = false;
+  e.hits = 0;
+  e.referenced = false;  // a second use earns it a pass of the hand
+  e.used = true;
+  map_.emplace(absl::MakeConstSpan(e.key), i);
+  return e.profile;
+}
+
+void ProfileCache::EvictOne() {
+  // Terminates: one full turn clears every bit, the next finds an entry (map_ is not empty).
+  for (;;) {
+    if (hand_ >= slots_.size()) hand_ = 0;
+    Slot& e = slots_[hand_++];
+    if (!e.used) continue;
+    if (e.referenced) {
+      e.referenced = false;
+      continue;
+    }
+    map_.erase(absl::MakeConstSpan(e.key));
+    e.used = false;
+    e.profile.reset();
+    free_.push_back(static_cast<uint32_t>(hand_ - 1));
+    return;
+  }
+}
+
+}  // namespace clearance::index_internal
