@@ -11,6 +11,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-jwt python3-cryptography
 )
+# tools/fuzz.sh sets CLEARANCE_SETUP_FUZZ=1: clang, and libFuzzer with clang's sanitizer runtimes.
+if [ "${CLEARANCE_SETUP_FUZZ:-}" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -45,7 +45,7 @@ IssuerKeySource::IssuerKeySource(IssuerConfig config, std::shared_ptr<JwksFetche
       keys_(std::make_shared<IssuerKeys>()) {}
 
 std::shared_ptr<const IssuerKeys> IssuerKeySource::keys() const {
-  std::shared_lock lock(keys_mu_);
+  sync_internal::ReaderLock lock(&keys_mu_);
   return keys_;
 }
 
@@ -54,7 +54,7 @@ absl::Status IssuerKeySource::Replace(std::string_view jwks_json) {
   auto parsed = IssuerKeys::Parse(jwks_json);
   if (!parsed.ok()) return parsed.status();
   {
-    std::unique_lock lock(keys_mu_);
+    sync_internal::WriterLock lock(&keys_mu_);
     keys_ = *std::move(parsed);
     loaded_ = true;
   }
@@ -70,7 +70,7 @@ KeyLoadReport IssuerKeySource::Report() const {
   report.source = !config_.jwks_json.empty()   ? std::string("jwks_json")
                   : !config_.jwks_file.empty() ? "jwks_file " + config_.jwks_file
                                                : "jwks_uri " + config_.jwks_uri;
-  std::shared_lock lock(keys_mu_);
+  sync_internal::ReaderLock lock(&keys_mu_);
   report.loaded = loaded_;
   report.last_error = last_error_;
   report.keys = keys_->outcomes();
@@ -84,13 +84,13 @@ absl::Status IssuerKeySource::Load(absl::Time now) {
     if (!data.ok()) return data.status();
     return Replace(*data);
   }
-  std::lock_guard lock(fetch_mu_);
+  sync_internal::MutexLock lock(&fetch_mu_);
   return FetchLocked(now);
 }
 
 absl::Status IssuerKeySource::FetchLocked(absl::Time now) {
   absl::Status s = FetchAndReplaceLocked(now);
-  std::unique_lock lock(keys_mu_);
+  sync_internal::WriterLock lock(&keys_mu_);
   last_error_ = s.ok() ? std::string() : std::string(s.message());
   return s;
 }
@@ -122,7 +122,7 @@ absl::Status IssuerKeySource::FetchAndReplaceLocked(absl::Time now) {
 
 absl::Status IssuerKeySource::RefreshIfDue(absl::Time now) {
   if (!remote()) return absl::OkStatus();
-  std::lock_guard lock(fetch_mu_);
+  sync_internal::MutexLock lock(&fetch_mu_);
   if (now - last_attempt_ < config_.refresh_interval) return absl::OkStatus();
   return FetchLocked(now);
 }
@@ -130,7 +130,7 @@ absl::Status IssuerKeySource::RefreshIfDue(absl::Time now) {
 bool IssuerKeySource::ScheduleUnknownKidRefetch(absl::Time now, KeyFetchExecutor& executor) {
   if (!remote()) return false;
   {
-    std::lock_guard lock(unknown_kid_mu_);
+    sync_internal::MutexLock lock(&unknown_kid_mu_);
     if (unknown_kid_fetch_pending_ ||
         now - last_unknown_kid_fetch_ < config_.unknown_kid_refetch_period) {
       return false;
@@ -147,10 +147,10 @@ bool IssuerKeySource::ScheduleUnknownKidRefetch(absl::Time now, KeyFetchExecutor
 void IssuerKeySource::RunUnknownKidRefetch(absl::Time now) {
   // Cleared however the fetch ends, so one failure never stops later refetches.
   absl::Cleanup clear_pending = [this] {
-    std::lock_guard lock(unknown_kid_mu_);
+    sync_internal::MutexLock lock(&unknown_kid_mu_);
     unknown_kid_fetch_pending_ = false;
   };
-  std::lock_guard lock(fetch_mu_);
+  sync_internal::MutexLock lock(&fetch_mu_);
   // Ignored on purpose: a failed refetch keeps the last good keys, the token that asked for it
   // has been refused already, and RefreshKeys() reports fetch failures to the embedder.
   (void)FetchLocked(now);

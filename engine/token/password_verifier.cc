@@ -8,12 +8,11 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "clearance/internal/mutex.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_password.h"
 #include "internal/absl_compat.h"
@@ -88,7 +87,7 @@ class PasswordVerifier::Impl {
     Digest digest{};
     if (capacity_ > 0) {
       if (!Hmac(password, &digest)) return PasswordError::kMismatch;
-      std::shared_lock lock(mu_);
+      sync_internal::ReaderLock lock(&mu_);
       auto it = cache_.find(token_internal::Sv(username));
       if (it != cache_.end() && it->second.stored_hash == stored_hash &&
           CRYPTO_memcmp(it->second.digest.data(), digest.data(), digest.size()) == 0) {
@@ -104,7 +103,7 @@ class PasswordVerifier::Impl {
   uint64_t computations() const { return computations_.load(std::memory_order_relaxed); }
 
   size_t cached() const {
-    std::shared_lock lock(mu_);
+    sync_internal::ReaderLock lock(&mu_);
     return cache_.size();
   }
 
@@ -136,7 +135,7 @@ class PasswordVerifier::Impl {
 
   void Remember(std::string_view username, std::string_view stored_hash,
                 const Digest& digest) const {
-    std::unique_lock lock(mu_);
+    sync_internal::WriterLock lock(&mu_);
     if (cache_.size() >= capacity_ && !cache_.contains(token_internal::Sv(username))) {
       cache_.erase(cache_.begin());  // hash order: an arbitrary victim
     }
@@ -146,8 +145,8 @@ class PasswordVerifier::Impl {
   size_t capacity_;
   std::array<uint8_t, 32> secret_{};
   mutable std::atomic<uint64_t> computations_{0};
-  // std::shared_mutex: TSan sees it (Debian's Abseil is built without TSan annotations).
-  mutable std::shared_mutex mu_;
+  // A pthread rwlock that TSan intercepts and clang's analysis checks (internal/mutex.h).
+  mutable sync_internal::SharedMutex mu_;
   mutable absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
 };
 

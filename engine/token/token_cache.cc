@@ -1,7 +1,5 @@
 #include "internal/token_cache.h"
 
-#include <mutex>
-#include <shared_mutex>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -27,7 +25,7 @@ bool VerifiedTokenCache::Lookup(std::string_view token, int64_t now_seconds, uin
                                 std::shared_ptr<const VerifiedToken>* out) const {
   if (per_shard_capacity_ == 0) return false;
   Shard& shard = ShardFor(token);
-  std::shared_lock lock(shard.mu);
+  sync_internal::ReaderLock lock(&shard.mu);
   auto it = shard.entries.find(Sv(token));
   if (it == shard.entries.end()) return false;
   const Entry& e = it->second;
@@ -42,7 +40,7 @@ void VerifiedTokenCache::Insert(std::string_view token,
                                 int64_t now_seconds) {
   if (per_shard_capacity_ == 0 || now_seconds >= expires_at_seconds) return;
   Shard& shard = ShardFor(token);
-  std::unique_lock lock(shard.mu);
+  sync_internal::WriterLock lock(&shard.mu);
   if (shard.entries.size() >= per_shard_capacity_ && !shard.entries.contains(Sv(token))) {
     absl::erase_if(shard.entries, [&](const auto& kv) {
       return kv.second.generation != generation || now_seconds >= kv.second.expires_at;
@@ -60,7 +58,7 @@ void VerifiedTokenCache::Insert(std::string_view token,
 size_t VerifiedTokenCache::size() const {
   size_t n = 0;
   for (const Shard& shard : shards_) {
-    std::shared_lock lock(shard.mu);
+    sync_internal::ReaderLock lock(&shard.mu);
     n += shard.entries.size();
   }
   return n;

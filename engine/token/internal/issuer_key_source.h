@@ -17,14 +17,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "clearance/internal/mutex.h"
 #include "clearance/token.h"
 #include "internal/jwk.h"
 
@@ -70,18 +69,19 @@ class IssuerKeySource : public std::enable_shared_from_this<IssuerKeySource> {
   const std::shared_ptr<JwksFetcher> fetcher_;
   const std::shared_ptr<std::atomic<uint64_t>> generation_;
 
-  // Standard mutexes rather than absl::Mutex: Debian's Abseil is built without TSan annotations,
-  // so TSan cannot see absl::Mutex; the pthread locks underneath these it intercepts.
-  mutable std::shared_mutex keys_mu_;
+  // Annotated wrappers of the standard mutexes rather than absl::Mutex: Debian's Abseil is built
+  // without TSan annotations, so TSan cannot see absl::Mutex; it intercepts the pthread locks
+  // underneath these, and clang's -Wthread-safety reads their annotations.
+  mutable sync_internal::SharedMutex keys_mu_;
   std::shared_ptr<const IssuerKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
   bool loaded_ ABSL_GUARDED_BY(keys_mu_) = false;     // keys_ came from a document
   std::string last_error_ ABSL_GUARDED_BY(keys_mu_);  // of the last fetch; empty when it worked
 
-  std::mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
+  sync_internal::Mutex fetch_mu_;  // serializes fetches; readers of keys_ never wait for it
   absl::Time last_attempt_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();
 
   // Held only to decide whether to schedule: a check thread never waits on fetch_mu_.
-  std::mutex unknown_kid_mu_;
+  sync_internal::Mutex unknown_kid_mu_;
   absl::Time last_unknown_kid_fetch_ ABSL_GUARDED_BY(unknown_kid_mu_) = absl::InfinitePast();
   bool unknown_kid_fetch_pending_ ABSL_GUARDED_BY(unknown_kid_mu_) = false;
 };

@@ -16,12 +16,12 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "clearance/internal/mutex.h"
 #include "clearance/token.h"
 
 namespace clearance::token_internal {
@@ -48,9 +48,8 @@ class VerifiedTokenCache {
     uint64_t generation;
   };
   struct Shard {
-    // std::shared_mutex rather than absl::Mutex: Debian's Abseil is built without TSan
-    // annotations, so TSan cannot see absl::Mutex; pthread_rwlock it intercepts.
-    mutable std::shared_mutex mu;
+    // A pthread rwlock that TSan intercepts and clang's analysis checks (internal/mutex.h).
+    mutable sync_internal::SharedMutex mu;
     absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
   };
   static constexpr size_t kShards = 16;
