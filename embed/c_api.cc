@@ -22,6 +22,7 @@
 #include "clearance/ingest.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
+#include "clearance/store_engine.h"
 #include "clearance/token.h"
 #include "simdjson.h"
 
@@ -688,14 +689,12 @@ clearance_status clearance_store_open(const char* path, uint32_t flags, clearanc
     clearance::StoreOptions options;
     options.sync = (flags & CLEARANCE_OPEN_NO_SYNC) == 0;
     options.create_if_missing = (flags & CLEARANCE_OPEN_MUST_EXIST) == 0;
-    absl::StatusOr<std::unique_ptr<clearance::Store>> store = clearance::Store::Open(path, options);
-    if (!store.ok()) return Fail(store.status());
-    absl::StatusOr<std::unique_ptr<clearance::Engine>> engine =
-        clearance::Engine::Create((*store)->state());
-    if (!engine.ok()) return Fail(engine.status());
+    // One pass over the stored rows builds both, instead of a second walk of the loaded state.
+    absl::StatusOr<clearance::StoreAndEngine> opened = clearance::OpenStoreAndEngine(path, options);
+    if (!opened.ok()) return Fail(opened.status());
     auto handle = std::make_unique<clearance_store>();
-    handle->store = *std::move(store);
-    handle->engine = *std::move(engine);
+    handle->store = std::move(opened->store);
+    handle->engine = std::move(opened->engine);
     *out = handle.release();
     return CLEARANCE_OK;
   });
