@@ -782,11 +782,10 @@ clearance_status clearance_store_ingest(clearance_store* store, const char* ndjs
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (ndjson == nullptr && len > 0) return Null("ndjson");
     std::lock_guard<std::mutex> lock(store->write_mu);
-    absl::Status engine_status;
+    // The first engine failure stops the ingest: records past it would be committed to a store
+    // the engine no longer mirrors.
     clearance::RecordIngestor ingestor(store->store.get(), [&](const clearance::ChangeSet& cs) {
-      if (absl::Status s = store->engine->Apply(cs); !s.ok() && engine_status.ok()) {
-        engine_status = s;
-      }
+      return store->engine->Apply(cs);
     });
     absl::Status s = ingestor.IngestBuffer(std::string_view(ndjson == nullptr ? "" : ndjson, len));
     if (stats != nullptr) {
@@ -795,7 +794,6 @@ clearance_status clearance_store_ingest(clearance_store* store, const char* ndjs
                 st.skipped_position, st.skipped_value_type, st.skipped_intent};
     }
     if (!s.ok()) return Fail(s);
-    if (!engine_status.ok()) return Fail(engine_status);
     return CLEARANCE_OK;
   });
 }
