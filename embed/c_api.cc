@@ -24,6 +24,7 @@
 #include "clearance/ingest.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
+#include "clearance/store_engine.h"
 #include "clearance/token.h"
 #include "clearance/token_jwks.h"
 #include "clearance/verifier_options.h"
@@ -786,14 +787,12 @@ clearance_status clearance_store_open(const char* path, uint32_t flags, clearanc
     clearance::StoreOptions options;
     options.sync = (flags & CLEARANCE_OPEN_NO_SYNC) == 0;
     options.create_if_missing = (flags & CLEARANCE_OPEN_MUST_EXIST) == 0;
-    absl::StatusOr<std::unique_ptr<clearance::Store>> store = clearance::Store::Open(path, options);
-    if (!store.ok()) return Fail(store.status());
-    absl::StatusOr<std::unique_ptr<clearance::Engine>> engine =
-        clearance::Engine::Create((*store)->state());
-    if (!engine.ok()) return Fail(engine.status());
+    // One pass over the stored rows builds both, instead of a second walk of the loaded state.
+    absl::StatusOr<clearance::StoreAndEngine> opened = clearance::OpenStoreAndEngine(path, options);
+    if (!opened.ok()) return Fail(opened.status());
     auto handle = std::make_unique<clearance_store>();
-    handle->store = *std::move(store);
-    handle->engine = *std::move(engine);
+    handle->store = std::move(opened->store);
+    handle->engine = std::move(opened->engine);
     *out = handle.release();
     return CLEARANCE_OK;
   });
@@ -881,11 +880,10 @@ clearance_status clearance_store_ingest(clearance_store* store, const char* ndjs
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (ndjson == nullptr && len > 0) return Null("ndjson");
     std::lock_guard<std::mutex> lock(store->write_mu);
-    absl::Status engine_status;
+    // The first engine failure stops the ingest: records past it would be committed to a store
+    // the engine no longer mirrors.
     clearance::RecordIngestor ingestor(store->store.get(), [&](const clearance::ChangeSet& cs) {
-      if (absl::Status s = store->engine->Apply(cs); !s.ok() && engine_status.ok()) {
-        engine_status = s;
-      }
+      return store->engine->Apply(cs);
     });
     absl::Status s = ingestor.IngestBuffer(std::string_view(ndjson == nullptr ? "" : ndjson, len));
     if (stats != nullptr) {
@@ -894,7 +892,6 @@ clearance_status clearance_store_ingest(clearance_store* store, const char* ndjs
                 st.skipped_position, st.skipped_value_type, st.skipped_intent};
     }
     if (!s.ok()) return Fail(s);
-    if (!engine_status.ok()) return Fail(engine_status);
     return CLEARANCE_OK;
   });
 }

@@ -395,7 +395,9 @@ absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) 
   switch (result->outcome) {
     case ApplyResult::Outcome::kApplied:
       ++stats_.applied;
-      if (on_applied_) on_applied_(result->changes);
+      if (on_applied_) {
+        if (absl::Status s = on_applied_(result->changes); !s.ok()) return s;
+      }
       break;
     case ApplyResult::Outcome::kRefused:
       ++stats_.refused;

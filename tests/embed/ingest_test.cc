@@ -309,6 +309,30 @@ TEST_F(IngestRecordTest, BrokerKeysFindAuthorizationsByContent) {
   EXPECT_EQ(store_->applied_position(), 5u);
 }
 
+TEST_F(IngestRecordTest, AppliedCallbackFailureStopsTheIngest) {
+  int calls = 0;
+  RecordIngestor ingestor(store_.get(), [&](const ChangeSet&) {
+    ++calls;
+    return absl::InternalError("engine out of step");
+  });
+  Value first;
+  first.Num("authorizationKey", 7).Str("ownerType", "USER").Str("ownerId", "alice");
+  first.Str("resourceType", "PROCESS_DEFINITION").Str("resourceMatcher", "ID");
+  first.Str("resourceId", "p1").Raw("permissionTypes", R"(["READ_PROCESS_DEFINITION"])");
+  Value second;
+  second.Num("authorizationKey", 8).Str("ownerType", "USER").Str("ownerId", "bob");
+  second.Str("resourceType", "PROCESS_DEFINITION").Str("resourceMatcher", "ID");
+  second.Str("resourceId", "p2").Raw("permissionTypes", R"(["READ_PROCESS_DEFINITION"])");
+  const std::string ndjson = Record(1, "AUTHORIZATION", "CREATED", first.Done()) + "\n" +
+                             Record(2, "AUTHORIZATION", "CREATED", second.Done()) + "\n";
+  const absl::Status s = ingestor.IngestBuffer(ndjson);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(ingestor.stats().applied, 1u);
+  // The failing record is committed; the one after it is not applied.
+  EXPECT_EQ(store_->applied_position(), 1u);
+}
+
 TEST_F(IngestRecordTest, SkipsAndCounts) {
   RecordIngestor ingestor(store_.get());
   const std::string stream =

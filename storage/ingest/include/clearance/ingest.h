@@ -106,8 +106,10 @@ struct IngestStats {
 
 class RecordIngestor {
  public:
-  // Called with every applied ChangeSet (e.g. to keep an Engine in step with the store).
-  using AppliedCallback = std::function<void(const ChangeSet&)>;
+  // Called with every applied ChangeSet (e.g. to keep an Engine in step with the store). A
+  // non-OK status stops the ingest there: the record stays committed in the store, and
+  // IngestRecord / IngestBuffer return that status, so no later record is applied past it.
+  using AppliedCallback = std::function<absl::Status(const ChangeSet&)>;
 
   // `store` is not owned and must outlive the ingestor.
   explicit RecordIngestor(Store* store, AppliedCallback on_applied = nullptr,
