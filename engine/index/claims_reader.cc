@@ -501,12 +501,16 @@ ReadResult ClaimsReader::ReadOnDemand(const ClaimTrie& trie) {
     case ondemand::json_type::array: {
       ondemand::array array;
       ok = doc.get_array().get(array) == SUCCESS;
-      for (auto element_result : array) {
-        if (!ok) break;
-        ondemand::value element;
-        ValueKind kind;
-        std::string_view str;
-        ok = std::move(element_result).get(element) == SUCCESS && Walk(element, 0, 0, &kind, &str);
+      // On-Demand iterators must not be advanced past an error: stop at the first one.
+      if (ok) {
+        for (auto element_result : array) {
+          ondemand::value element;
+          ValueKind kind;
+          std::string_view str;
+          ok = std::move(element_result).get(element) == SUCCESS &&
+               Walk(element, 0, 0, &kind, &str);
+          if (!ok) break;
+        }
       }
       break;
     }
