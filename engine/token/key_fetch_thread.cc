@@ -8,7 +8,7 @@ KeyFetchThread::KeyFetchThread() : thread_([this] { Run(); }) {}
 
 KeyFetchThread::~KeyFetchThread() {
   {
-    std::lock_guard lock(mu_);
+    sync_internal::MutexLock lock(&mu_);
     stopping_ = true;
     tasks_.clear();
   }
@@ -18,7 +18,7 @@ KeyFetchThread::~KeyFetchThread() {
 
 void KeyFetchThread::Schedule(std::function<void()> task) {
   {
-    std::lock_guard lock(mu_);
+    sync_internal::MutexLock lock(&mu_);
     if (stopping_) return;
     tasks_.push_back(std::move(task));
   }
@@ -26,16 +26,17 @@ void KeyFetchThread::Schedule(std::function<void()> task) {
 }
 
 void KeyFetchThread::Run() {
-  std::unique_lock lock(mu_);
+  mu_.Lock();
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-    if (stopping_) return;
+    while (!stopping_ && tasks_.empty()) wake_.wait(mu_);
+    if (stopping_) break;
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
-    lock.unlock();
+    mu_.Unlock();
     task();
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 }  // namespace clearance::token_internal

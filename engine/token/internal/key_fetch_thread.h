@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "clearance/internal/mutex.h"
 #include "clearance/token.h"
 
 namespace clearance::token_internal {
@@ -32,8 +33,8 @@ class KeyFetchThread final : public KeyFetchExecutor {
  private:
   void Run();
 
-  std::mutex mu_;
-  std::condition_variable wake_;
+  sync_internal::Mutex mu_;
+  std::condition_variable_any wake_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: started once the queue exists
