@@ -85,11 +85,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // --help goes first: at the end it could be taken as the value of a trailing --db.
   std::vector<std::string> help = {"--help"};
   help.insert(help.end(), argv.begin(), argv.end());
-  // With --help only a bad --output value is an error.
+  // With --help only a bad value of a global flag that takes one is an error.
   if (Dispatch(help) != clearance::cli::kOk) {
-    bool output = false;
-    for (const std::string& a : argv) output |= a.starts_with("--output");
-    if (!output) std::abort();
+    bool global_value = false;
+    for (const std::string& a : argv) {
+      global_value |= a.starts_with("--output") || a.starts_with("--lock-timeout");
+    }
+    if (!global_value) std::abort();
   }
   bool names_command = false;
   for (const std::string& a : argv) names_command |= kWords->contains(a);
