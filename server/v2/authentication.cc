@@ -28,9 +28,10 @@ HttpResponse Me(RequestContext& context) {
   absl::StatusOr<std::vector<std::string>> tenant_ids = engine.AuthorizedTenants(caller.handle);
   if (!tenant_ids.ok()) return Fail(context, tenant_ids.status());
   // The matching mapping rules of the caller's claims (empty in BASIC mode).
-  const Explanation explained = engine.Explain(
-      caller.handle, CheckRequest{.resource_type = ResourceType::kComponent,
-                                  .permission = Permission::kAccess});
+  CheckRequest any_check;
+  any_check.resource_type = ResourceType::kComponent;
+  any_check.permission = Permission::kAccess;
+  const Explanation explained = engine.Explain(caller.handle, any_check);
 
   std::optional<User> user;
   std::set<std::string> groups;
@@ -116,8 +117,6 @@ HttpResponse Me(RequestContext& context) {
 
 }  // namespace
 
-void AddAuthenticationRoutes(Router& router) {
-  router.Add("GET", "/v2/authentication/me", Me);
-}
+void AddAuthenticationRoutes(Router& router) { router.Add("GET", "/v2/authentication/me", Me); }
 
 }  // namespace clearance::server::v2_internal

@@ -24,7 +24,7 @@ absl::StatusOr<AuthorizationKey> ParseKey(std::string_view text) {
   if (error != std::errc() || end != text.data() + text.size() || key == 0) {
     return absl::InvalidArgumentError(
         StrCat("authorizationKey: '", text.substr(0, 64),
-                     "' is not an authorization key; expected a positive decimal number"));
+               "' is not an authorization key; expected a positive decimal number"));
   }
   return key;
 }
@@ -53,10 +53,10 @@ absl::StatusOr<AuthorizationSpec> ReadSpec(const JsonObject& root) {
   absl::StatusOr<std::optional<std::string>> property = root.OptionalString("resourcePropertyName");
   if (!property.ok()) return property.status();
   if (resource_id->has_value() == property->has_value()) {
-    return absl::InvalidArgumentError(StrCat(
-        root.path().empty() ? "request body" : root.path(),
-        ": give exactly one of resourceId (an id, or \"*\" for every resource) and "
-        "resourcePropertyName (USER_TASK only)"));
+    return absl::InvalidArgumentError(
+        StrCat(root.path().empty() ? "request body" : root.path(),
+               ": give exactly one of resourceId (an id, or \"*\" for every resource) and "
+               "resourcePropertyName (USER_TASK only)"));
   }
   if (resource_id->has_value()) spec.resource_id = **resource_id;
   if (property->has_value()) spec.resource_property_name = **property;
@@ -70,8 +70,8 @@ absl::StatusOr<AuthorizationSpec> ReadSpec(const JsonObject& root) {
   absl::StatusOr<std::vector<std::string>> names = (*permissions)->Strings();
   if (!names.ok()) return names.status();
   for (size_t i = 0; i < names->size(); ++i) {
-    absl::StatusOr<Permission> p = ParsePermission(
-        (*names)[i], StrCat(root.PathOf("permissionTypes"), "[", i, "]"));
+    absl::StatusOr<Permission> p =
+        ParsePermission((*names)[i], StrCat(root.PathOf("permissionTypes"), "[", i, "]"));
     if (!p.ok()) return p.status();
     spec.permissions |= Bit(*p);
   }
@@ -135,8 +135,8 @@ HttpResponse Create(RequestContext& context) {
 HttpResponse Get(RequestContext& context) {
   absl::StatusOr<AuthorizationKey> key = ParseKey(context.params[0]);
   if (!key.ok()) return Fail(context, key.status());
-  if (auto refused = Require(context, ResourceType::kAuthorization, Permission::kRead,
-                             context.params[0])) {
+  if (auto refused =
+          Require(context, ResourceType::kAuthorization, Permission::kRead, context.params[0])) {
     return *refused;
   }
   std::optional<Authorization> found;
@@ -152,8 +152,8 @@ HttpResponse Get(RequestContext& context) {
 HttpResponse Update(RequestContext& context) {
   absl::StatusOr<AuthorizationKey> key = ParseKey(context.params[0]);
   if (!key.ok()) return Fail(context, key.status());
-  if (auto refused = Require(context, ResourceType::kAuthorization, Permission::kUpdate,
-                             context.params[0])) {
+  if (auto refused =
+          Require(context, ResourceType::kAuthorization, Permission::kUpdate, context.params[0])) {
     return *refused;
   }
   absl::StatusOr<JsonBody> body = ReadBody(context);
@@ -167,8 +167,8 @@ HttpResponse Update(RequestContext& context) {
 HttpResponse Delete(RequestContext& context) {
   absl::StatusOr<AuthorizationKey> key = ParseKey(context.params[0]);
   if (!key.ok()) return Fail(context, key.status());
-  if (auto refused = Require(context, ResourceType::kAuthorization, Permission::kDelete,
-                             context.params[0])) {
+  if (auto refused =
+          Require(context, ResourceType::kAuthorization, Permission::kDelete, context.params[0])) {
     return *refused;
   }
   if (auto failed = Execute(context, DeleteAuthorization{*key})) return *failed;
@@ -249,11 +249,16 @@ HttpResponse Search(RequestContext& context) {
   });
   SortItems(*query, items, [](const Authorization& a, size_t field) -> std::string_view {
     switch (field) {
-      case 0: return a.owner_id;
-      case 1: return Name(a.owner_type);
-      case 2: return ResourceIdOf(a);
-      case 3: return PropertyOf(a);
-      default: return Name(a.resource_type);
+      case 0:
+        return a.owner_id;
+      case 1:
+        return Name(a.owner_type);
+      case 2:
+        return ResourceIdOf(a);
+      case 3:
+        return PropertyOf(a);
+      default:
+        return Name(a.resource_type);
     }
   });
   return SearchResponse(*query, items, WriteAuthorization);

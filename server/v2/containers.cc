@@ -9,8 +9,8 @@
 #include <tuple>
 #include <vector>
 
-#include "clearance/internal/strings.h"
 #include "absl/types/span.h"
+#include "clearance/internal/strings.h"
 #include "server/v2/resources.h"
 #include "server/v2/search.h"
 #include "server/v2/wire.h"
@@ -40,12 +40,24 @@ constexpr std::string_view kGroupSort[] = {"name", "groupId"};
 constexpr std::string_view kRoleSort[] = {"name", "roleId"};
 constexpr std::string_view kTenantSort[] = {"key", "name", "tenantId"};
 
-constexpr ContainerKind kGroups{ContainerType::kGroup, ResourceType::kGroup, "groups", "groupId",
-                                "Group", true, false, kGroupSort};
-constexpr ContainerKind kRoles{ContainerType::kRole, ResourceType::kRole, "roles", "roleId",
-                               "Role", false, true, kRoleSort};
-constexpr ContainerKind kTenants{ContainerType::kTenant, ResourceType::kTenant, "tenants",
-                                 "tenantId", "Tenant", false, false, kTenantSort};
+constexpr ContainerKind kGroups{ContainerType::kGroup,
+                                ResourceType::kGroup,
+                                "groups",
+                                "groupId",
+                                "Group",
+                                true,
+                                false,
+                                kGroupSort};
+constexpr ContainerKind kRoles{
+    ContainerType::kRole, ResourceType::kRole, "roles", "roleId", "Role", false, true, kRoleSort};
+constexpr ContainerKind kTenants{ContainerType::kTenant,
+                                 ResourceType::kTenant,
+                                 "tenants",
+                                 "tenantId",
+                                 "Tenant",
+                                 false,
+                                 false,
+                                 kTenantSort};
 
 // One member type: its path segment, its path parameter and the field of its search items.
 struct MemberKind {
@@ -74,9 +86,15 @@ void ForEachEntity(const IdentityState& state, ContainerType type, F f) {
     for (const auto& [id, e] : map) f(Entity{e.id, e.name, e.description});
   };
   switch (type) {
-    case ContainerType::kGroup: each(state.groups()); break;
-    case ContainerType::kRole: each(state.roles()); break;
-    case ContainerType::kTenant: each(state.tenants()); break;
+    case ContainerType::kGroup:
+      each(state.groups());
+      break;
+    case ContainerType::kRole:
+      each(state.roles());
+      break;
+    case ContainerType::kTenant:
+      each(state.tenants());
+      break;
   }
 }
 
@@ -87,36 +105,48 @@ std::optional<Entity> FindEntity(const IdentityState& state, ContainerType type,
     return Entity{e->id, e->name, e->description};
   };
   switch (type) {
-    case ContainerType::kGroup: return wrap(state.FindGroup(id));
-    case ContainerType::kRole: return wrap(state.FindRole(id));
-    case ContainerType::kTenant: return wrap(state.FindTenant(id));
+    case ContainerType::kGroup:
+      return wrap(state.FindGroup(id));
+    case ContainerType::kRole:
+      return wrap(state.FindRole(id));
+    case ContainerType::kTenant:
+      return wrap(state.FindTenant(id));
   }
   return std::nullopt;
 }
 
 Command CreateCommand(ContainerType type, const Entity& e) {
   switch (type) {
-    case ContainerType::kGroup: return CreateGroup{{e.id, e.name, e.description}};
-    case ContainerType::kRole: return CreateRole{{e.id, e.name, e.description}};
-    case ContainerType::kTenant: break;
+    case ContainerType::kGroup:
+      return CreateGroup{{e.id, e.name, e.description}};
+    case ContainerType::kRole:
+      return CreateRole{{e.id, e.name, e.description}};
+    case ContainerType::kTenant:
+      break;
   }
   return CreateTenant{{e.id, e.name, e.description}};
 }
 
 Command UpdateCommand(ContainerType type, const Entity& e) {
   switch (type) {
-    case ContainerType::kGroup: return UpdateGroup{{e.id, e.name, e.description}};
-    case ContainerType::kRole: return UpdateRole{{e.id, e.name, e.description}};
-    case ContainerType::kTenant: break;
+    case ContainerType::kGroup:
+      return UpdateGroup{{e.id, e.name, e.description}};
+    case ContainerType::kRole:
+      return UpdateRole{{e.id, e.name, e.description}};
+    case ContainerType::kTenant:
+      break;
   }
   return UpdateTenant{{e.id, e.name, e.description}};
 }
 
 Command DeleteCommand(ContainerType type, const std::string& id) {
   switch (type) {
-    case ContainerType::kGroup: return DeleteGroup{id};
-    case ContainerType::kRole: return DeleteRole{id};
-    case ContainerType::kTenant: break;
+    case ContainerType::kGroup:
+      return DeleteGroup{id};
+    case ContainerType::kRole:
+      return DeleteRole{id};
+    case ContainerType::kTenant:
+      break;
   }
   return DeleteTenant{id};
 }
@@ -237,8 +267,8 @@ HttpResponse ChangeMember(const ContainerKind& kind, const MemberKind& member, b
   const std::string& id = context.params[0];
   if (auto refused = Require(context, kind.resource, Permission::kUpdate, id)) return *refused;
   Membership m{kind.type, id, member.type, context.params[1]};
-  std::optional<HttpResponse> failed =
-      add ? Execute(context, AddMember{std::move(m)}) : Execute(context, RemoveMember{std::move(m)});
+  std::optional<HttpResponse> failed = add ? Execute(context, AddMember{std::move(m)})
+                                           : Execute(context, RemoveMember{std::move(m)});
   if (failed) return *failed;
   return NoContent();
 }

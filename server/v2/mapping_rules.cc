@@ -27,9 +27,9 @@ void WriteRule(JsonWriter& w, const MappingRule& r) {
 
 // claimName, claimValue and name, all required (MappingRuleCreateUpdateRequest).
 absl::Status ReadFields(const JsonObject& root, MappingRule* rule) {
-  for (auto [name, out] : {std::pair{"claimName", &rule->claim_name},
-                           std::pair{"claimValue", &rule->claim_value},
-                           std::pair{"name", &rule->name}}) {
+  for (auto [name, out] :
+       {std::pair{"claimName", &rule->claim_name}, std::pair{"claimValue", &rule->claim_value},
+        std::pair{"name", &rule->name}}) {
     absl::StatusOr<std::string> value = root.RequiredString(name);
     if (!value.ok()) return value.status();
     *out = *std::move(value);
@@ -109,8 +109,9 @@ absl::StatusOr<Filter> ReadFilter(const std::optional<JsonObject>& object) {
   Filter f;
   if (!object) return f;
   for (auto [name, out, advanced] :
-       {std::tuple{"claimName", &f.claim_name, false}, std::tuple{"claimValue", &f.claim_value, false},
-        std::tuple{"mappingRuleId", &f.id, false}, std::tuple{"name", &f.name, true}}) {
+       {std::tuple{"claimName", &f.claim_name, false},
+        std::tuple{"claimValue", &f.claim_value, false}, std::tuple{"mappingRuleId", &f.id, false},
+        std::tuple{"name", &f.name, true}}) {
     absl::StatusOr<std::optional<StringFilter>> read = ReadStringFilter(*object, name, advanced);
     if (!read.ok()) return read.status();
     *out = *std::move(read);
@@ -134,10 +135,14 @@ HttpResponse SearchRules(const RequestContext& context, const std::set<std::stri
   });
   SortItems(*query, items, [](const MappingRule& r, size_t field) -> std::string_view {
     switch (field) {
-      case 0: return r.id;
-      case 1: return r.claim_name;
-      case 2: return r.claim_value;
-      default: return r.name;
+      case 0:
+        return r.id;
+      case 1:
+        return r.claim_name;
+      case 2:
+        return r.claim_value;
+      default:
+        return r.name;
     }
   });
   return SearchResponse(*query, items, WriteRule);

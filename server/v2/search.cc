@@ -27,9 +27,9 @@ absl::StatusOr<int64_t> ReadCursor(std::string_view cursor, std::string_view pat
     const auto [end, error] = std::from_chars(first, last, index);
     if (error == std::errc() && end == last && index >= 0) return index;
   }
-  return absl::InvalidArgumentError(StrCat(
-      path, ": '", cursor.substr(0, 64),
-      "' is not a cursor of this server; expected the startCursor or endCursor of a previous page"));
+  return absl::InvalidArgumentError(StrCat(path, ": '", cursor.substr(0, 64),
+                                           "' is not a cursor of this server; expected the "
+                                           "startCursor or endCursor of a previous page"));
 }
 
 // One character of a $like pattern: a literal byte, '?' or '*'.
@@ -124,9 +124,9 @@ absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
       if (!field.ok()) return field.status();
       auto it = std::find(sort_fields.begin(), sort_fields.end(), *field);
       if (it == sort_fields.end()) {
-        return absl::InvalidArgumentError(
-            StrCat(key.PathOf("field"), ": '", field->substr(0, 128),
-                         "' is not a sort field; expected one of ", strings_internal::StrJoin(sort_fields, ", ")));
+        return absl::InvalidArgumentError(StrCat(key.PathOf("field"), ": '", field->substr(0, 128),
+                                                 "' is not a sort field; expected one of ",
+                                                 strings_internal::StrJoin(sort_fields, ", ")));
       }
       absl::StatusOr<std::optional<std::string>> order = key.OptionalString("order");
       if (!order.ok()) return order.status();
@@ -136,8 +136,8 @@ absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
           descending = true;
         } else if (**order != "ASC") {
           return absl::InvalidArgumentError(StrCat(key.PathOf("order"), ": '",
-                                                         (*order)->substr(0, 128),
-                                                         "' is not a sort order; expected ASC or DESC"));
+                                                   (*order)->substr(0, 128),
+                                                   "' is not a sort order; expected ASC or DESC"));
         }
       }
       query.sort_.push_back({static_cast<size_t>(it - sort_fields.begin()), descending});
@@ -157,12 +157,12 @@ absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
     absl::StatusOr<std::optional<std::string>> before = p.OptionalString("before");
     if (!before.ok()) return before.status();
     if (after->has_value() && before->has_value()) {
-      return absl::InvalidArgumentError(
-          StrCat(p.path(), ": give at most one of after and before"));
+      return absl::InvalidArgumentError(StrCat(p.path(), ": give at most one of after and before"));
     }
     if (from->has_value() && (after->has_value() || before->has_value())) {
-      return absl::InvalidArgumentError(StrCat(
-          p.path(), ": give either from (offset paging) or after/before (cursor paging), not both"));
+      return absl::InvalidArgumentError(
+          StrCat(p.path(),
+                 ": give either from (offset paging) or after/before (cursor paging), not both"));
     }
     if (from->has_value()) {
       if (**from < 0) {
@@ -173,9 +173,8 @@ absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
     }
     if (limit->has_value()) {
       if (**limit < 0 || **limit > kMaxPageLimit) {
-        return absl::InvalidArgumentError(StrCat(p.PathOf("limit"), ": ", **limit,
-                                                       " is out of range; expected 0 to ",
-                                                       kMaxPageLimit));
+        return absl::InvalidArgumentError(StrCat(
+            p.PathOf("limit"), ": ", **limit, " is out of range; expected 0 to ", kMaxPageLimit));
       }
       query.limit_ = **limit;
     }
@@ -249,8 +248,7 @@ bool StringFilter::Matches(std::optional<std::string_view> value) const {
 }
 
 absl::StatusOr<std::optional<StringFilter>> ReadStringFilter(const JsonObject& filter,
-                                                             std::string_view name,
-                                                             bool advanced) {
+                                                             std::string_view name, bool advanced) {
   absl::StatusOr<std::optional<std::string>> exact = filter.OptionalString(name);
   if (exact.ok()) {
     if (!exact->has_value()) return std::nullopt;
@@ -263,15 +261,16 @@ absl::StatusOr<std::optional<StringFilter>> ReadStringFilter(const JsonObject& f
   if (!object.ok()) {
     return absl::InvalidArgumentError(
         StrCat(filter.PathOf(name),
-                     ": expected a string or an object of $eq, $neq, $exists, $in, $notIn, $like"));
+               ": expected a string or an object of $eq, $neq, $exists, $in, $notIn, $like"));
   }
   const JsonObject& o = **object;
   for (std::string_view key : o.Keys()) {
     if (key != "$eq" && key != "$neq" && key != "$exists" && key != "$in" && key != "$notIn" &&
         key != "$like") {
       return absl::InvalidArgumentError(
-          StrCat(o.PathOf(key), ": not a filter operator; expected one of $eq, $neq, "
-                                      "$exists, $in, $notIn, $like"));
+          StrCat(o.PathOf(key),
+                 ": not a filter operator; expected one of $eq, $neq, "
+                 "$exists, $in, $notIn, $like"));
     }
   }
   StringFilter f;

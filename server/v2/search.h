@@ -89,8 +89,7 @@ struct StringFilter {
 // Reads filter.<name>: absent or null gives nullopt. `advanced`: the field is a
 // StringFilterProperty (string or operator object); otherwise only a string is accepted.
 absl::StatusOr<std::optional<StringFilter>> ReadStringFilter(const JsonObject& filter,
-                                                             std::string_view name,
-                                                             bool advanced);
+                                                             std::string_view name, bool advanced);
 
 // Which ids of one resource type the caller may READ.
 struct ReadableIds {

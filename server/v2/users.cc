@@ -148,7 +148,8 @@ HttpResponse Search(RequestContext& context) {
   context.server.store->Read([&](const IdentityState& state) {
     for (const auto& [name, u] : state.users()) {
       bool match = readable.Allows(name);
-      for (size_t i = 0; i < 3 && match; ++i) match = !filters[i] || filters[i]->Matches(field(u, i));
+      for (size_t i = 0; i < 3 && match; ++i)
+        match = !filters[i] || filters[i]->Matches(field(u, i));
       if (match) items.push_back(u);
     }
   });

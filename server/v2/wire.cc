@@ -24,8 +24,8 @@ absl::StatusOr<T> ParseExact(std::string_view value, std::string_view path, std:
     StrAppend(&allowed, allowed.empty() ? "" : ", ", name);
   });
   if (found) return *found;
-  return absl::InvalidArgumentError(StrCat(path, ": '", value.substr(0, 128), "' is not ",
-                                                 what, "; expected one of ", allowed));
+  return absl::InvalidArgumentError(
+      StrCat(path, ": '", value.substr(0, 128), "' is not ", what, "; expected one of ", allowed));
 }
 
 }  // namespace

@@ -8,23 +8,23 @@
 #include <string>
 #include <vector>
 
+#include "../server_test_util.h"
 #include "absl/strings/escaping.h"
 #include "clearance/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/auth.h"
-#include "../server_test_util.h"
 #include "simdjson.h"
 
 namespace clearance::server {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using server_test::BasicAuth;
 using server_test::OpenBasicStore;
 using server_test::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A parsed response body (owns its parser, so elements stay valid).
 class Body {
@@ -94,9 +94,9 @@ class IdentityRoutesTest : public ::testing::Test {
 
   HttpResponse Call(std::string method, std::string path, std::string body = {},
                     std::string authorization = BasicAuth("admin", "secret")) {
-    return router_.Handle(Request(std::move(method), std::move(path), std::move(body),
-                                  std::move(authorization)),
-                          state_);
+    return router_.Handle(
+        Request(std::move(method), std::move(path), std::move(body), std::move(authorization)),
+        state_);
   }
   HttpResponse AsBob(std::string method, std::string path, std::string body = {}) {
     return Call(std::move(method), std::move(path), std::move(body), BasicAuth("bob", "secret"));
@@ -132,8 +132,8 @@ TEST_F(IdentityRoutesTest, ContainersCreateGetUpdateDelete) {
     SCOPED_TRACE(c.path);
     const std::string base = c.path;
     const std::string id_field = c.id_field;
-    HttpResponse r = Call("POST", base,
-                          "{\"" + id_field + "\":\"sales\",\"name\":\"Sales\",\"description\":\"d\"}");
+    HttpResponse r = Call(
+        "POST", base, "{\"" + id_field + "\":\"sales\",\"name\":\"Sales\",\"description\":\"d\"}");
     ASSERT_EQ(r.status, 201) << r.body;
     EXPECT_EQ(r.content_type, "application/json");
     Body created(r.body);
@@ -249,8 +249,7 @@ TEST_F(IdentityRoutesTest, GroupMembershipsAssignSearchUnassign) {
 
 TEST_F(IdentityRoutesTest, RoleAndTenantMemberships) {
   ASSERT_EQ(Call("POST", "/v2/groups", "{\"groupId\":\"ops\",\"name\":\"Ops\"}").status, 201);
-  ASSERT_EQ(Call("POST", "/v2/roles", "{\"roleId\":\"auditor\",\"name\":\"Auditor\"}").status,
-            201);
+  ASSERT_EQ(Call("POST", "/v2/roles", "{\"roleId\":\"auditor\",\"name\":\"Auditor\"}").status, 201);
   ASSERT_EQ(Call("POST", "/v2/tenants", "{\"tenantId\":\"acme\",\"name\":\"Acme\"}").status, 201);
   EXPECT_EQ(Call("PUT", "/v2/roles/auditor/groups/ops").status, 204);
   EXPECT_EQ(Call("PUT", "/v2/roles/auditor/users/bob").status, 204);
@@ -346,8 +345,8 @@ TEST_F(IdentityRoutesTest, AuthorizationsCreateGetUpdateSearchDelete) {
 TEST_F(IdentityRoutesTest, AuthorizationRefusals) {
   const std::string valid_tail =
       ",\"resourceType\":\"GROUP\",\"resourceId\":\"*\",\"permissionTypes\":[\"READ\"]}";
-  HttpResponse r =
-      Call("POST", "/v2/authorizations", "{\"ownerId\":\"bob\",\"ownerType\":\"PERSON\"" + valid_tail);
+  HttpResponse r = Call("POST", "/v2/authorizations",
+                        "{\"ownerId\":\"bob\",\"ownerType\":\"PERSON\"" + valid_tail);
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("ownerType"));
   EXPECT_THAT(r.body, HasSubstr("MAPPING_RULE"));  // the allowed values are listed
@@ -414,11 +413,9 @@ TEST_F(IdentityRoutesTest, MappingRulesCreateGetUpdateSearchDelete) {
   EXPECT_EQ(got.Str("claimValue"), "ops2");
   EXPECT_EQ(got.Str("name"), "Ops 2");
 
-  r = Call("POST", "/v2/mapping-rules/search",
-           "{\"filter\":{\"claimValue\":\"sales\"}}");
+  r = Call("POST", "/v2/mapping-rules/search", "{\"filter\":{\"claimValue\":\"sales\"}}");
   EXPECT_THAT(Body(r.body).Items("mappingRuleId"), ElementsAre("mr2"));
-  r = Call("POST", "/v2/mapping-rules/search",
-           "{\"filter\":{\"name\":{\"$like\":\"Ops*\"}}}");
+  r = Call("POST", "/v2/mapping-rules/search", "{\"filter\":{\"name\":{\"$like\":\"Ops*\"}}}");
   EXPECT_THAT(Body(r.body).Items("mappingRuleId"), ElementsAre("mr1"));
   r = Call("POST", "/v2/mapping-rules/search",
            "{\"sort\":[{\"field\":\"claimValue\",\"order\":\"DESC\"}]}");
@@ -431,8 +428,8 @@ TEST_F(IdentityRoutesTest, MappingRulesCreateGetUpdateSearchDelete) {
 // ---- searches ----------------------------------------------------------------------------------
 
 TEST_F(IdentityRoutesTest, SearchFiltersSortsAndPages) {
-  const char* groups[][2] = {{"g1", "Echo"}, {"g2", "Delta"}, {"g3", "Charlie"},
-                             {"g4", "Bravo"}, {"g5", "Alpha"}};
+  const char* groups[][2] = {
+      {"g1", "Echo"}, {"g2", "Delta"}, {"g3", "Charlie"}, {"g4", "Bravo"}, {"g5", "Alpha"}};
   for (auto& g : groups) {
     ASSERT_EQ(Call("POST", "/v2/groups",
                    std::string("{\"groupId\":\"") + g[0] + "\",\"name\":\"" + g[1] + "\"}")
@@ -504,8 +501,7 @@ TEST_F(IdentityRoutesTest, SearchFiltersSortsAndPages) {
 
 TEST_F(IdentityRoutesTest, SearchShowsOnlyWhatTheCallerMayRead) {
   for (const char* id : {"g1", "g2", "g3"}) {
-    ASSERT_EQ(Call("POST", "/v2/groups",
-                   std::string("{\"groupId\":\"") + id + "\",\"name\":\"N\"}")
+    ASSERT_EQ(Call("POST", "/v2/groups", std::string("{\"groupId\":\"") + id + "\",\"name\":\"N\"}")
                   .status,
               201);
   }
@@ -553,12 +549,12 @@ TEST_F(IdentityRoutesTest, UsersCreateGetUpdateSearchDeleteNeverShowPasswords) {
   EXPECT_EQ(Body(r.body).Str("name"), "Carol C");
   EXPECT_EQ(Body(r.body).Str("email"), "carol@example.com");
   EXPECT_EQ(Call("GET", "/v2/authentication/me", "", carol).status, 401);
-  EXPECT_EQ(
-      Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status, 200);
+  EXPECT_EQ(Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status,
+            200);
   // A blank password leaves it unchanged.
   ASSERT_EQ(Call("PUT", "/v2/users/carol", "{\"password\":\"\"}").status, 200);
-  EXPECT_EQ(
-      Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status, 200);
+  EXPECT_EQ(Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status,
+            200);
 
   r = Call("POST", "/v2/users/search",
            "{\"filter\":{\"email\":{\"$like\":\"*@example.com\"}},"
@@ -570,8 +566,8 @@ TEST_F(IdentityRoutesTest, UsersCreateGetUpdateSearchDeleteNeverShowPasswords) {
 
   EXPECT_EQ(Call("DELETE", "/v2/users/carol").status, 204);
   EXPECT_EQ(Call("GET", "/v2/users/carol").status, 404);
-  EXPECT_EQ(
-      Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status, 401);
+  EXPECT_EQ(Call("GET", "/v2/authentication/me", "", BasicAuth("carol", "second-pass")).status,
+            401);
 }
 
 TEST_F(IdentityRoutesTest, MeDescribesTheCaller) {
@@ -613,9 +609,9 @@ std::string Base64Url(std::string_view bytes) {
 // An HS256 token over `claims` (JSON members without braces).
 std::string Token(const std::string& claims) {
   const std::string header = Base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-  const std::string payload = Base64Url("{\"iss\":\"" + std::string(kIssuer) +
-                                        "\",\"aud\":\"clearance\",\"exp\":4102444800," + claims +
-                                        "}");
+  const std::string payload =
+      Base64Url("{\"iss\":\"" + std::string(kIssuer) +
+                "\",\"aud\":\"clearance\",\"exp\":4102444800," + claims + "}");
   const std::string input = header + "." + payload;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
@@ -665,9 +661,9 @@ class OidcTest : public ::testing::Test {
 
   HttpResponse Call(std::string method, std::string path, std::string body = {},
                     std::string authorization = ClientToken("admin-client")) {
-    return router_.Handle(Request(std::move(method), std::move(path), std::move(body),
-                                  std::move(authorization)),
-                          state_);
+    return router_.Handle(
+        Request(std::move(method), std::move(path), std::move(body), std::move(authorization)),
+        state_);
   }
 
   TempDir dir_;

@@ -71,9 +71,9 @@ TEST(SearchQueryTest, DefaultsAndWindows) {
 
 TEST(SearchQueryTest, RefusalsNameTheField) {
   for (const char* body :
-       {R"({"page":{"limit":-1}})", R"({"page":{"from":-3}})", R"({"page":{"after":"WzBd","before":"WzBd"}})",
-        R"({"page":{"after":"bm9wZQ=="}})", R"({"sort":[{"order":"ASC"}]})", R"({"sort":{}})",
-        R"({"filter":[]})", R"([])"}) {
+       {R"({"page":{"limit":-1}})", R"({"page":{"from":-3}})",
+        R"({"page":{"after":"WzBd","before":"WzBd"}})", R"({"page":{"after":"bm9wZQ=="}})",
+        R"({"sort":[{"order":"ASC"}]})", R"({"sort":{}})", R"({"filter":[]})", R"([])"}) {
     absl::StatusOr<SearchQuery> q = SearchQuery::Parse(body, kFields);
     EXPECT_EQ(q.status().code(), absl::StatusCode::kInvalidArgument) << body;
   }
