@@ -64,8 +64,7 @@ absl::StatusOr<AuthorizationSpec> ReadSpec(const JsonObject& root) {
   absl::StatusOr<std::optional<JsonArray>> permissions = root.OptionalArray("permissionTypes");
   if (!permissions.ok()) return permissions.status();
   if (!permissions->has_value()) {
-    return absl::InvalidArgumentError(
-        StrCat(root.PathOf("permissionTypes"), ": No permissionTypes provided"));
+    return absl::InvalidArgumentError(StrCat("No ", root.PathOf("permissionTypes"), " provided"));
   }
   absl::StatusOr<std::vector<std::string>> names = (*permissions)->Strings();
   if (!names.ok()) return names.status();

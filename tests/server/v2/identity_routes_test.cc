@@ -356,6 +356,11 @@ TEST_F(IdentityRoutesTest, AuthorizationRefusals) {
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("permissionTypes[1]"));
   r = Call("POST", "/v2/authorizations",
+           "{\"ownerId\":\"bob\",\"ownerType\":\"USER\",\"resourceType\":\"GROUP\","
+           "\"resourceId\":\"*\"}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("No permissionTypes provided"));
+  r = Call("POST", "/v2/authorizations",
            "{\"ownerId\":\"bob\",\"ownerType\":\"user\"" + valid_tail);
   EXPECT_EQ(r.status, 400) << "enum values are case-sensitive";
   r = Call("POST", "/v2/authorizations",
