@@ -273,11 +273,15 @@ HttpResponse ChangeMember(const ContainerKind& kind, const MemberKind& member, b
   return NoContent();
 }
 
-// The member ids of one type in container `id`, or the 404 when the container does not exist.
+// The member ids of one type in container `id`, or the problem: 404 when the container does not
+// exist, 403 when `authorize_container` and the caller may not READ it.
 std::optional<HttpResponse> MembersOf(const ContainerKind& kind, MemberType type,
-                                      const RequestContext& context, std::set<std::string>* ids) {
+                                      bool authorize_container, const RequestContext& context,
+                                      std::set<std::string>* ids) {
   const std::string& id = context.params[0];
-  if (auto refused = Require(context, kind.resource, Permission::kRead, id)) return refused;
+  if (authorize_container) {
+    if (auto refused = Require(context, kind.resource, Permission::kRead, id)) return refused;
+  }
   bool exists = false;
   context.server.store->Read([&](const IdentityState& state) {
     exists = FindEntity(state, kind.type, id).has_value();
@@ -289,15 +293,26 @@ std::optional<HttpResponse> MembersOf(const ContainerKind& kind, MemberType type
   return std::nullopt;
 }
 
+// Roles of a container or of a group, as RoleResult, filtered by the caller's ROLE READ (the
+// document's required permission for these searches).
+HttpResponse SearchRolesWithin(const RequestContext& context, const std::set<std::string>& roles) {
+  ReadableIds readable;
+  if (auto refused = ReadableBy(context, ResourceType::kRole, &readable)) return *refused;
+  return SearchEntities(kRoles, context, &roles, readable);
+}
+
 HttpResponse SearchMembers(const ContainerKind& kind, const MemberKind& member,
                            RequestContext& context) {
+  // Members shown as whole entities (roles, mapping rules) are filtered by READ on their own type;
+  // members shown as bare ids need READ on the container.
+  const bool entities = member.type == MemberType::kRole || member.type == MemberType::kMappingRule;
   std::set<std::string> ids;
-  if (auto failed = MembersOf(kind, member.type, context, &ids)) return *failed;
+  if (auto failed = MembersOf(kind, member.type, !entities, context, &ids)) return *failed;
   switch (member.type) {
     case MemberType::kMappingRule:
       return SearchMappingRulesWithin(context, ids);
     case MemberType::kRole:
-      return SearchEntities(kRoles, context, &ids, ReadableIds{.all = true, .ids = {}});
+      return SearchRolesWithin(context, ids);
     case MemberType::kUser:
     case MemberType::kClient:
     case MemberType::kGroup:
@@ -319,7 +334,6 @@ HttpResponse SearchMembers(const ContainerKind& kind, const MemberKind& member,
 // POST /v2/groups/{groupId}/roles/search: the roles the group is a member of.
 HttpResponse SearchRolesOfGroup(RequestContext& context) {
   const std::string& id = context.params[0];
-  if (auto refused = Require(context, ResourceType::kGroup, Permission::kRead, id)) return *refused;
   std::set<std::string> roles;
   bool exists = false;
   context.server.store->Read([&](const IdentityState& state) {
@@ -329,7 +343,7 @@ HttpResponse SearchRolesOfGroup(RequestContext& context) {
     }
   });
   if (!exists) return NotFound(context, "Group", id);
-  return SearchEntities(kRoles, context, &roles, ReadableIds{.all = true, .ids = {}});
+  return SearchRolesWithin(context, roles);
 }
 
 void AddContainer(Router& router, const ContainerKind& kind) {

@@ -8,6 +8,9 @@
 // removing a member needs UPDATE on the container). Searches answer with the items the caller may
 // READ: every item with READ on "*", else the items whose ids it holds READ on; a caller holding
 // READ on no item of the type gets 403 rather than an empty page, so a missing grant is visible.
+// A container's member search needs READ on the container for bare-id members (users, clients,
+// groups) and READ on the members' own type for whole-entity members (roles, mapping rules), as
+// the document's required permissions say.
 //
 // Writes are clearance::Commands executed by the store (ServingStore::Execute): a refusal maps to
 // its problem (INVALID_ARGUMENT 400, NOT_FOUND 404, ALREADY_EXISTS and FAILED_PRECONDITION 409),

@@ -158,7 +158,9 @@ HttpResponse Search(RequestContext& context) {
 
 HttpResponse SearchMappingRulesWithin(const RequestContext& context,
                                       const std::set<std::string>& within) {
-  return SearchRules(context, &within, ReadableIds{.all = true, .ids = {}});
+  ReadableIds readable;
+  if (auto refused = ReadableBy(context, ResourceType::kMappingRule, &readable)) return *refused;
+  return SearchRules(context, &within, readable);
 }
 
 void AddMappingRuleRoutes(Router& router) {

@@ -17,8 +17,8 @@ void AddUserRoutes(Router& router);            // users.cc
 void AddAuthenticationRoutes(Router& router);  // authentication.cc
 
 // The mapping-rule search (MappingRuleSearchQueryRequest → MappingRuleSearchQueryResult) over the
-// rules whose ids are in `within` (a container's members). The caller has already been
-// authorized on the container.
+// rules whose ids are in `within` (a container's members), showing those the caller may READ
+// (403 when it may read none), as the document requires MAPPING_RULE READ for these searches.
 HttpResponse SearchMappingRulesWithin(const RequestContext& context,
                                       const std::set<std::string>& within);
 

@@ -283,6 +283,18 @@ TEST_F(IdentityRoutesTest, RoleAndTenantMemberships) {
   EXPECT_EQ(Call("DELETE", "/v2/roles/auditor/groups/ops").status, 204);
   EXPECT_EQ(Body(Call("POST", "/v2/groups/ops/roles/search").body).Total(), 0);
   EXPECT_EQ(AsBob("PUT", "/v2/tenants/acme/users/admin").status, 403);
+
+  // Member searches: bare ids need READ on the container, whole roles READ on ROLE.
+  ASSERT_EQ(Call("PUT", "/v2/tenants/acme/roles/auditor").status, 204);
+  EXPECT_EQ(AsBob("POST", "/v2/tenants/acme/roles/search").status, 403);
+  EXPECT_EQ(AsBob("POST", "/v2/tenants/acme/users/search").status, 403);
+  Grant("USER", "bob", "ROLE", "*", "\"READ\"");
+  HttpResponse r = AsBob("POST", "/v2/tenants/acme/roles/search");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(Body(r.body).Items("roleId"), ElementsAre("auditor"));
+  EXPECT_EQ(AsBob("POST", "/v2/tenants/acme/users/search").status, 403);
+  Grant("USER", "bob", "TENANT", "acme", "\"READ\"");
+  EXPECT_EQ(AsBob("POST", "/v2/tenants/acme/users/search").status, 200);
 }
 
 // ---- authorizations --------------------------------------------------------------------------
