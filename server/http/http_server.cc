@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <future>
 #include <optional>
-#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "server/http/internal/connection.h"
 #include "server/http/internal/server_core.h"
 
@@ -33,16 +33,16 @@ using http_internal::ConnectionHandle;
 using http_internal::ServerCore;
 
 // "host:port" or "[v6host]:port" → endpoint.
-absl::StatusOr<tcp::endpoint> ParseListen(std::string_view listen) {
-  auto invalid = [&](std::string_view why) {
+absl::StatusOr<tcp::endpoint> ParseListen(absl::string_view listen) {
+  auto invalid = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen address '", listen, "': ", why,
                      "; expected host:port such as 127.0.0.1:8080 or [::1]:8080"));
   };
-  std::string_view host, port;
+  absl::string_view host, port;
   if (!listen.empty() && listen.front() == '[') {
     const size_t close = listen.find(']');
-    if (close == std::string_view::npos || close + 1 >= listen.size() ||
+    if (close == absl::string_view::npos || close + 1 >= listen.size() ||
         listen[close + 1] != ':') {
       return invalid("unbalanced '[' or no port after ']'");
     }
@@ -50,13 +50,13 @@ absl::StatusOr<tcp::endpoint> ParseListen(std::string_view listen) {
     port = listen.substr(close + 2);
   } else {
     const size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos) return invalid("no port");
+    if (colon == absl::string_view::npos) return invalid("no port");
     host = listen.substr(0, colon);
     port = listen.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return invalid("an IPv6 host needs brackets");
+    if (host.find(':') != absl::string_view::npos) return invalid("an IPv6 host needs brackets");
   }
   uint32_t port_number = 0;
-  if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos ||
+  if (port.empty() || port.find_first_not_of("0123456789") != absl::string_view::npos ||
       !absl::SimpleAtoi(port, &port_number) || port_number > 65535) {
     return invalid("the port is not a number from 0 to 65535");
   }
@@ -111,7 +111,7 @@ class HttpServer::Impl {
     if (ec) {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot use TLS private key file '", o.tls_key_file, "': ", ec.message(),
-                       "; expected a readable PEM private key"));
+                       "; expected a readable PEM private key matching the certificate"));
     }
     if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
       return absl::InvalidArgumentError(
@@ -121,9 +121,9 @@ class HttpServer::Impl {
     return absl::OkStatus();
   }
 
-  absl::Status Listen(const tcp::endpoint& endpoint, std::string_view listen) {
+  absl::Status Listen(const tcp::endpoint& endpoint, absl::string_view listen) {
     beast::error_code ec;
-    auto fail = [&](std::string_view step) {
+    auto fail = [&](absl::string_view step) {
       return absl::FailedPreconditionError(
           absl::StrCat("cannot listen on ", listen, ": ", step, ": ", ec.message()));
     };

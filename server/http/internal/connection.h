@@ -58,10 +58,10 @@ inline constexpr std::string_view kOverCapacity =
     "Server: clearance\r\n"
     "Content-Type: application/problem+json\r\n"
     "Connection: close\r\n"
-    "Content-Length: 108\r\n"
+    "Content-Length: 107\r\n"
     "\r\n"
     R"({"type":"about:blank","title":"UNAVAILABLE","status":503,"detail":"Too many open connections; retry later"})";
-static_assert(kOverCapacity.size() - kOverCapacity.find("\r\n\r\n") - 4 == 108);
+static_assert(kOverCapacity.size() - kOverCapacity.find("\r\n\r\n") - 4 == 107);
 
 // Bytes read and thrown away after an error response before closing, so that the peer's unread
 // request does not turn our FIN into a reset that destroys the response in its receive buffer.
@@ -213,7 +213,8 @@ class Connection final : public ConnectionHandle,
   void RespondAndClose(HttpResponse response) {
     keep_alive_ = false;
     version_ = 11;
-    if (parser_ && parser_->is_header_done()) {
+    if (parser_) {
+      // The start line is stored as soon as it is parsed: a header or body error still names it.
       method_ = ToString(parser_->get().method_string());
       target_ = ToString(parser_->get().target());
     } else {
@@ -352,7 +353,8 @@ class Connection final : public ConnectionHandle,
   }
 
   // Closes after an answer: TLS sends close_notify; plain TCP sends FIN, then reads and drops
-  // what the peer still sends (bounded in bytes and by read_timeout) before closing.
+  // what the peer still sends (bounded in bytes and by read_timeout) before closing. When the
+  // server is going away it closes at once rather than wait for the peer.
   void Close() {
     phase_ = Phase::kClosing;
     Lowest().expires_after(core_.options.read_timeout);
@@ -362,6 +364,7 @@ class Connection final : public ConnectionHandle,
     } else {
       beast::error_code ignored;  // the peer may already be gone; closing follows either way
       Lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      if (go_away_) return Abort();
       buffer_.clear();
       Linger(0);
     }
