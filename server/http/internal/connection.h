@@ -357,6 +357,7 @@ class Connection final : public ConnectionHandle,
   // server is going away it closes at once rather than wait for the peer.
   void Close() {
     phase_ = Phase::kClosing;
+    if (go_away_) return Abort();
     Lowest().expires_after(core_.options.read_timeout);
     if constexpr (kTls) {
       stream_.async_shutdown(
@@ -364,7 +365,6 @@ class Connection final : public ConnectionHandle,
     } else {
       beast::error_code ignored;  // the peer may already be gone; closing follows either way
       Lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-      if (go_away_) return Abort();
       buffer_.clear();
       Linger(0);
     }

@@ -144,6 +144,22 @@ TEST(HttpServerTest, Http10ClosesAfterTheResponse) {
   EXPECT_TRUE(client.ClosedWithoutData());
 }
 
+TEST(HttpServerTest, ExpectContinueGetsAnInterimResponseBeforeTheBody) {
+  auto server = StartOrDie(Local());
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ASSERT_TRUE(client.Send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                          "Expect: 100-continue\r\n\r\n"));
+  std::optional<ParsedResponse> interim = client.Read(/*interim=*/true);
+  ASSERT_TRUE(interim.has_value());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(client.Send("hello"));
+  std::optional<ParsedResponse> r = client.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(FieldOf(*r, "body"), "hello");
+}
+
 TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   // The first request runs on the blocking pool and the others inline: order still holds.
   absl::Notification release;
@@ -346,8 +362,10 @@ TEST(HttpServerTest, HandlerExceptionIs500) {
 
 TEST(HttpServerTest, ShutdownLetsTheInFlightRequestFinishThenClosesThePort) {
   absl::Notification entered, release;
+  HttpServerOptions options = Local();
+  options.idle_timeout = std::chrono::hours(1);  // only Shutdown closes the idle connection
   auto server = StartOrDie(
-      Local(),
+      options,
       [&](const HttpRequest& r) {
         if (r.path == "/write") {
           entered.Notify();

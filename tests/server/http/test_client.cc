@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -66,21 +67,26 @@ bool TestClient::Send(std::string_view bytes) {
   return true;
 }
 
-bool TestClient::Fill() {
-  if (fd_ < 0) return false;
+TestClient::FillResult TestClient::Fill() {
+  if (fd_ < 0) return FillResult::kClosed;
   char chunk[16384];
+  errno = 0;
   const long n = tls_ != nullptr ? SSL_read(tls_, chunk, sizeof chunk)
                                  : ::recv(fd_, chunk, sizeof chunk, 0);
-  if (n <= 0) return false;
-  buffer_.append(chunk, static_cast<size_t>(n));
-  return true;
+  if (n > 0) {
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return FillResult::kData;
+  }
+  // SO_RCVTIMEO expired: the server neither answered nor closed.
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FillResult::kTimedOut;
+  return FillResult::kClosed;
 }
 
-std::optional<ParsedResponse> TestClient::Read() {
+std::optional<ParsedResponse> TestClient::Read(bool interim) {
   while (true) {
     size_t end;
     while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill()) return std::nullopt;
+      if (Fill() != FillResult::kData) return std::nullopt;
     }
     ParsedResponse r;
     const std::string head = buffer_.substr(0, end);
@@ -106,10 +112,13 @@ std::optional<ParsedResponse> TestClient::Read() {
       at = next + 2;
     }
     buffer_.erase(0, end + 4);
-    if (r.status >= 100 && r.status < 200) continue;
+    if (r.status >= 100 && r.status < 200) {
+      if (interim) return r;
+      continue;
+    }
     const size_t length = static_cast<size_t>(std::atoll(r.Header("content-length").c_str()));
     while (buffer_.size() < length) {
-      if (!Fill()) return std::nullopt;
+      if (Fill() != FillResult::kData) return std::nullopt;
     }
     r.body = buffer_.substr(0, length);
     buffer_.erase(0, length);
@@ -119,7 +128,7 @@ std::optional<ParsedResponse> TestClient::Read() {
 
 bool TestClient::ClosedWithoutData() {
   if (!buffer_.empty()) return false;
-  return !Fill();
+  return Fill() == FillResult::kClosed;
 }
 
 std::string Get(std::string_view target, std::string_view extra_headers) {

@@ -42,19 +42,21 @@ class TestClient {
   // Writes all of `bytes`; false when the connection refused them.
   bool Send(std::string_view bytes);
 
-  // Reads the next final response (1xx responses are skipped); nullopt when the connection
-  // closes or fails before a whole response arrived.
-  std::optional<ParsedResponse> Read();
+  // Reads the next response (1xx interim responses are skipped unless `interim`); nullopt when
+  // the connection closes or fails before a whole response arrived.
+  std::optional<ParsedResponse> Read(bool interim = false);
 
   // Reads until the server closes the connection; true when it closes (orderly or by reset)
-  // without sending any further byte.
+  // without sending any further byte. False if data arrives, or if nothing at all happens
+  // within the client's hang guard.
   bool ClosedWithoutData();
 
   void Close();
 
  private:
-  // Appends what the peer sends next to buffer_; false on close or error.
-  bool Fill();
+  enum class FillResult { kData, kClosed, kTimedOut };
+  // Appends what the peer sends next to buffer_.
+  FillResult Fill();
 
   int fd_ = -1;
   SSL* tls_ = nullptr;
