@@ -66,8 +66,6 @@ class Router {
     RouteHandler handler;
     Access access;
   };
-  const Route* Match(std::string_view path, std::vector<std::string>* params,
-                     bool* path_known, std::optional<HttpResponse>* bad_segment) const;
   std::vector<Route> routes_;
 };
 
