@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "clearance/internal/strings.h"
 #include "server/decision/decision_json.h"
 #include "server/decision/handlers.h"
 #include "server/decision/request_body.h"
@@ -14,6 +14,8 @@
 #include "server/metrics.h"
 
 namespace clearance::server::decision {
+
+using strings_internal::StrCat;
 namespace {
 
 HttpResponse BadRequest(const RequestContext& context, const absl::Status& status) {
@@ -77,7 +79,7 @@ HttpResponse HandleCheckBatch(RequestContext& context) {
     if (subject.kind == Subject::Kind::kCaller) continue;
     any_own = true;
     if (std::optional<HttpResponse> problem =
-            ResolveSubject(context, subject, absl::StrCat("requests[", i, "]"), &own[i])) {
+            ResolveSubject(context, subject, StrCat("requests[", i, "]"), &own[i])) {
       return std::move(*problem);
     }
   }
@@ -135,7 +137,7 @@ HttpResponse HandleExplain(RequestContext& context) {
   Explanation explanation;
   if (subject.refused) {
     explanation.decision = kRefusedSubject;
-    explanation.message = absl::StrCat("The subject's token was refused: ", subject.detail);
+    explanation.message = StrCat("The subject's token was refused: ", subject.detail);
     explanation.generation = context.server.store->generation();
     for (std::string_view id : body.resource_ids) explanation.required_ids.emplace_back(id);
     std::sort(explanation.required_ids.begin(), explanation.required_ids.end());

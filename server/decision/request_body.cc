@@ -5,20 +5,22 @@
 #include <initializer_list>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "clearance/internal/strings.h"
 
 namespace clearance::server::decision {
+
+using strings_internal::StrCat;
+using strings_internal::StrJoin;
 namespace {
 
 namespace dom = simdjson::dom;
 
 // Paths are built only when an error names them, never on the success path.
 std::string Member(std::string_view path, std::string_view name) {
-  return path.empty() ? std::string(name) : absl::StrCat(path, ".", name);
+  return path.empty() ? std::string(name) : StrCat(path, ".", name);
 }
 std::string Element(std::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
+  return StrCat(path, "[", index, "]");
 }
 
 std::string_view TypeName(const dom::element& e) {
@@ -43,7 +45,7 @@ std::string_view TypeName(const dom::element& e) {
 
 absl::Status WrongType(const std::string& path, std::string_view expected, const dom::element& e) {
   return absl::InvalidArgumentError(
-      absl::StrCat(path, ": expected ", expected, ", found ", TypeName(e)));
+      StrCat(path, ": expected ", expected, ", found ", TypeName(e)));
 }
 
 absl::Status ReadString(const dom::element& e, std::string_view path, std::string_view name,
@@ -79,7 +81,7 @@ absl::Status ReadResourceType(const dom::element& e, std::string_view path, std:
   if (absl::Status status = ReadString(e, path, name, &s); !status.ok()) return status;
   absl::StatusOr<ResourceType> parsed = ParseResourceType(s);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(Member(path, name), ": ", parsed.status().message()));
+    return absl::InvalidArgumentError(StrCat(Member(path, name), ": ", parsed.status().message()));
   }
   *out = *parsed;
   return absl::OkStatus();
@@ -91,7 +93,7 @@ absl::Status ReadPermission(const dom::element& e, std::string_view path, std::s
   if (absl::Status status = ReadString(e, path, name, &s); !status.ok()) return status;
   absl::StatusOr<Permission> parsed = ParsePermission(s);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(Member(path, name), ": ", parsed.status().message()));
+    return absl::InvalidArgumentError(StrCat(Member(path, name), ": ", parsed.status().message()));
   }
   *out = *parsed;
   return absl::OkStatus();
@@ -112,12 +114,12 @@ absl::Status ForEachField(dom::object object, std::string_view path,
     while (index < N && names[index] != field.key) ++index;
     if (index == N) {
       return absl::InvalidArgumentError(
-          absl::StrCat(Member(path, field.key), ": unknown field; expected only ",
-                       absl::StrJoin(names, ", ")));
+          StrCat(Member(path, field.key), ": unknown field; expected only ",
+                       StrJoin(names, ", ")));
     }
     if (seen & (uint32_t{1} << index)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(Member(path, field.key), ": given twice; expected it at most once"));
+          StrCat(Member(path, field.key), ": given twice; expected it at most once"));
     }
     seen |= uint32_t{1} << index;
     if (field.value.is_null()) continue;
@@ -130,7 +132,7 @@ absl::Status ForEachField(dom::object object, std::string_view path,
 // Camunda's words for a missing required field.
 absl::Status Missing(std::string_view path, std::string_view name, std::string_view expected) {
   return absl::InvalidArgumentError(
-      absl::StrCat(Member(path, name), ": No ", name, " provided; expected ", expected));
+      StrCat(Member(path, name), ": No ", name, " provided; expected ", expected));
 }
 
 absl::Status DecodeSubject(const dom::element& e, std::string_view path, Subject* out) {
@@ -164,7 +166,7 @@ absl::Status DecodeSubject(const dom::element& e, std::string_view path, Subject
   if (!status.ok()) return status;
   // Checked after the loop, so "token" with "username" is refused whatever their order.
   if (std::popcount(given) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(StrCat(
         subject_path, ": ", given == 0 ? "names nobody" : "names more than one principal",
         "; expected exactly one of token, claims, username"));
   }
@@ -243,13 +245,13 @@ absl::StatusOr<dom::object> ParseBody(std::string_view body, bool empty_is_objec
   if (simdjson::error_code error = parser.parse(body.data(), body.size()).get(root);
       error != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(
-        absl::StrCat("request body: not valid JSON (", simdjson::error_message(error),
+        StrCat("request body: not valid JSON (", simdjson::error_message(error),
                      "); expected one JSON object"));
   }
   dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(
-        absl::StrCat("request body: expected a JSON object, found ", TypeName(root)));
+        StrCat("request body: expected a JSON object, found ", TypeName(root)));
   }
   return object;
 }
@@ -306,7 +308,7 @@ absl::Status DecodeBatch(dom::object object, BatchBody* out) {
           return WrongType("requests", "an array of check requests", v);
         }
         if (array.size() > kMaxBatchRequests) {
-          return absl::InvalidArgumentError(absl::StrCat("requests: ", array.size(),
+          return absl::InvalidArgumentError(StrCat("requests: ", array.size(),
                                                          " requests; expected at most ",
                                                          kMaxBatchRequests, " per batch"));
         }
@@ -354,14 +356,14 @@ absl::Status DecodeQuery(dom::object object, QueryFields fields, QueryBody* out)
     while (index < n && names[index] != field.key) ++index;
     if (index == n) {
       std::vector<std::string_view> accepted(names.begin(), names.begin() + n);
-      return absl::InvalidArgumentError(absl::StrCat(
+      return absl::InvalidArgumentError(StrCat(
           field.key, ": unknown field; expected ",
-          n == 0 ? std::string("no fields") : absl::StrCat("only ", absl::StrJoin(accepted, ", "))));
+          n == 0 ? std::string("no fields") : StrCat("only ", StrJoin(accepted, ", "))));
     }
     const uint8_t bit = bit_of[index];
     if (seen & bit) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field.key, ": given twice; expected it at most once"));
+          StrCat(field.key, ": given twice; expected it at most once"));
     }
     seen |= bit;
     if (field.value.is_null()) continue;

@@ -2,16 +2,18 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
+#include "clearance/internal/strings.h"
 #include "clearance/authenticate.h"
 #include "clearance/config.h"
 
 namespace clearance::server::decision {
+
+using strings_internal::StrCat;
 namespace {
 
 std::string SubjectPath(std::string_view path, std::string_view member) {
-  return path.empty() ? absl::StrCat("subject.", member)
-                      : absl::StrCat(path, ".subject.", member);
+  return path.empty() ? StrCat("subject.", member)
+                      : StrCat(path, ".subject.", member);
 }
 
 }  // namespace
@@ -33,7 +35,7 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
     case Subject::Kind::kToken: {
       if (config.mode != AuthMode::kOidc) {
         return Problem(400, "INVALID_ARGUMENT",
-                       absl::StrCat(SubjectPath(path, "token"),
+                       StrCat(SubjectPath(path, "token"),
                                     ": bearer tokens identify callers in OIDC mode; this server "
                                     "runs in BASIC mode, expected subject.username"),
                        instance);
@@ -61,7 +63,7 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
       if (claims != (config.mode == AuthMode::kOidc)) {
         return Problem(
             400, "INVALID_ARGUMENT",
-            absl::StrCat(SubjectPath(path, claims ? "claims" : "username"),
+            StrCat(SubjectPath(path, claims ? "claims" : "username"),
                          claims ? ": claims identify callers in OIDC mode; this server runs in "
                                   "BASIC mode, expected subject.username"
                                 : ": stored users identify callers in BASIC mode; this server "
