@@ -59,8 +59,8 @@ struct CheckBody {
   bool new_resource = false;
   bool has_user_task = false;
   std::optional<std::string_view> assignee;
-  std::vector<std::string_view> candidate_users;
-  std::vector<std::string_view> candidate_groups;
+  absl::InlinedVector<std::string_view, 4> candidate_users;
+  absl::InlinedVector<std::string_view, 4> candidate_groups;
   Subject subject;
 
   // The engine's view of this check. It points into this CheckBody (user task properties) and
