@@ -58,9 +58,9 @@ std::optional<HttpResponse> Unauthenticated(const RequestContext& context, const
 }  // namespace
 
 HttpResponse HandleAuthorizedResources(RequestContext& context) {
-  Query query = Begin(context, {QueryFields::kResourceType | QueryFields::kPermission |
-                                    QueryFields::kSubject,
-                                QueryFields::kResourceType | QueryFields::kPermission});
+  Query query =
+      Begin(context, {QueryFields::kResourceType | QueryFields::kPermission | QueryFields::kSubject,
+                      QueryFields::kResourceType | QueryFields::kPermission});
   if (query.problem) return std::move(*query.problem);
   if (std::optional<HttpResponse> answer = Unauthenticated(context, query)) return *answer;
   const PrincipalHandle& handle = query.subject.handle();
@@ -99,9 +99,8 @@ HttpResponse HandleAuthorizedTenants(RequestContext& context) {
 }
 
 HttpResponse HandleWhatCan(RequestContext& context) {
-  Query query = Begin(context, {QueryFields::kResourceType | QueryFields::kResourceId |
-                                    QueryFields::kSubject,
-                                0});
+  Query query = Begin(
+      context, {QueryFields::kResourceType | QueryFields::kResourceId | QueryFields::kSubject, 0});
   if (query.problem) return std::move(*query.problem);
   if (query.body.resource_id && !query.body.resource_type) {
     return Problem(400, "INVALID_ARGUMENT",
@@ -115,7 +114,8 @@ HttpResponse HandleWhatCan(RequestContext& context) {
   w.BeginObject();
   if (query.body.resource_type) {
     const std::string_view id = query.body.resource_id.value_or(kWildcardResourceId);
-    absl::StatusOr<PermissionMask> mask = engine.PermissionsOn(handle, *query.body.resource_type, id);
+    absl::StatusOr<PermissionMask> mask =
+        engine.PermissionsOn(handle, *query.body.resource_type, id);
     if (!mask.ok()) return ProblemFromStatus(mask.status(), context.request.path);
     w.Key("permissions");
     WritePermissions(w, *mask);
@@ -146,10 +146,9 @@ HttpResponse HandleWhatCan(RequestContext& context) {
 }
 
 HttpResponse HandleWhoCan(RequestContext& context) {
-  Query query = Begin(context, {QueryFields::kResourceType | QueryFields::kPermission |
-                                    QueryFields::kResourceId,
-                                QueryFields::kResourceType | QueryFields::kPermission |
-                                    QueryFields::kResourceId});
+  Query query = Begin(
+      context, {QueryFields::kResourceType | QueryFields::kPermission | QueryFields::kResourceId,
+                QueryFields::kResourceType | QueryFields::kPermission | QueryFields::kResourceId});
   if (query.problem) return std::move(*query.problem);
   // The answer reveals grants: the permission to read authorizations.
   if (std::optional<HttpResponse> problem =
@@ -160,8 +159,8 @@ HttpResponse HandleWhoCan(RequestContext& context) {
   uint64_t generation = 0;
   bool authorizations_enabled = true;
   context.server.store->Read([&](const IdentityState& state) {
-    answer = WhoCan(state, *query.body.resource_type, *query.body.permission,
-                    *query.body.resource_id);
+    answer =
+        WhoCan(state, *query.body.resource_type, *query.body.permission, *query.body.resource_id);
     authorizations_enabled = state.config().authorizations_enabled;
     // Read while the state is held, so the generation belongs to the state answered from.
     generation = context.server.store->generation();

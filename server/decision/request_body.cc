@@ -2,16 +2,15 @@
 
 #include <array>
 #include <bit>
-#include <initializer_list>
 #include <utility>
 
 #include "clearance/internal/strings.h"
 
 namespace clearance::server::decision {
+namespace {
 
 using strings_internal::StrCat;
 using strings_internal::StrJoin;
-namespace {
 
 namespace dom = simdjson::dom;
 
@@ -19,9 +18,7 @@ namespace dom = simdjson::dom;
 std::string Member(std::string_view path, std::string_view name) {
   return path.empty() ? std::string(name) : StrCat(path, ".", name);
 }
-std::string Element(std::string_view path, size_t index) {
-  return StrCat(path, "[", index, "]");
-}
+std::string Element(std::string_view path, size_t index) { return StrCat(path, "[", index, "]"); }
 
 std::string_view TypeName(const dom::element& e) {
   switch (e.type()) {
@@ -44,8 +41,7 @@ std::string_view TypeName(const dom::element& e) {
 }
 
 absl::Status WrongType(const std::string& path, std::string_view expected, const dom::element& e) {
-  return absl::InvalidArgumentError(
-      StrCat(path, ": expected ", expected, ", found ", TypeName(e)));
+  return absl::InvalidArgumentError(StrCat(path, ": expected ", expected, ", found ", TypeName(e)));
 }
 
 absl::Status ReadString(const dom::element& e, std::string_view path, std::string_view name,
@@ -114,8 +110,7 @@ absl::Status ForEachField(dom::object object, std::string_view path,
     while (index < N && names[index] != field.key) ++index;
     if (index == N) {
       return absl::InvalidArgumentError(
-          StrCat(Member(path, field.key), ": unknown field; expected only ",
-                       StrJoin(names, ", ")));
+          StrCat(Member(path, field.key), ": unknown field; expected only ", StrJoin(names, ", ")));
     }
     if (seen & (uint32_t{1} << index)) {
       return absl::InvalidArgumentError(
@@ -166,9 +161,9 @@ absl::Status DecodeSubject(const dom::element& e, std::string_view path, Subject
   if (!status.ok()) return status;
   // Checked after the loop, so "token" with "username" is refused whatever their order.
   if (std::popcount(given) != 1) {
-    return absl::InvalidArgumentError(StrCat(
-        subject_path, ": ", given == 0 ? "names nobody" : "names more than one principal",
-        "; expected exactly one of token, claims, username"));
+    return absl::InvalidArgumentError(
+        StrCat(subject_path, ": ", given == 0 ? "names nobody" : "names more than one principal",
+               "; expected exactly one of token, claims, username"));
   }
   return absl::OkStatus();
 }
@@ -237,16 +232,16 @@ CheckRequest CheckBody::ToRequest() const {
 }
 
 absl::StatusOr<dom::object> ParseBody(std::string_view body, bool empty_is_object) {
-  // One parser per thread: its buffers grow to the largest body seen and are reused, so a warm
-  // thread parses without allocating.
+  // One parser per thread: its buffers grow to the largest body seen (the transport caps bodies)
+  // and are reused, so a warm thread parses without allocating.
   thread_local dom::parser parser;
   if (body.empty() && empty_is_object) body = "{}";
   dom::element root;
   if (simdjson::error_code error = parser.parse(body.data(), body.size()).get(root);
       error != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat("request body: not valid JSON (", simdjson::error_message(error),
-                     "); expected one JSON object"));
+    return absl::InvalidArgumentError(StrCat("request body: not valid JSON (",
+                                             simdjson::error_message(error),
+                                             "); expected one JSON object"));
   }
   dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
@@ -309,8 +304,8 @@ absl::Status DecodeBatch(dom::object object, BatchBody* out) {
         }
         if (array.size() > kMaxBatchRequests) {
           return absl::InvalidArgumentError(StrCat("requests: ", array.size(),
-                                                         " requests; expected at most ",
-                                                         kMaxBatchRequests, " per batch"));
+                                                   " requests; expected at most ",
+                                                   kMaxBatchRequests, " per batch"));
         }
         out->requests.resize(array.size());
         size_t i = 0;
@@ -356,9 +351,9 @@ absl::Status DecodeQuery(dom::object object, QueryFields fields, QueryBody* out)
     while (index < n && names[index] != field.key) ++index;
     if (index == n) {
       std::vector<std::string_view> accepted(names.begin(), names.begin() + n);
-      return absl::InvalidArgumentError(StrCat(
-          field.key, ": unknown field; expected ",
-          n == 0 ? std::string("no fields") : StrCat("only ", StrJoin(accepted, ", "))));
+      return absl::InvalidArgumentError(
+          StrCat(field.key, ": unknown field; expected ",
+                 n == 0 ? std::string("no fields") : StrCat("only ", StrJoin(accepted, ", "))));
     }
     const uint8_t bit = bit_of[index];
     if (seen & bit) {

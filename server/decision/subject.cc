@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "clearance/internal/strings.h"
 #include "clearance/authenticate.h"
 #include "clearance/config.h"
+#include "clearance/internal/strings.h"
 
 namespace clearance::server::decision {
 
@@ -12,8 +12,7 @@ using strings_internal::StrCat;
 namespace {
 
 std::string SubjectPath(std::string_view path, std::string_view member) {
-  return path.empty() ? StrCat("subject.", member)
-                      : StrCat(path, ".subject.", member);
+  return path.empty() ? StrCat("subject.", member) : StrCat(path, ".subject.", member);
 }
 
 }  // namespace
@@ -36,8 +35,8 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
       if (config.mode != AuthMode::kOidc) {
         return Problem(400, "INVALID_ARGUMENT",
                        StrCat(SubjectPath(path, "token"),
-                                    ": bearer tokens identify callers in OIDC mode; this server "
-                                    "runs in BASIC mode, expected subject.username"),
+                              ": bearer tokens identify callers in OIDC mode; this server "
+                              "runs in BASIC mode, expected subject.username"),
                        instance);
       }
       const TokenVerifier* verifier = context.server.auth->verifier();
@@ -64,10 +63,10 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
         return Problem(
             400, "INVALID_ARGUMENT",
             StrCat(SubjectPath(path, claims ? "claims" : "username"),
-                         claims ? ": claims identify callers in OIDC mode; this server runs in "
-                                  "BASIC mode, expected subject.username"
-                                : ": stored users identify callers in BASIC mode; this server "
-                                  "runs in OIDC mode, expected subject.token or subject.claims"),
+                   claims ? ": claims identify callers in OIDC mode; this server runs in "
+                            "BASIC mode, expected subject.username"
+                          : ": stored users identify callers in BASIC mode; this server "
+                            "runs in OIDC mode, expected subject.token or subject.claims"),
             instance);
       }
       if (std::optional<HttpResponse> problem =

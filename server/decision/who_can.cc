@@ -8,8 +8,7 @@ namespace clearance::server::decision {
 namespace {
 
 bool IsPrincipal(OwnerType type) {
-  return type == OwnerType::kUser || type == OwnerType::kClient ||
-         type == OwnerType::kMappingRule;
+  return type == OwnerType::kUser || type == OwnerType::kClient || type == OwnerType::kMappingRule;
 }
 
 }  // namespace

@@ -115,9 +115,9 @@ TEST_F(DecisionApiTest, CheckAnswersAsTheEngine) {
 }
 
 TEST_F(DecisionApiTest, ForbiddenIsAnAnswerNotAnHttpError) {
-  HttpResponse r = Post("/clearance/v1/check",
-                        R"({"resourceType":"group","permission":"delete","resourceIds":["eng"]})",
-                        "bob");
+  HttpResponse r =
+      Post("/clearance/v1/check",
+           R"({"resourceType":"group","permission":"delete","resourceIds":["eng"]})", "bob");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body,
             strings_internal::StrCat(
@@ -153,10 +153,9 @@ TEST_F(DecisionApiTest, BatchWithSubjectsPerElementEqualsSingles) {
     body += BodyOf(requests[i], subject);
     const Decision d =
         engine().Check(Caller::BasicUser(i % 2 == 0 ? "carol" : "alice"), requests[i]);
-    expected.push_back(strings_internal::StrCat(R"({"allowed":)", d.allowed() ? "true" : "false",
-                                                R"(,"outcome":")", Name(d.outcome),
-                                                R"(","reason":")", Name(d.reason),
-                                                R"(","generation":)", store_->generation(), "}"));
+    expected.push_back(strings_internal::StrCat(
+        R"({"allowed":)", d.allowed() ? "true" : "false", R"(,"outcome":")", Name(d.outcome),
+        R"(","reason":")", Name(d.reason), R"(","generation":)", store_->generation(), "}"));
   }
   body += "]}";
   HttpResponse r = Post("/clearance/v1/check/batch", body, "auditor");
@@ -211,9 +210,9 @@ TEST_F(DecisionApiTest, ExplainListsTheGrantPath) {
 }
 
 TEST_F(DecisionApiTest, AskingForAnotherNeedsTheGatewayPermission) {
-  const std::string body = BodyOf(
-      Make(ResourceType::kProcessDefinition, Permission::kReadProcessDefinition, {"p1"}),
-      R"({"username":"alice"})");
+  const std::string body =
+      BodyOf(Make(ResourceType::kProcessDefinition, Permission::kReadProcessDefinition, {"p1"}),
+             R"({"username":"alice"})");
   // No gateway permission at all.
   HttpResponse r = Post("/clearance/v1/check", body, "bob");
   EXPECT_EQ(r.status, 403);
@@ -227,8 +226,9 @@ TEST_F(DecisionApiTest, AskingForAnotherNeedsTheGatewayPermission) {
   r = Post("/clearance/v1/check", body, "auditor");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_THAT(r.body, HasSubstr(R"("outcome":"ALLOW")"));
-  EXPECT_EQ(Post("/clearance/v1/check", BodyOf(Make(ResourceType::kProcessDefinition,
-                                                    Permission::kReadProcessDefinition, {"p1"})),
+  EXPECT_EQ(Post("/clearance/v1/check",
+                 BodyOf(Make(ResourceType::kProcessDefinition, Permission::kReadProcessDefinition,
+                             {"p1"})),
                  "auditor")
                 .body.find(R"("outcome":"ALLOW")"),
             std::string::npos);
@@ -252,8 +252,8 @@ TEST_F(DecisionApiTest, AskingForAnotherNeedsTheGatewayPermission) {
 }
 
 TEST_F(DecisionApiTest, TheGatewaysOwnMissingCredentialsAre401) {
-  HttpRequest request = Request("POST", "/clearance/v1/check",
-                                R"({"resourceType":"GROUP","permission":"READ"})", "");
+  HttpRequest request =
+      Request("POST", "/clearance/v1/check", R"({"resourceType":"GROUP","permission":"READ"})", "");
   EXPECT_EQ(router_.Handle(request, state_).status, 401);
   request.authorization = BasicAuth("gateway", "wrong");
   EXPECT_EQ(router_.Handle(request, state_).status, 401);
@@ -311,8 +311,9 @@ TEST_F(DecisionApiTest, MalformedBodiesAre400sNamingTheField) {
   HttpResponse r = Post("/clearance/v1/check", R"({"resourceType":"NOPE","permission":"READ"})");
   EXPECT_THAT(r.body, HasSubstr("PROCESS_DEFINITION"));
   EXPECT_THAT(r.body, HasSubstr("NOPE"));
-  r = Post("/clearance/v1/check/batch",
-           R"({"requests":[{"resourceType":"GROUP","permission":"READ"},{"resourceType":"GROUP"}]})");
+  r = Post(
+      "/clearance/v1/check/batch",
+      R"({"requests":[{"resourceType":"GROUP","permission":"READ"},{"resourceType":"GROUP"}]})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("requests[1].permission: No permission provided"));
   r = Post("/clearance/v1/check/batch", R"({"requests":[1]})");

@@ -137,8 +137,7 @@ class DecisionApiTest : public ::testing::Test {
         Request("POST", std::string(path), std::move(body), BasicAuth(user, "secret")), state_);
   }
   HttpResponse Get(std::string_view path, std::string_view user = "admin") {
-    return router_.Handle(Request("GET", std::string(path), "", BasicAuth(user, "secret")),
-                          state_);
+    return router_.Handle(Request("GET", std::string(path), "", BasicAuth(user, "secret")), state_);
   }
 
   const Engine& engine() const { return store_->engine(); }

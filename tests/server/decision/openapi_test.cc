@@ -69,8 +69,8 @@ TEST_F(DecisionApiTest, OpenApiEnumsAreTheCatalog) {
   EXPECT_EQ(Strings(schemas["ResourceType"], "enum"), types);
   EXPECT_EQ(Strings(schemas["Permission"], "enum"), permissions);
   std::vector<std::string> outcomes;
-  for (Outcome o : {Outcome::kAllow, Outcome::kForbidden, Outcome::kNotFound,
-                    Outcome::kUnauthenticated}) {
+  for (Outcome o :
+       {Outcome::kAllow, Outcome::kForbidden, Outcome::kNotFound, Outcome::kUnauthenticated}) {
     outcomes.emplace_back(Name(o));
   }
   EXPECT_EQ(Strings(schemas["Decision"]["properties"]["outcome"], "enum"), outcomes);

@@ -26,10 +26,9 @@ TEST_F(DecisionApiTest, AuthorizedResourcesAnswerAsTheEngine) {
                           R"("permission":"READ_PROCESS_DEFINITION"})",
                           user);
     ASSERT_EQ(r.status, 200) << r.body;
-    absl::StatusOr<ResourceIds> expected =
-        engine().AuthorizedResourceIds(engine().Resolve(Caller::BasicUser(user)),
-                                       ResourceType::kProcessDefinition,
-                                       Permission::kReadProcessDefinition);
+    absl::StatusOr<ResourceIds> expected = engine().AuthorizedResourceIds(
+        engine().Resolve(Caller::BasicUser(user)), ResourceType::kProcessDefinition,
+        Permission::kReadProcessDefinition);
     ASSERT_TRUE(expected.ok());
     auto json = ParseJson(r.body);
     bool all = false;
@@ -37,11 +36,12 @@ TEST_F(DecisionApiTest, AuthorizedResourcesAnswerAsTheEngine) {
     EXPECT_EQ(all, expected->all) << user;
     EXPECT_EQ(Strings(json->root, "ids"), expected->ids) << user;
   }
-  EXPECT_THAT(Post("/clearance/v1/authorized-resources",
-                   R"({"resourceType":"PROCESS_DEFINITION","permission":"READ_PROCESS_DEFINITION"})",
-                   "alice")
-                  .body,
-              HasSubstr(R"("all":false,"ids":["p1"])"));
+  EXPECT_THAT(
+      Post("/clearance/v1/authorized-resources",
+           R"({"resourceType":"PROCESS_DEFINITION","permission":"READ_PROCESS_DEFINITION"})",
+           "alice")
+          .body,
+      HasSubstr(R"("all":false,"ids":["p1"])"));
   HttpResponse r = Post("/clearance/v1/authorized-resources", R"({"resourceType":"GROUP"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("permission: No permission provided"));
@@ -119,8 +119,7 @@ TEST_F(DecisionApiTest, WhatCanAnswersAsTheEngine) {
 }
 
 TEST_F(DecisionApiTest, WhoCanListsOwnersAndThePrincipalsReachingThem) {
-  const std::string body =
-      R"({"resourceType":"RESOURCE","permission":"CREATE","resourceId":"r1"})";
+  const std::string body = R"({"resourceType":"RESOURCE","permission":"CREATE","resourceId":"r1"})";
   HttpResponse r = Post("/clearance/v1/who-can", body, "alice");
   EXPECT_EQ(r.status, 403);  // it reveals grants: READ on AUTHORIZATION
   EXPECT_THAT(r.body, HasSubstr("'READ' on resource 'AUTHORIZATION'"));
@@ -165,7 +164,8 @@ TEST_F(DecisionApiTest, WhoCanListsOwnersAndThePrincipalsReachingThem) {
            R"("resourceId":"p1"})",
            "auditor");
   ASSERT_EQ(r.status, 200);
-  EXPECT_THAT(r.body, HasSubstr(R"({"type":"USER","id":"alice","via":[{"type":"USER","id":"alice"}]})"));
+  EXPECT_THAT(r.body,
+              HasSubstr(R"({"type":"USER","id":"alice","via":[{"type":"USER","id":"alice"}]})"));
   r = Post("/clearance/v1/who-can",
            R"({"resourceType":"PROCESS_DEFINITION","permission":"READ_PROCESS_DEFINITION",)"
            R"("resourceId":"p3"})",

@@ -13,8 +13,8 @@
 namespace clearance::server::decision_test {
 namespace {
 
-using ::testing::HasSubstr;
 using strings_internal::StrCat;
+using ::testing::HasSubstr;
 using token_test::Minted;
 
 class SubjectTokenTest : public ::testing::Test {
@@ -61,9 +61,8 @@ class SubjectTokenTest : public ::testing::Test {
   std::string Token(std::string_view sub) const { return Token(sub, Minted().now + 3600); }
 
   HttpResponse Post(std::string_view path, std::string body, std::string_view caller_sub) {
-    return router_.Handle(Request("POST", std::string(path), std::move(body),
-                                  "Bearer " + Token(caller_sub)),
-                          state_);
+    return router_.Handle(
+        Request("POST", std::string(path), std::move(body), "Bearer " + Token(caller_sub)), state_);
   }
 
   static std::string CheckBody(std::string_view subject_token) {
