@@ -17,6 +17,16 @@
 // a storage failure to 503 or 500. Reads and searches read the identity state under the store's
 // shared lock.
 //
+// Where this differs from Camunda, and why:
+//   - a search by a caller with READ on no item of the type is 403, not an empty page (above);
+//   - cursors are positions in the sorted result, not sort values (search.h);
+//   - hasMoreTotalItems is always false: totals are exact, never capped;
+//   - /v2/users answers 403 in OIDC mode (users.cc); /v2/authentication/me gives a client's id as
+//     its username and canLogout false (no session to end) (authentication.cc);
+//   - tenants have no numeric key, so the tenant sort field "key" sorts by tenantId;
+//   - unknown body fields are ignored, as Camunda's JSON binding ignores them; unknown filter
+//     operators, sort fields and enum values are 400.
+//
 // Thread-safety: the handlers keep no state of their own; they may run on any number of threads.
 #ifndef CLEARANCE_SERVER_V2_IDENTITY_ROUTES_H_
 #define CLEARANCE_SERVER_V2_IDENTITY_ROUTES_H_
