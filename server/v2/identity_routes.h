@@ -24,8 +24,8 @@
 //   - /v2/users answers 403 in OIDC mode (users.cc); /v2/authentication/me gives a client's id as
 //     its username and canLogout false (no session to end) (authentication.cc);
 //   - tenants have no numeric key, so the tenant sort field "key" sorts by tenantId;
-//   - unknown body fields are ignored, as Camunda's JSON binding ignores them; unknown filter
-//     operators, sort fields and enum values are 400.
+//   - unknown body fields are ignored, so a client built from a newer document still works;
+//     unknown filter operators, sort fields and enum values are 400 (they would change answers).
 //
 // Thread-safety: the handlers keep no state of their own; they may run on any number of threads.
 #ifndef CLEARANCE_SERVER_V2_IDENTITY_ROUTES_H_
