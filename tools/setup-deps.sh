@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev
   libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-jwt python3-cryptography
+  python3-jwt python3-cryptography curl
 )
 # Node.js and npm run the official Camunda client's test (tests/server/client). Only when either
 # is missing: a Node.js from elsewhere (NodeSource's bundles npm) conflicts with Debian's npm.
