@@ -3,9 +3,9 @@
 // OIDC mode: "Bearer <token>", verified by the configured issuers (clearance/authenticate.h);
 // the verified claims are resolved by the engine (mapping rules, groups claim). BASIC mode:
 // "Basic base64(user:password)", the password checked against the stored bcrypt hash
-// (clearance/token_password.h); a successful check is remembered (keyed by a SHA-256 of the
-// credentials and the stored hash) so a client that sends its credentials on every request pays
-// bcrypt once, and a changed password or deleted user is never served from the memory.
+// (clearance/token_password.h), whose cache remembers a verified password per user and stored
+// hash, so a client that sends its credentials on every request pays bcrypt once, and a changed
+// password or a deleted user is never served from the cache.
 //
 // Thread-safety: Authenticate() may be called from any number of threads.
 #ifndef CLEARANCE_SERVER_AUTH_H_
@@ -22,6 +22,7 @@
 #include "clearance/engine.h"
 #include "clearance/serving_store.h"
 #include "clearance/token.h"
+#include "clearance/token_password.h"
 
 namespace clearance::server {
 
@@ -52,11 +53,13 @@ class Authenticator {
   const TokenVerifier* verifier() const { return verifier_.get(); }
 
  private:
-  class BasicCache;
+  CallerIdentity Bearer(std::string_view token) const;
+  CallerIdentity Basic(std::string_view credentials) const;
+
   const ServingStore& store_;
   Configuration config_;
   std::unique_ptr<TokenVerifier> verifier_;
-  std::unique_ptr<BasicCache> basic_cache_;
+  PasswordVerifier passwords_;
 };
 
 }  // namespace clearance::server

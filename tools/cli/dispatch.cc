@@ -22,6 +22,7 @@ std::vector<Command> AllCommands() {
   AddCheckCommands(&commands);
   AddSnapshotCommands(&commands);
   AddIngestCommands(&commands);
+  AddServeCommands(&commands);
   return commands;
 }
 

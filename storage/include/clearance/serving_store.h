@@ -15,8 +15,9 @@
 // good generation. Reopen to continue from what is durable.
 //
 // Reads: engine() answers decisions lock-free (published generations). Read() gives the
-// identity state (for listings and searches) under a shared lock that writes take exclusively
-// only while they change the in-memory state, never during the fsync.
+// identity state (for listings and searches) under a shared lock that a write batch holds
+// exclusively from planning to its sync, so a read never sees a change that is not yet durable
+// (a read may wait for one fsync; decisions never wait).
 //
 // Thread-safety: every member may be called from any number of threads.
 #ifndef CLEARANCE_SERVING_STORE_H_
