@@ -8,6 +8,7 @@ packages=(
   libsimdjson-dev libssl-dev openssl libabsl-dev librocksdb-dev libcrypt-dev libcurl4-openssl-dev
   libyaml-cpp-dev
   libre2-dev
+  libboost1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-jwt python3-cryptography curl
 )
