@@ -6,8 +6,11 @@
 #   tools/serve-demo.sh [path/to/clearance]     (default build/tools/clearance)
 # Exits non-zero when an answer's status differs from what the recipe says.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-clearance=$(realpath "${1:-build/tools/clearance}")
+clearance=$(realpath "${1:-$(dirname "$0")/../build/tools/clearance}")
+if [ ! -x "$clearance" ]; then
+  echo "serve-demo: no clearance binary at $clearance; build it or pass its path" >&2
+  exit 1
+fi
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
