@@ -22,9 +22,7 @@ std::vector<Command> AllCommands() {
   AddCheckCommands(&commands);
   AddSnapshotCommands(&commands);
   AddIngestCommands(&commands);
-#ifdef CLEARANCE_HAS_SERVER
   AddServeCommands(&commands);
-#endif
   return commands;
 }
 
