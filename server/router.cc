@@ -1,5 +1,6 @@
 #include "server/router.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "clearance/internal/strings.h"
@@ -67,7 +68,19 @@ std::string_view Router::RouteOf(const HttpRequest& request) const {
   return {};
 }
 
-HttpResponse Router::Handle(const HttpRequest& request, ServerState& state) const {
+std::vector<std::string> Router::Patterns() const {
+  std::vector<std::string> patterns;
+  for (const Route& route : routes_) {
+    if (std::find(patterns.begin(), patterns.end(), route.pattern) == patterns.end()) {
+      patterns.push_back(route.pattern);
+    }
+  }
+  return patterns;
+}
+
+HttpResponse Router::Handle(const HttpRequest& request, ServerState& state,
+                            std::string_view* route_out) const {
+  if (route_out != nullptr) *route_out = {};
   const std::vector<std::string_view> segments = Segments(request.path);
   if (segments.empty()) {
     return Problem(400, "INVALID_ARGUMENT",
@@ -108,6 +121,7 @@ HttpResponse Router::Handle(const HttpRequest& request, ServerState& state) cons
                    "");
   }
 
+  if (route_out != nullptr) *route_out = found->pattern;
   std::vector<std::string> params;
   for (size_t i = 0; i < segments.size(); ++i) {
     if (!IsParameter(found->segments[i])) continue;

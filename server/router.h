@@ -54,7 +54,11 @@ class Router {
            Access access = Access::kAuthenticated);
   // Matches, authenticates (state.auth) and calls the handler. A handler that throws is a bug:
   // the exception is turned into a 500 problem and logged.
-  HttpResponse Handle(const HttpRequest& request, ServerState& state) const;
+  // `route` (when not null) receives the matched pattern, "" when none matched (metrics).
+  HttpResponse Handle(const HttpRequest& request, ServerState& state,
+                      std::string_view* route = nullptr) const;
+  // Every pattern added, once each, in the order added.
+  std::vector<std::string> Patterns() const;
   // The pattern `request` matches ("" when none), for metrics.
   std::string_view RouteOf(const HttpRequest& request) const;
 

@@ -39,9 +39,12 @@ struct ServingStore::Impl {
 
   // Guards the Store's in-memory state: shared for Read(), exclusive for a batch.
   mutable SharedMutex state_mu;
-  // Set once the store or the engine failed; refuses every later write.
-  absl::Status poisoned ABSL_GUARDED_BY(state_mu);
-  ServingStats stats ABSL_GUARDED_BY(state_mu);
+  // Separate from state_mu so that health and metrics never wait for a batch's fsync.
+  mutable Mutex stats_mu;
+  // Set once the store or the engine failed; refuses every later write. Written only by the
+  // leader while it holds state_mu.
+  absl::Status poisoned ABSL_GUARDED_BY(stats_mu);
+  ServingStats stats ABSL_GUARDED_BY(stats_mu);
 };
 
 absl::StatusOr<std::unique_ptr<ServingStore>> ServingStore::Open(const std::string& path,
@@ -80,42 +83,49 @@ absl::StatusOr<ApplyResult> ServingStore::Execute(Command command) {
   {
     WriterLock lock(&impl_->state_mu);
     const auto start = std::chrono::steady_clock::now();
-    if (!impl_->poisoned.ok()) {
-      for (Writer* w : batch) w->result = impl_->poisoned;
+    absl::Status poisoned = health();
+    ServingStats counted;
+    if (!poisoned.ok()) {
+      for (Writer* w : batch) w->result = poisoned;
     } else {
       std::vector<LoggedCommand> logged;
       logged.reserve(batch.size());
       for (Writer* w : batch) logged.push_back({std::move(w->command), std::nullopt});
       absl::StatusOr<std::vector<ApplyResult>> results = store_->ApplyBatch(logged);
       if (!results.ok()) {
-        impl_->poisoned = results.status();
+        poisoned = results.status();
         for (Writer* w : batch) w->result = results.status();
       } else {
         for (size_t i = 0; i < batch.size(); ++i) {
           ApplyResult& r = (*results)[i];
           if (r.outcome == ApplyResult::Outcome::kApplied) {
-            ++impl_->stats.applied;
-            if (impl_->poisoned.ok()) {
+            ++counted.applied;
+            if (poisoned.ok()) {
               absl::Status applied = engine_->Apply(r.changes);
               if (!applied.ok()) {
-                impl_->poisoned = absl::InternalError(absl::StrCat(
+                poisoned = absl::InternalError(absl::StrCat(
                     "the engine refused a change the store persisted (", applied.message(),
                     "); decisions answer from the last good generation; reopen the store"));
               }
             }
           } else if (r.outcome == ApplyResult::Outcome::kRefused) {
-            ++impl_->stats.refused;
+            ++counted.refused;
           }
           batch[i]->result = std::move(r);
         }
       }
     }
-    ++impl_->stats.batches;
-    impl_->stats.commands += batch.size();
-    impl_->stats.apply_nanos += static_cast<uint64_t>(
+    const uint64_t nanos = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                              start)
             .count());
+    MutexLock stats_lock(&impl_->stats_mu);
+    impl_->poisoned = poisoned;
+    ++impl_->stats.batches;
+    impl_->stats.commands += batch.size();
+    impl_->stats.applied += counted.applied;
+    impl_->stats.refused += counted.refused;
+    impl_->stats.apply_nanos += nanos;
   }
 
   absl::StatusOr<ApplyResult> mine = std::move(self.result);
@@ -142,12 +152,12 @@ absl::Status ServingStore::ScanConsistent(
 }
 
 ServingStats ServingStore::stats() const {
-  ReaderLock lock(&impl_->state_mu);
+  MutexLock lock(&impl_->stats_mu);
   return impl_->stats;
 }
 
 absl::Status ServingStore::health() const {
-  ReaderLock lock(&impl_->state_mu);
+  MutexLock lock(&impl_->stats_mu);
   return impl_->poisoned;
 }
 

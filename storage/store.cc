@@ -237,7 +237,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     absl::Status s = FromRocks(db_options.env->CreateDirIfMissing(path), StrCat("creating ", path));
     if (!s.ok()) return s;
     absl::StatusOr<std::unique_ptr<storage_internal::WriterLock>> acquired =
-        storage_internal::WriterLock::Acquire(db_options.env, path, options.lock_timeout);
+        storage_internal::WriterLock::Acquire(db_options.env, path, options.lock_timeout,
+                                              options.writer_note);
     if (!acquired.ok()) return acquired.status();
     lock = *std::move(acquired);
     exists = Exists(db_options.env, path);  // the previous holder may have created it

@@ -10,8 +10,13 @@ packages=(
   libre2-dev
   libboost1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-jwt python3-cryptography
+  python3-jwt python3-cryptography curl
 )
+# Node.js and npm run the official Camunda client's test (tests/server/client). Only when either
+# is missing: a Node.js from elsewhere (NodeSource's bundles npm) conflicts with Debian's npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 # tools/fuzz.sh sets CLEARANCE_SETUP_FUZZ=1: clang, and libFuzzer with clang's sanitizer runtimes.
 if [ "${CLEARANCE_SETUP_FUZZ:-}" = 1 ]; then
   packages+=(clang libclang-rt-14-dev)

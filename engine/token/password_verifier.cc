@@ -55,6 +55,30 @@ std::string_view BareBcrypt(std::string_view stored) {
 
 }  // namespace
 
+absl::StatusOr<std::string> HashPassword(std::string_view password) {
+  if (password.empty()) {
+    return absl::InvalidArgumentError("password: is empty; expected a password");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "password: is ", password.size(), " bytes long; bcrypt uses at most 72"));
+  }
+  if (password.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError("password: contains a NUL byte");
+  }
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (crypt_gensalt_rn("$2b$", 10, nullptr, 0, salt, sizeof(salt)) == nullptr) {
+    return absl::InternalError("bcrypt: could not generate a salt (crypt_gensalt_rn failed)");
+  }
+  struct crypt_data data = {};
+  const char* hash = crypt_r(std::string(password).c_str(), salt, &data);
+  if (hash == nullptr || hash[0] == '*') {
+    return absl::InternalError("bcrypt: hashing failed (crypt_r)");
+  }
+  return std::string(hash);
+}
+
 std::string_view Name(PasswordError error) {
   switch (error) {
     case PasswordError::kOk:

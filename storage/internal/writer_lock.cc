@@ -43,7 +43,8 @@ std::string DescribeHolder(rocksdb::Env* env, const std::string& dir) {
 
 absl::StatusOr<std::unique_ptr<WriterLock>> WriterLock::Acquire(rocksdb::Env* env,
                                                                 const std::string& dir,
-                                                                std::chrono::milliseconds timeout) {
+                                                                std::chrono::milliseconds timeout,
+                                                                std::string_view note) {
   const std::string path = StrCat(dir, "/", kWriterLockFile);
   const uint64_t start = env->NowMicros();
   const uint64_t budget = static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())) * 1000;
@@ -53,7 +54,8 @@ absl::StatusOr<std::unique_ptr<WriterLock>> WriterLock::Acquire(rocksdb::Env* en
     if (s.ok()) {
       std::unique_ptr<WriterLock> held(new WriterLock(env, dir, lock));
       // Best effort: the holder file only improves another writer's message.
-      (void)rocksdb::WriteStringToFile(env, DescribeThisProcess() + "\n",
+      (void)rocksdb::WriteStringToFile(env,
+                                       StrCat(DescribeThisProcess(), note.empty() ? "" : "; ", note, "\n"),
                                        StrCat(dir, "/", kWriterHolderFile));
       return held;
     }

@@ -29,8 +29,10 @@ class WriterLock {
   // (its clock and its sleep) until `timeout` has passed.
   // Errors: UNAVAILABLE when another holder keeps it past `timeout`; the message names the
   // holder as its holder file describes it (or says the file is missing) and what to do.
+  // `note` goes into the holder file after this process's pid and command line.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<WriterLock>> Acquire(
-      rocksdb::Env* env, const std::string& dir, std::chrono::milliseconds timeout);
+      rocksdb::Env* env, const std::string& dir, std::chrono::milliseconds timeout,
+      std::string_view note = {});
 
   WriterLock(const WriterLock&) = delete;
   WriterLock& operator=(const WriterLock&) = delete;

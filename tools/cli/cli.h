@@ -55,6 +55,7 @@ void AddInitAndConfigCommands(std::vector<Command>* commands);
 void AddCheckCommands(std::vector<Command>* commands);
 void AddSnapshotCommands(std::vector<Command>* commands);
 void AddIngestCommands(std::vector<Command>* commands);  // ingest_commands.cc
+void AddServeCommands(std::vector<Command>* commands);   // serve_command.cc
 
 // Every command the tool has, in the order `clearance --help` lists them.
 std::vector<Command> AllCommands();

@@ -22,6 +22,9 @@ std::vector<Command> AllCommands() {
   AddCheckCommands(&commands);
   AddSnapshotCommands(&commands);
   AddIngestCommands(&commands);
+#ifdef CLEARANCE_HAS_SERVER
+  AddServeCommands(&commands);
+#endif
   return commands;
 }
 

@@ -1,11 +1,11 @@
 // Entity commands: authorization, mapping-rule, group, role, tenant and user, each with
 // create / update / delete / get / list, and members of groups, roles and tenants.
-#include <crypt.h>
 
 #include <charconv>
 
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
+#include "clearance/token_password.h"
 #include "cli/cli.h"
 #include "cli/seed.h"
 
@@ -359,34 +359,6 @@ void AddMappingRules(std::vector<Command>* commands) {
 
 // ---- users (basic mode) ------------------------------------------------------------------
 
-}  // namespace
-
-absl::StatusOr<std::string> HashPassword(std::string_view password) {
-  if (password.empty()) {
-    return absl::InvalidArgumentError("--password: is empty; expected a password");
-  }
-  if (password.size() > 72) {
-    // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
-    return absl::InvalidArgumentError(
-        StrCat("--password: is ", password.size(), " bytes long; bcrypt uses at most 72"));
-  }
-  if (password.find('\0') != std::string_view::npos) {
-    return absl::InvalidArgumentError("--password: contains a NUL byte");
-  }
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", 10, nullptr, 0, salt, sizeof(salt)) == nullptr) {
-    return absl::InternalError("bcrypt: could not generate a salt (crypt_gensalt_rn failed)");
-  }
-  struct crypt_data data = {};
-  const char* hash = crypt_r(std::string(password).c_str(), salt, &data);
-  if (hash == nullptr || hash[0] == '*') {
-    return absl::InternalError("bcrypt: hashing failed (crypt_r)");
-  }
-  return std::string(hash);
-}
-
-namespace {
-
 void AddUsers(std::vector<Command>* commands) {
   const std::vector<FlagSpec> fields = {
       {"username", true, false, "username"},
@@ -403,7 +375,7 @@ void AddUsers(std::vector<Command>* commands) {
     }
     if (f.Has("password")) {
       absl::StatusOr<std::string> hash = HashPassword(*f.Get("password"));
-      if (!hash.ok()) return hash.status();
+      if (!hash.ok()) return absl::Status(hash.status().code(), StrCat("--", hash.status().message()));
       u.password_hash = *hash;
     } else {
       u.password_hash = *f.Get("password-hash");

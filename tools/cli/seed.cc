@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "clearance/internal/strings.h"
+#include "clearance/token_password.h"
 #include "cli/cli.h"
 #include "simdjson.h"
 

@@ -30,10 +30,6 @@ struct SeedLimits {
 absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml,
                                              const SeedLimits& limits = {});
 
-// bcrypt ($2b$, cost 10) through libxcrypt. INVALID_ARGUMENT for an empty password, one longer
-// than bcrypt's 72 bytes, or one holding NUL.
-absl::StatusOr<std::string> HashPassword(std::string_view password);
-
 }  // namespace clearance::cli
 
 #endif  // CLEARANCE_TOOLS_CLI_SEED_H_

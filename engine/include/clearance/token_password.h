@@ -21,9 +21,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace clearance {
 
@@ -40,6 +42,11 @@ struct PasswordVerifierOptions {
   // about 200 bytes each.
   size_t cache_capacity = 4096;
 };
+
+// A new bcrypt hash of `password` ("$2b$", cost 10, a fresh salt) through libxcrypt, for storing
+// a user's password. INVALID_ARGUMENT ("password: ...") for an empty password, one longer than
+// bcrypt's 72 bytes, or one holding NUL; INTERNAL when libxcrypt fails.
+[[nodiscard]] absl::StatusOr<std::string> HashPassword(std::string_view password);
 
 class PasswordVerifier {
  public:

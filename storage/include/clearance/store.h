@@ -70,6 +70,10 @@ struct StoreOptions {
   // How long a writing Open() waits for another process that is writing the same store, polling
   // through `env`. Default: 0 (refuse at once). Ignored when read_only.
   std::chrono::milliseconds lock_timeout{0};
+  // Added to what another process that finds the store locked is told about this writer, after
+  // its pid and command line: what to do instead ("a clearance server at http://...: send
+  // changes through its API, or stop it"). Default: none.
+  std::string writer_note;
 };
 
 // What Store::Open() tells a LoadSink before the first row.

@@ -1,0 +1,127 @@
+// clearance serve: the store over HTTP (server/serve.h, docs/server.md).
+#include <csignal>
+#include <pthread.h>
+
+#include "cli/cli.h"
+#include "cli/input.h"
+#include "clearance/internal/strings.h"
+#include "server/serve.h"
+
+namespace clearance::cli {
+namespace {
+
+using strings_internal::StrCat;
+
+constexpr InputLimit kIoThreads{"io-threads", 0};
+constexpr InputLimit kBlockingThreads{"blocking-threads", 4};
+constexpr InputLimit kMaxBody{"max-body-bytes", 1 << 20};
+constexpr InputLimit kMaxHeader{"max-header-bytes", 16 << 10};
+constexpr InputLimit kMaxConnections{"max-connections", 1024};
+constexpr InputLimit kReadTimeout{"read-timeout-ms", 10'000};
+constexpr InputLimit kIdleTimeout{"idle-timeout-ms", 60'000};
+constexpr InputLimit kHandlerDeadline{"handler-deadline-ms", 30'000};
+constexpr InputLimit kDrain{"drain-timeout-ms", 10'000};
+
+int Serve(Context& ctx, const Flags& f) {
+  server::ServeOptions options;
+  options.db_path = ctx.db_path;
+  options.sync = ctx.sync;
+  options.lock_timeout = ctx.lock_timeout;
+  options.http.listen = f.GetOr("listen", "127.0.0.1:8080");
+  options.access_log = f.GetOr("access-log", "");
+  options.http.tls_cert_file = f.GetOr("tls-cert", "");
+  options.http.tls_key_file = f.GetOr("tls-key", "");
+  struct {
+    const InputLimit& limit;
+    size_t* out;
+  } sizes[] = {{kMaxBody, &options.http.max_body_bytes}, {kMaxHeader, &options.http.max_header_bytes}};
+  for (auto& s : sizes) {
+    absl::StatusOr<size_t> v = LimitValue(f, s.limit);
+    if (!v.ok()) return Fail(ctx, v.status());
+    *s.out = *v;
+  }
+  struct {
+    const InputLimit& limit;
+    int* out;
+  } counts[] = {{kBlockingThreads, &options.http.blocking_threads},
+                {kMaxConnections, &options.http.max_connections}};
+  for (auto& c : counts) {
+    absl::StatusOr<size_t> v = LimitValue(f, c.limit);
+    if (!v.ok()) return Fail(ctx, v.status());
+    *c.out = static_cast<int>(std::min<size_t>(*v, 1 << 20));
+  }
+  if (f.Has("io-threads")) {
+    absl::StatusOr<size_t> v = LimitValue(f, kIoThreads);
+    if (!v.ok()) return Fail(ctx, v.status());
+    options.http.io_threads = static_cast<int>(std::min<size_t>(*v, 1024));
+  }
+  struct {
+    const InputLimit& limit;
+    std::chrono::milliseconds* out;
+  } times[] = {{kReadTimeout, &options.http.read_timeout},
+               {kIdleTimeout, &options.http.idle_timeout},
+               {kHandlerDeadline, &options.http.handler_deadline}};
+  for (auto& t : times) {
+    absl::StatusOr<size_t> v = LimitValue(f, t.limit);
+    if (!v.ok()) return Fail(ctx, v.status());
+    *t.out = std::chrono::milliseconds(*v);
+  }
+  absl::StatusOr<size_t> drain = LimitValue(f, kDrain);
+  if (!drain.ok()) return Fail(ctx, drain.status());
+  options.drain_timeout = std::chrono::milliseconds(*drain);
+
+  // Block the stop signals in every thread the server starts; this thread waits for them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  absl::StatusOr<std::unique_ptr<server::Server>> server = server::Server::Start(
+      options, [](const Configuration& config) { return MakeTokenVerifier(config); });
+  if (!server.ok()) {
+    pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
+    return Fail(ctx, server.status());
+  }
+  std::fprintf(ctx.out, "listening on %s\n", (*server)->url().c_str());
+  std::fflush(ctx.out);
+  int signal = 0;
+  sigwait(&stop, &signal);
+  std::fprintf(ctx.err, "%s: finishing requests in flight, then closing the store\n",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown();
+  pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
+  std::fprintf(ctx.err, "stopped\n");
+  return kOk;
+}
+
+}  // namespace
+
+void AddServeCommands(std::vector<Command>* commands) {
+  commands->push_back(
+      {"serve",
+       "serve the store over HTTP: Camunda's /v2 identity API and the decision API",
+       {{"listen", true, false, "host:port to listen on (default 127.0.0.1:8080; port 0 picks one)"},
+        {"tls-cert", true, false, "PEM certificate chain: serve HTTPS (with --tls-key)"},
+        {"tls-key", true, false, "PEM private key for --tls-cert"},
+        {"access-log", true, false, "JSON-lines access log: a file to append to, or - for stdout"},
+        LimitFlag(kIoThreads, "I/O threads (default: one per core, at least 2)"),
+        LimitFlag(kBlockingThreads, "threads for handlers that wait (writes, identity reads)"),
+        LimitFlag(kMaxBody, "largest request body accepted, in bytes (413 beyond)"),
+        LimitFlag(kMaxHeader, "largest request head accepted, in bytes (431 beyond)"),
+        LimitFlag(kMaxConnections, "open connections at most (503 beyond)"),
+        LimitFlag(kReadTimeout, "a request must arrive within this many ms of its first byte"),
+        LimitFlag(kIdleTimeout, "an idle keep-alive connection closes after this many ms"),
+        LimitFlag(kHandlerDeadline, "a write answers 503 (outcome unknown) after this many ms"),
+        LimitFlag(kDrain, "on SIGTERM/SIGINT, requests in flight get this many ms to finish")},
+       "clearance serve --listen 127.0.0.1:8080\n"
+       "  clearance --db /var/lib/clearance serve --listen 0.0.0.0:8443 --tls-cert c.pem "
+       "--tls-key k.pem\n"
+       "  Prints 'listening on URL' once the store is open and the port bound; stops on SIGTERM "
+       "or SIGINT.\n"
+       "  While it runs, CLI commands that write the store are refused (they name the server);\n"
+       "  commands that read (check, list, snapshot export) still work.",
+       Serve});
+}
+
+}  // namespace clearance::cli
