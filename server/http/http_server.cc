@@ -149,6 +149,7 @@ class HttpServer::Impl {
   void Shutdown(std::chrono::milliseconds drain) {
     sync_internal::MutexLock once(&shutdown_mu_);
     if (shut_down_) return;
+    core_.going_away = true;
     // Stop accepting; the acceptor belongs to its strand.
     std::promise<void> closed;
     asio::post(acceptor_.get_executor(), [&] {

@@ -295,7 +295,7 @@ class Connection final : public ConnectionHandle,
 
   void Write(HttpResponse response) {
     phase_ = Phase::kWriting;
-    if (go_away_) keep_alive_ = false;
+    if (go_away_ || core_.going_away.load(std::memory_order_relaxed)) keep_alive_ = false;
     if (response.status < 100 || response.status > 599) {
       response = Problem(500, "INTERNAL",
                          "The handler answered status " + std::to_string(response.status) +

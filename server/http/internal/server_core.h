@@ -7,6 +7,7 @@
 #ifndef CLEARANCE_SERVER_HTTP_INTERNAL_SERVER_CORE_H_
 #define CLEARANCE_SERVER_HTTP_INTERNAL_SERVER_CORE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -71,6 +72,9 @@ struct ServerCore {
   std::unordered_map<ConnectionHandle*, std::weak_ptr<ConnectionHandle>> connections
       ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  // Set first thing by Shutdown(): every response written from then on says `Connection:
+  // close`, whether or not the connection's GoAway() has run yet.
+  std::atomic<bool> going_away{false};
 };
 
 }  // namespace clearance::server::http_internal
