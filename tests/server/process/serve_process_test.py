@@ -248,7 +248,7 @@ class ServeProcessTest(unittest.TestCase):
         for t in threads:
             t.join()
         self.assertGreater(len(acked), 50)
-        listed = json.loads(cli(self.db, "--output", "json", "group", "list").stdout)
+        listed = json.loads(cli(self.db, "--output", "json", "group", "list", "--limit", "1000000").stdout)
         present = {g.get("id") or g.get("groupId") for g in listed}
         missing = [g for g in acked if g not in present]
         self.assertEqual(missing, [], f"{len(missing)} of {len(acked)} answered writes lost")
