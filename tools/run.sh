@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build the `clearance` tool, then
 # walk the seed's two recipes (docs/semantics.md §9) against an embedded store, as an operator
-# would; build a realistic store (the load benchmark's small workload) through snapshot import and
+# would, then again over HTTP against `clearance serve` (tools/serve-demo.sh); build a realistic store (the load benchmark's small workload) through snapshot import and
 # verify it; and finish with a short, bounded load run checked against the reference evaluator.
 # The stores are ./clearance-demo-data and ./clearance-demo-workload (recreated on every run;
 # your ./clearance-data is never touched). Exits non-zero if any decision differs from
@@ -65,6 +65,9 @@ echo; echo "== Who reaches UPDATE_PROCESS_INSTANCE on order-process, and a consi
 expect 0 who-can --resource-type PROCESS_DEFINITION --resource-id order-process \
   --permission UPDATE_PROCESS_INSTANCE
 expect 0 verify
+
+echo; echo "== The same recipes over HTTP: clearance serve and Camunda's /v2 API, with curl"
+tools/serve-demo.sh "$clearance"
 
 echo; echo "== The same recipes against the library alone"
 "$build/tools/clearance-demo"
