@@ -1,6 +1,9 @@
 #include "server/auth.h"
 
+#include <atomic>
 #include <utility>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "absl/strings/escaping.h"
 #include "clearance/internal/strings.h"
@@ -11,11 +14,26 @@ namespace {
 
 using strings_internal::StrCat;
 
-CallerIdentity Refused(std::string why) {
-  CallerIdentity identity;
-  identity.failure = std::move(why);
+std::shared_ptr<const CallerIdentity> Refused(std::string why) {
+  auto identity = std::make_shared<CallerIdentity>();
+  identity->failure = std::move(why);
   return identity;
 }
+
+std::atomic<uint64_t> next_authenticator_id{1};
+
+// Per thread: the identities resolved from verified tokens, for one authenticator and one engine
+// generation. The token cache hands out the same VerifiedToken for the same token, so its address
+// is the key; the entry holds it, so the address cannot be reused while the entry lives.
+struct Resolutions {
+  uint64_t authenticator = 0;
+  uint64_t generation = 0;
+  absl::flat_hash_map<const VerifiedToken*, std::pair<std::shared_ptr<const VerifiedToken>,
+                                                      std::shared_ptr<const CallerIdentity>>>
+      entries;
+};
+constexpr size_t kMaxResolutionsPerThread = 4096;
+thread_local Resolutions resolutions;
 
 // The scheme's credentials when `header` is "<scheme> <credentials>" (scheme compared without
 // case, RFC 9110 §11.1); nullopt otherwise.
@@ -35,11 +53,14 @@ std::optional<std::string_view> Credentials(std::string_view header, std::string
 
 Authenticator::Authenticator(const ServingStore& store, Configuration config,
                              std::unique_ptr<TokenVerifier> verifier)
-    : store_(store), config_(std::move(config)), verifier_(std::move(verifier)) {}
+    : store_(store),
+      config_(std::move(config)),
+      verifier_(std::move(verifier)),
+      id_(next_authenticator_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 Authenticator::~Authenticator() = default;
 
-CallerIdentity Authenticator::Authenticate(std::string_view header) const {
+std::shared_ptr<const CallerIdentity> Authenticator::Authenticate(std::string_view header) const {
   if (header.empty()) {
     return Refused(config_.mode == AuthMode::kBasic
                        ? "no credentials: send an Authorization header 'Basic base64(user:password)'"
@@ -61,11 +82,21 @@ CallerIdentity Authenticator::Authenticate(std::string_view header) const {
   return Bearer(*token);
 }
 
-CallerIdentity Authenticator::Bearer(std::string_view token) const {
+std::shared_ptr<const CallerIdentity> Authenticator::Bearer(std::string_view token) const {
   if (verifier_ == nullptr) {
     return Refused("no token issuer is configured: the server cannot verify bearer tokens "
-                   "(configure one with `clearance config set --token-issuer ...`)");
+                   "(configure one with `clearance config set --issuer ...`)");
   }
+  std::shared_ptr<const VerifiedToken> verified;
+  if (TokenError e = verifier_->Verify(token, &verified); e != TokenError::kOk) {
+    return Refused(StrCat("bearer token refused: ", Name(AuthenticationReasonOf(e))));
+  }
+  const uint64_t generation = store_.engine().generation();
+  if (resolutions.authenticator == id_ && resolutions.generation == generation) {
+    auto it = resolutions.entries.find(verified.get());
+    if (it != resolutions.entries.end()) return it->second.second;
+  }
+  // Verifies again (a token cache hit) and reads the principal from the claims.
   Authentication authentication = clearance::Authenticate(*verifier_, config_, token);
   if (!authentication.ok()) {
     return Refused(StrCat("bearer token refused: ", Name(authentication.reason),
@@ -74,21 +105,32 @@ CallerIdentity Authenticator::Bearer(std::string_view token) const {
                                     ? ""
                                     : StrCat(" (", authentication.message, ")")));
   }
-  CallerIdentity identity;
-  identity.caller = Caller::Claims(authentication.verified->claims_json);
-  identity.handle = store_.engine().Resolve(identity.caller);
-  if (!identity.handle.authenticated()) {
+  auto identity = std::make_shared<CallerIdentity>();
+  identity->caller = Caller::Claims(authentication.verified->claims_json);
+  identity->handle = store_.engine().Resolve(identity->caller);
+  if (!identity->handle.authenticated()) {
     return Refused("the token's claims name no principal the engine accepts");
   }
-  identity.authenticated = true;
-  identity.type = authentication.principal_type;
-  identity.id = std::move(authentication.principal_id);
-  identity.groups_from_token = authentication.groups_claim_configured;
-  identity.token_groups = std::move(authentication.groups);
+  identity->authenticated = true;
+  identity->type = authentication.principal_type;
+  identity->id = std::move(authentication.principal_id);
+  identity->groups_from_token = authentication.groups_claim_configured;
+  identity->token_groups = std::move(authentication.groups);
+  // Remembered under the generation the handle answers for: a change to the identity state
+  // (a new generation) makes every remembered resolution stale at once.
+  const uint64_t resolved_at = identity->handle.generation();
+  if (resolutions.authenticator != id_ || resolutions.generation != resolved_at ||
+      resolutions.entries.size() >= kMaxResolutionsPerThread) {
+    resolutions.entries.clear();
+    resolutions.authenticator = id_;
+    resolutions.generation = resolved_at;
+  }
+  resolutions.entries.emplace(authentication.verified.get(),
+                              std::make_pair(authentication.verified, identity));
   return identity;
 }
 
-CallerIdentity Authenticator::Basic(std::string_view credentials) const {
+std::shared_ptr<const CallerIdentity> Authenticator::Basic(std::string_view credentials) const {
   std::string decoded;
   if (!absl::Base64Unescape(absl::string_view(credentials.data(), credentials.size()), &decoded)) {
     return Refused("basic credentials are not valid base64; expected base64(user:password)");
@@ -106,13 +148,13 @@ CallerIdentity Authenticator::Basic(std::string_view credentials) const {
   if (passwords_.Verify(username, password, *stored_hash) != PasswordError::kOk) {
     return Refused(std::string(kBad));
   }
-  CallerIdentity identity;
-  identity.caller = Caller::BasicUser(username);
-  identity.handle = store_.engine().Resolve(identity.caller);
-  if (!identity.handle.authenticated()) return Refused(std::string(kBad));
-  identity.authenticated = true;
-  identity.type = OwnerType::kUser;
-  identity.id = username;
+  auto identity = std::make_shared<CallerIdentity>();
+  identity->caller = Caller::BasicUser(username);
+  identity->handle = store_.engine().Resolve(identity->caller);
+  if (!identity->handle.authenticated()) return Refused(std::string(kBad));
+  identity->authenticated = true;
+  identity->type = OwnerType::kUser;
+  identity->id = username;
   return identity;
 }
 

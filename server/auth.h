@@ -11,6 +11,7 @@
 #ifndef CLEARANCE_SERVER_AUTH_H_
 #define CLEARANCE_SERVER_AUTH_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,20 +47,23 @@ class Authenticator {
                 std::unique_ptr<TokenVerifier> verifier);
   ~Authenticator();
 
-  // Never fails; an unauthenticated identity says why.
-  CallerIdentity Authenticate(std::string_view authorization_header) const;
+  // Never fails; an unauthenticated identity says why. A bearer token this thread resolved
+  // before, against the engine's current generation, is answered from a per-thread memory of
+  // resolutions (the token cache's verified token → its identity): no claims are parsed again.
+  std::shared_ptr<const CallerIdentity> Authenticate(std::string_view authorization_header) const;
 
   const Configuration& config() const { return config_; }
   const TokenVerifier* verifier() const { return verifier_.get(); }
 
  private:
-  CallerIdentity Bearer(std::string_view token) const;
-  CallerIdentity Basic(std::string_view credentials) const;
+  std::shared_ptr<const CallerIdentity> Bearer(std::string_view token) const;
+  std::shared_ptr<const CallerIdentity> Basic(std::string_view credentials) const;
 
   const ServingStore& store_;
   Configuration config_;
   std::unique_ptr<TokenVerifier> verifier_;
   PasswordVerifier passwords_;
+  const uint64_t id_;  // tells this authenticator's per-thread resolutions from another's
 };
 
 }  // namespace clearance::server

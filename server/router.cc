@@ -140,14 +140,16 @@ HttpResponse Router::Handle(const HttpRequest& request, ServerState& state,
     params.push_back(*std::move(decoded));
   }
 
-  CallerIdentity caller;
+  static const std::shared_ptr<const CallerIdentity> kNobody =
+      std::make_shared<const CallerIdentity>();
+  std::shared_ptr<const CallerIdentity> caller = kNobody;
   if (found->access == Access::kAuthenticated) {
     if (state.auth == nullptr) {
       return Problem(500, "INTERNAL", "the server has no authenticator", request.path);
     }
     caller = state.auth->Authenticate(request.authorization);
-    if (!caller.authenticated) {
-      HttpResponse response = Problem(401, "UNAUTHORIZED", caller.failure, request.path);
+    if (!caller->authenticated) {
+      HttpResponse response = Problem(401, "UNAUTHORIZED", caller->failure, request.path);
       response.headers.emplace_back(
           "WWW-Authenticate",
           state.auth->config().mode == AuthMode::kBasic ? "Basic realm=\"clearance\""
@@ -156,7 +158,7 @@ HttpResponse Router::Handle(const HttpRequest& request, ServerState& state,
     }
   }
 
-  RequestContext context{request, std::move(params), caller, state, found->pattern};
+  RequestContext context{request, std::move(params), *caller, state, found->pattern};
   try {
     return found->handler(context);
   } catch (const std::exception& e) {

@@ -16,7 +16,7 @@ TEST_F(DecisionApiTest, WarmCheckAllocatesOnlyItsResponse) {
       R"("resourceIds":["p2","p1"],"tenantId":"t1",)"
       R"("userTask":{"assignee":"carol","candidateUsers":["a"],"candidateGroups":["eng"]}})",
       BasicAuth("alice", "secret"));
-  const CallerIdentity caller = auth_->Authenticate(request.authorization);
+  const CallerIdentity caller = *auth_->Authenticate(request.authorization);
   ASSERT_TRUE(caller.authenticated);
   RequestContext context{request, {}, caller, state_, "/clearance/v1/check"};
   for (int i = 0; i < 3; ++i) ASSERT_EQ(decision::HandleCheck(context).status, 200);

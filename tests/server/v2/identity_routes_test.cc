@@ -690,6 +690,22 @@ class OidcTest : public ::testing::Test {
   Router router_;
 };
 
+// A token this thread resolved is answered from memory until the identity state changes; then
+// it is resolved again against the new generation.
+TEST_F(OidcTest, AResolvedTokenIsRememberedUntilTheNextGeneration) {
+  const std::string token = ClientToken("orders-service");
+  std::shared_ptr<const CallerIdentity> first = auth_->Authenticate(token);
+  ASSERT_TRUE(first->authenticated) << first->failure;
+  EXPECT_EQ(auth_->Authenticate(token), first);
+  const std::string other = ClientToken("billing");
+  EXPECT_NE(auth_->Authenticate(other), first);
+  ASSERT_EQ(Call("POST", "/v2/groups", "{\"groupId\":\"ops\",\"name\":\"Ops\"}").status, 201);
+  std::shared_ptr<const CallerIdentity> after = auth_->Authenticate(token);
+  EXPECT_NE(after, first);
+  EXPECT_EQ(after->handle.generation(), store_->generation());
+  EXPECT_EQ(after->id, "orders-service");
+}
+
 TEST_F(OidcTest, ClientIdRecipe) {
   const std::string orders = ClientToken("orders-service");
   ASSERT_EQ(Call("POST", "/v2/groups", "{\"groupId\":\"ops\",\"name\":\"Ops\"}").status, 201);
