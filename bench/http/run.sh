@@ -197,14 +197,17 @@ if has latency; then
   max_rate=$(grep '"name":"clearance serve"' "$RESULTS" | grep -o '"requests_per_s":[0-9]*' | cut -d: -f2)
   target=$((max_rate / 2))
   start_clearance || exit 1
-  # wrk paces per connection: 1 ms delay before each request. A short calibration finds how many
-  # requests a paced connection sends, then the connection count that gives the target rate.
-  echo "== latency: calibrating toward $target requests/s" >&2
-  calib=$(WRK_DELAY_MS=1 WRK_BODIES=$REQUESTS/bodies.ndjson WRK_TOKENS=$REQUESTS/tokens.txt \
-    wrk -t"$THREADS" -c8 -d3s -s "$HERE/post_bodies.lua" "http://127.0.0.1:$SERVE_PORT$CHECK_PATH" |
-    grep -o '"requests_per_s":[0-9]*' | cut -d: -f2)
-  paced=$(( (target * 8 + calib / 2) / calib ))
-  [ "$paced" -ge "$THREADS" ] || paced=$THREADS
+  # wrk paces per connection: 1 ms delay before each request. Two short calibration runs find how
+  # many requests a paced connection sends at this load, then the count that gives the target.
+  paced=8
+  for _ in 1 2; do
+    calib=$(WRK_DELAY_MS=1 WRK_BODIES=$REQUESTS/bodies.ndjson WRK_TOKENS=$REQUESTS/tokens.txt \
+      wrk -t"$THREADS" -c"$paced" -d3s -s "$HERE/post_bodies.lua" \
+      "http://127.0.0.1:$SERVE_PORT$CHECK_PATH" | grep -o '"requests_per_s":[0-9]*' | cut -d: -f2)
+    echo "== latency: $paced paced connections send $calib requests/s (target $target)" >&2
+    paced=$(( (target * paced + calib / 2) / calib ))
+    [ "$paced" -ge "$THREADS" ] || paced=$THREADS
+  done
   echo "== latency: $paced connections, 1 ms delay, writer at $WRITE_RATE/s" >&2
   seconds=${DURATION%s}
   "$PY" "$HERE/paced_writer.py" --url "http://127.0.0.1:$SERVE_PORT" --token-file "$ADMIN_TOKEN_FILE" \
