@@ -89,14 +89,15 @@ def main():
         out += ["Group commit: every request a new group (POST /v2/groups, fsync on, as "
                 "`bench-admin`); writes per batch and apply time from `/metrics`:", "",
                 "| --blocking-threads | clients | writes/s | p50 ms | p99 ms | batches | "
-                "writes per batch | apply s | non-2xx |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "writes per batch | apply s | server CPU µs per write | non-2xx |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in commits:
             s = by[("server", f"group commit, blocking {r['blocking_threads']}, "
                               f"clients {r['clients']}")]
             out.append(f"| {r['blocking_threads']} | {r['clients']} | {r['requests_per_s']} | "
                        f"{r['p50_ms']} | {r['p99_ms']} | {s['write_batches']} | "
-                       f"{s['writes_per_batch']} | {s['apply_seconds']} | {r['non_2xx']} |")
+                       f"{s['writes_per_batch']} | {s['apply_seconds']} | "
+                       f"{1e6 * r['server_cpu_s'] / r['requests']:.0f} | {r['non_2xx']} |")
         out.append("")
         for blocking in (4, 16):
             one = next((r for r in commits if r["blocking_threads"] == blocking and
