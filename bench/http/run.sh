@@ -245,4 +245,4 @@ if has group-commit; then
 fi
 
 sed -i "1s|}\$|,\"load_after\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}|" "$RESULTS"
-"$PY" "$HERE/report.py" "$RESULTS" "$0 ${PARTS[*]}" "DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS"
+"$PY" "$HERE/report.py" "$RESULTS" "bench/http/run.sh $*" "DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS"
