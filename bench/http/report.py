@@ -87,28 +87,33 @@ def main():
     commits = [r for r in rows[1:] if r["kind"] == "group-commit"]
     if commits:
         out += ["Group commit: every request a new group (POST /v2/groups, fsync on, as "
-                "`bench-admin`); writes per batch and apply time from `/metrics`:", "",
-                "| --blocking-threads | clients | writes/s | p50 ms | p99 ms | batches | "
+                "`bench-admin`), one client and sixteen alternating round by round; writes per "
+                "batch and apply time from `/metrics`:", "",
+                "| --blocking-threads | round | clients | writes/s | p50 ms | p99 ms | batches | "
                 "writes per batch | apply s | server CPU µs per write | non-2xx |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in commits:
-            s = by[("server", f"group commit, blocking {r['blocking_threads']}, "
-                              f"clients {r['clients']}")]
-            out.append(f"| {r['blocking_threads']} | {r['clients']} | {r['requests_per_s']} | "
-                       f"{r['p50_ms']} | {r['p99_ms']} | {s['write_batches']} | "
-                       f"{s['writes_per_batch']} | {s['apply_seconds']} | "
+            s = by[("server", r["name"])]
+            out.append(f"| {r['blocking_threads']} | {r['round']} | {r['clients']} | "
+                       f"{r['requests_per_s']} | {r['p50_ms']} | {r['p99_ms']} | "
+                       f"{s['write_batches']} | {s['writes_per_batch']} | {s['apply_seconds']} | "
                        f"{1e6 * r['server_cpu_s'] / r['requests']:.0f} | {r['non_2xx']} |")
         out.append("")
         for blocking in (4, 16):
-            one = next((r for r in commits if r["blocking_threads"] == blocking and
-                        r["clients"] == 1), None)
-            many = next((r for r in commits if r["blocking_threads"] == blocking and
-                         r["clients"] == 16), None)
-            if one and many:
-                x = many["requests_per_s"] / one["requests_per_s"]
-                label = " (the default)" if blocking == 4 else ""
-                goals.append((f"synced writes/s, 16 clients vs 1, --blocking-threads "
-                              f"{blocking}{label}", f"{x:.1f}×", "≥ 10×", status(x >= 10)))
+            mine = [r for r in commits if r["blocking_threads"] == blocking]
+            one = [r for r in mine if r["clients"] == 1]
+            many = [r for r in mine if r["clients"] == 16]
+            if not one or not many:
+                continue
+            # The rate over all rounds of each side, and the spread of the round-by-round ratios.
+            rate = lambda rs: sum(r["requests"] for r in rs) / sum(r["seconds"] for r in rs)
+            x = rate(many) / rate(one)
+            rounds = sorted(m["requests_per_s"] / o["requests_per_s"]
+                            for o, m in zip(one, many) if o["requests_per_s"])
+            spread = (f" (rounds {rounds[0]:.1f}-{rounds[-1]:.1f}×)" if len(rounds) > 1 else "")
+            label = " (the default)" if blocking == 4 else ""
+            goals.append((f"synced writes/s, 16 clients vs 1, --blocking-threads {blocking}{label}",
+                          f"{x:.1f}×{spread}", "≥ 10×", status(x >= 10)))
 
     if goals:
         out += ["| figure | measured | goal | status |", "|---|---|---|---|"]

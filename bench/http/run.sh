@@ -10,7 +10,8 @@
 #      node:crypto token verification with a cache), one process and --workers 2, the same
 #      requests: goal >= 5x.
 #   4. group commit: synced POST /v2/groups from 16 connections vs 1, with the server's default
-#      --blocking-threads (4) and with 16: goal >= 10x writes/s.
+#      --blocking-threads (4) and with 16: goal >= 10x writes/s. One client and sixteen alternate
+#      in GC_ROUNDS rounds of GC_DURATION each, so drifting load on a shared machine hits both.
 # Each server is checked against the engine's decisions (validate.py) before it is timed.
 # Prints the markdown for bench/RESULTS.md; raw JSON lines go to $WORK_DIR/results.jsonl.
 #
@@ -23,7 +24,8 @@
 # tokens, one per caller (1 092), so consecutive requests come from different callers and each
 # token is verified once, then served from the verified-token cache.
 # Env: BUILD_DIR (default build), WORK_DIR (/tmp/clearance-http), DURATION (10s), CONNECTIONS
-# (64), THREADS (2), WRITE_RATE (100), PORT_BASE (18081: hello, +1 node, +2 clearance).
+# (64), THREADS (2), WRITE_RATE (100), GC_ROUNDS (3), GC_DURATION (4s), PORT_BASE (18081: hello,
+# +1 node, +2 clearance).
 # Never run in CI. On a small machine wrk shares the cores with the server: compare servers
 # within one run, not across machines; the load average is printed with the results.
 set -uo pipefail
@@ -35,6 +37,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WRITE_RATE=${WRITE_RATE:-100}
+GC_ROUNDS=${GC_ROUNDS:-3}
+GC_DURATION=${GC_DURATION:-4s}
 PORT_BASE=${PORT_BASE:-18081}
 HELLO_PORT=$PORT_BASE
 NODE_PORT=$((PORT_BASE + 1))
@@ -228,21 +232,25 @@ fi
 if has group-commit; then
   for blocking in 4 16; do
     start_clearance --blocking-threads "$blocking" || exit 1
-    for clients in 1 16; do
-      echo "== group commit: --blocking-threads $blocking, $clients clients" >&2
-      threads=$([ "$clients" -gt 1 ] && echo "$THREADS" || echo 1)
-      "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m0"
-      WRK_TOKEN=$(cat "$ADMIN_TOKEN_FILE") WRK_RUN="b$blocking-c$clients-$$" \
-        wrk_json group-commit "blocking $blocking, clients $clients" \
-        "\"blocking_threads\":$blocking,\"clients\":$clients" -- \
-        -t"$threads" -c"$clients" -d"$DURATION" -s "$HERE/create_groups.lua" \
-        "http://127.0.0.1:$SERVE_PORT/v2/groups" >&2 || exit 1
-      "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m1"
-      echo "{\"kind\":\"server\",\"name\":\"group commit, blocking $blocking, clients $clients\",$("$PY" "$HERE/metrics.py" delta "$WORK_DIR/m0" "$WORK_DIR/m1" /v2/groups | cut -c2-)" >> "$RESULTS"
+    for round in $(seq "$GC_ROUNDS"); do
+      for clients in 1 16; do
+        echo "== group commit: --blocking-threads $blocking, $clients clients, round $round" >&2
+        threads=$([ "$clients" -gt 1 ] && echo "$THREADS" || echo 1)
+        name="blocking $blocking, clients $clients, round $round"
+        "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m0"
+        WRK_TOKEN=$(cat "$ADMIN_TOKEN_FILE") WRK_RUN="b$blocking-c$clients-r$round-$$" \
+          wrk_json group-commit "$name" \
+          "\"blocking_threads\":$blocking,\"clients\":$clients,\"round\":$round" -- \
+          -t"$threads" -c"$clients" -d"$GC_DURATION" -s "$HERE/create_groups.lua" \
+          "http://127.0.0.1:$SERVE_PORT/v2/groups" >&2 || exit 1
+        "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m1"
+        echo "{\"kind\":\"server\",\"name\":\"$name\",$("$PY" "$HERE/metrics.py" delta "$WORK_DIR/m0" "$WORK_DIR/m1" /v2/groups | cut -c2-)" >> "$RESULTS"
+      done
     done
     stop_server
   done
 fi
 
 sed -i "1s|}\$|,\"load_after\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}|" "$RESULTS"
-"$PY" "$HERE/report.py" "$RESULTS" "bench/http/run.sh $*" "DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS"
+"$PY" "$HERE/report.py" "$RESULTS" "bench/http/run.sh $*" \
+  "DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS GC_ROUNDS=$GC_ROUNDS GC_DURATION=$GC_DURATION"
