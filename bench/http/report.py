@@ -2,6 +2,10 @@
 """Prints bench/http/run.sh's results (JSON lines) as the markdown of bench/RESULTS.md's "HTTP".
 
   /usr/bin/python3 bench/http/report.py RESULTS.jsonl COMMAND SETTINGS
+  /usr/bin/python3 bench/http/report.py --rate RESULTS.jsonl SERVER   (its requests/s over all rounds)
+
+A server's throughput is its requests over all rounds divided by their seconds; p50 and p99 are
+the medians of the rounds' figures.
 """
 import json
 import sys
@@ -15,12 +19,46 @@ def status(ok):
     return "met" if ok else "**missed**"
 
 
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else round((values[n // 2 - 1] + values[n // 2]) / 2, 3)
+
+
+def throughput(rows):
+    """One row per server from its rounds, in the order the servers were first measured."""
+    rounds = {}
+    for r in rows:
+        if r["kind"] == "throughput":
+            rounds.setdefault(r["name"], []).append(r)
+    out = []
+    for name, rs in rounds.items():
+        requests = sum(r["requests"] for r in rs)
+        rates = [r["requests_per_s"] for r in rs]
+        out.append({"name": name, "requests": requests,
+                    "requests_per_s": round(requests / sum(r["seconds"] for r in rs)),
+                    "rounds": len(rs), "min_rps": min(rates), "max_rps": max(rates),
+                    "p50_ms": median([r["p50_ms"] for r in rs]),
+                    "p99_ms": median([r["p99_ms"] for r in rs]),
+                    "server_cpu_s": round(sum(r["server_cpu_s"] for r in rs), 2),
+                    "non_2xx": sum(r["non_2xx"] for r in rs),
+                    "socket_errors": sum(r["socket_errors"] for r in rs)})
+    return out
+
+
 def main():
+    if sys.argv[1] == "--rate":
+        with open(sys.argv[2]) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        print(next(r["requests_per_s"] for r in throughput(rows) if r["name"] == sys.argv[3]))
+        return
     path, command, settings = sys.argv[1:4]
     with open(path) as f:
         rows = [json.loads(line) for line in f if line.strip()]
     run = rows[0]
-    by = {(r["kind"], r["name"]): r for r in rows[1:]}
+    by = {(r["kind"], r["name"]): r for r in rows[1:] if r["kind"] != "throughput"}
+    servers = throughput(rows[1:])
+    by.update({("throughput", r["name"]): r for r in servers})
     out = [f"Run {run['date']} UTC, commit `{run['commit']}`, {run['machine']}; load average "
            f"{run['load_before']} before, {run.get('load_after', '?')} after.",
            f"Command: `{settings} {command}`", ""]
@@ -28,24 +66,25 @@ def main():
 
     hello = by.get(("throughput", "hello_server"))
     serve = by.get(("throughput", "clearance serve"))
-    throughput = [r for r in rows[1:] if r["kind"] == "throughput"]
-    if throughput:
-        out += ["POST /clearance/v1/check with a bearer token per caller, 20 000 shuffled bodies, "
-                "wrk " + settings + ":", "",
-                "| server | requests/s | of hello_server | p50 ms | p99 ms | server CPU s | "
-                "requests per server CPU-second | non-2xx | socket errors |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in throughput:
+    if servers:
+        out += ["POST /clearance/v1/check with a bearer token per caller, 20 000 shuffled bodies; "
+                f"every server running, wrk visiting each in turn for {servers[0]['rounds']} "
+                "rounds:", "",
+                "| server | requests/s | rounds' range | of hello_server | p50 ms | p99 ms | "
+                "server CPU s | requests per server CPU-second | non-2xx | socket errors |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in servers:
             per_cpu = r["requests"] / r["server_cpu_s"] if r["server_cpu_s"] else 0
             of_hello = (f"{100 * r['requests_per_s'] / hello['requests_per_s']:.0f} %"
                         if hello else "")
-            out.append(f"| {r['name']} | {r['requests_per_s']} | {of_hello} | {r['p50_ms']} | "
+            out.append(f"| {r['name']} | {r['requests_per_s']} | {r['min_rps']}-{r['max_rps']} | "
+                       f"{of_hello} | {r['p50_ms']} | "
                        f"{r['p99_ms']} | {r['server_cpu_s']} | {per_cpu:.0f} | {r['non_2xx']} | "
                        f"{r['socket_errors']} |")
         s = by.get(("server", "clearance serve, throughput"))
         if s:
             out += ["", f"Server side (`/metrics` histogram, complete request to response) during "
-                    f"the clearance run: p50 ≤ {s['server_p50_ms_le']} ms, p99 ≤ "
+                    f"the clearance rounds: p50 ≤ {s['server_p50_ms_le']} ms, p99 ≤ "
                     f"{s['server_p99_ms_le']} ms, {100 * s['server_within_1ms']:.2f} % within 1 ms."]
         out.append("")
         if hello and serve:

@@ -23,9 +23,10 @@
 # shuffled queries); make_requests.py turns it into decision-API bodies with freshly minted RS256
 # tokens, one per caller (1 092), so consecutive requests come from different callers and each
 # token is verified once, then served from the verified-token cache.
-# Env: BUILD_DIR (default build), WORK_DIR (/tmp/clearance-http), DURATION (10s), CONNECTIONS
-# (64), THREADS (2), WRITE_RATE (100), GC_ROUNDS (3), GC_DURATION (4s), PORT_BASE (18081: hello,
-# +1 node, +2 clearance).
+# Env: BUILD_DIR (default build), WORK_DIR (/tmp/clearance-http), THROUGHPUT_ROUNDS (3) and
+# ROUND_DURATION (5s) for 1 and 3, DURATION (10s) for 2, GC_ROUNDS (3) and GC_DURATION (4s) for
+# 4, CONNECTIONS (64), THREADS (2), WRITE_RATE (100), PORT_BASE (18081: hello, +1 and +3 node,
+# +2 clearance).
 # Never run in CI. On a small machine wrk shares the cores with the server: compare servers
 # within one run, not across machines; the load average is printed with the results.
 set -uo pipefail
@@ -34,6 +35,8 @@ HERE=$ROOT/bench/http
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 WORK_DIR=${WORK_DIR:-/tmp/clearance-http}
 DURATION=${DURATION:-10s}
+THROUGHPUT_ROUNDS=${THROUGHPUT_ROUNDS:-3}
+ROUND_DURATION=${ROUND_DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WRITE_RATE=${WRITE_RATE:-100}
@@ -96,17 +99,26 @@ DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no | grep -q . && ec
 echo "{\"kind\":\"run\",\"date\":\"$(date -u '+%Y-%m-%d %H:%M')\",\"commit\":\"$COMMIT$DIRTY\",\"machine\":\"$(nproc) cores, $(uname -r), node $(node --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)\",\"load_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >> "$RESULTS"
 
 # ---- process helpers -------------------------------------------------------------------------
+# Servers this script started: SERVER_PID is the one a helper acts on; ALL_PIDS are stopped at exit.
 SERVER_PID=""
+ALL_PIDS=()
+stop_pid() {
+  kill "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}
 stop_server() {
   if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    local rc=$?
+    stop_pid "$SERVER_PID"
     SERVER_PID=""
-    return $rc
   fi
 }
-trap stop_server EXIT
+stop_all() {
+  local pid
+  for pid in "${ALL_PIDS[@]}"; do stop_pid "$pid"; done
+  ALL_PIDS=()
+  SERVER_PID=""
+}
+trap stop_all EXIT
 
 # Waits until URL answers (any HTTP status); fails after ~20 s.
 wait_ready() {
@@ -134,6 +146,7 @@ start_clearance() {  # extra serve flags...
   "$CLEARANCE" --db "$STORE" serve --listen "127.0.0.1:$SERVE_PORT" "$@" \
     > "$WORK_DIR/serve.log" 2>&1 &
   SERVER_PID=$!
+  ALL_PIDS+=("$SERVER_PID")
   wait_ready "http://127.0.0.1:$SERVE_PORT/v2/status"
 }
 
@@ -164,41 +177,57 @@ CHECK_PATH=/clearance/v1/check
 validate() { "$PY" "$HERE/validate.py" --requests "$REQUESTS" --url "$1" --count 5000 >&2; }
 
 # ---- 1 and 3: throughput -------------------------------------------------------------------
+# Every server runs at once (an idle one costs nothing) and wrk visits them in turn, THROUGHPUT_
+# ROUNDS times ROUND_DURATION each, so load that drifts on a shared machine hits all of them.
 if has throughput || has node; then
-  echo "== throughput: wrk -t$THREADS -c$CONNECTIONS -d$DURATION" >&2
+  declare -A PID_OF URL_OF
   "$BUILD_DIR/bench/http/hello_server" --listen "127.0.0.1:$HELLO_PORT" >&2 &
-  SERVER_PID=$!
+  SERVER_PID=$!; ALL_PIDS+=("$SERVER_PID"); PID_OF[hello_server]=$SERVER_PID
   wait_ready "http://127.0.0.1:$HELLO_PORT/hello" || exit 1
-  post_check throughput "hello_server" "http://127.0.0.1:$HELLO_PORT$CHECK_PATH" \
-    -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" >&2 || exit 1
-  stop_server
-
+  URL_OF[hello_server]=http://127.0.0.1:$HELLO_PORT$CHECK_PATH
   start_clearance || exit 1
-  validate "http://127.0.0.1:$SERVE_PORT$CHECK_PATH" || exit 1
+  PID_OF["clearance serve"]=$SERVER_PID
+  URL_OF["clearance serve"]=http://127.0.0.1:$SERVE_PORT$CHECK_PATH
+  SERVERS=(hello_server "clearance serve")
+  if has node; then
+    for workers in 1 2; do
+      name="node peer, $workers process$([ "$workers" -gt 1 ] && echo "es")"
+      port=$((NODE_PORT + 2 * (workers - 1)))  # 18082 and 18084 by default
+      node "$HERE/node_peer.mjs" --dir "$WORKLOAD_DIR" --requests "$REQUESTS" \
+        --port "$port" --workers "$workers" >&2 &
+      SERVER_PID=$!; ALL_PIDS+=("$SERVER_PID"); PID_OF[$name]=$SERVER_PID
+      wait_ready "http://127.0.0.1:$port/hello" || exit 1
+      URL_OF[$name]=http://127.0.0.1:$port$CHECK_PATH
+      SERVERS+=("$name")
+    done
+  fi
+  for name in "${SERVERS[@]}"; do
+    [ "$name" = hello_server ] || validate "${URL_OF[$name]}" || exit 1
+  done
+  echo "== throughput: $THROUGHPUT_ROUNDS rounds of wrk -t$THREADS -c$CONNECTIONS -d$ROUND_DURATION" >&2
   "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m0"
-  post_check throughput "clearance serve" "http://127.0.0.1:$SERVE_PORT$CHECK_PATH" \
-    -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" >&2 || exit 1
+  for round in $(seq "$THROUGHPUT_ROUNDS"); do
+    for name in "${SERVERS[@]}"; do
+      SERVER_PID=${PID_OF[$name]}
+      WRK_BODIES=$REQUESTS/bodies.ndjson WRK_TOKENS=$REQUESTS/tokens.txt \
+        wrk_json throughput "$name" "\"round\":$round" -- -t"$THREADS" -c"$CONNECTIONS" \
+        -d"$ROUND_DURATION" -s "$HERE/post_bodies.lua" "${URL_OF[$name]}" >&2 || exit 1
+    done
+  done
   "$PY" "$HERE/metrics.py" scrape "http://127.0.0.1:$SERVE_PORT/metrics" > "$WORK_DIR/m1"
   echo "{\"kind\":\"server\",\"name\":\"clearance serve, throughput\",$("$PY" "$HERE/metrics.py" delta "$WORK_DIR/m0" "$WORK_DIR/m1" "$CHECK_PATH" | cut -c2-)" >> "$RESULTS"
-  stop_server
-fi
-
-if has node; then
-  for workers in 1 2; do
-    node "$HERE/node_peer.mjs" --dir "$WORKLOAD_DIR" --requests "$REQUESTS" \
-      --port "$NODE_PORT" --workers "$workers" >&2 &
-    SERVER_PID=$!
-    wait_ready "http://127.0.0.1:$NODE_PORT/hello" || exit 1
-    validate "http://127.0.0.1:$NODE_PORT$CHECK_PATH" || exit 1
-    post_check throughput "node peer, $workers process$([ "$workers" -gt 1 ] && echo "es")" \
-      "http://127.0.0.1:$NODE_PORT$CHECK_PATH" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" >&2 || exit 1
-    stop_server
+  for pid in "${ALL_PIDS[@]}"; do
+    stop_pid "$pid"
+    # 3: a node peer's decisions disagreed with the expected ones.
+    [ $? -ne 3 ] || { echo "error: a node peer disagrees with clearance's decisions" >&2; exit 1; }
   done
+  ALL_PIDS=()
+  SERVER_PID=""
 fi
 
 # ---- 2: p99 at half the maximum rate, with identity writes beside it -------------------------
 if has latency; then
-  max_rate=$(grep '"name":"clearance serve"' "$RESULTS" | grep -o '"requests_per_s":[0-9]*' | cut -d: -f2)
+  max_rate=$("$PY" "$HERE/report.py" --rate "$RESULTS" "clearance serve")
   target=$((max_rate / 2))
   start_clearance || exit 1
   # wrk paces per connection: 1 ms delay before each request. Two short calibration runs find how
@@ -253,4 +282,4 @@ fi
 
 sed -i "1s|}\$|,\"load_after\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}|" "$RESULTS"
 "$PY" "$HERE/report.py" "$RESULTS" "bench/http/run.sh $*" \
-  "DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS GC_ROUNDS=$GC_ROUNDS GC_DURATION=$GC_DURATION"
+  "THROUGHPUT_ROUNDS=$THROUGHPUT_ROUNDS ROUND_DURATION=$ROUND_DURATION DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS GC_ROUNDS=$GC_ROUNDS GC_DURATION=$GC_DURATION"
