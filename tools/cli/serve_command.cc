@@ -105,7 +105,7 @@ void AddServeCommands(std::vector<Command>* commands) {
         {"tls-cert", true, false, "PEM certificate chain: serve HTTPS (with --tls-key)"},
         {"tls-key", true, false, "PEM private key for --tls-cert"},
         {"access-log", true, false, "JSON-lines access log: a file to append to, or - for stdout"},
-        LimitFlag(kIoThreads, "I/O threads (default: one per core, at least 2)"),
+        {"io-threads", true, false, "I/O threads (default: one per core, at least 2)"},
         LimitFlag(kBlockingThreads, "threads for handlers that wait (writes, identity reads)"),
         LimitFlag(kMaxBody, "largest request body accepted, in bytes (413 beyond)"),
         LimitFlag(kMaxHeader, "largest request head accepted, in bytes (431 beyond)"),
