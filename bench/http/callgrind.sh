@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/http
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
 WORK_DIR=${WORK_DIR:-/tmp/clearance-http}
 PORT=${PORT:-18095}
 PY=/usr/bin/python3

@@ -23,16 +23,16 @@
 # shuffled queries); make_requests.py turns it into decision-API bodies with freshly minted RS256
 # tokens, one per caller (1 092), so consecutive requests come from different callers and each
 # token is verified once, then served from the verified-token cache.
-# Env: BUILD_DIR (default build), WORK_DIR (/tmp/clearance-http), THROUGHPUT_ROUNDS (3) and
-# ROUND_DURATION (5s) for 1 and 3, DURATION (10s) for 2, GC_ROUNDS (3) and GC_DURATION (4s) for
-# 4, CONNECTIONS (64), THREADS (2), WRITE_RATE (100), PORT_BASE (18081: hello, +1 and +3 node,
-# +2 clearance).
+# Env: BUILD_DIR (default build-bench, configured here with CLEARANCE_BUILD_BENCHMARKS=ON when
+# new), WORK_DIR (/tmp/clearance-http), THROUGHPUT_ROUNDS (3) and ROUND_DURATION (5s) for 1 and 3,
+# DURATION (10s) for 2, GC_ROUNDS (3) and GC_DURATION (4s) for 4, CONNECTIONS (64), THREADS (2),
+# WRITE_RATE (100), PORT_BASE (18081: hello, +1 and +3 node, +2 clearance).
 # Never run in CI. On a small machine wrk shares the cores with the server: compare servers
 # within one run, not across machines; the load average is printed with the results.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/http
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
 WORK_DIR=${WORK_DIR:-/tmp/clearance-http}
 DURATION=${DURATION:-10s}
 THROUGHPUT_ROUNDS=${THROUGHPUT_ROUNDS:-3}
@@ -66,6 +66,11 @@ done
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCLEARANCE_BUILD_BENCHMARKS=ON >&2 || exit 1
+fi
+if grep -q '^CLEARANCE_BUILD_BENCHMARKS:BOOL=OFF' "$BUILD_DIR/CMakeCache.txt"; then
+  echo "error: $BUILD_DIR is configured with CLEARANCE_BUILD_BENCHMARKS=OFF; hello_server and" \
+       "clearance-workload need it ON (or point BUILD_DIR at another build)" >&2
+  exit 1
 fi
 cmake --build "$BUILD_DIR" -j2 --target clearance hello_server clearance-workload >&2 || exit 1
 CLEARANCE=$BUILD_DIR/tools/clearance
