@@ -130,7 +130,7 @@ export default function App() {
 
   if (!session) {
     return (
-      <Theme theme="g10">
+      <Theme theme="g10" className="console-signin-page">
         {expired && <InlineNotification kind="warning" title="Session ended" subtitle={expired} lowContrast />}
         <SignIn
           mode={config.authMode}

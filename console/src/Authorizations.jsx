@@ -72,6 +72,7 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
   }
 
   function toggle(permission, checked) {
+    setInvalid(({ permissions: _, ...rest }) => rest);
     setPermissions((current) =>
       checked ? [...current, permission] : current.filter((p) => p !== permission),
     );
@@ -136,7 +137,10 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
         value={ownerId}
         invalid={Boolean(invalid.ownerId)}
         invalidText={invalid.ownerId}
-        onChange={(e) => setOwnerId(e.target.value)}
+        onChange={(e) => {
+          setOwnerId(e.target.value);
+          setInvalid(({ ownerId: _, ...rest }) => rest);
+        }}
       />
       <datalist id="authorization-owner-options">
         {ownerOptions.map((id) => (
@@ -163,14 +167,12 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
         value={resourceId}
         invalid={Boolean(invalid.resourceId)}
         invalidText={invalid.resourceId}
-        onChange={(e) => setResourceId(e.target.value)}
+        onChange={(e) => {
+          setResourceId(e.target.value);
+          setInvalid(({ resourceId: _, ...rest }) => rest);
+        }}
       />
-      <FormGroup
-        legendText="Permissions"
-        invalid={Boolean(invalid.permissions)}
-        message={Boolean(invalid.permissions)}
-        messageText={invalid.permissions}
-      >
+      <FormGroup legendText="Permissions" invalid={Boolean(invalid.permissions)}>
         <div className="console-permissions">
           {supported.map((p) => (
             <Checkbox
@@ -182,6 +184,11 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
             />
           ))}
         </div>
+        {invalid.permissions && (
+          <div className="cds--type-helper-text-01 console-requirement" role="alert">
+            {invalid.permissions}
+          </div>
+        )}
       </FormGroup>
       {serverError && (
         <InlineNotification kind="error" title="Not created" subtitle={serverError} hideCloseButton lowContrast />

@@ -74,7 +74,10 @@ function CreateModal({ api, k, onClose, onCreated }) {
         value={id}
         invalid={Boolean(invalid.id)}
         invalidText={invalid.id}
-        onChange={(e) => setId(e.target.value)}
+        onChange={(e) => {
+          setId(e.target.value);
+          setInvalid(({ id: _, ...rest }) => rest);
+        }}
       />
       <TextInput
         id={`${k.one}-name`}
@@ -83,7 +86,10 @@ function CreateModal({ api, k, onClose, onCreated }) {
         value={name}
         invalid={Boolean(invalid.name)}
         invalidText={invalid.name}
-        onChange={(e) => setName(e.target.value)}
+        onChange={(e) => {
+          setName(e.target.value);
+          setInvalid(({ name: _, ...rest }) => rest);
+        }}
       />
       <TextArea
         id={`${k.one}-description`}

@@ -1,0 +1,331 @@
+// The Identity console in a real browser: Debian's chromium, driven by playwright-core, against
+// `clearance serve` on a temporary BASIC store. A person signs in, creates an authorization
+// through the modal, sees it in the table and deletes it; groups and roles are created and
+// deleted the same way; after each step the server's API confirms the store changed. Static
+// serving (content types, client-side routes, no traversal) is checked over plain HTTP.
+//
+// Usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR
+// Screenshots of every step land in OUT_DIR. Ends with "N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const [clearance, consoleDist, nodeModules, chromiumPath, outDir] = process.argv.slice(2);
+if (!outDir) {
+  console.error('usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR');
+  process.exit(2);
+}
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(path.resolve(nodeModules), 'noop.js'))('playwright-core'));
+} catch (e) {
+  console.error(`playwright-core is not in ${nodeModules} (run npm ci in console/): ${e.message}`);
+  process.exit(1);
+}
+
+const SEED = `users:
+  - {username: admin, password: secret, name: Admin}
+  - {username: bob, password: secret}
+defaultRoles:
+  admin: {users: [admin]}
+`;
+const ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+
+let passed = 0;
+let failed = 0;
+let shot = 0;
+
+function check(condition, what) {
+  if (!condition) throw new Error(`expected ${what}`);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+function startServer(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(clearance, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--console-dir', consoleDist], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
+  });
+}
+
+// A raw request, so paths reach the server exactly as written (fetch would normalize "..").
+function raw(url, target) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, path: target, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function api(url, method, target, body) {
+  const res = await fetch(url + target, {
+    method,
+    headers: { Authorization: ADMIN, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function authorizationsOf(url, ownerId, resourceType) {
+  const r = await api(url, 'POST', '/v2/authorizations/search', { filter: { ownerId, resourceType } });
+  check(r.status === 200, `authorization search 200, got ${r.status}`);
+  return r.json.items;
+}
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'clearance-console-'));
+mkdirSync(outDir, { recursive: true });
+for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(path.join(outDir, f));
+let server;
+let browser;
+try {
+  const db = path.join(dir, 'store');
+  writeFileSync(path.join(dir, 'seed.yaml'), SEED);
+  const init = spawnSync(clearance, ['--db', db, 'init', '--mode', 'BASIC', '--seed', path.join(dir, 'seed.yaml')], {
+    encoding: 'utf8',
+  });
+  if (init.status !== 0) throw new Error(`clearance init failed: ${init.stdout} ${init.stderr}`);
+  server = await startServer(db);
+  const url = server.url;
+
+  await step('static: index.html, client-side routes, assets, no traversal', async () => {
+    const index = await raw(url, '/identity/');
+    check(index.status === 200, `/identity/ 200, got ${index.status}`);
+    check(index.headers['content-type'].startsWith('text/html'), `text/html, got ${index.headers['content-type']}`);
+    check(/default-src 'self'/.test(index.headers['content-security-policy'] || ''), 'a same-origin CSP');
+    const deep = await raw(url, '/identity/authorizations/GROUP');
+    check(deep.status === 200 && deep.body === index.body, 'a console route answers index.html');
+    const redirect = await raw(url, '/identity');
+    check(redirect.status === 308 && redirect.headers.location === '/identity/', '/identity redirects to /identity/');
+    const css = index.body.match(/\/identity\/(assets\/[^"]+\.css)/);
+    check(css, 'index.html names a stylesheet');
+    const sheet = await raw(url, `/identity/${css[1]}`);
+    check(sheet.status === 200 && sheet.headers['content-type'].startsWith('text/css'), `text/css for ${css[1]}`);
+    check(/immutable/.test(sheet.headers['cache-control']), 'hashed assets are immutable');
+    check(!/https?:\/\/(?!www\.w3\.org)/.test(sheet.body.replace(/\/\*[\s\S]*?\*\//g, '')), 'no remote URL in the stylesheet');
+    const js = index.body.match(/\/identity\/(assets\/[^"]+\.js)/);
+    const script = await raw(url, `/identity/${js[1]}`);
+    check(script.headers['content-type'].startsWith('text/javascript'), 'text/javascript');
+    for (const bad of ['/identity/%2e%2e/%2e%2e/etc/passwd', '/identity/assets/%2e%2e%2f%2e%2e%2fseed.yaml', '/identity/.hidden', '/identity/assets/missing.js']) {
+      const r = await raw(url, bad);
+      check(r.status === 404 || r.status === 400, `${bad} refused, got ${r.status}`);
+      check(!r.body.includes('root:') && !r.body.includes('defaultRoles'), `${bad} leaks nothing`);
+    }
+    const config = await raw(url, '/identity/console-config.json');
+    check(JSON.parse(config.body).authMode === 'BASIC', 'console-config says BASIC');
+  });
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
+  const remote = [];
+  page.on('request', (r) => !r.url().startsWith(url) && remote.push(r.url()));
+
+  await step('sign-in refuses a wrong password and shows why', async () => {
+    await page.goto(`${url}/identity/`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Sign-in refused').waitFor();
+    await screenshot(page, 'signin-refused');
+  });
+
+  await step('sign-in as admin opens Authorizations', async () => {
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    await page.getByRole('navigation', { name: 'Resource types' }).getByRole('button', { name: 'Group', exact: true }).click();
+    await page.waitForURL(/\/identity\/authorizations\/GROUP$/);
+    await page.getByRole('button', { name: 'Create authorization' }).waitFor();
+    await screenshot(page, 'authorizations-group');
+  });
+
+  await step('the modal offers no Client or Mapping rule owner in BASIC mode', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.waitFor();
+    const owners = await dialog.locator('#authorization-owner-type option').allTextContents();
+    check(JSON.stringify(owners) === JSON.stringify(['User', 'Group', 'Role']), `owner types User, Group, Role; got ${owners}`);
+    const types = await dialog.locator('#authorization-resource-type option').allTextContents();
+    check(!types.includes('Mapping rule'), 'no Mapping rule resource type');
+    check((await dialog.locator('#authorization-resource-type').inputValue()) === 'GROUP', 'the selected type preset');
+    const perms = await dialog.locator('input[type=checkbox]').evaluateAll((els) => els.map((e) => e.id));
+    check(JSON.stringify(perms) === JSON.stringify(['permission-CREATE', 'permission-READ', 'permission-UPDATE', 'permission-DELETE']), `GROUP permissions, got ${perms}`);
+  });
+
+  await step('changing the resource type clears permissions and Resource ID', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByLabel('Resource ID').fill('ops');
+    await dialog.locator('label[for="permission-READ"]').click();
+    check(await dialog.locator('#permission-READ').isChecked(), 'READ checked');
+    await dialog.locator('#authorization-resource-type').selectOption('PROCESS_DEFINITION');
+    check(await dialog.locator('#permission-CREATE_PROCESS_INSTANCE').count() === 1, 'process permissions shown');
+    await dialog.locator('#authorization-resource-type').selectOption('GROUP');
+    check((await dialog.getByLabel('Resource ID').inputValue()) === '', 'Resource ID cleared');
+    check(!(await dialog.locator('#permission-READ').isChecked()), 'READ cleared');
+  });
+
+  await step('an empty form is refused next to its fields, and nothing is created', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.getByText('Enter the owner ID.').waitFor();
+    await dialog.getByText('Select at least one permission.').waitFor();
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 0, 'no authorization stored');
+  });
+
+  await step('create: User bob may READ and UPDATE every group', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.locator('#authorization-owner-type').selectOption('USER');
+    await dialog.getByLabel('Owner ID').fill('bob');
+    await dialog.getByLabel('Resource ID').fill('*');
+    await dialog.locator('label[for="permission-READ"]').click();
+    await dialog.locator('label[for="permission-UPDATE"]').click();
+    await screenshot(page, 'create-authorization-modal');
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'bob' });
+    await row.waitFor();
+    const text = await row.innerText();
+    check(/User/.test(text) && /\*/.test(text) && /READ/.test(text) && /UPDATE/.test(text), `the row shows User bob * READ UPDATE: ${text}`);
+    await screenshot(page, 'authorization-created');
+    const stored = await authorizationsOf(url, 'bob', 'GROUP');
+    check(stored.length === 1, `one stored authorization, got ${stored.length}`);
+    check(stored[0].ownerType === 'USER' && stored[0].resourceId === '*', 'owner USER, resource *');
+    check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["READ","UPDATE"]', `READ and UPDATE, got ${stored[0].permissionTypes}`);
+  });
+
+  await step('the server refuses a duplicate and the modal shows its detail', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByLabel('Owner ID').fill('bob');
+    await dialog.getByLabel('Resource ID').fill('*');
+    await dialog.locator('label[for="permission-READ"]').click();
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.getByText('Not created').waitFor();
+    await screenshot(page, 'duplicate-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'still one authorization');
+  });
+
+  await step('delete asks for confirmation, then the authorization is gone', async () => {
+    const row = page.getByRole('row').filter({ hasText: 'bob' });
+    await row.getByRole('button', { name: /Delete/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete authorization' });
+    await dialog.waitFor();
+    await screenshot(page, 'delete-confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'Cancel deletes nothing');
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'bob' }).waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 0, 'the store holds no authorization for bob');
+    await screenshot(page, 'authorization-deleted');
+  });
+
+  for (const kind of [
+    { page: 'Groups', one: 'group', id: 'ops', path: '/v2/groups/ops' },
+    { page: 'Roles', one: 'role', id: 'auditor', path: '/v2/roles/auditor' },
+  ]) {
+    await step(`${kind.page}: create, search, delete`, async () => {
+      await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: kind.page }).click();
+      await page.getByRole('heading', { name: kind.page }).waitFor();
+      await page.getByRole('button', { name: `Create ${kind.one}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Create ${kind.one}` });
+      await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill('bad id');
+      await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
+      await dialog.getByText('Use 1 to 256 letters').waitFor();
+      await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill(kind.id);
+      await dialog.getByLabel('Name', { exact: true }).fill(`The ${kind.id} ${kind.one}`);
+      await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` }).waitFor();
+      check((await api(url, 'GET', kind.path)).json?.name === `The ${kind.id} ${kind.one}`, `${kind.path} stored`);
+      await screenshot(page, `${kind.one}-created`);
+      await page.getByRole('searchbox').fill('no-such-thing');
+      await page.getByText('Nothing matches the search.').waitFor();
+      await page.getByRole('searchbox').fill(kind.id);
+      const row = page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` });
+      await row.getByRole('button', { name: /Delete/ }).click();
+      await page.getByRole('dialog', { name: `Delete ${kind.one}` }).getByRole('button', { name: 'Delete', exact: true }).click();
+      await row.waitFor({ state: 'detached' });
+      check((await api(url, 'GET', kind.path)).status === 404, `${kind.path} deleted`);
+    });
+  }
+
+  await step('a reload of a console route keeps the route; sign-out forgets the credentials', async () => {
+    await page.goto(`${url}/identity/authorizations/ROLE`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    const current = await page.locator('.console-types button[aria-current="true"]').innerText();
+    check(current === 'Role', `Role selected after reload, got ${current}`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    check(stored === '{}{}', `nothing kept in storage, got ${stored}`);
+  });
+
+  await step('the browser loaded nothing from elsewhere and logged no errors', async () => {
+    check(remote.length === 0, `only same-origin requests, got ${remote.join(', ')}`);
+    // The refused sign-in (401) and the refused duplicate (409) are expected; nothing else.
+    const expected = (e) => /status of 40[19]/.test(e) || /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e);
+    const unexpected = consoleErrors.filter((e) => !expected(e));
+    check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
+  });
+} catch (e) {
+  failed += 1;
+  console.log(`FAIL setup: ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  if (server) {
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`screenshots: ${outDir}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
