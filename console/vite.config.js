@@ -7,7 +7,10 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const catalogHeader = path.join(here, '..', 'engine', 'include', 'clearance', 'catalog.h');
+// CMake builds a copy of this folder in the build tree and names the header; in the source tree
+// it is beside.
+const catalogHeader =
+  process.env.CLEARANCE_CATALOG_H || path.join(here, '..', 'engine', 'include', 'clearance', 'catalog.h');
 
 // The resource types and the permissions each supports come from the engine's catalog.h, so
 // the console offers exactly what the server accepts: `import catalog from 'virtual:catalog'`
