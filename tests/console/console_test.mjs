@@ -37,12 +37,21 @@ const ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
 let passed = 0;
 let failed = 0;
 let shot = 0;
+// The browser steps build on each other (signed in, then a row to delete): after one fails, the
+// rest are counted failed without running, instead of each waiting out its timeouts.
+let broken = '';
+let page = null;
 
 function check(condition, what) {
   if (!condition) throw new Error(`expected ${what}`);
 }
 
 async function step(name, fn) {
+  if (broken) {
+    failed += 1;
+    console.log(`FAIL ${name}: not run, "${broken}" failed before it`);
+    return;
+  }
   try {
     await fn();
     passed += 1;
@@ -50,6 +59,10 @@ async function step(name, fn) {
   } catch (e) {
     failed += 1;
     console.log(`FAIL ${name}: ${e.stack || e}`);
+    if (page) {
+      broken = name;
+      await screenshot(page, 'failure').then((f) => console.log(`     the page then: ${f}`), () => {});
+    }
   }
 }
 
@@ -150,7 +163,8 @@ try {
   });
 
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  page.setDefaultTimeout(15000);
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
