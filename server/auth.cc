@@ -99,18 +99,11 @@ CallerIdentity Authenticator::Basic(std::string_view credentials) const {
   }
   const std::string username = decoded.substr(0, colon);
   const std::string_view password = std::string_view(decoded).substr(colon + 1);
-  std::string stored_hash;
-  bool found = false;
-  store_.Read([&](const IdentityState& state) {
-    if (const User* user = state.FindUser(username)) {
-      stored_hash = user->password_hash;
-      found = true;
-    }
-  });
   // The same answer for an unknown user and a wrong password: a caller cannot probe usernames.
   constexpr std::string_view kBad = "invalid username or password";
-  if (!found) return Refused(std::string(kBad));
-  if (passwords_.Verify(username, password, stored_hash) != PasswordError::kOk) {
+  const std::optional<std::string> stored_hash = store_.PasswordHashOf(username);
+  if (!stored_hash) return Refused(std::string(kBad));
+  if (passwords_.Verify(username, password, *stored_hash) != PasswordError::kOk) {
     return Refused(std::string(kBad));
   }
   CallerIdentity identity;

@@ -82,7 +82,7 @@ void Metrics::CountDecision(Outcome outcome, uint64_t n) {
   impl_->decisions[static_cast<size_t>(outcome)].fetch_add(n, std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(const ServingStore* store) const {
+std::string Metrics::Render(const ServingStore* store, const TokenVerifier* verifier) const {
   std::string out;
   out.append(
       "# HELP clearance_http_requests_total HTTP requests answered, by route pattern, method and "
@@ -141,6 +141,19 @@ std::string Metrics::Render(const ServingStore* store) const {
         "\n# HELP clearance_generation The engine's current generation.\n"
         "# TYPE clearance_generation gauge\nclearance_generation ",
         store->generation(), "\n");
+  }
+  if (verifier != nullptr) {
+    const TokenVerifier::CacheStats c = verifier->cache_stats();
+    absl::StrAppend(
+        &out,
+        "# HELP clearance_token_cache_lookups_total Bearer tokens looked up in the verified-token "
+        "cache, by result (a hit costs no signature check).\n"
+        "# TYPE clearance_token_cache_lookups_total counter\n"
+        "clearance_token_cache_lookups_total{result=\"hit\"} ",
+        c.hits, "\nclearance_token_cache_lookups_total{result=\"miss\"} ", c.misses,
+        "\n# HELP clearance_token_cache_entries Verified tokens cached.\n"
+        "# TYPE clearance_token_cache_entries gauge\nclearance_token_cache_entries ",
+        c.entries, "\n");
   }
   return out;
 }

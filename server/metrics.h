@@ -15,6 +15,7 @@
 
 #include "clearance/decision.h"
 #include "clearance/serving_store.h"
+#include "clearance/token.h"
 
 namespace clearance::server {
 
@@ -27,8 +28,9 @@ class Metrics {
   void ObserveRequest(std::string_view route, std::string_view method, int status,
                       uint64_t nanos);
   void CountDecision(Outcome outcome, uint64_t n = 1);
-  // The exposition text; `store` (may be null) adds its write statistics.
-  std::string Render(const ServingStore* store) const;
+  // The exposition text; `store` (may be null) adds its write statistics, `verifier` (may be
+  // null) its verified-token cache's hits and misses.
+  std::string Render(const ServingStore* store, const TokenVerifier* verifier = nullptr) const;
 
  private:
   struct Impl;

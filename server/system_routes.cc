@@ -58,7 +58,8 @@ void AddSystemRoutes(Router& router, SystemInfo info) {
       [](RequestContext& c) {
         HttpResponse r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        r.body = c.server.metrics != nullptr ? c.server.metrics->Render(c.server.store) : "";
+        r.body = c.server.metrics != nullptr ? c.server.metrics->Render(
+                         c.server.store, c.server.auth != nullptr ? c.server.auth->verifier() : nullptr) : "";
         return r;
       },
       Access::kPublic);

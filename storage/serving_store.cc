@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "clearance/internal/mutex.h"
 #include "clearance/store_engine.h"
@@ -45,6 +46,23 @@ struct ServingStore::Impl {
   // leader while it holds state_mu.
   absl::Status poisoned ABSL_GUARDED_BY(stats_mu);
   ServingStats stats ABSL_GUARDED_BY(stats_mu);
+
+  // username → password hash, mirrored from the state after each batch.
+  mutable SharedMutex users_mu;
+  absl::flat_hash_map<std::string, std::string> password_hashes ABSL_GUARDED_BY(users_mu);
+
+  void MirrorUsers(const ChangeSet& changes) {
+    WriterLock lock(&users_mu);
+    for (const RowChange& change : changes.changes) {
+      const User* user = std::get_if<User>(&change.row);
+      if (user == nullptr) continue;
+      if (change.op == RowChange::Op::kPut) {
+        password_hashes[user->username] = user->password_hash;
+      } else {
+        password_hashes.erase(user->username);
+      }
+    }
+  }
 };
 
 absl::StatusOr<std::unique_ptr<ServingStore>> ServingStore::Open(const std::string& path,
@@ -59,6 +77,10 @@ ServingStore::ServingStore(std::unique_ptr<Store> store, std::unique_ptr<Engine>
                            size_t max_batch)
     : store_(std::move(store)), engine_(std::move(engine)), impl_(std::make_unique<Impl>()) {
   impl_->max_batch = max_batch == 0 ? 1 : max_batch;
+  WriterLock lock(&impl_->users_mu);
+  for (const auto& [username, user] : store_->state().users()) {
+    impl_->password_hashes.emplace(username, user.password_hash);
+  }
 }
 
 ServingStore::~ServingStore() = default;
@@ -100,6 +122,7 @@ absl::StatusOr<ApplyResult> ServingStore::Execute(Command command) {
           ApplyResult& r = (*results)[i];
           if (r.outcome == ApplyResult::Outcome::kApplied) {
             ++counted.applied;
+            impl_->MirrorUsers(r.changes);
             if (poisoned.ok()) {
               absl::Status applied = engine_->Apply(r.changes);
               if (!applied.ok()) {
@@ -149,6 +172,13 @@ absl::Status ServingStore::ScanConsistent(
     const std::function<absl::Status(const Store::ScanHeader&)>& header,
     const std::function<absl::Status(const Row&)>& row) const {
   return store_->ScanConsistent(header, row);
+}
+
+std::optional<std::string> ServingStore::PasswordHashOf(std::string_view username) const {
+  ReaderLock lock(&impl_->users_mu);
+  auto it = impl_->password_hashes.find(absl::string_view(username.data(), username.size()));
+  if (it == impl_->password_hashes.end()) return std::nullopt;
+  return it->second;
 }
 
 ServingStats ServingStore::stats() const {

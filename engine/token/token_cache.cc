@@ -27,10 +27,13 @@ bool VerifiedTokenCache::Lookup(std::string_view token, int64_t now_seconds, uin
   Shard& shard = ShardFor(token);
   sync_internal::ReaderLock lock(&shard.mu);
   auto it = shard.entries.find(Sv(token));
-  if (it == shard.entries.end()) return false;
-  const Entry& e = it->second;
-  if (e.generation != generation || now_seconds >= e.expires_at) return false;
-  *out = e.verified;
+  if (it == shard.entries.end() || it->second.generation != generation ||
+      now_seconds >= it->second.expires_at) {
+    shard.misses.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  shard.hits.fetch_add(1, std::memory_order_relaxed);
+  *out = it->second.verified;
   return true;
 }
 
@@ -53,6 +56,18 @@ void VerifiedTokenCache::Insert(std::string_view token,
   }
   shard.entries.insert_or_assign(std::string(token),
                                  Entry{std::move(verified), expires_at_seconds, generation});
+}
+
+uint64_t VerifiedTokenCache::hits() const {
+  uint64_t n = 0;
+  for (const Shard& shard : shards_) n += shard.hits.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t VerifiedTokenCache::misses() const {
+  uint64_t n = 0;
+  for (const Shard& shard : shards_) n += shard.misses.load(std::memory_order_relaxed);
+  return n;
 }
 
 size_t VerifiedTokenCache::size() const {

@@ -277,6 +277,10 @@ class TokenVerifier::Impl {
     return sources_[it->second]->Replace(jwks_json);
   }
 
+  TokenVerifier::CacheStats cache_stats() const {
+    return {cache_.hits(), cache_.misses(), cache_.size()};
+  }
+
   std::vector<KeyLoadReport> KeyLoadReports() const {
     std::vector<KeyLoadReport> out;
     out.reserve(sources_.size());
@@ -330,5 +334,7 @@ absl::Status TokenVerifier::ReplaceKeys(std::string_view issuer, std::string_vie
 uint64_t TokenVerifier::key_generation() const { return impl_->generation(); }
 
 std::vector<KeyLoadReport> TokenVerifier::KeyLoadReports() const { return impl_->KeyLoadReports(); }
+
+TokenVerifier::CacheStats TokenVerifier::cache_stats() const { return impl_->cache_stats(); }
 
 }  // namespace clearance

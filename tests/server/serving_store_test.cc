@@ -65,6 +65,21 @@ TEST(ServingStore, ARefusedCommandChangesNothing) {
   EXPECT_EQ(store->stats().refused, 1u);
 }
 
+TEST(ServingStore, PasswordHashesFollowUserWrites) {
+  TempDir dir;
+  std::unique_ptr<ServingStore> store = OpenBasicStore(dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->PasswordHashOf("admin"), std::string(server_test::kSecretHash));
+  EXPECT_FALSE(store->PasswordHashOf("carol").has_value());
+  const std::string other = "$2b$04$" + std::string(53, 'a');
+  MustExecute(*store, CreateUser{{"carol", "Carol", "", other}});
+  EXPECT_EQ(store->PasswordHashOf("carol"), other);
+  MustExecute(*store, UpdateUser{{"carol", "Carol", "", std::string(server_test::kSecretHash)}});
+  EXPECT_EQ(store->PasswordHashOf("carol"), std::string(server_test::kSecretHash));
+  MustExecute(*store, DeleteUser{"carol"});
+  EXPECT_FALSE(store->PasswordHashOf("carol").has_value());
+}
+
 // Many writers at once: every command is answered as if it ran alone (each id once applied,
 // each duplicate refused), everything is durable after reopening, and the writes were grouped
 // into no more batches than commands.

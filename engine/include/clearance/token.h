@@ -290,6 +290,14 @@ class TokenVerifier {
   // endpoint).
   std::vector<KeyLoadReport> KeyLoadReports() const;
 
+  // The verified-token cache's counters since creation (metrics).
+  struct CacheStats {
+    uint64_t hits = 0;    // tokens served from the cache: no crypto
+    uint64_t misses = 0;  // tokens verified (or refused) the full way
+    size_t entries = 0;
+  };
+  CacheStats cache_stats() const;
+
   class Impl;
 
  private:

@@ -14,6 +14,7 @@
 #define CLEARANCE_ENGINE_TOKEN_INTERNAL_TOKEN_CACHE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,6 +41,11 @@ class VerifiedTokenCache {
               int64_t expires_at_seconds, uint64_t generation, int64_t now_seconds);
 
   size_t size() const;
+  // Lookups that were served, and lookups that were not (absent, expired or stale), since
+  // construction. Relaxed counters beside each shard's lock, whose cache line a lookup writes
+  // anyway.
+  uint64_t hits() const;
+  uint64_t misses() const;
 
  private:
   struct Entry {
@@ -51,6 +57,8 @@ class VerifiedTokenCache {
     // A pthread rwlock that TSan intercepts and clang's analysis checks (internal/mutex.h).
     mutable sync_internal::SharedMutex mu;
     absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
+    std::atomic<uint64_t> hits{0};
+    std::atomic<uint64_t> misses{0};
   };
   static constexpr size_t kShards = 16;
 

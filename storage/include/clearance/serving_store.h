@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -71,6 +72,10 @@ class ServingStore {
   void Read(absl::FunctionRef<void(const IdentityState&)> read) const;
   // The engine's generation (+1 per applied command).
   uint64_t generation() const { return engine_->generation(); }
+  // The stored password hash of `username` (BASIC mode), nullopt when no such user exists. Kept
+  // beside the state under a lock of its own that no fsync is ever held under, so basic-auth
+  // requests never wait for a write batch.
+  std::optional<std::string> PasswordHashOf(std::string_view username) const;
   // A consistent scan of the stored rows (Store::ScanConsistent): exports while writes go on.
   [[nodiscard]] absl::Status ScanConsistent(
       const std::function<absl::Status(const Store::ScanHeader&)>& header,

@@ -32,6 +32,19 @@ TEST(VerifiedTokenCacheTest, HitsOnlyTheSameTokenUnderTheSameGenerationBeforeExp
   EXPECT_FALSE(cache.Lookup(token.substr(1), 0, 1, &out));
 }
 
+TEST(VerifiedTokenCacheTest, CountsHitsAndMisses) {
+  VerifiedTokenCache cache(64);
+  std::shared_ptr<const VerifiedToken> out;
+  EXPECT_FALSE(cache.Lookup("t", 0, 1, &out));  // absent
+  cache.Insert("t", Token("a"), 100, 1, 0);
+  EXPECT_TRUE(cache.Lookup("t", 1, 1, &out));
+  EXPECT_TRUE(cache.Lookup("t", 2, 1, &out));
+  EXPECT_FALSE(cache.Lookup("t", 100, 1, &out));  // expired
+  EXPECT_FALSE(cache.Lookup("t", 3, 2, &out));    // stale generation
+  EXPECT_EQ(cache.hits(), 2u);
+  EXPECT_EQ(cache.misses(), 3u);
+}
+
 TEST(VerifiedTokenCacheTest, ExpiredEntriesAreNotInserted) {
   VerifiedTokenCache cache(64);
   cache.Insert("t", Token("a"), 100, 1, 100);
