@@ -306,9 +306,9 @@ export default function Authorizations({ api, mode, route }) {
                   )}
                   {items.map((a) => (
                     <TableRow key={a.authorizationKey} data-key={a.authorizationKey}>
-                      <TableCell>{ownerTypeLabel(a.ownerType)}</TableCell>
-                      <TableCell>{a.ownerId}</TableCell>
-                      <TableCell>{a.resourceId ?? a.resourcePropertyName}</TableCell>
+                      <TableCell className="console-nowrap">{ownerTypeLabel(a.ownerType)}</TableCell>
+                      <TableCell className="console-nowrap">{a.ownerId}</TableCell>
+                      <TableCell className="console-nowrap">{a.resourceId ?? a.resourcePropertyName}</TableCell>
                       <TableCell className="console-tag-list">
                         {a.permissionTypes.map((p) => (
                           <Tag key={p} type="gray" size="sm">

@@ -7,6 +7,7 @@
 // Usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR
 // Screenshots of every step land in OUT_DIR. Ends with "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
@@ -32,7 +33,20 @@ const SEED = `users:
 defaultRoles:
   admin: {users: [admin]}
 `;
-const ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+let ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+
+// OIDC: the server trusts this test's key (a JWKS file); a token for a client is minted here.
+const ISSUER = 'https://idp.console-test.invalid/';
+const AUDIENCE = 'orchestration-api';
+const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+function mintToken(clientId) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'console-test' })}.${b64({
+    iss: ISSUER, aud: AUDIENCE, sub: clientId, azp: clientId, iat: now, exp: now + 3600,
+  })}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
 
 let passed = 0;
 let failed = 0;
@@ -79,8 +93,15 @@ function startServer(db) {
       const m = out.match(/listening on (http:\/\/\S+)/);
       if (m) resolve({ child, url: m[1] });
     });
-    child.on('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
+    child.once('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
   });
+}
+
+async function stopServer(s) {
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
 }
 
 // A raw request, so paths reach the server exactly as written (fetch would normalize "..").
@@ -111,6 +132,18 @@ async function authorizationsOf(url, ownerId, resourceType) {
   const r = await api(url, 'POST', '/v2/authorizations/search', { filter: { ownerId, resourceType } });
   check(r.status === 200, `authorization search 200, got ${r.status}`);
   return r.json.items;
+}
+
+// The decision API, asked by orders-service itself: may it start an instance of order-process?
+async function ordersMayStart(url) {
+  const res = await fetch(`${url}/clearance/v1/check`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${mintToken('orders-service')}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resourceType: 'PROCESS_DEFINITION', permission: 'CREATE_PROCESS_INSTANCE', resourceIds: ['order-process'] }),
+  });
+  const body = await res.json();
+  check(res.status === 200 && typeof body.allowed === 'boolean', `a decision, got ${res.status} ${JSON.stringify(body)}`);
+  return body.allowed;
 }
 
 async function screenshot(page, name) {
@@ -328,16 +361,73 @@ try {
     const unexpected = consoleErrors.filter((e) => !expected(e));
     check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
   });
+
+  // ---- OIDC mode: a pasted bearer token, and the client options BASIC mode hides -------------
+  await stopServer(server);
+  server = null;
+  broken = '';
+  await page.close();
+  page = null;
+  const oidcDb = path.join(dir, 'oidc-store');
+  writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify({
+    keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'console-test', alg: 'RS256', use: 'sig' }],
+  }));
+  writeFileSync(path.join(dir, 'oidc-seed.yaml'), 'defaultRoles:\n  admin: {clients: [ops-console]}\n');
+  const oidcInit = spawnSync(clearance, ['--db', oidcDb, 'init', '--client-id-claim', 'azp', '--issuer', ISSUER,
+    '--jwks-file', path.join(dir, 'jwks.json'), '--audiences', AUDIENCE, '--algorithms', 'RS256',
+    '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
+  if (oidcInit.status !== 0) throw new Error(`clearance init (OIDC) failed: ${oidcInit.stdout} ${oidcInit.stderr}`);
+  server = await startServer(oidcDb);
+  const oidcUrl = server.url;
+  ADMIN = `Bearer ${mintToken('ops-console')}`;
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  page.setDefaultTimeout(15000);
+
+  await step('OIDC: a token from an unknown key is refused; the admin client\'s token signs in', async () => {
+    await page.goto(`${oidcUrl}/identity/authorizations/PROCESS_DEFINITION`);
+    const foreign = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const [head, body] = mintToken('ops-console').split('.');
+    const forged = `${head}.${body}.${crypto.sign('sha256', Buffer.from(`${head}.${body}`), foreign).toString('base64url')}`;
+    check((await ordersMayStart(oidcUrl)) === false, 'orders-service may not start order-process yet');
+    await page.getByLabel('Access token').fill(forged);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Sign-in refused').waitFor();
+    await page.getByLabel('Access token').fill(mintToken('ops-console'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    const current = await page.locator('.console-types button[aria-current="true"]').innerText();
+    check(current === 'Process definition', `Process definition selected, got ${current}`);
+    await page.getByText('ops-console').waitFor();
+  });
+
+  await step('OIDC: the guide\'s Client authorization, created by clicking', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    const owners = await dialog.locator('#authorization-owner-type option').allTextContents();
+    check(JSON.stringify(owners) === JSON.stringify(['User', 'Group', 'Role', 'Client', 'Mapping rule']), `all owner types, got ${owners}`);
+    await dialog.locator('#authorization-owner-type').selectOption({ label: 'Client' });
+    await dialog.getByLabel('Owner ID').fill('orders-service');
+    await dialog.getByLabel('Resource ID').fill('order-process');
+    await dialog.locator('label[for="permission-CREATE_PROCESS_INSTANCE"]').click();
+    await dialog.locator('label[for="permission-READ_PROCESS_INSTANCE"]').click();
+    await screenshot(page, 'oidc-client-authorization-modal');
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'orders-service' }).waitFor();
+    await screenshot(page, 'oidc-client-authorization-created');
+    const stored = await authorizationsOf(oidcUrl, 'orders-service', 'PROCESS_DEFINITION');
+    check(stored.length === 1 && stored[0].ownerType === 'CLIENT' && stored[0].resourceId === 'order-process',
+      `one CLIENT authorization on order-process, got ${JSON.stringify(stored)}`);
+    check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["CREATE_PROCESS_INSTANCE","READ_PROCESS_INSTANCE"]',
+      `the two permissions, got ${stored[0].permissionTypes}`);
+    check((await ordersMayStart(oidcUrl)) === true, 'the decision API allows orders-service to start order-process');
+  });
 } catch (e) {
   failed += 1;
   console.log(`FAIL setup: ${e.stack || e}`);
 } finally {
   if (browser) await browser.close();
-  if (server) {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`screenshots: ${outDir}`);
