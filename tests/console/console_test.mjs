@@ -146,6 +146,16 @@ async function ordersMayStart(url) {
   return body.allowed;
 }
 
+// axe-core's scan of what the page shows now; serious and critical violations fail the step.
+const axeSource = path.join(path.resolve(nodeModules), 'axe-core', 'axe.min.js');
+async function accessible(page, what) {
+  await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `no serious or critical accessibility violation on ${what}, got ` +
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; '));
+}
+
 async function screenshot(page, name) {
   shot += 1;
   const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
@@ -196,7 +206,8 @@ try {
   });
 
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  // bypassCSP lets the test inject axe-core; the CSP itself is checked over HTTP above.
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
   page.setDefaultTimeout(15000);
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -212,6 +223,7 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Sign-in refused').waitFor();
     await screenshot(page, 'signin-refused');
+    await accessible(page, 'the sign-in page');
   });
 
   await step('sign-in as admin opens Authorizations', async () => {
@@ -222,6 +234,7 @@ try {
     await page.waitForURL(/\/identity\/authorizations\/GROUP$/);
     await page.getByRole('button', { name: 'Create authorization' }).waitFor();
     await screenshot(page, 'authorizations-group');
+    await accessible(page, 'Authorizations');
   });
 
   await step('the modal offers no Client or Mapping rule owner in BASIC mode', async () => {
@@ -265,6 +278,7 @@ try {
     await dialog.locator('label[for="permission-READ"]').click();
     await dialog.locator('label[for="permission-UPDATE"]').click();
     await screenshot(page, 'create-authorization-modal');
+    await accessible(page, 'the Create authorization modal');
     await dialog.getByRole('button', { name: 'Create authorization' }).click();
     await dialog.waitFor({ state: 'detached' });
     const row = page.getByRole('row').filter({ hasText: 'bob' });
@@ -298,6 +312,7 @@ try {
     const dialog = page.getByRole('dialog', { name: 'Delete authorization' });
     await dialog.waitFor();
     await screenshot(page, 'delete-confirmation');
+    await accessible(page, 'the delete confirmation');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'Cancel deletes nothing');
@@ -328,6 +343,7 @@ try {
       await page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` }).waitFor();
       check((await api(url, 'GET', kind.path)).json?.name === `The ${kind.id} ${kind.one}`, `${kind.path} stored`);
       await screenshot(page, `${kind.one}-created`);
+      await accessible(page, kind.page);
       await page.getByRole('searchbox').fill('no-such-thing');
       await page.getByText('Nothing matches the search.').waitFor();
       await page.getByRole('searchbox').fill(kind.id);
