@@ -59,6 +59,8 @@ export default defineConfig({
     outDir: process.env.CLEARANCE_CONSOLE_OUT || path.join(here, 'dist'),
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
+    // Compiling Carbon's Sass takes most of the build; that is known, not worth a warning.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   css: {
     preprocessorOptions: {
