@@ -286,50 +286,52 @@ export default function Authorizations({ api, mode, route }) {
                   <Button onClick={() => setCreating(true)}>Create authorization</Button>
                 </TableToolbarContent>
               </TableToolbar>
-              <Table aria-label={`${resourceTypeLabel(selected)} authorizations`}>
-                <TableHead>
-                  <TableRow>
-                    <TableHeader>Owner type</TableHeader>
-                    <TableHeader>Owner ID</TableHeader>
-                    <TableHeader>Resource ID</TableHeader>
-                    <TableHeader>Permissions</TableHeader>
-                    <TableHeader>
-                      <span className="cds--visually-hidden">Actions</span>
-                    </TableHeader>
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {items.length === 0 && (
+              {!error && (
+                <Table aria-label={`${resourceTypeLabel(selected)} authorizations`}>
+                  <TableHead>
                     <TableRow>
-                      <TableCell colSpan={5}>No authorizations for this resource type.</TableCell>
+                      <TableHeader>Owner type</TableHeader>
+                      <TableHeader>Owner ID</TableHeader>
+                      <TableHeader>Resource ID</TableHeader>
+                      <TableHeader>Permissions</TableHeader>
+                      <TableHeader>
+                        <span className="cds--visually-hidden">Actions</span>
+                      </TableHeader>
                     </TableRow>
-                  )}
-                  {items.map((a) => (
-                    <TableRow key={a.authorizationKey} data-key={a.authorizationKey}>
-                      <TableCell className="console-nowrap">{ownerTypeLabel(a.ownerType)}</TableCell>
-                      <TableCell className="console-nowrap">{a.ownerId}</TableCell>
-                      <TableCell className="console-nowrap">{a.resourceId ?? a.resourcePropertyName}</TableCell>
-                      <TableCell className="console-tag-list">
-                        {a.permissionTypes.map((p) => (
-                          <Tag key={p} type="gray" size="sm">
-                            {p}
-                          </Tag>
-                        ))}
-                      </TableCell>
-                      <TableCell>
-                        <Button
-                          kind="danger--ghost"
-                          size="sm"
-                          onClick={() => setDeleting(a)}
-                          aria-label={`Delete the authorization of ${a.ownerId} on ${a.resourceId ?? a.resourcePropertyName}`}
-                        >
-                          Delete
-                        </Button>
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+                  </TableHead>
+                  <TableBody>
+                    {items.length === 0 && (
+                      <TableRow>
+                        <TableCell colSpan={5}>No authorizations for this resource type.</TableCell>
+                      </TableRow>
+                    )}
+                    {items.map((a) => (
+                      <TableRow key={a.authorizationKey} data-key={a.authorizationKey}>
+                        <TableCell className="console-nowrap">{ownerTypeLabel(a.ownerType)}</TableCell>
+                        <TableCell className="console-nowrap">{a.ownerId}</TableCell>
+                        <TableCell className="console-nowrap">{a.resourceId ?? a.resourcePropertyName}</TableCell>
+                        <TableCell className="console-tag-list">
+                          {a.permissionTypes.map((p) => (
+                            <Tag key={p} type="gray" size="sm">
+                              {p}
+                            </Tag>
+                          ))}
+                        </TableCell>
+                        <TableCell>
+                          <Button
+                            kind="danger--ghost"
+                            size="sm"
+                            onClick={() => setDeleting(a)}
+                            aria-label={`Delete the authorization of ${a.ownerId} on ${a.resourceId ?? a.resourcePropertyName}`}
+                          >
+                            Delete
+                          </Button>
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              )}
             </TableContainer>
           )}
         </div>

@@ -178,37 +178,39 @@ export default function Containers({ api, kind }) {
               <Button onClick={() => setCreating(true)}>Create {k.one}</Button>
             </TableToolbarContent>
           </TableToolbar>
-          <Table aria-label={k.title}>
-            <TableHead>
-              <TableRow>
-                <TableHeader>{k.idLabel}</TableHeader>
-                <TableHeader>Name</TableHeader>
-                <TableHeader>Description</TableHeader>
-                <TableHeader>
-                  <span className="cds--visually-hidden">Actions</span>
-                </TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {shown.length === 0 && (
+          {!error && (
+            <Table aria-label={k.title}>
+              <TableHead>
                 <TableRow>
-                  <TableCell colSpan={4}>{q ? 'Nothing matches the search.' : `No ${k.title.toLowerCase()} yet.`}</TableCell>
+                  <TableHeader>{k.idLabel}</TableHeader>
+                  <TableHeader>Name</TableHeader>
+                  <TableHeader>Description</TableHeader>
+                  <TableHeader>
+                    <span className="cds--visually-hidden">Actions</span>
+                  </TableHeader>
                 </TableRow>
-              )}
-              {shown.map((i) => (
-                <TableRow key={i[k.id]}>
-                  <TableCell>{i[k.id]}</TableCell>
-                  <TableCell>{i.name}</TableCell>
-                  <TableCell>{i.description}</TableCell>
-                  <TableCell>
-                    <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>
-                      Delete
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHead>
+              <TableBody>
+                {shown.length === 0 && (
+                  <TableRow>
+                    <TableCell colSpan={4}>{q ? 'Nothing matches the search.' : `No ${k.title.toLowerCase()} yet.`}</TableCell>
+                  </TableRow>
+                )}
+                {shown.map((i) => (
+                  <TableRow key={i[k.id]}>
+                    <TableCell>{i[k.id]}</TableCell>
+                    <TableCell>{i.name}</TableCell>
+                    <TableCell>{i.description}</TableCell>
+                    <TableCell>
+                      <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>
+                        Delete
+                      </Button>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
         </TableContainer>
       )}
       {creating && (

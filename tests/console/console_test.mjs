@@ -370,10 +370,25 @@ try {
     check(stored === '{}{}', `nothing kept in storage, got ${stored}`);
   });
 
+  await step('a caller without identity permissions gets a clear message, not a broken page', async () => {
+    await page.getByLabel('Username').fill('bob');
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    await page.getByText('Cannot list authorizations').waitFor();
+    await page.getByText(/Insufficient permissions/).first().waitFor();
+    check(await page.getByText('No authorizations for this resource type.').count() === 0,
+      'no table claiming there are none');
+    await screenshot(page, 'forbidden');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
   await step('the browser loaded nothing from elsewhere and logged no errors', async () => {
     check(remote.length === 0, `only same-origin requests, got ${remote.join(', ')}`);
     // The refused sign-in (401) and the refused duplicate (409) are expected; nothing else.
-    const expected = (e) => /status of 40[19]/.test(e) || /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e);
+    const expected = (e) => /status of 40[139]/.test(e) ||
+      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/authorizations\/search$/.test(e);
     const unexpected = consoleErrors.filter((e) => !expected(e));
     check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
   });
