@@ -18,7 +18,7 @@ import {
 import { basicCredentials, bearerCredentials, fetchConsoleConfig, makeApi } from './api.js';
 import { navigate, useRoute } from './router.js';
 import Authorizations from './Authorizations.jsx';
-import Containers from './Containers.jsx';
+import Entities from './Entities.jsx';
 
 function SignIn({ mode, onSignedIn }) {
   const [username, setUsername] = useState('');
@@ -91,10 +91,14 @@ function SignIn({ mode, onSignedIn }) {
   );
 }
 
+// Camunda Identity's tabs: Users only in BASIC mode (OIDC users live in the identity provider),
+// Mapping rules only in OIDC mode (BASIC has no tokens to map).
 const PAGES = [
   { key: 'authorizations', label: 'Authorizations' },
-  { key: 'groups', label: 'Groups' },
-  { key: 'roles', label: 'Roles' },
+  { key: 'users', label: 'Users', kind: 'user', modes: ['BASIC'] },
+  { key: 'groups', label: 'Groups', kind: 'group' },
+  { key: 'roles', label: 'Roles', kind: 'role' },
+  { key: 'mapping-rules', label: 'Mapping rules', kind: 'mappingRule', modes: ['OIDC'] },
 ];
 
 export default function App() {
@@ -143,7 +147,8 @@ export default function App() {
     );
   }
 
-  const page = PAGES.some((p) => p.key === route[0]) ? route[0] : 'authorizations';
+  const pages = PAGES.filter((p) => !p.modes || p.modes.includes(config.authMode));
+  const page = pages.find((p) => p.key === route[0]) ?? pages[0];
   return (
     <>
       <Theme theme="g100">
@@ -152,12 +157,12 @@ export default function App() {
             Identity
           </HeaderName>
           <HeaderNavigation aria-label="Identity">
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <HeaderMenuItem
                 key={p.key}
                 href={`/identity/${p.key}`}
-                isActive={p.key === page}
-                aria-current={p.key === page ? 'page' : undefined}
+                isActive={p === page}
+                aria-current={p === page ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate([p.key]);
@@ -178,11 +183,11 @@ export default function App() {
         </Header>
       </Theme>
       <Content className="console-content">
-        {page === 'authorizations' && (
+        {page.kind ? (
+          <Entities key={page.kind} api={api} kind={page.kind} />
+        ) : (
           <Authorizations api={api} mode={config.authMode} route={route.slice(1)} />
         )}
-        {page === 'groups' && <Containers api={api} kind="group" />}
-        {page === 'roles' && <Containers api={api} kind="role" />}
       </Content>
     </>
   );

@@ -355,6 +355,34 @@ try {
     });
   }
 
+  await step('Users (BASIC only): a created user can sign in; deleted, they are gone', async () => {
+    const nav = page.getByRole('navigation', { name: 'Identity' });
+    check(await nav.getByRole('link', { name: 'Mapping rules' }).count() === 0, 'no Mapping rules tab in BASIC mode');
+    await nav.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create user' });
+    await dialog.getByLabel('Username').fill('carol');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.getByText('Enter the password.').waitFor();
+    await dialog.getByLabel('Name (optional)').fill('Carol');
+    await dialog.getByLabel('Password', { exact: true }).fill('carol-secret');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'carol' });
+    await row.waitFor();
+    await screenshot(page, 'user-created');
+    await accessible(page, 'Users');
+    const me = await fetch(`${url}/v2/authentication/me`, {
+      headers: { Authorization: 'Basic ' + Buffer.from('carol:carol-secret').toString('base64') },
+    });
+    check(me.status === 200, `carol signs in with her password, got ${me.status}`);
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete user' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(url, 'GET', '/v2/users/carol')).status === 404, '/v2/users/carol deleted');
+  });
+
   await step('a reload of a console route keeps the route; sign-out forgets the credentials', async () => {
     await page.goto(`${url}/identity/authorizations/ROLE`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -411,7 +439,7 @@ try {
   server = await startServer(oidcDb);
   const oidcUrl = server.url;
   ADMIN = `Bearer ${mintToken('ops-console')}`;
-  page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
   page.setDefaultTimeout(15000);
 
   await step('OIDC: a token from an unknown key is refused; the admin client\'s token signs in', async () => {
@@ -452,6 +480,31 @@ try {
     check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["CREATE_PROCESS_INSTANCE","READ_PROCESS_INSTANCE"]',
       `the two permissions, got ${stored[0].permissionTypes}`);
     check((await ordersMayStart(oidcUrl)) === true, 'the decision API allows orders-service to start order-process');
+  });
+
+  await step('OIDC: Mapping rules instead of Users; a rule created and deleted', async () => {
+    const nav = page.getByRole('navigation', { name: 'Identity' });
+    check(await nav.getByRole('link', { name: 'Users' }).count() === 0, 'no Users tab in OIDC mode');
+    await nav.getByRole('link', { name: 'Mapping rules' }).click();
+    await page.getByRole('heading', { name: 'Mapping rules' }).waitFor();
+    await page.getByRole('button', { name: 'Create mapping rule' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create mapping rule' });
+    await dialog.getByLabel('Mapping rule ID').fill('eng-team');
+    await dialog.getByLabel('Name', { exact: true }).fill('Engineering');
+    await dialog.getByLabel('Claim name').fill('groups');
+    await dialog.getByLabel('Claim value').fill('engineering');
+    await dialog.getByRole('button', { name: 'Create mapping rule' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'eng-team' });
+    await row.waitFor();
+    await screenshot(page, 'oidc-mapping-rule-created');
+    await accessible(page, 'Mapping rules');
+    const stored = (await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).json;
+    check(stored?.claimName === 'groups' && stored?.claimValue === 'engineering', `the rule stored, got ${JSON.stringify(stored)}`);
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete mapping rule' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).status === 404, 'the rule deleted');
   });
 } catch (e) {
   failed += 1;

@@ -4,6 +4,7 @@ import {
   DataTableSkeleton,
   InlineNotification,
   Modal,
+  PasswordInput,
   Table,
   TableBody,
   TableCell,
@@ -19,36 +20,92 @@ import {
 } from '@carbon/react';
 import { enc } from './api.js';
 
-// Groups and roles share their shape on the wire: {<kind>Id, name, description}.
-const KINDS = {
-  group: { title: 'Groups', one: 'group', path: '/v2/groups', id: 'groupId', idLabel: 'Group ID' },
-  role: { title: 'Roles', one: 'role', path: '/v2/roles', id: 'roleId', idLabel: 'Role ID' },
-};
-
-// The id syntax the server accepts for groups and roles.
+// The id syntax the server accepts for group, role, user and mapping-rule ids.
 const ID_PATTERN = /^[A-Za-z0-9_@.+-]+$/;
 
+// Each identity entity the console lists, creates and deletes: its /v2 path, its id field and
+// the fields of its create form, in the wire's names. `column` fields show in the table.
+export const KINDS = {
+  group: {
+    title: 'Groups', one: 'group', path: '/v2/groups', id: 'groupId',
+    fields: [
+      { key: 'groupId', label: 'Group ID', id: true, column: true },
+      { key: 'name', label: 'Name', required: true, column: true },
+      { key: 'description', label: 'Description (optional)', area: true, column: true },
+    ],
+    consequence: 'Its members lose what it grants them.',
+  },
+  role: {
+    title: 'Roles', one: 'role', path: '/v2/roles', id: 'roleId',
+    fields: [
+      { key: 'roleId', label: 'Role ID', id: true, column: true },
+      { key: 'name', label: 'Name', required: true, column: true },
+      { key: 'description', label: 'Description (optional)', area: true, column: true },
+    ],
+    consequence: 'Its members lose what it grants them.',
+  },
+  user: {
+    title: 'Users', one: 'user', path: '/v2/users', id: 'username',
+    fields: [
+      { key: 'username', label: 'Username', id: true, column: true },
+      { key: 'name', label: 'Name (optional)', column: true, header: 'Name' },
+      { key: 'email', label: 'Email (optional)', column: true, header: 'Email' },
+      { key: 'password', label: 'Password', required: true, password: true },
+    ],
+    consequence: 'They can no longer sign in.',
+  },
+  mappingRule: {
+    title: 'Mapping rules', one: 'mapping rule', path: '/v2/mapping-rules', id: 'mappingRuleId',
+    fields: [
+      { key: 'mappingRuleId', label: 'Mapping rule ID', id: true, column: true },
+      { key: 'name', label: 'Name', required: true, column: true },
+      { key: 'claimName', label: 'Claim name', required: true, column: true },
+      { key: 'claimValue', label: 'Claim value', required: true, column: true },
+    ],
+    consequence: 'Tokens carrying its claim no longer get what it is assigned.',
+  },
+};
+
+function fieldId(k, f) {
+  return `${k.one.replace(/ /g, '-')}-${f.key}`;
+}
+
 function CreateModal({ api, k, onClose, onCreated }) {
-  const [id, setId] = useState('');
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
+  const [values, setValues] = useState({});
   const [invalid, setInvalid] = useState({});
   const [serverError, setServerError] = useState('');
   const [busy, setBusy] = useState(false);
 
+  function set(key, value) {
+    setValues((v) => ({ ...v, [key]: value }));
+    setInvalid(({ [key]: _, ...rest }) => rest);
+  }
+
   async function submit() {
     const problems = {};
-    if (!id) problems.id = `Enter the ${k.one} ID.`;
-    else if (id.length > 256 || !ID_PATTERN.test(id)) {
-      problems.id = 'Use 1 to 256 letters, digits and _ @ . + - only.';
+    for (const f of k.fields) {
+      const v = values[f.key] ?? '';
+      if (f.id) {
+        if (!v) problems[f.key] = `Enter the ${f.label}.`;
+        else if (v.length > 256 || !ID_PATTERN.test(v)) {
+          problems[f.key] = 'Use 1 to 256 letters, digits and _ @ . + - only.';
+        }
+      } else if (f.required && !v.trim()) {
+        problems[f.key] = `Enter the ${f.label.toLowerCase()}.`;
+      }
     }
-    if (!name.trim()) problems.name = 'Enter a name.';
     setInvalid(problems);
     if (Object.keys(problems).length > 0) return;
+    const body = {};
+    for (const f of k.fields) {
+      const v = values[f.key] ?? '';
+      if (f.id || f.password) body[f.key] = v;
+      else if (v.trim() || f.required) body[f.key] = v.trim();
+    }
     setBusy(true);
     setServerError('');
     try {
-      await api.post(k.path, { [k.id]: id, name: name.trim(), description });
+      await api.post(k.path, body);
       onCreated();
     } catch (e) {
       setServerError(e.message);
@@ -67,38 +124,21 @@ function CreateModal({ api, k, onClose, onCreated }) {
       onRequestClose={onClose}
       onRequestSubmit={submit}
     >
-      <TextInput
-        id={`${k.one}-id`}
-        className="console-modal-field"
-        labelText={k.idLabel}
-        value={id}
-        invalid={Boolean(invalid.id)}
-        invalidText={invalid.id}
-        onChange={(e) => {
-          setId(e.target.value);
-          setInvalid(({ id: _, ...rest }) => rest);
-        }}
-      />
-      <TextInput
-        id={`${k.one}-name`}
-        className="console-modal-field"
-        labelText="Name"
-        value={name}
-        invalid={Boolean(invalid.name)}
-        invalidText={invalid.name}
-        onChange={(e) => {
-          setName(e.target.value);
-          setInvalid(({ name: _, ...rest }) => rest);
-        }}
-      />
-      <TextArea
-        id={`${k.one}-description`}
-        className="console-modal-field"
-        labelText="Description (optional)"
-        rows={2}
-        value={description}
-        onChange={(e) => setDescription(e.target.value)}
-      />
+      {k.fields.map((f) => {
+        const common = {
+          key: f.key,
+          id: fieldId(k, f),
+          className: 'console-modal-field',
+          labelText: f.label,
+          value: values[f.key] ?? '',
+          invalid: Boolean(invalid[f.key]),
+          invalidText: invalid[f.key],
+          onChange: (e) => set(f.key, e.target.value),
+        };
+        if (f.password) return <PasswordInput {...common} autoComplete="new-password" />;
+        if (f.area) return <TextArea {...common} rows={2} />;
+        return <TextInput {...common} autoComplete="off" />;
+      })}
       {serverError && (
         <InlineNotification kind="error" title="Not created" subtitle={serverError} hideCloseButton lowContrast />
       )}
@@ -128,16 +168,17 @@ function DeleteModal({ api, k, item, onClose, onDeleted }) {
       onRequestSubmit={confirm}
     >
       <p>
-        Delete the {k.one} <strong>{item.name}</strong> ({item[k.id]})? Its members lose what it
-        grants them.
+        Delete the {k.one} <strong>{item[k.id]}</strong>
+        {item.name ? ` (${item.name})` : ''}? {k.consequence}
       </p>
       {error && <InlineNotification kind="error" title="Not deleted" subtitle={error} hideCloseButton lowContrast />}
     </Modal>
   );
 }
 
-export default function Containers({ api, kind }) {
+export default function Entities({ api, kind }) {
   const k = KINDS[kind];
+  const columns = k.fields.filter((f) => f.column);
   const [items, setItems] = useState(null);
   const [error, setError] = useState('');
   const [query, setQuery] = useState('');
@@ -157,7 +198,7 @@ export default function Containers({ api, kind }) {
 
   const q = query.trim().toLowerCase();
   const shown = (items ?? []).filter(
-    (i) => !q || i[k.id].toLowerCase().includes(q) || (i.name ?? '').toLowerCase().includes(q),
+    (i) => !q || columns.some((c) => String(i[c.key] ?? '').toLowerCase().includes(q)),
   );
 
   return (
@@ -165,7 +206,7 @@ export default function Containers({ api, kind }) {
       <h1 className="cds--type-productive-heading-05 console-page-title">{k.title}</h1>
       {error && <InlineNotification kind="error" title={`Cannot list ${k.title.toLowerCase()}`} subtitle={error} hideCloseButton lowContrast />}
       {items === null ? (
-        <DataTableSkeleton columnCount={4} rowCount={3} showHeader={false} showToolbar={false} />
+        <DataTableSkeleton columnCount={columns.length + 1} rowCount={3} showHeader={false} showToolbar={false} />
       ) : (
         <TableContainer>
           <TableToolbar aria-label={`${k.title} actions`}>
@@ -182,9 +223,9 @@ export default function Containers({ api, kind }) {
             <Table aria-label={k.title}>
               <TableHead>
                 <TableRow>
-                  <TableHeader>{k.idLabel}</TableHeader>
-                  <TableHeader>Name</TableHeader>
-                  <TableHeader>Description</TableHeader>
+                  {columns.map((c) => (
+                    <TableHeader key={c.key}>{c.header ?? c.label.replace(' (optional)', '')}</TableHeader>
+                  ))}
                   <TableHeader>
                     <span className="cds--visually-hidden">Actions</span>
                   </TableHeader>
@@ -193,14 +234,16 @@ export default function Containers({ api, kind }) {
               <TableBody>
                 {shown.length === 0 && (
                   <TableRow>
-                    <TableCell colSpan={4}>{q ? 'Nothing matches the search.' : `No ${k.title.toLowerCase()} yet.`}</TableCell>
+                    <TableCell colSpan={columns.length + 1}>
+                      {q ? 'Nothing matches the search.' : `No ${k.title.toLowerCase()} yet.`}
+                    </TableCell>
                   </TableRow>
                 )}
                 {shown.map((i) => (
                   <TableRow key={i[k.id]}>
-                    <TableCell>{i[k.id]}</TableCell>
-                    <TableCell>{i.name}</TableCell>
-                    <TableCell>{i.description}</TableCell>
+                    {columns.map((c) => (
+                      <TableCell key={c.key}>{i[c.key]}</TableCell>
+                    ))}
                     <TableCell>
                       <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>
                         Delete
