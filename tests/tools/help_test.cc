@@ -95,11 +95,12 @@ TEST(HelpTest, EveryCommandsHelpIsPrintableAndNamesEveryFlag) {
       const std::string help(flag.help);
       EXPECT_FALSE(help.empty()) << "--" << name;
       EXPECT_EQ(PrintableUtf8Problem(help), "") << "--" << name;
-      const std::string line = "--" + name;
+      // The flag's own line ("\n  --name VALUE  help"), not a mention in another flag's help.
+      const std::string line = "\n  --" + name + " ";
       const size_t at = c.out.find(line);
       ASSERT_NE(at, std::string::npos) << line << " missing from\n" << c.out;
       // The flag's line carries its own help text.
-      const size_t eol = c.out.find('\n', at);
+      const size_t eol = c.out.find('\n', at + 1);
       EXPECT_NE(c.out.substr(at, eol - at).find(help), std::string::npos) << line << ": " << help;
     }
   }

@@ -109,7 +109,7 @@ void AddServeCommands(std::vector<Command>* commands) {
         {"access-log", true, false, "JSON-lines access log: a file to append to, or - for stdout"},
         {"console-dir", true, false,
          "the built Identity console served at /identity/ (default: this build's console/dist)"},
-        LimitFlag(kIoThreads, "I/O threads (default: one per core, at least 2)"),
+        {"io-threads", true, false, "I/O threads (default: one per core, at least 2)"},
         LimitFlag(kBlockingThreads, "threads for handlers that wait (writes, identity reads)"),
         LimitFlag(kMaxBody, "largest request body accepted, in bytes (413 beyond)"),
         LimitFlag(kMaxHeader, "largest request head accepted, in bytes (431 beyond)"),
