@@ -164,12 +164,13 @@ void AddStaticRoutes(Router& router, std::string console_dir) {
   router.Add(
       "GET", "/identity/console-config.json",
       [](RequestContext& c) {
+        const Configuration* config =
+            c.server.auth != nullptr ? &c.server.auth->config() : nullptr;
         JsonWriter w;
         w.BeginObject();
-        w.Field("authMode", c.server.auth != nullptr &&
-                                    c.server.auth->config().mode == AuthMode::kBasic
-                                ? "BASIC"
-                                : "OIDC");
+        w.Field("authMode",
+                config != nullptr && config->mode == AuthMode::kBasic ? "BASIC" : "OIDC");
+        w.Field("tenantChecks", config != nullptr && config->tenant_checks_enabled);
         w.EndObject();
         HttpResponse r = JsonResponse(200, std::move(w).Take());
         r.headers.emplace_back("Cache-Control", "no-store");

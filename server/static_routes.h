@@ -8,7 +8,8 @@
 // and sends their credentials with every API call it makes.
 //
 // GET /identity/console-config.json tells the console, before anyone signs in, which sign-in to
-// offer: {"authMode": "BASIC"} (a username and password) or "OIDC" (a bearer token).
+// offer and which pages apply: {"authMode": "BASIC" (a username and password) or "OIDC" (a
+// bearer token), "tenantChecks": true when tenant checks are on (the Tenants page)}.
 //
 // Thread-safety: the handlers read files on every request and hold no state but the directory.
 #ifndef CLEARANCE_SERVER_STATIC_ROUTES_H_
