@@ -92,13 +92,15 @@ function SignIn({ mode, onSignedIn }) {
 }
 
 // Camunda Identity's tabs: Users only in BASIC mode (OIDC users live in the identity provider),
-// Mapping rules only in OIDC mode (BASIC has no tokens to map).
+// Mapping rules only in OIDC mode (BASIC has no tokens to map), Tenants only when tenant checks
+// are on.
 const PAGES = [
   { key: 'authorizations', label: 'Authorizations' },
-  { key: 'users', label: 'Users', kind: 'user', modes: ['BASIC'] },
+  { key: 'users', label: 'Users', kind: 'user', when: (c) => c.authMode === 'BASIC' },
   { key: 'groups', label: 'Groups', kind: 'group' },
   { key: 'roles', label: 'Roles', kind: 'role' },
-  { key: 'mapping-rules', label: 'Mapping rules', kind: 'mappingRule', modes: ['OIDC'] },
+  { key: 'tenants', label: 'Tenants', kind: 'tenant', when: (c) => c.tenantChecks },
+  { key: 'mapping-rules', label: 'Mapping rules', kind: 'mappingRule', when: (c) => c.authMode === 'OIDC' },
 ];
 
 export default function App() {
@@ -147,7 +149,7 @@ export default function App() {
     );
   }
 
-  const pages = PAGES.filter((p) => !p.modes || p.modes.includes(config.authMode));
+  const pages = PAGES.filter((p) => !p.when || p.when(config));
   const page = pages.find((p) => p.key === route[0]) ?? pages[0];
   return (
     <>

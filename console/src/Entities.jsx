@@ -54,6 +54,15 @@ export const KINDS = {
     ],
     consequence: 'They can no longer sign in.',
   },
+  tenant: {
+    title: 'Tenants', one: 'tenant', path: '/v2/tenants', id: 'tenantId',
+    fields: [
+      { key: 'tenantId', label: 'Tenant ID', id: true, column: true },
+      { key: 'name', label: 'Name', required: true, column: true },
+      { key: 'description', label: 'Description (optional)', area: true, column: true },
+    ],
+    consequence: 'Its members lose access to its resources.',
+  },
   mappingRule: {
     title: 'Mapping rules', one: 'mapping rule', path: '/v2/mapping-rules', id: 'mappingRuleId',
     fields: [

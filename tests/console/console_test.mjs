@@ -358,6 +358,7 @@ try {
   await step('Users (BASIC only): a created user can sign in; deleted, they are gone', async () => {
     const nav = page.getByRole('navigation', { name: 'Identity' });
     check(await nav.getByRole('link', { name: 'Mapping rules' }).count() === 0, 'no Mapping rules tab in BASIC mode');
+    check(await nav.getByRole('link', { name: 'Tenants' }).count() === 0, 'no Tenants tab without tenant checks');
     await nav.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.getByRole('button', { name: 'Create user' }).click();
@@ -434,7 +435,7 @@ try {
   writeFileSync(path.join(dir, 'oidc-seed.yaml'), 'defaultRoles:\n  admin: {clients: [ops-console]}\n');
   const oidcInit = spawnSync(clearance, ['--db', oidcDb, 'init', '--client-id-claim', 'azp', '--issuer', ISSUER,
     '--jwks-file', path.join(dir, 'jwks.json'), '--audiences', AUDIENCE, '--algorithms', 'RS256',
-    '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
+    '--tenant-checks', 'true', '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
   if (oidcInit.status !== 0) throw new Error(`clearance init (OIDC) failed: ${oidcInit.stdout} ${oidcInit.stderr}`);
   server = await startServer(oidcDb);
   const oidcUrl = server.url;
@@ -480,6 +481,25 @@ try {
     check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["CREATE_PROCESS_INSTANCE","READ_PROCESS_INSTANCE"]',
       `the two permissions, got ${stored[0].permissionTypes}`);
     check((await ordersMayStart(oidcUrl)) === true, 'the decision API allows orders-service to start order-process');
+  });
+
+  await step('OIDC with tenant checks: a Tenants tab; a tenant created and deleted', async () => {
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create tenant' });
+    await dialog.getByLabel('Tenant ID').fill('acme');
+    await dialog.getByLabel('Name', { exact: true }).fill('Acme');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'acme' });
+    await row.waitFor();
+    await accessible(page, 'Tenants');
+    check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).json?.name === 'Acme', 'tenant acme stored');
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete tenant' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).status === 404, 'tenant acme deleted');
   });
 
   await step('OIDC: Mapping rules instead of Users; a rule created and deleted', async () => {
