@@ -186,7 +186,14 @@ export default function App() {
       </Theme>
       <Content className="console-content">
         {page.kind ? (
-          <Entities key={page.kind} api={api} kind={page.kind} />
+          <Entities
+            key={page.kind}
+            api={api}
+            kind={page.kind}
+            pageKey={page.key}
+            mode={config.authMode}
+            route={route.slice(1)}
+          />
         ) : (
           <Authorizations api={api} mode={config.authMode} route={route.slice(1)} />
         )}

@@ -3,6 +3,7 @@ import {
   Button,
   DataTableSkeleton,
   InlineNotification,
+  Link,
   Modal,
   PasswordInput,
   Table,
@@ -19,6 +20,8 @@ import {
   TextInput,
 } from '@carbon/react';
 import { enc } from './api.js';
+import Members, { MEMBERS_OF } from './Members.jsx';
+import { navigate } from './router.js';
 
 // The id syntax the server accepts for group, role, user and mapping-rule ids.
 const ID_PATTERN = /^[A-Za-z0-9_@.+-]+$/;
@@ -185,8 +188,15 @@ function DeleteModal({ api, k, item, onClose, onDeleted }) {
   );
 }
 
-export default function Entities({ api, kind }) {
+export default function Entities({ api, kind, pageKey, mode, route }) {
   const k = KINDS[kind];
+  if (route[0] && MEMBERS_OF[kind]) {
+    return <Members api={api} k={k} kind={kind} pageKey={pageKey} entityId={route[0]} mode={mode} />;
+  }
+  return <EntityList api={api} k={k} kind={kind} pageKey={pageKey} />;
+}
+
+function EntityList({ api, k, kind, pageKey }) {
   const columns = k.fields.filter((f) => f.column);
   const [items, setItems] = useState(null);
   const [error, setError] = useState('');
@@ -251,7 +261,21 @@ export default function Entities({ api, kind }) {
                 {shown.map((i) => (
                   <TableRow key={i[k.id]}>
                     {columns.map((c) => (
-                      <TableCell key={c.key}>{i[c.key]}</TableCell>
+                      <TableCell key={c.key}>
+                        {c.id && MEMBERS_OF[kind] ? (
+                          <Link
+                            href={`/identity/${pageKey}/${enc(i[c.key])}`}
+                            onClick={(e) => {
+                              e.preventDefault();
+                              navigate([pageKey, i[c.key]]);
+                            }}
+                          >
+                            {i[c.key]}
+                          </Link>
+                        ) : (
+                          i[c.key]
+                        )}
+                      </TableCell>
                     ))}
                     <TableCell>
                       <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>

@@ -355,6 +355,27 @@ try {
     });
   }
 
+  await step('a group\'s members: only Users in BASIC mode; assign and remove bob', async () => {
+    check((await api(url, 'POST', '/v2/groups', { groupId: 'team', name: 'Team' })).status === 201, 'group team created');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'team', exact: true }).click();
+    await page.waitForURL(/\/identity\/groups\/team$/);
+    await page.getByRole('heading', { name: 'Team' }).waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    check(JSON.stringify(tabs) === '["Users"]', `only a Users tab in BASIC mode, got ${tabs}`);
+    await page.getByLabel(/Assign users/).fill('bob');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'bob' }).waitFor();
+    const members = async () => (await api(url, 'POST', '/v2/groups/team/users/search', {})).json.items.map((i) => i.username);
+    check(JSON.stringify(await members()) === '["bob"]', 'bob is a member of team');
+    await screenshot(page, 'group-members');
+    await accessible(page, 'a group\'s members');
+    await page.getByRole('row').filter({ hasText: 'bob' }).getByRole('button', { name: /Remove/ }).click();
+    await page.getByRole('dialog', { name: 'Remove from group' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByText('No users assigned.').waitFor();
+    check((await members()).length === 0, 'bob is no longer a member');
+  });
+
   await step('Users (BASIC only): a created user can sign in; deleted, they are gone', async () => {
     const nav = page.getByRole('navigation', { name: 'Identity' });
     check(await nav.getByRole('link', { name: 'Mapping rules' }).count() === 0, 'no Mapping rules tab in BASIC mode');
@@ -481,6 +502,22 @@ try {
     check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["CREATE_PROCESS_INSTANCE","READ_PROCESS_INSTANCE"]',
       `the two permissions, got ${stored[0].permissionTypes}`);
     check((await ordersMayStart(oidcUrl)) === true, 'the decision API allows orders-service to start order-process');
+  });
+
+  await step('OIDC: a role\'s members include Clients and Mapping rules; assign a client', async () => {
+    check((await api(oidcUrl, 'POST', '/v2/roles', { roleId: 'starters', name: 'Starters' })).status === 201, 'role created');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('link', { name: 'starters', exact: true }).click();
+    await page.getByRole('heading', { name: 'Starters' }).waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    check(JSON.stringify(tabs) === '["Users","Clients","Groups","Mapping rules"]', `role member tabs, got ${tabs}`);
+    await page.getByRole('tab', { name: 'Clients' }).click();
+    await page.getByLabel(/Assign clients/).fill('billing-service');
+    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'billing-service' }).waitFor();
+    const clients = (await api(oidcUrl, 'POST', '/v2/roles/starters/clients/search', {})).json.items.map((i) => i.clientId);
+    check(JSON.stringify(clients) === '["billing-service"]', `billing-service is a member, got ${clients}`);
+    await screenshot(page, 'oidc-role-clients');
   });
 
   await step('OIDC with tenant checks: a Tenants tab; a tenant created and deleted', async () => {
