@@ -9,6 +9,7 @@
 #include "server/decision/decision_routes.h"
 #include "server/json_writer.h"
 #include "server/metrics.h"
+#include "server/static_routes.h"
 #include "server/system_routes.h"
 #include "server/v2/identity_routes.h"
 
@@ -201,6 +202,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
   info.version = std::string(ServerVersion());
   impl->host = info.host;
   impl->router = MakeRouter(info);
+  if (!options.console_dir.empty()) AddStaticRoutes(*impl->router, options.console_dir);
   std::vector<std::string> patterns = impl->router->Patterns();
   patterns.push_back("");
   impl->metrics = std::make_unique<Metrics>(patterns);

@@ -33,6 +33,8 @@ struct ServeOptions {
   size_t max_batch = 256;
   // On Shutdown(), how long requests in flight get to finish.
   std::chrono::milliseconds drain_timeout{10000};
+  // The built Identity console served at /identity/ (static_routes.h); "" serves none.
+  std::string console_dir;
 };
 
 // Builds the verifier for the stored configuration's token issuers; nullptr when it has none.

@@ -17,6 +17,9 @@ packages=(
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
 fi
+# The Identity console is built whenever npm is present (CLEARANCE_BUILD_CONSOLE), and its browser
+# test (tests/console) drives Debian's chromium headless; nothing is downloaded at test time.
+packages+=(chromium)
 # tools/fuzz.sh sets CLEARANCE_SETUP_FUZZ=1: clang, and libFuzzer with clang's sanitizer runtimes.
 if [ "${CLEARANCE_SETUP_FUZZ:-}" = 1 ]; then
   packages+=(clang libclang-rt-14-dev)

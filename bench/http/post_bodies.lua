@@ -3,7 +3,12 @@
 --   WRK_BODIES=queries.ndjson [WRK_TOKENS=tokens.txt] [WRK_PATH=/check] \
 --     wrk -t2 -c64 -d10s --latency -s bench/http/post_bodies.lua http://127.0.0.1:8082/check
 -- WRK_BODIES   one request body per line (required); empty lines are skipped
--- WRK_TOKENS   one bearer token per line (optional): sent as Authorization, cycled independently
+-- WRK_TOKENS   one bearer token per line (optional): sent as Authorization. With as many lines
+--              as WRK_BODIES, line i of both goes in one request (make_requests.py pairs each
+--              body with its caller's token); otherwise the two files cycle independently.
+-- WRK_DELAY_MS each connection waits this long (whole milliseconds, wrk's delay()) before each
+--              request: paces the load below the maximum rate (wrk2 is not in Debian). wrk
+--              times a request from when it is sent, so paced latencies are service times.
 -- WRK_PATH     request target (default: the URL's path)
 -- WRK_CONTENT_TYPE  default application/json
 -- Each wrk thread starts at its own offset in the files, so threads do not send in lockstep.
@@ -26,7 +31,7 @@ local function read_lines(path)
   return lines
 end
 
-local bodies, tokens, body_at, token_at, path, headers
+local bodies, tokens, body_at, token_at, path, headers, delay_ms
 
 function init(args)
   local bodies_path = os.getenv("WRK_BODIES")
@@ -41,6 +46,11 @@ function init(args)
   token_at = #tokens > 0 and (id * 7919) % #tokens or 0
   path = os.getenv("WRK_PATH") or wrk.path
   headers = { ["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json" }
+  delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+  if delay_ms then
+    -- wrk only calls delay() when the script defines it, so define it only when asked.
+    delay = function() return delay_ms end
+  end
 end
 
 function request()

@@ -6,6 +6,7 @@
 #include "cli/input.h"
 #include "clearance/internal/strings.h"
 #include "server/serve.h"
+#include "server/static_routes.h"
 
 namespace clearance::cli {
 namespace {
@@ -31,6 +32,7 @@ int Serve(Context& ctx, const Flags& f) {
   options.access_log = f.GetOr("access-log", "");
   options.http.tls_cert_file = f.GetOr("tls-cert", "");
   options.http.tls_key_file = f.GetOr("tls-key", "");
+  options.console_dir = f.GetOr("console-dir", server::DefaultConsoleDir());
   struct {
     const InputLimit& limit;
     size_t* out;
@@ -105,6 +107,8 @@ void AddServeCommands(std::vector<Command>* commands) {
         {"tls-cert", true, false, "PEM certificate chain: serve HTTPS (with --tls-key)"},
         {"tls-key", true, false, "PEM private key for --tls-cert"},
         {"access-log", true, false, "JSON-lines access log: a file to append to, or - for stdout"},
+        {"console-dir", true, false,
+         "the built Identity console served at /identity/ (default: this build's console/dist)"},
         {"io-threads", true, false, "I/O threads (default: one per core, at least 2)"},
         LimitFlag(kBlockingThreads, "threads for handlers that wait (writes, identity reads)"),
         LimitFlag(kMaxBody, "largest request body accepted, in bytes (413 beyond)"),

@@ -1,0 +1,576 @@
+// The Identity console in a real browser: Debian's chromium, driven by playwright-core, against
+// `clearance serve` on a temporary BASIC store. A person signs in, creates an authorization
+// through the modal, sees it in the table and deletes it; groups and roles are created and
+// deleted the same way; after each step the server's API confirms the store changed. Static
+// serving (content types, client-side routes, no traversal) is checked over plain HTTP.
+//
+// Usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR
+// Screenshots of every step land in OUT_DIR. Ends with "N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const [clearance, consoleDist, nodeModules, chromiumPath, outDir] = process.argv.slice(2);
+if (!outDir) {
+  console.error('usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR');
+  process.exit(2);
+}
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(path.resolve(nodeModules), 'noop.js'))('playwright-core'));
+} catch (e) {
+  console.error(`playwright-core is not in ${nodeModules} (run npm ci in console/): ${e.message}`);
+  process.exit(1);
+}
+
+const SEED = `users:
+  - {username: admin, password: secret, name: Admin}
+  - {username: bob, password: secret}
+defaultRoles:
+  admin: {users: [admin]}
+`;
+let ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+
+// OIDC: the server trusts this test's key (a JWKS file); a token for a client is minted here.
+const ISSUER = 'https://idp.console-test.invalid/';
+const AUDIENCE = 'orchestration-api';
+const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+function mintToken(clientId) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'console-test' })}.${b64({
+    iss: ISSUER, aud: AUDIENCE, sub: clientId, azp: clientId, iat: now, exp: now + 3600,
+  })}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+let passed = 0;
+let failed = 0;
+let shot = 0;
+// The browser steps build on each other (signed in, then a row to delete): after one fails, the
+// rest are counted failed without running, instead of each waiting out its timeouts.
+let broken = '';
+let page = null;
+
+function check(condition, what) {
+  if (!condition) throw new Error(`expected ${what}`);
+}
+
+async function step(name, fn) {
+  if (broken) {
+    failed += 1;
+    console.log(`FAIL ${name}: not run, "${broken}" failed before it`);
+    return;
+  }
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+    if (page) {
+      broken = name;
+      await screenshot(page, 'failure').then((f) => console.log(`     the page then: ${f}`), () => {});
+    }
+  }
+}
+
+function startServer(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(clearance, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--console-dir', consoleDist], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
+  });
+}
+
+async function stopServer(s) {
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+// A raw request, so paths reach the server exactly as written (fetch would normalize "..").
+function raw(url, target) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, path: target, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function api(url, method, target, body) {
+  const res = await fetch(url + target, {
+    method,
+    headers: { Authorization: ADMIN, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function authorizationsOf(url, ownerId, resourceType) {
+  const r = await api(url, 'POST', '/v2/authorizations/search', { filter: { ownerId, resourceType } });
+  check(r.status === 200, `authorization search 200, got ${r.status}`);
+  return r.json.items;
+}
+
+// The decision API, asked by orders-service itself: may it start an instance of order-process?
+async function ordersMayStart(url) {
+  const res = await fetch(`${url}/clearance/v1/check`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${mintToken('orders-service')}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resourceType: 'PROCESS_DEFINITION', permission: 'CREATE_PROCESS_INSTANCE', resourceIds: ['order-process'] }),
+  });
+  const body = await res.json();
+  check(res.status === 200 && typeof body.allowed === 'boolean', `a decision, got ${res.status} ${JSON.stringify(body)}`);
+  return body.allowed;
+}
+
+// axe-core's scan of what the page shows now; serious and critical violations fail the step.
+const axeSource = path.join(path.resolve(nodeModules), 'axe-core', 'axe.min.js');
+async function accessible(page, what) {
+  await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `no serious or critical accessibility violation on ${what}, got ` +
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; '));
+}
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'clearance-console-'));
+mkdirSync(outDir, { recursive: true });
+for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(path.join(outDir, f));
+let server;
+let browser;
+try {
+  const db = path.join(dir, 'store');
+  writeFileSync(path.join(dir, 'seed.yaml'), SEED);
+  const init = spawnSync(clearance, ['--db', db, 'init', '--mode', 'BASIC', '--seed', path.join(dir, 'seed.yaml')], {
+    encoding: 'utf8',
+  });
+  if (init.status !== 0) throw new Error(`clearance init failed: ${init.stdout} ${init.stderr}`);
+  server = await startServer(db);
+  const url = server.url;
+
+  await step('static: index.html, client-side routes, assets, no traversal', async () => {
+    const index = await raw(url, '/identity/');
+    check(index.status === 200, `/identity/ 200, got ${index.status}`);
+    check(index.headers['content-type'].startsWith('text/html'), `text/html, got ${index.headers['content-type']}`);
+    check(/default-src 'self'/.test(index.headers['content-security-policy'] || ''), 'a same-origin CSP');
+    const deep = await raw(url, '/identity/authorizations/GROUP');
+    check(deep.status === 200 && deep.body === index.body, 'a console route answers index.html');
+    const redirect = await raw(url, '/identity');
+    check(redirect.status === 308 && redirect.headers.location === '/identity/', '/identity redirects to /identity/');
+    const css = index.body.match(/\/identity\/(assets\/[^"]+\.css)/);
+    check(css, 'index.html names a stylesheet');
+    const sheet = await raw(url, `/identity/${css[1]}`);
+    check(sheet.status === 200 && sheet.headers['content-type'].startsWith('text/css'), `text/css for ${css[1]}`);
+    check(/immutable/.test(sheet.headers['cache-control']), 'hashed assets are immutable');
+    check(!/https?:\/\/(?!www\.w3\.org)/.test(sheet.body.replace(/\/\*[\s\S]*?\*\//g, '')), 'no remote URL in the stylesheet');
+    const js = index.body.match(/\/identity\/(assets\/[^"]+\.js)/);
+    const script = await raw(url, `/identity/${js[1]}`);
+    check(script.headers['content-type'].startsWith('text/javascript'), 'text/javascript');
+    for (const bad of ['/identity/%2e%2e/%2e%2e/etc/passwd', '/identity/assets/%2e%2e%2f%2e%2e%2fseed.yaml', '/identity/.hidden', '/identity/assets/missing.js']) {
+      const r = await raw(url, bad);
+      check(r.status === 404 || r.status === 400, `${bad} refused, got ${r.status}`);
+      check(!r.body.includes('root:') && !r.body.includes('defaultRoles'), `${bad} leaks nothing`);
+    }
+    const config = await raw(url, '/identity/console-config.json');
+    check(JSON.parse(config.body).authMode === 'BASIC', 'console-config says BASIC');
+  });
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  // bypassCSP lets the test inject axe-core; the CSP itself is checked over HTTP above.
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
+  page.setDefaultTimeout(15000);
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
+  const remote = [];
+  page.on('request', (r) => !r.url().startsWith(url) && remote.push(r.url()));
+
+  await step('sign-in refuses a wrong password and shows why', async () => {
+    await page.goto(`${url}/identity/`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Sign-in refused').waitFor();
+    await screenshot(page, 'signin-refused');
+    await accessible(page, 'the sign-in page');
+  });
+
+  await step('sign-in as admin opens Authorizations', async () => {
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    await page.getByRole('navigation', { name: 'Resource types' }).getByRole('button', { name: 'Group', exact: true }).click();
+    await page.waitForURL(/\/identity\/authorizations\/GROUP$/);
+    await page.getByRole('button', { name: 'Create authorization' }).waitFor();
+    await screenshot(page, 'authorizations-group');
+    await accessible(page, 'Authorizations');
+  });
+
+  await step('the modal offers no Client or Mapping rule owner in BASIC mode', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.waitFor();
+    const owners = await dialog.locator('#authorization-owner-type option').allTextContents();
+    check(JSON.stringify(owners) === JSON.stringify(['User', 'Group', 'Role']), `owner types User, Group, Role; got ${owners}`);
+    const types = await dialog.locator('#authorization-resource-type option').allTextContents();
+    check(!types.includes('Mapping rule'), 'no Mapping rule resource type');
+    check((await dialog.locator('#authorization-resource-type').inputValue()) === 'GROUP', 'the selected type preset');
+    const perms = await dialog.locator('input[type=checkbox]').evaluateAll((els) => els.map((e) => e.id));
+    check(JSON.stringify(perms) === JSON.stringify(['permission-CREATE', 'permission-READ', 'permission-UPDATE', 'permission-DELETE']), `GROUP permissions, got ${perms}`);
+  });
+
+  await step('changing the resource type clears permissions and Resource ID', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByLabel('Resource ID').fill('ops');
+    await dialog.locator('label[for="permission-READ"]').click();
+    check(await dialog.locator('#permission-READ').isChecked(), 'READ checked');
+    await dialog.locator('#authorization-resource-type').selectOption('PROCESS_DEFINITION');
+    check(await dialog.locator('#permission-CREATE_PROCESS_INSTANCE').count() === 1, 'process permissions shown');
+    await dialog.locator('#authorization-resource-type').selectOption('GROUP');
+    check((await dialog.getByLabel('Resource ID').inputValue()) === '', 'Resource ID cleared');
+    check(!(await dialog.locator('#permission-READ').isChecked()), 'READ cleared');
+  });
+
+  await step('an empty form is refused next to its fields, and nothing is created', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.getByText('Enter the owner ID.').waitFor();
+    await dialog.getByText('Select at least one permission.').waitFor();
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 0, 'no authorization stored');
+  });
+
+  await step('create: User bob may READ and UPDATE every group', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.locator('#authorization-owner-type').selectOption('USER');
+    await dialog.getByLabel('Owner ID').fill('bob');
+    await dialog.getByLabel('Resource ID').fill('*');
+    await dialog.locator('label[for="permission-READ"]').click();
+    await dialog.locator('label[for="permission-UPDATE"]').click();
+    await screenshot(page, 'create-authorization-modal');
+    await accessible(page, 'the Create authorization modal');
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'bob' });
+    await row.waitFor();
+    const text = await row.innerText();
+    check(/User/.test(text) && /\*/.test(text) && /READ/.test(text) && /UPDATE/.test(text), `the row shows User bob * READ UPDATE: ${text}`);
+    await screenshot(page, 'authorization-created');
+    const stored = await authorizationsOf(url, 'bob', 'GROUP');
+    check(stored.length === 1, `one stored authorization, got ${stored.length}`);
+    check(stored[0].ownerType === 'USER' && stored[0].resourceId === '*', 'owner USER, resource *');
+    check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["READ","UPDATE"]', `READ and UPDATE, got ${stored[0].permissionTypes}`);
+  });
+
+  await step('the server refuses a duplicate and the modal shows its detail', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.getByLabel('Owner ID').fill('bob');
+    await dialog.getByLabel('Resource ID').fill('*');
+    await dialog.locator('label[for="permission-READ"]').click();
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.getByText('Not created').waitFor();
+    await screenshot(page, 'duplicate-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'still one authorization');
+  });
+
+  await step('delete asks for confirmation, then the authorization is gone', async () => {
+    const row = page.getByRole('row').filter({ hasText: 'bob' });
+    await row.getByRole('button', { name: /Delete/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete authorization' });
+    await dialog.waitFor();
+    await screenshot(page, 'delete-confirmation');
+    await accessible(page, 'the delete confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'Cancel deletes nothing');
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'bob' }).waitFor({ state: 'detached' });
+    check((await authorizationsOf(url, 'bob', 'GROUP')).length === 0, 'the store holds no authorization for bob');
+    await screenshot(page, 'authorization-deleted');
+  });
+
+  for (const kind of [
+    { page: 'Groups', one: 'group', id: 'ops', path: '/v2/groups/ops' },
+    { page: 'Roles', one: 'role', id: 'auditor', path: '/v2/roles/auditor' },
+  ]) {
+    await step(`${kind.page}: create, search, delete`, async () => {
+      await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: kind.page }).click();
+      await page.getByRole('heading', { name: kind.page }).waitFor();
+      await page.getByRole('button', { name: `Create ${kind.one}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Create ${kind.one}` });
+      await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill('bad id');
+      await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
+      await dialog.getByText('Use 1 to 256 letters').waitFor();
+      await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill(kind.id);
+      await dialog.getByLabel('Name', { exact: true }).fill(`The ${kind.id} ${kind.one}`);
+      await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` }).waitFor();
+      check((await api(url, 'GET', kind.path)).json?.name === `The ${kind.id} ${kind.one}`, `${kind.path} stored`);
+      await screenshot(page, `${kind.one}-created`);
+      await accessible(page, kind.page);
+      await page.getByRole('searchbox').fill('no-such-thing');
+      await page.getByText('Nothing matches the search.').waitFor();
+      await page.getByRole('searchbox').fill(kind.id);
+      const row = page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` });
+      await row.getByRole('button', { name: /Delete/ }).click();
+      await page.getByRole('dialog', { name: `Delete ${kind.one}` }).getByRole('button', { name: 'Delete', exact: true }).click();
+      await row.waitFor({ state: 'detached' });
+      check((await api(url, 'GET', kind.path)).status === 404, `${kind.path} deleted`);
+    });
+  }
+
+  await step('a group\'s members: only Users in BASIC mode; assign and remove bob', async () => {
+    check((await api(url, 'POST', '/v2/groups', { groupId: 'team', name: 'Team' })).status === 201, 'group team created');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'team', exact: true }).click();
+    await page.waitForURL(/\/identity\/groups\/team$/);
+    await page.getByRole('heading', { name: 'Team' }).waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    check(JSON.stringify(tabs) === '["Users"]', `only a Users tab in BASIC mode, got ${tabs}`);
+    await page.getByLabel(/Assign users/).fill('bob');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'bob' }).waitFor();
+    const members = async () => (await api(url, 'POST', '/v2/groups/team/users/search', {})).json.items.map((i) => i.username);
+    check(JSON.stringify(await members()) === '["bob"]', 'bob is a member of team');
+    await screenshot(page, 'group-members');
+    await accessible(page, 'a group\'s members');
+    await page.getByRole('row').filter({ hasText: 'bob' }).getByRole('button', { name: /Remove/ }).click();
+    await page.getByRole('dialog', { name: 'Remove from group' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByText('No users assigned.').waitFor();
+    check((await members()).length === 0, 'bob is no longer a member');
+  });
+
+  await step('Users (BASIC only): a created user can sign in; deleted, they are gone', async () => {
+    const nav = page.getByRole('navigation', { name: 'Identity' });
+    check(await nav.getByRole('link', { name: 'Mapping rules' }).count() === 0, 'no Mapping rules tab in BASIC mode');
+    check(await nav.getByRole('link', { name: 'Tenants' }).count() === 0, 'no Tenants tab without tenant checks');
+    await nav.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create user' });
+    await dialog.getByLabel('Username').fill('carol');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.getByText('Enter the password.').waitFor();
+    await dialog.getByLabel('Name (optional)').fill('Carol');
+    await dialog.getByLabel('Password', { exact: true }).fill('carol-secret');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'carol' });
+    await row.waitFor();
+    await screenshot(page, 'user-created');
+    await accessible(page, 'Users');
+    const me = await fetch(`${url}/v2/authentication/me`, {
+      headers: { Authorization: 'Basic ' + Buffer.from('carol:carol-secret').toString('base64') },
+    });
+    check(me.status === 200, `carol signs in with her password, got ${me.status}`);
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete user' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(url, 'GET', '/v2/users/carol')).status === 404, '/v2/users/carol deleted');
+  });
+
+  await step('a reload of a console route keeps the route; sign-out forgets the credentials', async () => {
+    await page.goto(`${url}/identity/authorizations/ROLE`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    const current = await page.locator('.console-types button[aria-current="true"]').innerText();
+    check(current === 'Role', `Role selected after reload, got ${current}`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    check(stored === '{}{}', `nothing kept in storage, got ${stored}`);
+  });
+
+  await step('a caller without identity permissions gets a clear message, not a broken page', async () => {
+    await page.getByLabel('Username').fill('bob');
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    await page.getByText('Cannot list authorizations').waitFor();
+    await page.getByText(/Insufficient permissions/).first().waitFor();
+    check(await page.getByText('No authorizations for this resource type.').count() === 0,
+      'no table claiming there are none');
+    await screenshot(page, 'forbidden');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  await step('the browser loaded nothing from elsewhere and logged no errors', async () => {
+    check(remote.length === 0, `only same-origin requests, got ${remote.join(', ')}`);
+    // The refused sign-in (401) and the refused duplicate (409) are expected; nothing else.
+    const expected = (e) => /status of 40[139]/.test(e) ||
+      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/authorizations\/search$/.test(e);
+    const unexpected = consoleErrors.filter((e) => !expected(e));
+    check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
+  });
+
+  // ---- OIDC mode: a pasted bearer token, and the client options BASIC mode hides -------------
+  await stopServer(server);
+  server = null;
+  broken = '';
+  await page.close();
+  page = null;
+  const oidcDb = path.join(dir, 'oidc-store');
+  writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify({
+    keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'console-test', alg: 'RS256', use: 'sig' }],
+  }));
+  writeFileSync(path.join(dir, 'oidc-seed.yaml'), 'defaultRoles:\n  admin: {clients: [ops-console]}\n');
+  const oidcInit = spawnSync(clearance, ['--db', oidcDb, 'init', '--client-id-claim', 'azp', '--issuer', ISSUER,
+    '--jwks-file', path.join(dir, 'jwks.json'), '--audiences', AUDIENCE, '--algorithms', 'RS256',
+    '--tenant-checks', 'true', '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
+  if (oidcInit.status !== 0) throw new Error(`clearance init (OIDC) failed: ${oidcInit.stdout} ${oidcInit.stderr}`);
+  server = await startServer(oidcDb);
+  const oidcUrl = server.url;
+  ADMIN = `Bearer ${mintToken('ops-console')}`;
+  page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
+  page.setDefaultTimeout(15000);
+
+  await step('OIDC: a token from an unknown key is refused; the admin client\'s token signs in', async () => {
+    await page.goto(`${oidcUrl}/identity/authorizations/PROCESS_DEFINITION`);
+    const foreign = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const [head, body] = mintToken('ops-console').split('.');
+    const forged = `${head}.${body}.${crypto.sign('sha256', Buffer.from(`${head}.${body}`), foreign).toString('base64url')}`;
+    check((await ordersMayStart(oidcUrl)) === false, 'orders-service may not start order-process yet');
+    await page.getByLabel('Access token').fill(forged);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Sign-in refused').waitFor();
+    await page.getByLabel('Access token').fill(mintToken('ops-console'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    const current = await page.locator('.console-types button[aria-current="true"]').innerText();
+    check(current === 'Process definition', `Process definition selected, got ${current}`);
+    await page.getByText('ops-console').waitFor();
+  });
+
+  await step('OIDC: the guide\'s Client authorization, created by clicking', async () => {
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    const owners = await dialog.locator('#authorization-owner-type option').allTextContents();
+    check(JSON.stringify(owners) === JSON.stringify(['User', 'Group', 'Role', 'Client', 'Mapping rule']), `all owner types, got ${owners}`);
+    await dialog.locator('#authorization-owner-type').selectOption({ label: 'Client' });
+    await dialog.getByLabel('Owner ID').fill('orders-service');
+    await dialog.getByLabel('Resource ID').fill('order-process');
+    await dialog.locator('label[for="permission-CREATE_PROCESS_INSTANCE"]').click();
+    await dialog.locator('label[for="permission-READ_PROCESS_INSTANCE"]').click();
+    await screenshot(page, 'oidc-client-authorization-modal');
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'orders-service' }).waitFor();
+    await screenshot(page, 'oidc-client-authorization-created');
+    const stored = await authorizationsOf(oidcUrl, 'orders-service', 'PROCESS_DEFINITION');
+    check(stored.length === 1 && stored[0].ownerType === 'CLIENT' && stored[0].resourceId === 'order-process',
+      `one CLIENT authorization on order-process, got ${JSON.stringify(stored)}`);
+    check(JSON.stringify([...stored[0].permissionTypes].sort()) === '["CREATE_PROCESS_INSTANCE","READ_PROCESS_INSTANCE"]',
+      `the two permissions, got ${stored[0].permissionTypes}`);
+    check((await ordersMayStart(oidcUrl)) === true, 'the decision API allows orders-service to start order-process');
+  });
+
+  await step('OIDC: a role\'s members include Clients and Mapping rules; assign a client', async () => {
+    check((await api(oidcUrl, 'POST', '/v2/roles', { roleId: 'starters', name: 'Starters' })).status === 201, 'role created');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('link', { name: 'starters', exact: true }).click();
+    await page.getByRole('heading', { name: 'Starters' }).waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    check(JSON.stringify(tabs) === '["Users","Clients","Groups","Mapping rules"]', `role member tabs, got ${tabs}`);
+    await page.getByRole('tab', { name: 'Clients' }).click();
+    await page.getByLabel(/Assign clients/).fill('billing-service');
+    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'billing-service' }).waitFor();
+    const clients = (await api(oidcUrl, 'POST', '/v2/roles/starters/clients/search', {})).json.items.map((i) => i.clientId);
+    check(JSON.stringify(clients) === '["billing-service"]', `billing-service is a member, got ${clients}`);
+    await screenshot(page, 'oidc-role-clients');
+  });
+
+  await step('OIDC with tenant checks: a Tenants tab; a tenant created and deleted', async () => {
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create tenant' });
+    await dialog.getByLabel('Tenant ID').fill('acme');
+    await dialog.getByLabel('Name', { exact: true }).fill('Acme');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'acme' });
+    await row.waitFor();
+    await accessible(page, 'Tenants');
+    check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).json?.name === 'Acme', 'tenant acme stored');
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete tenant' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).status === 404, 'tenant acme deleted');
+  });
+
+  await step('OIDC: Mapping rules instead of Users; a rule created and deleted', async () => {
+    const nav = page.getByRole('navigation', { name: 'Identity' });
+    check(await nav.getByRole('link', { name: 'Users' }).count() === 0, 'no Users tab in OIDC mode');
+    await nav.getByRole('link', { name: 'Mapping rules' }).click();
+    await page.getByRole('heading', { name: 'Mapping rules' }).waitFor();
+    await page.getByRole('button', { name: 'Create mapping rule' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create mapping rule' });
+    await dialog.getByLabel('Mapping rule ID').fill('eng-team');
+    await dialog.getByLabel('Name', { exact: true }).fill('Engineering');
+    await dialog.getByLabel('Claim name').fill('groups');
+    await dialog.getByLabel('Claim value').fill('engineering');
+    await dialog.getByRole('button', { name: 'Create mapping rule' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'eng-team' });
+    await row.waitFor();
+    await screenshot(page, 'oidc-mapping-rule-created');
+    await accessible(page, 'Mapping rules');
+    const stored = (await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).json;
+    check(stored?.claimName === 'groups' && stored?.claimValue === 'engineering', `the rule stored, got ${JSON.stringify(stored)}`);
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await page.getByRole('dialog', { name: 'Delete mapping rule' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    check((await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).status === 404, 'the rule deleted');
+  });
+} catch (e) {
+  failed += 1;
+  console.log(`FAIL setup: ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  if (server) await stopServer(server);
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`screenshots: ${outDir}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
