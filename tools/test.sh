@@ -6,6 +6,7 @@
 #   CLEARANCE_BUILD_TYPE=Release tools/test.sh   another build type (build-release/)
 #   CLEARANCE_WERROR=ON tools/test.sh            warnings in our code become errors (CI)
 #   CLEARANCE_BUILD_BENCHMARKS=OFF tools/test.sh leaves the benchmarks out
+#   CLEARANCE_BUILD_CONSOLE=OFF tools/test.sh    leaves the web console out (default: on with npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
@@ -37,7 +38,8 @@ if [ "$sanitize" = thread ]; then
   export TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp ${TSAN_OPTIONS:-}"
 fi
 cmake -S . -B "$build" "${build_flags[@]}" -DCLEARANCE_SANITIZE="$sanitize" \
-  -DCLEARANCE_WERROR="${CLEARANCE_WERROR:-OFF}" -DCLEARANCE_BUILD_TESTS=ON >/dev/null
+  -DCLEARANCE_WERROR="${CLEARANCE_WERROR:-OFF}" -DCLEARANCE_BUILD_TESTS=ON \
+  ${CLEARANCE_BUILD_CONSOLE:+-DCLEARANCE_BUILD_CONSOLE="$CLEARANCE_BUILD_CONSOLE"} >/dev/null
 # CLEARANCE_BUILD_TARGETS (space-separated) builds only those targets; pair it with a CTEST_ARGS
 # filter, since the tests of unbuilt executables show up as *_NOT_BUILT.
 targets=()
