@@ -50,7 +50,7 @@ struct HttpServerOptions {
   int io_threads = 0;
   // Threads running the handlers `is_blocking` selects (synced writes), so that a slow fsync
   // never stalls the other connections an I/O thread serves. At least 1.
-  int blocking_threads = 4;
+  int blocking_threads = 16;
   // Largest request body accepted (bytes); a larger one is answered 413 and the connection closed.
   size_t max_body_bytes = 1 << 20;
   // Largest request line plus header fields accepted (bytes); beyond it: 431, then close.

@@ -14,7 +14,9 @@ namespace {
 using strings_internal::StrCat;
 
 constexpr InputLimit kIoThreads{"io-threads", 0};
-constexpr InputLimit kBlockingThreads{"blocking-threads", 4};
+// Writers wait for their batch on these threads, so they bound how many writes one fsync
+// carries (group commit); waiting threads cost little.
+constexpr InputLimit kBlockingThreads{"blocking-threads", 16};
 constexpr InputLimit kMaxBody{"max-body-bytes", 1 << 20};
 constexpr InputLimit kMaxHeader{"max-header-bytes", 16 << 10};
 constexpr InputLimit kMaxConnections{"max-connections", 1024};
