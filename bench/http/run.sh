@@ -9,8 +9,8 @@
 #   3. the check against bench/http/node_peer.mjs (node's http server, the JS bitmask evaluator,
 #      node:crypto token verification with a cache), one process and --workers 2, the same
 #      requests: goal >= 5x.
-#   4. group commit: synced POST /v2/groups from 16 connections vs 1, with the server's default
-#      --blocking-threads (4) and with 16: goal >= 10x writes/s. One client and sixteen alternate
+#   4. group commit: synced POST /v2/groups from 16 connections vs 1, with --blocking-threads 4
+#      and with 16 (the server's default): goal >= 10x writes/s. One client and sixteen alternate
 #      in GC_ROUNDS rounds of GC_DURATION each, so drifting load on a shared machine hits both.
 # Each server is checked against the engine's decisions (validate.py) before it is timed.
 # Prints the markdown for bench/RESULTS.md; raw JSON lines go to $WORK_DIR/results.jsonl.
