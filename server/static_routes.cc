@@ -171,6 +171,9 @@ void AddStaticRoutes(Router& router, std::string console_dir) {
         w.Field("authMode",
                 config != nullptr && config->mode == AuthMode::kBasic ? "BASIC" : "OIDC");
         w.Field("tenantChecks", config != nullptr && config->tenant_checks_enabled);
+        // The identifier rule, so the console's forms refuse what the planner would.
+        w.Field("idPattern", config != nullptr ? config->id_pattern : Configuration{}.id_pattern);
+        w.Field("groupsClaim", config != nullptr && config->groups_claim_configured());
         w.EndObject();
         HttpResponse r = JsonResponse(200, std::move(w).Take());
         r.headers.emplace_back("Cache-Control", "no-store");

@@ -9,7 +9,9 @@
 //
 // GET /identity/console-config.json tells the console, before anyone signs in, which sign-in to
 // offer and which pages apply: {"authMode": "BASIC" (a username and password) or "OIDC" (a
-// bearer token), "tenantChecks": true when tenant checks are on (the Tenants page)}.
+// bearer token), "tenantChecks": true when tenant checks are on (the Tenants page), "idPattern":
+// the configured identifier rule (an RE2 expression its forms check ids with), "groupsClaim":
+// true when a groups claim relaxes group ids}.
 //
 // Thread-safety: the handlers read files on every request and hold no state but the directory.
 #ifndef CLEARANCE_SERVER_STATIC_ROUTES_H_

@@ -98,7 +98,7 @@ TEST_F(StaticRoutesTest, ConsoleConfigNamesTheMode) {
   // No authenticator in this state: the console is told to offer a token.
   HttpResponse r = Get("/identity/console-config.json");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"authMode":"OIDC","tenantChecks":false})");
+  EXPECT_EQ(r.body, R"({"authMode":"OIDC","tenantChecks":false,"idPattern":"^[a-zA-Z0-9_~@.+-]+$","groupsClaim":false})");
 }
 
 TEST(ContentTypeForTest, KnownAndUnknownExtensions) {
