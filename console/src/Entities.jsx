@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   Button,
   DataTableSkeleton,
@@ -20,17 +20,14 @@ import {
   TextInput,
 } from '@carbon/react';
 import { enc } from './api.js';
+import { checkId, fieldOfDetail, forbiddenText, likeFilter, Pager, usePagedSearch, useWriteAccess } from './common.jsx';
 import Members, { MEMBERS_OF } from './Members.jsx';
 import { navigate } from './router.js';
 
-// The id syntax the server accepts for group, role, user and mapping-rule ids.
-const ID_PATTERN = /^[A-Za-z0-9_@.+-]+$/;
-
-// Each identity entity the console lists, creates and deletes: its /v2 path, its id field and
-// the fields of its create form, in the wire's names. `column` fields show in the table.
 export const KINDS = {
   group: {
-    title: 'Groups', one: 'group', path: '/v2/groups', id: 'groupId',
+    title: 'Groups', one: 'group', path: '/v2/groups', id: 'groupId', resourceType: 'GROUP',
+    search: { key: 'groupId', like: true, text: 'Search by group ID' },
     fields: [
       { key: 'groupId', label: 'Group ID', id: true, column: true },
       { key: 'name', label: 'Name', required: true, column: true },
@@ -39,7 +36,8 @@ export const KINDS = {
     consequence: 'Its members lose what it grants them.',
   },
   role: {
-    title: 'Roles', one: 'role', path: '/v2/roles', id: 'roleId',
+    title: 'Roles', one: 'role', path: '/v2/roles', id: 'roleId', resourceType: 'ROLE',
+    search: { key: 'name', like: true, text: 'Search by name' },
     fields: [
       { key: 'roleId', label: 'Role ID', id: true, column: true },
       { key: 'name', label: 'Name', required: true, column: true },
@@ -48,17 +46,19 @@ export const KINDS = {
     consequence: 'Its members lose what it grants them.',
   },
   user: {
-    title: 'Users', one: 'user', path: '/v2/users', id: 'username',
+    title: 'Users', one: 'user', path: '/v2/users', id: 'username', resourceType: 'USER',
+    search: { key: 'username', like: true, text: 'Search by username' },
     fields: [
       { key: 'username', label: 'Username', id: true, column: true },
       { key: 'name', label: 'Name (optional)', column: true, header: 'Name' },
       { key: 'email', label: 'Email (optional)', column: true, header: 'Email' },
-      { key: 'password', label: 'Password', required: true, password: true },
+      { key: 'password', label: 'Password', required: true, password: true, editLabel: 'New password (optional)', editHelp: 'Leave empty to keep the current password.' },
     ],
     consequence: 'They can no longer sign in.',
   },
   tenant: {
-    title: 'Tenants', one: 'tenant', path: '/v2/tenants', id: 'tenantId',
+    title: 'Tenants', one: 'tenant', path: '/v2/tenants', id: 'tenantId', resourceType: 'TENANT',
+    search: { key: 'tenantId', like: false, text: 'Find by tenant ID (exact)' },
     fields: [
       { key: 'tenantId', label: 'Tenant ID', id: true, column: true },
       { key: 'name', label: 'Name', required: true, column: true },
@@ -67,7 +67,8 @@ export const KINDS = {
     consequence: 'Its members lose access to its resources.',
   },
   mappingRule: {
-    title: 'Mapping rules', one: 'mapping rule', path: '/v2/mapping-rules', id: 'mappingRuleId',
+    title: 'Mapping rules', one: 'mapping rule', path: '/v2/mapping-rules', id: 'mappingRuleId', resourceType: 'MAPPING_RULE',
+    search: { key: 'name', like: true, text: 'Search by name' },
     fields: [
       { key: 'mappingRuleId', label: 'Mapping rule ID', id: true, column: true },
       { key: 'name', label: 'Name', required: true, column: true },
@@ -82,11 +83,20 @@ function fieldId(k, f) {
   return `${k.one.replace(/ /g, '-')}-${f.key}`;
 }
 
-function CreateModal({ api, k, onClose, onCreated }) {
-  const [values, setValues] = useState({});
+// Create (`item` null) or edit (`item` the row): the same fields, the id fixed when editing. A
+// problem the server names a field for is shown at that field; any other below the form.
+function EntityModal({ api, k, kind, config, item, onClose, onSaved }) {
+  const editing = Boolean(item);
+  const [values, setValues] = useState(() => {
+    if (!item) return {};
+    const v = {};
+    for (const f of k.fields) if (!f.password) v[f.key] = item[f.key] ?? '';
+    return v;
+  });
   const [invalid, setInvalid] = useState({});
   const [serverError, setServerError] = useState('');
   const [busy, setBusy] = useState(false);
+  const verb = editing ? 'Save' : 'Create';
 
   function set(key, value) {
     setValues((v) => ({ ...v, [key]: value }));
@@ -98,11 +108,11 @@ function CreateModal({ api, k, onClose, onCreated }) {
     for (const f of k.fields) {
       const v = values[f.key] ?? '';
       if (f.id) {
-        if (!v) problems[f.key] = `Enter the ${f.label}.`;
-        else if (v.length > 256 || !ID_PATTERN.test(v)) {
-          problems[f.key] = 'Use 1 to 256 letters, digits and _ @ . + - only.';
+        if (!editing) {
+          const problem = checkId(config, kind, v, f.label);
+          if (problem) problems[f.key] = problem;
         }
-      } else if (f.required && !v.trim()) {
+      } else if (f.required && !(editing && f.password) && !v.trim()) {
         problems[f.key] = `Enter the ${f.label.toLowerCase()}.`;
       }
     }
@@ -111,16 +121,25 @@ function CreateModal({ api, k, onClose, onCreated }) {
     const body = {};
     for (const f of k.fields) {
       const v = values[f.key] ?? '';
-      if (f.id || f.password) body[f.key] = v;
-      else if (v.trim() || f.required) body[f.key] = v.trim();
+      if (f.id) {
+        if (!editing) body[f.key] = v;
+      } else if (f.password) {
+        if (v) body[f.key] = v;
+      } else if (editing || v.trim() || f.required) {
+        // An edit sends every field, so emptying an optional one clears it.
+        body[f.key] = v.trim();
+      }
     }
     setBusy(true);
     setServerError('');
     try {
-      await api.post(k.path, body);
-      onCreated();
+      if (editing) await api.put(`${k.path}/${enc(item[k.id])}`, body);
+      else await api.post(k.path, body);
+      onSaved();
     } catch (e) {
-      setServerError(e.message);
+      const field = fieldOfDetail(e.message, k.fields.map((f) => f.key));
+      if (field) setInvalid({ [field]: e.message });
+      else setServerError(e.message);
     } finally {
       setBusy(false);
     }
@@ -129,8 +148,8 @@ function CreateModal({ api, k, onClose, onCreated }) {
   return (
     <Modal
       open
-      modalHeading={`Create ${k.one}`}
-      primaryButtonText={`Create ${k.one}`}
+      modalHeading={editing ? `Edit ${k.one} ${item[k.id]}` : `Create ${k.one}`}
+      primaryButtonText={`${verb} ${k.one}`}
       secondaryButtonText="Cancel"
       primaryButtonDisabled={busy}
       onRequestClose={onClose}
@@ -141,18 +160,20 @@ function CreateModal({ api, k, onClose, onCreated }) {
           key: f.key,
           id: fieldId(k, f),
           className: 'console-modal-field',
-          labelText: f.label,
+          labelText: editing && f.editLabel ? f.editLabel : f.label,
+          helperText: editing ? f.editHelp : undefined,
           value: values[f.key] ?? '',
           invalid: Boolean(invalid[f.key]),
           invalidText: invalid[f.key],
           onChange: (e) => set(f.key, e.target.value),
         };
+        if (f.id && editing) return <TextInput {...common} readOnly helperText="The ID cannot change." />;
         if (f.password) return <PasswordInput {...common} autoComplete="new-password" />;
         if (f.area) return <TextArea {...common} rows={2} />;
         return <TextInput {...common} autoComplete="off" />;
       })}
       {serverError && (
-        <InlineNotification kind="error" title="Not created" subtitle={serverError} hideCloseButton lowContrast />
+        <InlineNotification kind="error" title={editing ? 'Not saved' : 'Not created'} subtitle={serverError} hideCloseButton lowContrast />
       )}
     </Modal>
   );
@@ -188,37 +209,37 @@ function DeleteModal({ api, k, item, onClose, onDeleted }) {
   );
 }
 
-export default function Entities({ api, kind, pageKey, mode, route }) {
+export default function Entities({ api, kind, pageKey, mode, config, route }) {
   const k = KINDS[kind];
   if (route[0] && MEMBERS_OF[kind]) {
     return <Members api={api} k={k} kind={kind} pageKey={pageKey} entityId={route[0]} mode={mode} />;
   }
-  return <EntityList api={api} k={k} kind={kind} pageKey={pageKey} />;
+  return <EntityList api={api} k={k} kind={kind} pageKey={pageKey} config={config} />;
 }
 
-function EntityList({ api, k, kind, pageKey }) {
+function EntityList({ api, k, kind, pageKey, config }) {
   const columns = k.fields.filter((f) => f.column);
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState('');
   const [query, setQuery] = useState('');
+  const [q, setQ] = useState('');
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState(null);
   const [deleting, setDeleting] = useState(null);
+  const access = useWriteAccess(api, k.resourceType);
 
-  const load = useCallback(() => {
-    setItems(null);
-    setError('');
-    api.searchAll(`${k.path}/search`).then(setItems, (e) => {
-      setItems([]);
-      setError(e.status === 403 ? `You may not read ${k.title.toLowerCase()}: ${e.message}` : e.message);
-    });
-  }, [api, k]);
-
-  useEffect(load, [load]);
-
-  const q = query.trim().toLowerCase();
-  const shown = (items ?? []).filter(
-    (i) => !q || columns.some((c) => String(i[c.key] ?? '').toLowerCase().includes(q)),
+  // The search box filters on the server, a moment after typing stops.
+  useEffect(() => {
+    const t = setTimeout(() => setQ(query.trim()), 250);
+    return () => clearTimeout(t);
+  }, [query]);
+  const filter = useMemo(
+    () => (q ? { [k.search.key]: k.search.like ? likeFilter(q) : q } : null),
+    [q, k],
   );
+  const search = usePagedSearch(api, k.path, filter);
+  const items = search.items;
+  const error = search.error ? forbiddenText(search.error, k.title.toLowerCase()) : '';
+  const writable = (i) => access.update(i[k.id]) || access.del(i[k.id]);
+  const anyRowActions = (items ?? []).some(writable);
 
   return (
     <>
@@ -232,10 +253,11 @@ function EntityList({ api, k, kind, pageKey }) {
             <TableToolbarContent>
               <TableToolbarSearch
                 persistent
-                placeholder={`Search ${k.title.toLowerCase()}`}
+                placeholder={k.search.text}
+                labelText={k.search.text}
                 onChange={(e) => setQuery(e ? e.target.value : '')}
               />
-              <Button onClick={() => setCreating(true)}>Create {k.one}</Button>
+              {access.create && <Button onClick={() => setCreating(true)}>Create {k.one}</Button>}
             </TableToolbarContent>
           </TableToolbar>
           {!error && (
@@ -245,20 +267,22 @@ function EntityList({ api, k, kind, pageKey }) {
                   {columns.map((c) => (
                     <TableHeader key={c.key}>{c.header ?? c.label.replace(' (optional)', '')}</TableHeader>
                   ))}
-                  <TableHeader>
-                    <span className="cds--visually-hidden">Actions</span>
-                  </TableHeader>
+                  {anyRowActions && (
+                    <TableHeader>
+                      <span className="cds--visually-hidden">Actions</span>
+                    </TableHeader>
+                  )}
                 </TableRow>
               </TableHead>
               <TableBody>
-                {shown.length === 0 && (
+                {items.length === 0 && (
                   <TableRow>
                     <TableCell colSpan={columns.length + 1}>
                       {q ? 'Nothing matches the search.' : `No ${k.title.toLowerCase()} yet.`}
                     </TableCell>
                   </TableRow>
                 )}
-                {shown.map((i) => (
+                {items.map((i) => (
                   <TableRow key={i[k.id]}>
                     {columns.map((c) => (
                       <TableCell key={c.key}>
@@ -277,26 +301,43 @@ function EntityList({ api, k, kind, pageKey }) {
                         )}
                       </TableCell>
                     ))}
-                    <TableCell>
-                      <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>
-                        Delete
-                      </Button>
-                    </TableCell>
+                    {anyRowActions && (
+                      <TableCell className="console-row-actions">
+                        {access.update(i[k.id]) && (
+                          <Button kind="ghost" size="sm" onClick={() => setEditing(i)} aria-label={`Edit ${k.one} ${i[k.id]}`}>
+                            Edit
+                          </Button>
+                        )}
+                        {access.del(i[k.id]) && (
+                          <Button kind="danger--ghost" size="sm" onClick={() => setDeleting(i)} aria-label={`Delete ${k.one} ${i[k.id]}`}>
+                            Delete
+                          </Button>
+                        )}
+                      </TableCell>
+                    )}
                   </TableRow>
                 ))}
               </TableBody>
             </Table>
           )}
+          <Pager search={search} label={k.title.toLowerCase()} />
         </TableContainer>
       )}
-      {creating && (
-        <CreateModal
+      {(creating || editing) && (
+        <EntityModal
           api={api}
           k={k}
-          onClose={() => setCreating(false)}
-          onCreated={() => {
+          kind={kind}
+          config={config}
+          item={editing}
+          onClose={() => {
             setCreating(false);
-            load();
+            setEditing(null);
+          }}
+          onSaved={() => {
+            setCreating(false);
+            setEditing(null);
+            search.reload();
           }}
         />
       )}
@@ -308,7 +349,7 @@ function EntityList({ api, k, kind, pageKey }) {
           onClose={() => setDeleting(null)}
           onDeleted={() => {
             setDeleting(null);
-            load();
+            search.reload();
           }}
         />
       )}

@@ -335,7 +335,7 @@ try {
       const dialog = page.getByRole('dialog', { name: `Create ${kind.one}` });
       await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill('bad id');
       await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
-      await dialog.getByText('Use 1 to 256 letters').waitFor();
+      await dialog.getByText('Use 1 to 256 characters matching ^[a-zA-Z0-9_~@.+-]+$.').waitFor();
       await dialog.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').fill(kind.id);
       await dialog.getByLabel('Name', { exact: true }).fill(`The ${kind.id} ${kind.one}`);
       await dialog.getByRole('button', { name: `Create ${kind.one}` }).click();
