@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Button,
   InlineNotification,
@@ -18,6 +18,7 @@ import {
   TextInput,
 } from '@carbon/react';
 import { enc } from './api.js';
+import { Pager, usePagedSearch, useWriteAccess } from './common.jsx';
 import { navigate } from './router.js';
 
 // What can be a member of what, in the /v2 API's path segments and the id field its member
@@ -36,26 +37,16 @@ export const MEMBERS_OF = {
   tenant: ['users', 'clients', 'groups', 'roles', 'mappingRules'],
 };
 
-function MemberPanel({ api, k, entityId, m }) {
+function MemberPanel({ api, k, entityId, m, mayChange }) {
   const base = `${k.path}/${enc(entityId)}/${m.seg}`;
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState('');
+  const search = usePagedSearch(api, base, null, 10);
+  const items = search.items === null ? null : search.items.map((i) => i[m.id]);
+  const [failure, setFailure] = useState('');
+  const error = failure || (search.error ? search.error.message : '');
   const [newId, setNewId] = useState('');
   const [assignError, setAssignError] = useState('');
   const [removing, setRemoving] = useState(null);
-
-  const load = useCallback(() => {
-    setError('');
-    api.searchAll(`${base}/search`).then(
-      (list) => setItems(list.map((i) => i[m.id])),
-      (e) => {
-        setItems([]);
-        setError(e.message);
-      },
-    );
-  }, [api, base, m]);
-
-  useEffect(load, [load]);
+  const load = search.reload;
 
   async function assign(event) {
     event.preventDefault();
@@ -81,12 +72,13 @@ function MemberPanel({ api, k, entityId, m }) {
       load();
     } catch (e) {
       setRemoving(null);
-      setError(e.message);
+      setFailure(e.message);
     }
   }
 
   return (
     <>
+      {mayChange && (
       <form className="console-assign" onSubmit={assign}>
         <TextInput
           id={`assign-${m.seg}`}
@@ -104,15 +96,18 @@ function MemberPanel({ api, k, entityId, m }) {
           Assign
         </Button>
       </form>
+      )}
       {error && <InlineNotification kind="error" title={`Cannot list ${m.label.toLowerCase()}`} subtitle={error} hideCloseButton lowContrast />}
       {items !== null && !error && (
         <Table aria-label={`${m.label} of ${entityId}`} size="md">
           <TableHead>
             <TableRow>
               <TableHeader>{m.idLabel}</TableHeader>
-              <TableHeader>
-                <span className="cds--visually-hidden">Actions</span>
-              </TableHeader>
+              {mayChange && (
+                <TableHeader>
+                  <span className="cds--visually-hidden">Actions</span>
+                </TableHeader>
+              )}
             </TableRow>
           </TableHead>
           <TableBody>
@@ -124,16 +119,19 @@ function MemberPanel({ api, k, entityId, m }) {
             {items.map((id) => (
               <TableRow key={id}>
                 <TableCell>{id}</TableCell>
-                <TableCell>
-                  <Button kind="danger--ghost" size="sm" onClick={() => setRemoving(id)} aria-label={`Remove ${id}`}>
-                    Remove
-                  </Button>
-                </TableCell>
+                {mayChange && (
+                  <TableCell>
+                    <Button kind="danger--ghost" size="sm" onClick={() => setRemoving(id)} aria-label={`Remove ${id}`}>
+                      Remove
+                    </Button>
+                  </TableCell>
+                )}
               </TableRow>
             ))}
           </TableBody>
         </Table>
       )}
+      <Pager search={search} label={m.label.toLowerCase()} />
       {removing && (
         <Modal
           open
@@ -160,6 +158,10 @@ export default function Members({ api, k, kind, pageKey, entityId, mode }) {
   const types = MEMBERS_OF[kind]
     .map((t) => MEMBER_TYPES[t])
     .filter((m) => mode !== 'BASIC' || !m.oidc);
+
+  // Assigning and removing members is an UPDATE of the container.
+  const access = useWriteAccess(api, k.resourceType);
+  const mayChange = access.update(entityId);
 
   useEffect(() => {
     api.get(`${k.path}/${enc(entityId)}`).then(setEntity, (e) => setError(e.message));
@@ -191,7 +193,7 @@ export default function Members({ api, k, kind, pageKey, entityId, mode }) {
           <TabPanels>
             {types.map((m) => (
               <TabPanel key={m.seg}>
-                <MemberPanel api={api} k={k} entityId={entityId} m={m} />
+                <MemberPanel api={api} k={k} entityId={entityId} m={m} mayChange={mayChange} />
               </TabPanel>
             ))}
           </TabPanels>
