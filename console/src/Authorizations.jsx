@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import catalog from 'virtual:catalog';
 import {
   Button,
   Checkbox,
+  ComboBox,
   DataTableSkeleton,
   FormGroup,
   InlineNotification,
@@ -22,21 +23,45 @@ import {
   TextInput,
 } from '@carbon/react';
 import { enc } from './api.js';
+import { checkId, fieldOfDetail, forbiddenText, likeFilter, Pager, usePagedSearch, useWriteAccess } from './common.jsx';
 import { ownerTypeLabel, ownerTypesFor, resourceTypeLabel } from './labels.js';
 import { navigate } from './router.js';
 
 // Where a search-select offers the existing ids of an owner type.
+// The searches' filters differ in which fields take $like (GroupFilter's groupId, RoleFilter's
+// and MappingRuleFilter's name), so a typed text is looked up by the fields that take it, and
+// as an exact id where the id does not.
 const OWNER_SEARCH = {
-  GROUP: { path: '/v2/groups/search', id: 'groupId' },
-  ROLE: { path: '/v2/roles/search', id: 'roleId' },
-  MAPPING_RULE: { path: '/v2/mapping-rules/search', id: 'mappingRuleId' },
+  GROUP: { path: '/v2/groups/search', id: 'groupId', filters: (t) => [{ groupId: likeFilter(t) }] },
+  ROLE: { path: '/v2/roles/search', id: 'roleId', filters: (t) => [{ name: likeFilter(t) }, { roleId: t }] },
+  MAPPING_RULE: {
+    path: '/v2/mapping-rules/search',
+    id: 'mappingRuleId',
+    filters: (t) => [{ name: likeFilter(t) }, { mappingRuleId: t }],
+  },
 };
+const OWNER_OPTIONS = 20;
+
+// Existing owners of a type matching `text` (the first OWNER_OPTIONS of each search).
+async function searchOwners(api, search, text) {
+  const bodies = text ? search.filters(text).map((filter) => ({ filter })) : [{}];
+  const pages = await Promise.all(
+    bodies.map((b) => api.post(search.path, { ...b, page: { from: 0, limit: OWNER_OPTIONS } }).catch(() => ({ items: [] }))),
+  );
+  const seen = new Map();
+  for (const p of pages) for (const i of p.items) seen.set(i[search.id], { id: i[search.id], name: i.name });
+  return [...seen.values()];
+}
+
+function ownerLabel(o) {
+  return o ? (o.name && o.name !== o.id ? `${o.id} (${o.name})` : o.id) : '';
+}
 
 function resourceTypesFor(mode) {
   return mode === 'BASIC' ? catalog.filter((t) => t.type !== 'MAPPING_RULE') : catalog;
 }
 
-function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }) {
+function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onCreated }) {
   const ownerTypes = ownerTypesFor(mode);
   const [ownerType, setOwnerType] = useState(ownerTypes[0].value);
   const [ownerId, setOwnerId] = useState('');
@@ -50,19 +75,20 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
 
   const supported = catalog.find((t) => t.type === resourceType)?.permissions ?? [];
 
+  const [ownerText, setOwnerText] = useState('');
   useEffect(() => {
     const search = OWNER_SEARCH[ownerType];
     setOwnerOptions([]);
     if (!search) return;
     let live = true;
-    api.searchAll(search.path).then(
-      (items) => live && setOwnerOptions(items.map((i) => i[search.id])),
-      () => {},
-    );
+    const t = setTimeout(() => {
+      searchOwners(api, search, ownerText.trim()).then((items) => live && setOwnerOptions(items));
+    }, ownerText ? 200 : 0);
     return () => {
       live = false;
+      clearTimeout(t);
     };
-  }, [api, ownerType]);
+  }, [api, ownerType, ownerText]);
 
   function changeResourceType(type) {
     // Another type supports other permissions and names other resources.
@@ -81,7 +107,15 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
   async function submit() {
     const problems = {};
     if (!ownerId.trim()) problems.ownerId = 'Enter the owner ID.';
+    else if (ownerType !== 'GROUP' || !config?.groupsClaim) {
+      const problem = checkId(config, 'owner', ownerId.trim(), 'owner ID');
+      if (problem) problems.ownerId = problem;
+    }
     if (!resourceId.trim()) problems.resourceId = 'Enter a resource ID, or * for all.';
+    else if (resourceId.trim() !== '*') {
+      const problem = checkId(config, 'resource', resourceId.trim(), 'resource ID');
+      if (problem) problems.resourceId = `${problem.replace(/\.$/, '')}, or * for all.`;
+    }
     if (permissions.length === 0) problems.permissions = 'Select at least one permission.';
     setInvalid(problems);
     if (Object.keys(problems).length > 0) return;
@@ -97,7 +131,9 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
       });
       onCreated(resourceType);
     } catch (e) {
-      setServerError(e.message);
+      const field = fieldOfDetail(e.message, ['ownerId', 'resourceId', 'permissionTypes']);
+      if (field) setInvalid({ [field === 'permissionTypes' ? 'permissions' : field]: e.message });
+      else setServerError(e.message);
     } finally {
       setBusy(false);
     }
@@ -122,31 +158,48 @@ function CreateAuthorizationModal({ api, mode, initialType, onClose, onCreated }
         onChange={(e) => {
           setOwnerType(e.target.value);
           setOwnerId('');
+          setOwnerText('');
         }}
       >
         {ownerTypes.map((o) => (
           <SelectItem key={o.value} value={o.value} text={o.label} />
         ))}
       </Select>
-      <TextInput
-        id="authorization-owner-id"
-        className="console-modal-field"
-        labelText="Owner ID"
-        list={ownerOptions.length > 0 ? 'authorization-owner-options' : undefined}
-        autoComplete="off"
-        value={ownerId}
-        invalid={Boolean(invalid.ownerId)}
-        invalidText={invalid.ownerId}
-        onChange={(e) => {
-          setOwnerId(e.target.value);
-          setInvalid(({ ownerId: _, ...rest }) => rest);
-        }}
-      />
-      <datalist id="authorization-owner-options">
-        {ownerOptions.map((id) => (
-          <option key={id} value={id} />
-        ))}
-      </datalist>
+      {OWNER_SEARCH[ownerType] ? (
+        <ComboBox
+          key={ownerType}
+          id="authorization-owner-id"
+          className="console-modal-field"
+          titleText="Owner ID"
+          placeholder={`Search ${ownerTypeLabel(ownerType).toLowerCase()}s by ${ownerType === 'GROUP' ? 'ID' : 'name or exact ID'}`}
+          helperText={`An existing ${ownerTypeLabel(ownerType).toLowerCase()}`}
+          items={ownerOptions}
+          itemToString={ownerLabel}
+          shouldFilterItem={() => true}
+          invalid={Boolean(invalid.ownerId)}
+          invalidText={invalid.ownerId}
+          onInputChange={(text) => setOwnerText(text ?? '')}
+          onChange={({ selectedItem }) => {
+            setOwnerId(selectedItem ? selectedItem.id : '');
+            setInvalid(({ ownerId: _, ...rest }) => rest);
+          }}
+        />
+      ) : (
+        <TextInput
+          id="authorization-owner-id"
+          className="console-modal-field"
+          labelText="Owner ID"
+          helperText={ownerType === 'CLIENT' ? "The client ID your identity provider puts in the client's tokens" : undefined}
+          autoComplete="off"
+          value={ownerId}
+          invalid={Boolean(invalid.ownerId)}
+          invalidText={invalid.ownerId}
+          onChange={(e) => {
+            setOwnerId(e.target.value);
+            setInvalid(({ ownerId: _, ...rest }) => rest);
+          }}
+        />
+      )}
       <Select
         id="authorization-resource-type"
         className="console-modal-field"
@@ -234,24 +287,18 @@ function DeleteModal({ api, authorization, onClose, onDeleted }) {
   );
 }
 
-export default function Authorizations({ api, mode, route }) {
+export default function Authorizations({ api, mode, config, route }) {
   const types = resourceTypesFor(mode);
   const selected = types.some((t) => t.type === route[0]) ? route[0] : types[0].type;
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState('');
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState(null);
-
-  const load = useCallback(() => {
-    setItems(null);
-    setError('');
-    api.searchAll('/v2/authorizations/search', { resourceType: selected }).then(setItems, (e) => {
-      setItems([]);
-      setError(e.status === 403 ? `You may not read authorizations: ${e.message}` : e.message);
-    });
-  }, [api, selected]);
-
-  useEffect(load, [load]);
+  const filter = useMemo(() => ({ resourceType: selected }), [selected]);
+  const search = usePagedSearch(api, '/v2/authorizations', filter);
+  const items = search.items;
+  const error = search.error ? forbiddenText(search.error, 'authorizations') : '';
+  const access = useWriteAccess(api, 'AUTHORIZATION');
+  const load = search.reload;
+  const anyRowActions = (items ?? []).some((a) => access.del(a.authorizationKey));
 
   return (
     <>
@@ -283,7 +330,7 @@ export default function Authorizations({ api, mode, route }) {
             >
               <TableToolbar aria-label="Authorization actions">
                 <TableToolbarContent>
-                  <Button onClick={() => setCreating(true)}>Create authorization</Button>
+                  {access.create && <Button onClick={() => setCreating(true)}>Create authorization</Button>}
                 </TableToolbarContent>
               </TableToolbar>
               {!error && (
@@ -294,9 +341,11 @@ export default function Authorizations({ api, mode, route }) {
                       <TableHeader>Owner ID</TableHeader>
                       <TableHeader>Resource ID</TableHeader>
                       <TableHeader>Permissions</TableHeader>
-                      <TableHeader>
-                        <span className="cds--visually-hidden">Actions</span>
-                      </TableHeader>
+                      {anyRowActions && (
+                        <TableHeader>
+                          <span className="cds--visually-hidden">Actions</span>
+                        </TableHeader>
+                      )}
                     </TableRow>
                   </TableHead>
                   <TableBody>
@@ -317,7 +366,9 @@ export default function Authorizations({ api, mode, route }) {
                             </Tag>
                           ))}
                         </TableCell>
+                        {anyRowActions && (
                         <TableCell>
+                          {access.del(a.authorizationKey) && (
                           <Button
                             kind="danger--ghost"
                             size="sm"
@@ -326,12 +377,15 @@ export default function Authorizations({ api, mode, route }) {
                           >
                             Delete
                           </Button>
+                          )}
                         </TableCell>
+                        )}
                       </TableRow>
                     ))}
                   </TableBody>
                 </Table>
               )}
+              <Pager search={search} label="authorizations" />
             </TableContainer>
           )}
         </div>
@@ -340,6 +394,7 @@ export default function Authorizations({ api, mode, route }) {
         <CreateAuthorizationModal
           api={api}
           mode={mode}
+          config={config}
           initialType={selected}
           onClose={() => setCreating(false)}
           onCreated={(type) => {
