@@ -17,6 +17,7 @@ import {
 } from '@carbon/react';
 import { basicCredentials, bearerCredentials, fetchConsoleConfig, makeApi } from './api.js';
 import { navigate, useRoute } from './router.js';
+import AccessCheck from './AccessCheck.jsx';
 import Authorizations from './Authorizations.jsx';
 import Entities from './Entities.jsx';
 
@@ -101,6 +102,7 @@ const PAGES = [
   { key: 'roles', label: 'Roles', kind: 'role' },
   { key: 'tenants', label: 'Tenants', kind: 'tenant', when: (c) => c.tenantChecks },
   { key: 'mapping-rules', label: 'Mapping rules', kind: 'mappingRule', when: (c) => c.authMode === 'OIDC' },
+  { key: 'access-check', label: 'Access check', custom: AccessCheck },
 ];
 
 export default function App() {
@@ -192,10 +194,13 @@ export default function App() {
             kind={page.kind}
             pageKey={page.key}
             mode={config.authMode}
+            config={config}
             route={route.slice(1)}
           />
+        ) : page.custom ? (
+          <page.custom api={api} mode={config.authMode} config={config} />
         ) : (
-          <Authorizations api={api} mode={config.authMode} route={route.slice(1)} />
+          <Authorizations api={api} mode={config.authMode} config={config} route={route.slice(1)} />
         )}
       </Content>
     </>
