@@ -165,6 +165,9 @@ function EntityModal({ api, k, kind, config, item, onClose, onSaved }) {
           value: values[f.key] ?? '',
           invalid: Boolean(invalid[f.key]),
           invalidText: invalid[f.key],
+          // Carbon names the message in aria-errormessage only, which not every screen reader
+          // announces; describedby does.
+          'aria-describedby': invalid[f.key] ? `${fieldId(k, f)}-error-msg` : undefined,
           onChange: (e) => set(f.key, e.target.value),
         };
         if (f.id && editing) return <TextInput {...common} readOnly helperText="The ID cannot change." />;

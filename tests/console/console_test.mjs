@@ -39,11 +39,11 @@ let ADMIN = 'Basic ' + Buffer.from('admin:secret').toString('base64');
 const ISSUER = 'https://idp.console-test.invalid/';
 const AUDIENCE = 'orchestration-api';
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-function mintToken(clientId) {
+function mintToken(clientId, extra = {}) {
   const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'console-test' })}.${b64({
-    iss: ISSUER, aud: AUDIENCE, sub: clientId, azp: clientId, iat: now, exp: now + 3600,
+    iss: ISSUER, aud: AUDIENCE, sub: clientId, azp: clientId, iat: now, exp: now + 3600, ...extra,
   })}`;
   return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
@@ -153,7 +153,7 @@ async function accessible(page, what) {
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   check(bad.length === 0, `no serious or critical accessibility violation on ${what}, got ` +
-    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; '));
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).slice(0, 3).join(', ')}`).join('; '));
 }
 
 async function screenshot(page, name) {
@@ -161,6 +161,13 @@ async function screenshot(page, name) {
   const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+async function signIn(username, password) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'clearance-console-'));
@@ -347,7 +354,26 @@ try {
       await page.getByRole('searchbox').fill('no-such-thing');
       await page.getByText('Nothing matches the search.').waitFor();
       await page.getByRole('searchbox').fill(kind.id);
-      const row = page.getByRole('row').filter({ hasText: `The ${kind.id} ${kind.one}` });
+      const row = page.getByRole('row').filter({ hasText: kind.id });
+      await row.getByRole('button', { name: /Edit/ }).click();
+      const edit = page.getByRole('dialog', { name: `Edit ${kind.one} ${kind.id}` });
+      check(await edit.getByLabel(kind.one === 'group' ? 'Group ID' : 'Role ID').getAttribute('readonly') !== null, 'the id is read-only');
+      // A name the server refuses (over 256 characters): its detail appears at the Name field.
+      await edit.getByLabel('Name', { exact: true }).fill('x'.repeat(300));
+      await edit.getByRole('button', { name: `Save ${kind.one}` }).click();
+      await edit.getByText(/^name: is 300 characters long/).waitFor();
+      check(await edit.getByLabel('Name', { exact: true }).getAttribute('aria-invalid') === 'true', 'the Name field marked invalid');
+      await screenshot(page, `${kind.one}-edit-refused`);
+      await accessible(page, `the Edit ${kind.one} modal`);
+      await edit.getByLabel('Name', { exact: true }).fill(`Renamed ${kind.id}`);
+      await edit.getByLabel('Description (optional)').fill('Edited in the console');
+      await edit.getByRole('button', { name: `Save ${kind.one}` }).click();
+      await edit.waitFor({ state: 'detached' });
+      await row.filter({ hasText: `Renamed ${kind.id}` }).waitFor();
+      const edited = (await api(url, 'GET', kind.path)).json;
+      check(edited?.name === `Renamed ${kind.id}` && edited?.description === 'Edited in the console',
+        `${kind.path} updated, got ${JSON.stringify(edited)}`);
+      await screenshot(page, `${kind.one}-edited`);
       await row.getByRole('button', { name: /Delete/ }).click();
       await page.getByRole('dialog', { name: `Delete ${kind.one}` }).getByRole('button', { name: 'Delete', exact: true }).click();
       await row.waitFor({ state: 'detached' });
@@ -399,6 +425,16 @@ try {
       headers: { Authorization: 'Basic ' + Buffer.from('carol:carol-secret').toString('base64') },
     });
     check(me.status === 200, `carol signs in with her password, got ${me.status}`);
+    await row.getByRole('button', { name: /Edit/ }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit user carol' });
+    await edit.getByLabel('Name (optional)').fill('Carol Jones');
+    await edit.getByLabel('New password (optional)').fill('new-secret');
+    await edit.getByRole('button', { name: 'Save user' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.filter({ hasText: 'Carol Jones' }).waitFor();
+    const basic = (pw) => ({ headers: { Authorization: 'Basic ' + Buffer.from(`carol:${pw}`).toString('base64') } });
+    check((await fetch(`${url}/v2/authentication/me`, basic('new-secret'))).status === 200, 'carol signs in with her new password');
+    check((await fetch(`${url}/v2/authentication/me`, basic('carol-secret'))).status === 401, 'the old password is refused');
     await row.getByRole('button', { name: /Delete/ }).click();
     await page.getByRole('dialog', { name: 'Delete user' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await row.waitFor({ state: 'detached' });
@@ -434,11 +470,99 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
   });
 
+  await step('paging: 25 groups arrive 20 at a time, the next page holds the rest', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `paged-${String(i + 1).padStart(2, '0')}`);
+    for (const id of ids) {
+      check((await api(url, 'POST', '/v2/groups', { groupId: id, name: `Paged ${id}` })).status === 201, `group ${id} created`);
+    }
+    const searches = [];
+    const record = (r) => r.url().endsWith('/v2/groups/search') && searches.push(JSON.parse(r.postData() || '{}'));
+    page.on('request', record);
+    await signIn('admin', 'secret');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'paged-20', exact: true }).waitFor();
+    check(await page.getByRole('link', { name: 'paged-21', exact: true }).count() === 0, 'paged-21 is not on the first page');
+    const total = (await api(url, 'POST', '/v2/groups/search', { page: { limit: 1 } })).json.page.totalItems;
+    check(total >= 25, `at least 25 groups, got ${total}`);
+    await page.getByText(`1–20 of ${total} items`).waitFor();
+    await page.locator('.console-pager').scrollIntoViewIfNeeded();
+    await screenshot(page, 'groups-page-1');
+    await accessible(page, 'Groups with paging');
+    await page.getByRole('button', { name: 'Next page of groups' }).click();
+    await page.getByRole('link', { name: 'paged-25', exact: true }).waitFor();
+    check(await page.getByRole('link', { name: 'paged-01', exact: true }).count() === 0, 'paged-01 is not on the second page');
+    await page.getByText(`21–${total} of ${total} items`).waitFor();
+    await screenshot(page, 'groups-page-2');
+    page.off('request', record);
+    check(searches.length >= 2 && searches.every((b) => b.page?.limit === 20),
+      `every search asks for one page of 20, got ${JSON.stringify(searches)}`);
+    check(searches.some((b) => b.page.from === 20), 'the second page starts at 20');
+    for (const id of ids) await api(url, 'DELETE', `/v2/groups/${id}`);
+  });
+
+  await step('Access check (BASIC): whether bob may read a group, and the path that grants it', async () => {
+    check((await api(url, 'POST', '/v2/groups', { groupId: 'readers', name: 'Readers' })).status === 201, 'group readers');
+    check((await api(url, 'PUT', '/v2/groups/readers/users/bob')).status === 204, 'bob in readers');
+    for (const resourceType of ['GROUP', 'AUTHORIZATION']) {
+      check((await api(url, 'POST', '/v2/authorizations', { ownerId: 'readers', ownerType: 'GROUP', resourceId: '*',
+        resourceType, permissionTypes: ['READ'] })).status === 201, `readers may READ ${resourceType}`);
+    }
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Access check' }).click();
+    await page.getByRole('heading', { name: 'Access check' }).waitFor();
+    const subjects = await page.locator('#access-subject option').allTextContents();
+    check(JSON.stringify(subjects) === '["Me (the signed-in caller)","A user"]', `BASIC subjects, got ${subjects}`);
+    await page.locator('#access-subject').selectOption({ label: 'A user' });
+    await page.getByLabel('Username').fill('bob');
+    await page.locator('#access-resource-type').selectOption('GROUP');
+    await page.getByLabel('Resource ID(s)').fill('readers');
+    await page.locator('#access-permission').selectOption('READ');
+    await page.getByRole('button', { name: 'Check access' }).click();
+    const path = page.getByRole('list', { name: /Grant path/ });
+    await path.waitFor();
+    const text = await path.innerText();
+    check(/bob/.test(text) && /readers/.test(text) && /READ on group readers/.test(text), `the path bob → readers → authorization, got ${text}`);
+    await page.getByText('ALLOW', { exact: true }).waitFor();
+    await screenshot(page, 'access-check-basic');
+    await accessible(page, 'Access check');
+  });
+
+  await step('a read-only caller sees the lists but no create, edit, delete, assign or remove', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn('bob', 'secret');
+    const actions = () => page.getByRole('button', { name: /^(Create|Edit|Delete|Remove|Assign)/ }).count();
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Authorizations' }).click();
+    await page.getByRole('navigation', { name: 'Resource types' }).getByRole('button', { name: 'Group', exact: true }).click();
+    await page.getByRole('row').filter({ hasText: 'readers' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    check(await actions() === 0, 'no write control on Authorizations');
+    await screenshot(page, 'read-only-authorizations');
+    await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'readers', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
+    check(await actions() === 0, 'no write control on Groups');
+    await screenshot(page, 'read-only-groups');
+    await accessible(page, 'Groups, read-only');
+    await page.getByRole('link', { name: 'readers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Readers' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'bob' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    check(await actions() === 0, 'no Assign or Remove on a group\'s members');
+    await screenshot(page, 'read-only-group-members');
+    // What bob could do by calling the API himself is refused all the same.
+    const bob = { Authorization: 'Basic ' + Buffer.from('bob:secret').toString('base64'), 'Content-Type': 'application/json' };
+    const refused = await fetch(`${url}/v2/groups`, { method: 'POST', headers: bob, body: JSON.stringify({ groupId: 'x', name: 'X' }) });
+    check(refused.status === 403, `bob may not create a group, got ${refused.status}`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
   await step('the browser loaded nothing from elsewhere and logged no errors', async () => {
     check(remote.length === 0, `only same-origin requests, got ${remote.join(', ')}`);
     // The refused sign-in (401) and the refused duplicate (409) are expected; nothing else.
-    const expected = (e) => /status of 40[139]/.test(e) ||
-      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/authorizations\/search$/.test(e);
+    // So are the names over 256 characters the edit steps send (400).
+    const expected = (e) => /status of 40[0139]/.test(e) ||
+      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/authorizations\/search$/.test(e) ||
+      /^400 .*\/v2\/(groups|roles)\/(ops|auditor)$/.test(e);
     const unexpected = consoleErrors.filter((e) => !expected(e));
     check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
   });
@@ -562,6 +686,139 @@ try {
     await page.getByRole('dialog', { name: 'Delete mapping rule' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await row.waitFor({ state: 'detached' });
     check((await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).status === 404, 'the rule deleted');
+  });
+
+  // The decision API, asked by a client whose token carries `claims`.
+  async function clientMay(clientId, claims, resourceId) {
+    const res = await fetch(`${oidcUrl}/clearance/v1/check`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${mintToken(clientId, claims)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ resourceType: 'PROCESS_DEFINITION', permission: 'CREATE_PROCESS_INSTANCE', resourceIds: [resourceId] }),
+    });
+    const body = await res.json();
+    check(res.status === 200 && typeof body.allowed === 'boolean', `a decision, got ${res.status} ${JSON.stringify(body)}`);
+    return body.allowed;
+  }
+  const nav = () => page.getByRole('navigation', { name: 'Identity' });
+
+  async function createByModal(pageName, one, fields) {
+    await nav().getByRole('link', { name: pageName }).click();
+    await page.getByRole('heading', { name: pageName }).waitFor();
+    await page.getByRole('button', { name: `Create ${one}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Create ${one}` });
+    for (const [label, value] of fields) await dialog.getByLabel(label, { exact: true }).fill(value);
+    await dialog.getByRole('button', { name: `Create ${one}` }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  // Create authorization with a Group, Role or Mapping rule owner picked in the search-select.
+  async function authorizeOwner(ownerLabel, typed, option, resourceId, shot) {
+    await nav().getByRole('link', { name: 'Authorizations' }).click();
+    await page.getByRole('navigation', { name: 'Resource types' }).getByRole('button', { name: 'Process definition', exact: true }).click();
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create authorization' });
+    await dialog.locator('#authorization-owner-type').selectOption({ label: ownerLabel });
+    await dialog.getByRole('combobox', { name: 'Owner ID' }).fill(typed);
+    await dialog.getByRole('option', { name: option }).click();
+    await dialog.getByLabel('Resource ID').fill(resourceId);
+    await dialog.locator('label[for="permission-CREATE_PROCESS_INSTANCE"]').click();
+    if (shot) {
+      await screenshot(page, shot);
+      await accessible(page, 'the owner search-select');
+    }
+    await dialog.getByRole('button', { name: 'Create authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: resourceId }).waitFor();
+  }
+
+  await step('OIDC recipe: a mapping rule with an authorization, by clicking', async () => {
+    await createByModal('Mapping rules', 'mapping rule', [['Mapping rule ID', 'billing-scope'], ['Name', 'Billing'],
+      ['Claim name', 'team'], ['Claim value', 'billing']]);
+    await page.getByRole('row').filter({ hasText: 'billing-scope' }).waitFor();
+    check((await clientMay('invoice-service', { team: 'billing' }, 'invoice-process')) === false, 'not allowed before');
+    await authorizeOwner('Mapping rule', 'Bill', 'billing-scope (Billing)', 'invoice-process', 'owner-search-select');
+    const stored = await authorizationsOf(oidcUrl, 'billing-scope', 'PROCESS_DEFINITION');
+    check(stored.length === 1 && stored[0].ownerType === 'MAPPING_RULE', `a MAPPING_RULE authorization, got ${JSON.stringify(stored)}`);
+    check((await clientMay('invoice-service', { team: 'billing' }, 'invoice-process')) === true,
+      'the decision API allows a token carrying team=billing');
+    check((await clientMay('invoice-service', { team: 'sales' }, 'invoice-process')) === false, 'and no other team');
+  });
+
+  await step('OIDC recipe: a mapping rule in a group in a role, by clicking', async () => {
+    await createByModal('Mapping rules', 'mapping rule', [['Mapping rule ID', 'eng-rule'], ['Name', 'Engineering'],
+      ['Claim name', 'team'], ['Claim value', 'engineering']]);
+    await createByModal('Groups', 'group', [['Group ID', 'engineers'], ['Name', 'Engineers']]);
+    await page.getByRole('link', { name: 'engineers', exact: true }).click();
+    await page.getByRole('tab', { name: 'Mapping rules' }).click();
+    await page.getByLabel(/Assign mapping rules/).fill('eng-rule');
+    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'eng-rule' }).waitFor();
+    await createByModal('Roles', 'role', [['Role ID', 'deployers'], ['Name', 'Deployers']]);
+    await page.getByRole('link', { name: 'deployers', exact: true }).click();
+    await page.getByRole('tab', { name: 'Groups' }).click();
+    await page.getByLabel(/Assign groups/).fill('engineers');
+    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await page.getByRole('row').filter({ hasText: 'engineers' }).waitFor();
+    check((await clientMay('ci-runner', { team: 'engineering' }, 'release-process')) === false, 'not allowed before');
+    await authorizeOwner('Role', 'Deploy', 'deployers (Deployers)', 'release-process');
+    await screenshot(page, 'role-authorization-created');
+    check((await clientMay('ci-runner', { team: 'engineering' }, 'release-process')) === true,
+      'the decision API allows a token carrying team=engineering through the group and the role');
+  });
+
+  await step('OIDC Access check: a pasted token\'s decision drawn as its path, and who can', async () => {
+    await nav().getByRole('link', { name: 'Access check' }).click();
+    await page.getByRole('heading', { name: 'Access check' }).waitFor();
+    const subjects = await page.locator('#access-subject option').allTextContents();
+    check(JSON.stringify(subjects) === '["Me (the signed-in caller)","A bearer token","A claims document"]', `OIDC subjects, got ${subjects}`);
+    await page.locator('#access-subject').selectOption({ label: 'A bearer token' });
+    await page.getByLabel('Bearer token').fill(mintToken('ci-runner', { team: 'engineering' }));
+    await page.locator('#access-resource-type').selectOption('PROCESS_DEFINITION');
+    await page.getByLabel('Resource ID(s)').fill('release-process');
+    await page.locator('#access-permission').selectOption('CREATE_PROCESS_INSTANCE');
+    await page.getByRole('button', { name: 'Check access' }).click();
+    const path = page.getByRole('list', { name: /Grant path/ });
+    await path.waitFor();
+    const nodes = await path.locator('.console-path-node').allInnerTexts();
+    const flat = nodes.map((n) => n.replace(/\s+/g, ' ').trim());
+    check(/Client ci-runner/.test(flat[0]) && /Mapping rule eng-rule/.test(flat[1]) && /Group engineers/.test(flat[2]) &&
+      /Role deployers/.test(flat[3]) && /Authorization/.test(flat[4]), `client → rule → group → role → authorization, got ${JSON.stringify(flat)}`);
+    await page.getByText('ALLOW', { exact: true }).waitFor();
+    await screenshot(page, 'access-check-path');
+    await accessible(page, 'Access check with a decision');
+    await page.getByRole('button', { name: 'Who can?' }).click();
+    const principals = page.getByRole('table', { name: 'Principals' });
+    await principals.waitFor();
+    const rule = principals.getByRole('row').filter({ hasText: 'eng-rule' });
+    check(/deployers/.test(await rule.innerText()), 'eng-rule reaches the grant through deployers');
+    await screenshot(page, 'access-check-who-can');
+    await accessible(page, 'Who can');
+    // A token this server did not sign is verified and refused, as a decision.
+    const [head, body] = mintToken('ci-runner', { team: 'engineering' }).split('.');
+    const foreign = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    await page.getByLabel('Bearer token').fill(`${head}.${body}.${crypto.sign('sha256', Buffer.from(`${head}.${body}`), foreign).toString('base64url')}`);
+    await page.getByRole('button', { name: 'Check access' }).click();
+    await page.getByText('UNAUTHENTICATED', { exact: true }).waitFor();
+    await page.getByText(/TOKEN_REFUSED/).waitFor();
+  });
+
+  await step('OIDC Access check: a claims document, decided and what it can do', async () => {
+    await page.locator('#access-subject').selectOption({ label: 'A claims document' });
+    await page.getByLabel('Claims document').fill('not json');
+    await page.getByRole('button', { name: 'Check access' }).click();
+    await page.getByText(/Enter the claims as a JSON object/).waitFor();
+    await page.getByLabel('Claims document').fill('{"azp": "someone", "team": "billing"}');
+    await page.getByLabel('Resource ID(s)').fill('invoice-process');
+    await page.getByRole('button', { name: 'Check access' }).click();
+    const path = page.getByRole('list', { name: /Grant path/ });
+    await path.filter({ hasText: 'billing-scope' }).waitFor();
+    await page.getByText('ALLOW', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'What can?' }).click();
+    const table = page.getByRole('table', { name: /Permissions the subject holds|What the subject/ });
+    await table.waitFor();
+    check(/CREATE_PROCESS_INSTANCE/.test(await table.innerText()), 'the claims may create instances of invoice-process');
+    await screenshot(page, 'access-check-what-can');
+    await accessible(page, 'What can');
   });
 } catch (e) {
   failed += 1;
