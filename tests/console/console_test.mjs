@@ -657,6 +657,13 @@ try {
     await row.waitFor();
     await accessible(page, 'Tenants');
     check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).json?.name === 'Acme', 'tenant acme stored');
+    await row.getByRole('button', { name: /Edit/ }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit tenant acme' });
+    await edit.getByLabel('Name', { exact: true }).fill('Acme Corp');
+    await edit.getByRole('button', { name: 'Save tenant' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.filter({ hasText: 'Acme Corp' }).waitFor();
+    check((await api(oidcUrl, 'GET', '/v2/tenants/acme')).json?.name === 'Acme Corp', 'tenant acme renamed');
     await row.getByRole('button', { name: /Delete/ }).click();
     await page.getByRole('dialog', { name: 'Delete tenant' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await row.waitFor({ state: 'detached' });
@@ -682,6 +689,14 @@ try {
     await accessible(page, 'Mapping rules');
     const stored = (await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).json;
     check(stored?.claimName === 'groups' && stored?.claimValue === 'engineering', `the rule stored, got ${JSON.stringify(stored)}`);
+    await row.getByRole('button', { name: /Edit/ }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit mapping rule eng-team' });
+    await edit.getByLabel('Claim value').fill('platform');
+    await edit.getByRole('button', { name: 'Save mapping rule' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.filter({ hasText: 'platform' }).waitFor();
+    check((await api(oidcUrl, 'GET', '/v2/mapping-rules/eng-team')).json?.claimValue === 'platform', 'the rule now maps platform');
+    await screenshot(page, 'oidc-mapping-rule-edited');
     await row.getByRole('button', { name: /Delete/ }).click();
     await page.getByRole('dialog', { name: 'Delete mapping rule' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await row.waitFor({ state: 'detached' });
