@@ -61,13 +61,15 @@ function resourceTypesFor(mode) {
   return mode === 'BASIC' ? catalog.filter((t) => t.type !== 'MAPPING_RULE') : catalog;
 }
 
-function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onCreated }) {
+// Create an authorization, or edit `existing` (PUT /v2/authorizations/{key} replaces it whole).
+function CreateAuthorizationModal({ api, mode, config, initialType, existing, onClose, onCreated }) {
   const ownerTypes = ownerTypesFor(mode);
-  const [ownerType, setOwnerType] = useState(ownerTypes[0].value);
-  const [ownerId, setOwnerId] = useState('');
-  const [resourceType, setResourceType] = useState(initialType);
-  const [resourceId, setResourceId] = useState('');
-  const [permissions, setPermissions] = useState([]);
+  const [ownerType, setOwnerType] = useState(existing?.ownerType ?? ownerTypes[0].value);
+  const [ownerId, setOwnerId] = useState(existing?.ownerId ?? '');
+  const [resourceType, setResourceType] = useState(existing?.resourceType ?? initialType);
+  const [resourceId, setResourceId] = useState(existing?.resourceId ?? '');
+  const [permissions, setPermissions] = useState(existing?.permissionTypes ?? []);
+  const title = existing ? 'Save authorization' : 'Create authorization';
   const [invalid, setInvalid] = useState({});
   const [serverError, setServerError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -122,13 +124,15 @@ function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onC
     setBusy(true);
     setServerError('');
     try {
-      await api.post('/v2/authorizations', {
+      const body = {
         ownerId: ownerId.trim(),
         ownerType,
         resourceId: resourceId.trim(),
         resourceType,
         permissionTypes: supported.filter((p) => permissions.includes(p)),
-      });
+      };
+      if (existing) await api.put(`/v2/authorizations/${enc(existing.authorizationKey)}`, body);
+      else await api.post('/v2/authorizations', body);
       onCreated(resourceType);
     } catch (e) {
       const field = fieldOfDetail(e.message, ['ownerId', 'resourceId', 'permissionTypes']);
@@ -142,8 +146,8 @@ function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onC
   return (
     <Modal
       open
-      modalHeading="Create authorization"
-      primaryButtonText={busy ? 'Creating…' : 'Create authorization'}
+      modalHeading={existing ? 'Edit authorization' : 'Create authorization'}
+      primaryButtonText={busy ? 'Saving…' : title}
       secondaryButtonText="Cancel"
       primaryButtonDisabled={busy}
       onRequestClose={onClose}
@@ -174,6 +178,7 @@ function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onC
           placeholder={`Search ${ownerTypeLabel(ownerType).toLowerCase()}s by ${ownerType === 'GROUP' ? 'ID' : 'name or exact ID'}`}
           helperText={`An existing ${ownerTypeLabel(ownerType).toLowerCase()}`}
           items={ownerOptions}
+          initialSelectedItem={existing?.ownerType === ownerType ? { id: existing.ownerId } : undefined}
           itemToString={ownerLabel}
           shouldFilterItem={() => true}
           invalid={Boolean(invalid.ownerId)}
@@ -244,7 +249,7 @@ function CreateAuthorizationModal({ api, mode, config, initialType, onClose, onC
         )}
       </FormGroup>
       {serverError && (
-        <InlineNotification kind="error" title="Not created" subtitle={serverError} hideCloseButton lowContrast />
+        <InlineNotification kind="error" title={existing ? 'Not saved' : 'Not created'} subtitle={serverError} hideCloseButton lowContrast />
       )}
     </Modal>
   );
@@ -291,6 +296,7 @@ export default function Authorizations({ api, mode, config, route }) {
   const types = resourceTypesFor(mode);
   const selected = types.some((t) => t.type === route[0]) ? route[0] : types[0].type;
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState(null);
   const [deleting, setDeleting] = useState(null);
   const filter = useMemo(() => ({ resourceType: selected }), [selected]);
   const search = usePagedSearch(api, '/v2/authorizations', filter);
@@ -298,7 +304,9 @@ export default function Authorizations({ api, mode, config, route }) {
   const error = search.error ? forbiddenText(search.error, 'authorizations') : '';
   const access = useWriteAccess(api, 'AUTHORIZATION');
   const load = search.reload;
-  const anyRowActions = (items ?? []).some((a) => access.del(a.authorizationKey));
+  // Property-based authorizations (USER_TASK's resourcePropertyName) are not edited here.
+  const mayEdit = (a) => a.resourceId !== undefined && a.resourceId !== null && access.update(a.authorizationKey);
+  const anyRowActions = (items ?? []).some((a) => mayEdit(a) || access.del(a.authorizationKey));
 
   return (
     <>
@@ -367,7 +375,17 @@ export default function Authorizations({ api, mode, config, route }) {
                           ))}
                         </TableCell>
                         {anyRowActions && (
-                        <TableCell>
+                        <TableCell className="console-row-actions">
+                          {mayEdit(a) && (
+                            <Button
+                              kind="ghost"
+                              size="sm"
+                              onClick={() => setEditing(a)}
+                              aria-label={`Edit the authorization of ${a.ownerId} on ${a.resourceId}`}
+                            >
+                              Edit
+                            </Button>
+                          )}
                           {access.del(a.authorizationKey) && (
                           <Button
                             kind="danger--ghost"
@@ -390,15 +408,20 @@ export default function Authorizations({ api, mode, config, route }) {
           )}
         </div>
       </div>
-      {creating && (
+      {(creating || editing) && (
         <CreateAuthorizationModal
           api={api}
           mode={mode}
           config={config}
           initialType={selected}
-          onClose={() => setCreating(false)}
+          existing={editing}
+          onClose={() => {
+            setCreating(false);
+            setEditing(null);
+          }}
           onCreated={(type) => {
             setCreating(false);
+            setEditing(null);
             if (type !== selected) navigate(['authorizations', type]);
             else load();
           }}

@@ -313,6 +313,23 @@ try {
     check((await authorizationsOf(url, 'bob', 'GROUP')).length === 1, 'still one authorization');
   });
 
+  await step('edit: bob\'s authorization also grants DELETE', async () => {
+    const row = page.getByRole('row').filter({ hasText: 'bob' });
+    await row.getByRole('button', { name: /Edit/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit authorization' });
+    check((await dialog.getByLabel('Owner ID').inputValue()) === 'bob', 'the owner filled in');
+    check(await dialog.locator('#permission-READ').isChecked() && await dialog.locator('#permission-UPDATE').isChecked(), 'READ and UPDATE checked');
+    await dialog.locator('label[for="permission-DELETE"]').click();
+    await screenshot(page, 'edit-authorization-modal');
+    await accessible(page, 'the Edit authorization modal');
+    await dialog.getByRole('button', { name: 'Save authorization' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.filter({ hasText: /DELETE/ }).waitFor();
+    const stored = await authorizationsOf(url, 'bob', 'GROUP');
+    check(stored.length === 1 && JSON.stringify([...stored[0].permissionTypes].sort()) === '["DELETE","READ","UPDATE"]',
+      `one authorization with DELETE, READ, UPDATE, got ${JSON.stringify(stored)}`);
+  });
+
   await step('delete asks for confirmation, then the authorization is gone', async () => {
     const row = page.getByRole('row').filter({ hasText: 'bob' });
     await row.getByRole('button', { name: /Delete/ }).click();
