@@ -83,13 +83,12 @@ function GrantPath({ principal, grant, request }) {
     node: (
       <span className="console-path-node">
         <Tag type="green" size="sm">
-          Authorization
+          Authorization {grant.authorizationKey}
         </Tag>
-        <span className="console-path-id">
-          {request.permission} on {resourceTypeLabel(request.resourceType).toLowerCase()}{' '}
+        <span className="console-path-key">
+          allows {request.permission} on {resourceTypeLabel(request.resourceType).toLowerCase()}{' '}
           {request.resourceIds.length ? request.resourceIds.join(', ') : '*'}
         </span>
-        <span className="console-path-key">key {grant.authorizationKey}</span>
       </span>
     ),
   });

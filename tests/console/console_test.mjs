@@ -553,6 +553,7 @@ try {
     await page.waitForLoadState('networkidle');
     check(await actions() === 0, 'no write control on Authorizations');
     await screenshot(page, 'read-only-authorizations');
+    await accessible(page, 'Authorizations, read-only');
     await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
     await page.getByRole('link', { name: 'readers', exact: true }).waitFor();
     await page.waitForLoadState('networkidle');
@@ -565,6 +566,7 @@ try {
     await page.waitForLoadState('networkidle');
     check(await actions() === 0, 'no Assign or Remove on a group\'s members');
     await screenshot(page, 'read-only-group-members');
+    await accessible(page, 'a group\'s members, read-only');
     // What bob could do by calling the API himself is refused all the same.
     const bob = { Authorization: 'Basic ' + Buffer.from('bob:secret').toString('base64'), 'Content-Type': 'application/json' };
     const refused = await fetch(`${url}/v2/groups`, { method: 'POST', headers: bob, body: JSON.stringify({ groupId: 'x', name: 'X' }) });
