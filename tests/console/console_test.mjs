@@ -593,13 +593,16 @@ try {
   await page.close();
   page = null;
   const oidcDb = path.join(dir, 'oidc-store');
+  // A stricter identifier rule than the default (lowercase only), which the console's forms
+  // learn from console-config.json.
+  const OIDC_ID_PATTERN = '^[a-z0-9_@.+-]+$';
   writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify({
     keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'console-test', alg: 'RS256', use: 'sig' }],
   }));
   writeFileSync(path.join(dir, 'oidc-seed.yaml'), 'defaultRoles:\n  admin: {clients: [ops-console]}\n');
   const oidcInit = spawnSync(clearance, ['--db', oidcDb, 'init', '--client-id-claim', 'azp', '--issuer', ISSUER,
     '--jwks-file', path.join(dir, 'jwks.json'), '--audiences', AUDIENCE, '--algorithms', 'RS256',
-    '--tenant-checks', 'true', '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
+    '--tenant-checks', 'true', '--id-pattern', OIDC_ID_PATTERN, '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
   if (oidcInit.status !== 0) throw new Error(`clearance init (OIDC) failed: ${oidcInit.stdout} ${oidcInit.stderr}`);
   server = await startServer(oidcDb);
   const oidcUrl = server.url;
@@ -765,6 +768,21 @@ try {
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('row').filter({ hasText: resourceId }).waitFor();
   }
+
+  await step('OIDC: forms check ids with the configured pattern', async () => {
+    const config = JSON.parse((await raw(oidcUrl, '/identity/console-config.json')).body);
+    check(config.idPattern === OIDC_ID_PATTERN && config.groupsClaim === false, `console-config names the pattern, got ${JSON.stringify(config)}`);
+    await nav().getByRole('link', { name: 'Mapping rules' }).click();
+    await page.getByRole('button', { name: 'Create mapping rule' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create mapping rule' });
+    await dialog.getByLabel('Mapping rule ID').fill('Billing-Scope');
+    await dialog.getByRole('button', { name: 'Create mapping rule' }).click();
+    await dialog.getByText(`Use 1 to 256 characters matching ${OIDC_ID_PATTERN}.`).waitFor();
+    await screenshot(page, 'oidc-id-pattern-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    check((await api(oidcUrl, 'GET', '/v2/mapping-rules/Billing-Scope')).status !== 200, 'nothing created');
+  });
 
   await step('OIDC recipe: a mapping rule with an authorization, by clicking', async () => {
     await createByModal('Mapping rules', 'mapping rule', [['Mapping rule ID', 'billing-scope'], ['Name', 'Billing'],
