@@ -77,7 +77,6 @@ export function usePagedSearch(api, path, filter, initialSize = 20) {
     let live = true;
     const body = { page: { from: (page - 1) * pageSize, limit: pageSize } };
     if (filter) body.filter = filter;
-    setResult((r) => ({ ...r, items: r.items, loading: true }));
     api.post(`${path}/search`, body).then(
       (res) => {
         if (!live) return;
@@ -93,8 +92,7 @@ export function usePagedSearch(api, path, filter, initialSize = 20) {
     return () => {
       live = false;
     };
-    // filterKey stands for filter's contents.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // filterKey stands for filter's contents: a new object with the same filter is no change.
   }, [api, path, filterKey, page, pageSize, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
