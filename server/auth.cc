@@ -22,6 +22,9 @@ std::shared_ptr<const CallerIdentity> Refused(std::string why) {
 
 std::atomic<uint64_t> next_authenticator_id{1};
 
+// The same answer for an unknown user and a wrong password: a caller cannot probe usernames.
+constexpr std::string_view kBad = "invalid username or password";
+
 // Per thread: the identities resolved from verified tokens, for one authenticator and one engine
 // generation. The token cache hands out the same VerifiedToken for the same token, so its address
 // is the key; the entry holds it, so the address cannot be reused while the entry lives.
@@ -52,10 +55,11 @@ std::optional<std::string_view> Credentials(std::string_view header, std::string
 }  // namespace
 
 Authenticator::Authenticator(const ServingStore& store, Configuration config,
-                             std::unique_ptr<TokenVerifier> verifier)
+                             std::unique_ptr<TokenVerifier> verifier, SessionStore* sessions)
     : store_(store),
       config_(std::move(config)),
       verifier_(std::move(verifier)),
+      sessions_(sessions),
       id_(next_authenticator_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 Authenticator::~Authenticator() = default;
@@ -139,23 +143,97 @@ std::shared_ptr<const CallerIdentity> Authenticator::Basic(std::string_view cred
   if (colon == std::string::npos) {
     return Refused("basic credentials hold no ':'; expected base64(user:password)");
   }
-  const std::string username = decoded.substr(0, colon);
-  const std::string_view password = std::string_view(decoded).substr(colon + 1);
-  // The same answer for an unknown user and a wrong password: a caller cannot probe usernames.
-  constexpr std::string_view kBad = "invalid username or password";
+  std::string unused_hash;
+  return SignIn(std::string_view(decoded).substr(0, colon),
+                std::string_view(decoded).substr(colon + 1), &unused_hash);
+}
+
+std::shared_ptr<const CallerIdentity> Authenticator::SignIn(std::string_view username,
+                                                            std::string_view password,
+                                                            std::string* password_hash) const {
   const std::optional<std::string> stored_hash = store_.PasswordHashOf(username);
   if (!stored_hash) return Refused(std::string(kBad));
-  if (passwords_.Verify(username, password, *stored_hash) != PasswordError::kOk) {
+  if (passwords_.Verify(std::string(username), password, *stored_hash) != PasswordError::kOk) {
     return Refused(std::string(kBad));
   }
+  *password_hash = *stored_hash;
+  return StoredUser(std::string(username), /*from_session=*/false);
+}
+
+std::shared_ptr<const CallerIdentity> Authenticator::StoredUser(std::string username,
+                                                                bool from_session) const {
   auto identity = std::make_shared<CallerIdentity>();
+  identity->from_session = from_session;
   identity->caller = Caller::BasicUser(username);
   identity->handle = store_.engine().Resolve(identity->caller);
   if (!identity->handle.authenticated()) return Refused(std::string(kBad));
   identity->authenticated = true;
   identity->type = OwnerType::kUser;
-  identity->id = username;
+  identity->id = std::move(username);
   return identity;
+}
+
+std::optional<std::string_view> Authenticator::SessionId(std::string_view header) {
+  // "a=1; clearance_session=ID; b=2" (RFC 6265 §4.2.1).
+  while (!header.empty()) {
+    const size_t semicolon = header.find(';');
+    std::string_view pair = header.substr(0, semicolon);
+    header = semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > kSessionCookie.size() && pair.starts_with(kSessionCookie) &&
+        pair[kSessionCookie.size()] == '=') {
+      return pair.substr(kSessionCookie.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<const CallerIdentity> Authenticator::Authenticate(
+    const HttpRequest& request) const {
+  if (request.authorization.empty() && sessions_ != nullptr) {
+    if (std::optional<std::string_view> id = SessionId(request.cookie)) {
+      return FromSession(*id, request);
+    }
+  }
+  return Authenticate(request.authorization);
+}
+
+std::shared_ptr<const CallerIdentity> Authenticator::FromSession(std::string_view id,
+                                                                 const HttpRequest& request) const {
+  const auto refused = [](std::string why, bool forbidden) {
+    auto identity = std::make_shared<CallerIdentity>();
+    identity->failure = std::move(why);
+    identity->from_session = true;
+    identity->forbidden = forbidden;
+    return identity;
+  };
+  std::optional<Session> session = sessions_->Find(id);
+  if (!session) {
+    return refused("the session has ended (signed out, expired or unknown): sign in again", false);
+  }
+  // The cookie rides along with any request the browser sends to this origin; the CSRF token
+  // only with the console's own, so a write must prove it comes from the console.
+  const std::string_view m = request.method;
+  if (m != "GET" && m != "HEAD" && m != "OPTIONS") {
+    if (request.csrf_token.empty()) {
+      return refused(StrCat("missing ", kCsrfHeader, " header: a ", m,
+                            " authenticated by the session cookie must send the session's CSRF "
+                            "token (returned by POST /login and GET /session)"),
+                     true);
+    }
+    if (!ConstantTimeEquals(request.csrf_token, session->csrf_token)) {
+      return refused(StrCat(kCsrfHeader, " does not match the session's CSRF token (returned by "
+                            "POST /login and GET /session)"),
+                     true);
+    }
+  }
+  const std::optional<std::string> stored_hash = store_.PasswordHashOf(session->username);
+  if (!stored_hash || !ConstantTimeEquals(*stored_hash, session->password_hash)) {
+    sessions_->Close(id);
+    return refused("the session has ended: the user was deleted or the password changed; "
+                   "sign in again", false);
+  }
+  return StoredUser(std::move(session->username), /*from_session=*/true);
 }
 
 }  // namespace clearance::server

@@ -27,6 +27,8 @@ struct HttpRequest {
   std::string authorization;   // the Authorization header; empty when absent
   std::string content_type;    // the Content-Type header; empty when absent
   std::string accept;          // the Accept header; empty when absent
+  std::string cookie;          // the Cookie header; empty when absent
+  std::string csrf_token;      // the X-CSRF-Token header; empty when absent
   std::string body;
   std::string remote;          // "127.0.0.1:54321", for logs
 };

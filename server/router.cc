@@ -147,9 +147,12 @@ HttpResponse Router::Handle(const HttpRequest& request, ServerState& state,
     if (state.auth == nullptr) {
       return Problem(500, "INTERNAL", "the server has no authenticator", request.path);
     }
-    caller = state.auth->Authenticate(request.authorization);
+    caller = state.auth->Authenticate(request);
     if (!caller->authenticated) {
+      if (caller->forbidden) return Problem(403, "FORBIDDEN", caller->failure, request.path);
       HttpResponse response = Problem(401, "UNAUTHORIZED", caller->failure, request.path);
+      // A Basic challenge to a browser's session request would open its password dialog.
+      if (caller->from_session) return response;
       response.headers.emplace_back(
           "WWW-Authenticate",
           state.auth->config().mode == AuthMode::kBasic ? "Basic realm=\"clearance\""

@@ -9,6 +9,7 @@
 #include "server/decision/decision_routes.h"
 #include "server/json_writer.h"
 #include "server/metrics.h"
+#include "server/session_routes.h"
 #include "server/static_routes.h"
 #include "server/system_routes.h"
 #include "server/v2/identity_routes.h"
@@ -133,6 +134,7 @@ std::unique_ptr<Router> MakeRouter(const SystemInfo& info) {
 
 struct Server::Impl {
   std::unique_ptr<ServingStore> store;
+  std::unique_ptr<SessionStore> sessions;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<Router> router;
   std::unique_ptr<Metrics> metrics;
@@ -189,8 +191,37 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
     if (!built.ok()) return built.status();
     verifier = *std::move(built);
   }
+  ConsoleOidcOptions console_oidc = options.console_oidc;
+  if (!console_oidc.client_id.empty()) {
+    if (config.mode != AuthMode::kOidc) {
+      return absl::InvalidArgumentError(
+          "--console-oidc-client-id: the store's configuration is BASIC mode, whose console "
+          "signs in with a username and password; it applies in OIDC mode only");
+    }
+    if (console_oidc.issuer.empty()) {
+      if (config.token_issuers.size() != 1) {
+        return absl::InvalidArgumentError(StrCat(
+            "--console-oidc-client-id: the configuration trusts ", config.token_issuers.size(),
+            " token issuers; name the console's with --console-oidc-issuer"));
+      }
+      console_oidc.issuer = config.token_issuers[0].issuer;
+    }
+    const bool trusted = std::any_of(
+        config.token_issuers.begin(), config.token_issuers.end(),
+        [&](const TokenIssuerConfig& t) { return t.issuer == console_oidc.issuer; });
+    if (!trusted) {
+      return absl::InvalidArgumentError(
+          StrCat("--console-oidc-issuer ", console_oidc.issuer,
+                 ": not among the configuration's trusted token issuers, so the server would "
+                 "refuse its tokens (add it with `clearance config set --issuer ...`)"));
+    }
+  }
   if (verifier != nullptr) impl->refresher = std::make_unique<KeyRefresher>(verifier.get());
-  impl->auth = std::make_unique<Authenticator>(*impl->store, config, std::move(verifier));
+  if (config.mode == AuthMode::kBasic) {
+    impl->sessions = std::make_unique<SessionStore>(options.sessions);
+  }
+  impl->auth = std::make_unique<Authenticator>(*impl->store, config, std::move(verifier),
+                                               impl->sessions.get());
 
   absl::StatusOr<std::unique_ptr<AccessLog>> log = AccessLog::Open(options.access_log);
   if (!log.ok()) return log.status();
@@ -202,7 +233,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
   info.version = std::string(ServerVersion());
   impl->host = info.host;
   impl->router = MakeRouter(info);
-  if (!options.console_dir.empty()) AddStaticRoutes(*impl->router, options.console_dir);
+  AddSessionRoutes(*impl->router, {.secure = !options.http.tls_cert_file.empty()});
+  if (!options.console_dir.empty()) {
+    AddStaticRoutes(*impl->router, options.console_dir, std::move(console_oidc));
+  }
   std::vector<std::string> patterns = impl->router->Patterns();
   patterns.push_back("");
   impl->metrics = std::make_unique<Metrics>(patterns);

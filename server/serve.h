@@ -18,6 +18,8 @@
 #include "clearance/token.h"
 #include "server/http/http_server.h"
 #include "server/router.h"
+#include "server/session.h"
+#include "server/static_routes.h"
 
 namespace clearance::server {
 
@@ -35,6 +37,13 @@ struct ServeOptions {
   std::chrono::milliseconds drain_timeout{10000};
   // The built Identity console served at /identity/ (static_routes.h); "" serves none.
   std::string console_dir;
+  // BASIC mode: the console's sign-in sessions (session.h: idle and absolute timeouts, table
+  // size). OIDC mode has none.
+  SessionOptions sessions;
+  // OIDC mode: the console signs people in at this issuer (static_routes.h). An empty client id
+  // offers no sign-in there (the console then takes a pasted access token); an empty issuer is
+  // the configuration's trusted issuer when it has exactly one.
+  ConsoleOidcOptions console_oidc;
 };
 
 // Builds the verifier for the stored configuration's token issuers; nullptr when it has none.
@@ -53,7 +62,9 @@ class Server {
   // Opens the store (which must exist and be initialized: `clearance init` first), builds the
   // verifier and starts listening. Errors: the store's (NOT_FOUND names `clearance init`,
   // UNAVAILABLE names the process holding it), the verifier's, the transport's (address in use,
-  // TLS files), and FAILED_PRECONDITION for a store that is not initialized.
+  // TLS files), FAILED_PRECONDITION for a store that is not initialized, and INVALID_ARGUMENT
+  // for console OIDC options that do not fit the configuration (BASIC mode, an issuer it does
+  // not trust, several issuers and none chosen).
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServeOptions& options,
                                                        const VerifierFactory& verifier_factory);
   ~Server();  // Shutdown()

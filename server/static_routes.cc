@@ -31,7 +31,22 @@ constexpr int kMaxDepth = 6;
 
 struct Site {
   fs::path root;
+  ConsoleOidcOptions oidc;
+  std::string issuer_origin;  // "https://idp.example.com:8443" of oidc.issuer; "" when none
 };
+
+// "https://host[:port]" of an http(s) URL; "" for anything else (then nothing is allowed).
+std::string OriginOf(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme != "https" && scheme != "http") return "";
+  const size_t host_end = url.find_first_of("/?#", scheme_end + 3);
+  const std::string_view origin = url.substr(0, host_end);
+  // A CSP source must not carry characters that end or split the directive.
+  if (origin.find_first_of(" ;,'\"\r\n") != std::string_view::npos) return "";
+  return std::string(origin);
+}
 
 std::optional<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,10 +83,12 @@ HttpResponse Index(const Site& site, std::string_view instance) {
   if (!body) return NotBuilt(site, instance);
   HttpResponse response = FileResponse(*std::move(body), "index.html", false);
   // Every script, style and font comes from this server; Carbon sets inline style attributes.
+  // The OIDC sign-in fetches the issuer's discovery document and token endpoint.
   response.headers.emplace_back(
       "Content-Security-Policy",
-      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-      "frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+      StrCat("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; ",
+             site.issuer_origin.empty() ? "" : StrCat("connect-src 'self' ", site.issuer_origin, "; "),
+             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"));
   response.headers.emplace_back("X-Frame-Options", "DENY");
   return response;
 }
@@ -144,8 +161,10 @@ std::string_view ContentTypeFor(std::string_view name) {
   return "application/octet-stream";
 }
 
-void AddStaticRoutes(Router& router, std::string console_dir) {
-  auto site = std::make_shared<const Site>(Site{fs::path(std::move(console_dir))});
+void AddStaticRoutes(Router& router, std::string console_dir, ConsoleOidcOptions oidc) {
+  std::string origin = oidc.client_id.empty() ? "" : OriginOf(oidc.issuer);
+  auto site = std::make_shared<const Site>(
+      Site{fs::path(std::move(console_dir)), std::move(oidc), std::move(origin)});
 
   router.Add(
       "GET", "/identity",
@@ -163,17 +182,25 @@ void AddStaticRoutes(Router& router, std::string console_dir) {
       [site](RequestContext& c) { return Index(*site, c.request.path); }, Access::kPublic);
   router.Add(
       "GET", "/identity/console-config.json",
-      [](RequestContext& c) {
+      [site](RequestContext& c) {
         const Configuration* config =
             c.server.auth != nullptr ? &c.server.auth->config() : nullptr;
+        const bool basic = config != nullptr && config->mode == AuthMode::kBasic;
         JsonWriter w;
         w.BeginObject();
-        w.Field("authMode",
-                config != nullptr && config->mode == AuthMode::kBasic ? "BASIC" : "OIDC");
+        w.Field("authMode", basic ? "BASIC" : "OIDC");
         w.Field("tenantChecks", config != nullptr && config->tenant_checks_enabled);
         // The identifier rule, so the console's forms refuse what the planner would.
         w.Field("idPattern", config != nullptr ? config->id_pattern : Configuration{}.id_pattern);
         w.Field("groupsClaim", config != nullptr && config->groups_claim_configured());
+        if (!basic && !site->oidc.client_id.empty()) {
+          w.Key("oidc");
+          w.BeginObject();
+          w.Field("issuer", site->oidc.issuer);
+          w.Field("clientId", site->oidc.client_id);
+          w.Field("scopes", site->oidc.scopes);
+          w.EndObject();
+        }
         w.EndObject();
         HttpResponse r = JsonResponse(200, std::move(w).Take());
         r.headers.emplace_back("Cache-Control", "no-store");

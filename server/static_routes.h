@@ -8,10 +8,13 @@
 // and sends their credentials with every API call it makes.
 //
 // GET /identity/console-config.json tells the console, before anyone signs in, which sign-in to
-// offer and which pages apply: {"authMode": "BASIC" (a username and password) or "OIDC" (a
-// bearer token), "tenantChecks": true when tenant checks are on (the Tenants page), "idPattern":
-// the configured identifier rule (an RE2 expression its forms check ids with), "groupsClaim":
-// true when a groups claim relaxes group ids}.
+// offer and which pages apply: {"authMode": "BASIC" (a username and password, POST /login) or
+// "OIDC" (a bearer token), "tenantChecks": true when tenant checks are on (the Tenants page),
+// "idPattern": the configured identifier rule (an RE2 expression its forms check ids with),
+// "groupsClaim": true when a groups claim relaxes group ids}, and in OIDC mode with a console
+// client id "oidc": {"issuer", "clientId", "scopes"}: the console then signs in with the
+// authorization code flow and PKCE at that issuer. index.html's Content-Security-Policy then lets
+// the console reach the issuer's origin (discovery document, token endpoint) and nothing else.
 //
 // Thread-safety: the handlers read files on every request and hold no state but the directory.
 #ifndef CLEARANCE_SERVER_STATIC_ROUTES_H_
@@ -27,9 +30,16 @@ namespace clearance::server {
 // The built console of this build tree (the default of `clearance serve --console-dir`).
 std::string_view DefaultConsoleDir();
 
+// The console's OIDC sign-in (docs/server.md "The console in OIDC mode").
+struct ConsoleOidcOptions {
+  std::string issuer;     // a trusted issuer's `iss`; its discovery document is <issuer>/.well-known/openid-configuration
+  std::string client_id;  // the console's public client at the issuer; empty: no OIDC sign-in
+  std::string scopes = "openid";  // space-separated, as sent in the authorization request
+};
+
 // Adds the console's routes. A directory without index.html (the console was not built) still
 // gets the routes; they answer 404 with a detail naming the directory and how to build it.
-void AddStaticRoutes(Router& router, std::string console_dir);
+void AddStaticRoutes(Router& router, std::string console_dir, ConsoleOidcOptions oidc = {});
 
 // The content type served for a file name's extension ("app.js" → "text/javascript").
 std::string_view ContentTypeFor(std::string_view file_name);

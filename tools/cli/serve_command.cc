@@ -24,6 +24,9 @@ constexpr InputLimit kReadTimeout{"read-timeout-ms", 10'000};
 constexpr InputLimit kIdleTimeout{"idle-timeout-ms", 60'000};
 constexpr InputLimit kHandlerDeadline{"handler-deadline-ms", 30'000};
 constexpr InputLimit kDrain{"drain-timeout-ms", 10'000};
+constexpr InputLimit kSessionIdle{"session-idle-timeout-s", 30 * 60};
+constexpr InputLimit kSessionAbsolute{"session-absolute-timeout-s", 8 * 60 * 60};
+constexpr InputLimit kMaxSessions{"max-sessions", 10'000};
 
 int Serve(Context& ctx, const Flags& f) {
   server::ServeOptions options;
@@ -35,6 +38,9 @@ int Serve(Context& ctx, const Flags& f) {
   options.http.tls_cert_file = f.GetOr("tls-cert", "");
   options.http.tls_key_file = f.GetOr("tls-key", "");
   options.console_dir = f.GetOr("console-dir", server::DefaultConsoleDir());
+  options.console_oidc.client_id = f.GetOr("console-oidc-client-id", "");
+  options.console_oidc.issuer = f.GetOr("console-oidc-issuer", "");
+  options.console_oidc.scopes = f.GetOr("console-oidc-scopes", "openid");
   struct {
     const InputLimit& limit;
     size_t* out;
@@ -73,6 +79,19 @@ int Serve(Context& ctx, const Flags& f) {
   absl::StatusOr<size_t> drain = LimitValue(f, kDrain);
   if (!drain.ok()) return Fail(ctx, drain.status());
   options.drain_timeout = std::chrono::milliseconds(*drain);
+  struct {
+    const InputLimit& limit;
+    std::chrono::seconds* out;
+  } session_times[] = {{kSessionIdle, &options.sessions.idle_timeout},
+                       {kSessionAbsolute, &options.sessions.absolute_timeout}};
+  for (auto& t : session_times) {
+    absl::StatusOr<size_t> v = LimitValue(f, t.limit);
+    if (!v.ok()) return Fail(ctx, v.status());
+    *t.out = std::chrono::seconds(std::min<size_t>(*v, size_t{1} << 32));
+  }
+  absl::StatusOr<size_t> max_sessions = LimitValue(f, kMaxSessions);
+  if (!max_sessions.ok()) return Fail(ctx, max_sessions.status());
+  options.sessions.max_sessions = *max_sessions;
 
   // Block the stop signals in every thread the server starts; this thread waits for them.
   sigset_t stop;
@@ -111,6 +130,16 @@ void AddServeCommands(std::vector<Command>* commands) {
         {"access-log", true, false, "JSON-lines access log: a file to append to, or - for stdout"},
         {"console-dir", true, false,
          "the built Identity console served at /identity/ (default: this build's console/dist)"},
+        {"console-oidc-client-id", true, false,
+         "OIDC mode: the console's public client id at the issuer; the console then signs in "
+         "with the authorization code flow and PKCE"},
+        {"console-oidc-issuer", true, false,
+         "OIDC mode: the issuer the console signs in at (default: the only trusted issuer)"},
+        {"console-oidc-scopes", true, false,
+         "OIDC mode: the scopes the console asks for, space-separated (default: openid)"},
+        LimitFlag(kSessionIdle, "BASIC mode: a console session unused this many seconds ends"),
+        LimitFlag(kSessionAbsolute, "BASIC mode: a console session ends this many seconds after sign-in"),
+        LimitFlag(kMaxSessions, "BASIC mode: live console sessions at most (the idlest ends beyond)"),
         {"io-threads", true, false, "I/O threads (default: one per core, at least 2)"},
         LimitFlag(kBlockingThreads, "threads for handlers that wait (writes, identity reads)"),
         LimitFlag(kMaxBody, "largest request body accepted, in bytes (413 beyond)"),

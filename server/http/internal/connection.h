@@ -240,6 +240,8 @@ class Connection final : public ConnectionHandle,
     request.authorization = ToString(message[http::field::authorization]);
     request.content_type = ToString(message[http::field::content_type]);
     request.accept = ToString(message[http::field::accept]);
+    request.cookie = ToString(message[http::field::cookie]);
+    request.csrf_token = ToString(message["X-CSRF-Token"]);
     request.body = std::move(message.body());
     request.remote = remote_;
     method_ = request.method;
