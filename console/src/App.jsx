@@ -1,8 +1,7 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Button,
   Content,
-  Form,
   Header,
   HeaderGlobalBar,
   HeaderMenuItem,
@@ -10,87 +9,15 @@ import {
   HeaderNavigation,
   InlineLoading,
   InlineNotification,
-  PasswordInput,
-  TextArea,
-  TextInput,
   Theme,
 } from '@carbon/react';
-import { basicCredentials, bearerCredentials, fetchConsoleConfig, makeApi } from './api.js';
+import { bearerCredentials, currentSession, fetchConsoleConfig, logout, makeApi } from './api.js';
+import { completeSignIn } from './oidc.js';
+import SignIn from './SignIn.jsx';
 import { navigate, useRoute } from './router.js';
 import AccessCheck from './AccessCheck.jsx';
 import Authorizations from './Authorizations.jsx';
 import Entities from './Entities.jsx';
-
-function SignIn({ mode, onSignedIn }) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [token, setToken] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event) {
-    event.preventDefault();
-    setError('');
-    if (mode === 'BASIC' && (!username || !password)) {
-      setError('Enter your username and password.');
-      return;
-    }
-    if (mode !== 'BASIC' && !token.trim()) {
-      setError('Paste an access token issued by the configured identity provider.');
-      return;
-    }
-    const authorization =
-      mode === 'BASIC' ? basicCredentials(username, password) : bearerCredentials(token);
-    setBusy(true);
-    try {
-      const me = await makeApi(authorization).get('/v2/authentication/me');
-      onSignedIn({ authorization, me });
-    } catch (e) {
-      setError(e.status === 401 ? `Sign-in refused: ${e.message}` : e.message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <div className="console-signin">
-      <h1 className="cds--type-productive-heading-04 console-page-title">Sign in to Identity</h1>
-      <Form onSubmit={submit} aria-label="Sign in">
-        {mode === 'BASIC' ? (
-          <>
-            <TextInput
-              id="signin-username"
-              labelText="Username"
-              autoComplete="username"
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-            <PasswordInput
-              id="signin-password"
-              labelText="Password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </>
-        ) : (
-          <TextArea
-            id="signin-token"
-            labelText="Access token"
-            helperText="A JWT from the identity provider this server trusts; kept in this tab's memory only."
-            rows={5}
-            value={token}
-            onChange={(e) => setToken(e.target.value)}
-          />
-        )}
-        {error && (
-          <InlineNotification kind="error" title="Not signed in" subtitle={error} hideCloseButton lowContrast />
-        )}
-        {busy ? <InlineLoading description="Signing in…" /> : <Button type="submit">Sign in</Button>}
-      </Form>
-    </div>
-  );
-}
 
 // Camunda Identity's tabs: Users only in BASIC mode (OIDC users live in the identity provider),
 // Mapping rules only in OIDC mode (BASIC has no tokens to map), Tenants only when tenant checks
@@ -112,11 +39,38 @@ export default function App() {
   const [expired, setExpired] = useState('');
   const route = useRoute();
 
+  const [resuming, setResuming] = useState(true);
+  const [signInError, setSignInError] = useState('');
+
   useEffect(() => {
     fetchConsoleConfig().then(setConfig, (e) => setConfigError(e.message));
   }, []);
 
+  // A reload keeps a BASIC session (the cookie); an OIDC sign-in returns here with its code.
+  useEffect(() => {
+    if (!config) return;
+    const resume = async () => {
+      let credentials = null;
+      if (config.authMode === 'BASIC') {
+        const current = await currentSession();
+        if (current) credentials = { csrfToken: current.csrfToken };
+      } else if (config.oidc) {
+        const token = await completeSignIn(config.oidc);
+        if (token) credentials = bearerCredentials(token);
+      }
+      if (credentials) setSession({ credentials, me: await makeApi(credentials).get('/v2/authentication/me') });
+    };
+    resume()
+      .catch((e) => setSignInError(e.status === 401 ? `Sign-in refused: ${e.message}` : e.message))
+      .finally(() => setResuming(false));
+  }, [config]);
+
+  const sessionRef = useRef(null);
+  sessionRef.current = session;
   const signOut = useCallback((reason) => {
+    // Ends the server's session too; its answer clears the cookie.
+    const csrfToken = sessionRef.current?.credentials.csrfToken;
+    if (csrfToken) logout(csrfToken).catch(() => {});
     setSession(null);
     setExpired(reason || '');
   }, []);
@@ -124,7 +78,7 @@ export default function App() {
   const api = useMemo(
     () =>
       session
-        ? makeApi(session.authorization, (e) => signOut(`Signed out: ${e.message}`))
+        ? makeApi(session.credentials, (e) => signOut(`Signed out: ${e.message}`))
         : null,
     [session, signOut],
   );
@@ -134,14 +88,15 @@ export default function App() {
       <InlineNotification kind="error" title="The console cannot reach its server" subtitle={configError} hideCloseButton />
     );
   }
-  if (!config) return <InlineLoading description="Loading…" />;
+  if (!config || resuming) return <InlineLoading description="Loading…" />;
 
   if (!session) {
     return (
       <Theme theme="g10" className="console-signin-page">
         {expired && <InlineNotification kind="warning" title="Session ended" subtitle={expired} lowContrast />}
         <SignIn
-          mode={config.authMode}
+          config={config}
+          error={signInError}
           onSignedIn={(s) => {
             setExpired('');
             setSession(s);

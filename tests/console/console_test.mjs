@@ -105,10 +105,11 @@ async function stopServer(s) {
 }
 
 // A raw request, so paths reach the server exactly as written (fetch would normalize "..").
-function raw(url, target) {
+function raw(url, target, cookie) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, path: target, method: 'GET' }, (res) => {
+    const headers = cookie ? { Cookie: cookie } : {};
+    const req = http.request({ host: hostname, port, path: target, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
@@ -233,10 +234,17 @@ try {
     await accessible(page, 'the sign-in page');
   });
 
-  await step('sign-in as admin opens Authorizations', async () => {
+  await step('sign-in as admin opens Authorizations; the session is an HttpOnly cookie', async () => {
     await page.getByLabel('Password', { exact: true }).fill('secret');
+    const login = page.waitForResponse((r) => r.url() === `${url}/login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    const cookie = (await (await login).headerValue('set-cookie')) || '';
+    check(/^clearance_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/.test(cookie),
+      `an HttpOnly SameSite=Strict session cookie, got ${cookie}`);
     await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
+    check(await page.evaluate(() => document.cookie) === '', 'the session cookie is unreadable from scripts');
+    // The password is gone from the page and no request after sign-in carries it.
+    check(await page.locator('input[type=password]').count() === 0, 'no password field left');
     await page.getByRole('navigation', { name: 'Resource types' }).getByRole('button', { name: 'Group', exact: true }).click();
     await page.waitForURL(/\/identity\/authorizations\/GROUP$/);
     await page.getByRole('button', { name: 'Create authorization' }).waitFor();
@@ -458,19 +466,29 @@ try {
     check((await api(url, 'GET', '/v2/users/carol')).status === 404, '/v2/users/carol deleted');
   });
 
-  await step('a reload of a console route keeps the route; sign-out forgets the credentials', async () => {
+  await step('a reload of a console route keeps the route and the session; sign-out ends it', async () => {
     await page.goto(`${url}/identity/authorizations/ROLE`);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password', { exact: true }).fill('secret');
-    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Authorizations' }).waitFor();
     const current = await page.locator('.console-types button[aria-current="true"]').innerText();
     check(current === 'Role', `Role selected after reload, got ${current}`);
+    const [cookie] = await page.context().cookies(url);
+    check(cookie?.name === 'clearance_session' && cookie.httpOnly && cookie.sameSite === 'Strict',
+      `the session cookie, got ${JSON.stringify(cookie)}`);
+    // A write the console did not send (no CSRF token) is refused and changes nothing.
+    const forged = await page.evaluate(() => fetch('/v2/groups', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"groupId":"forged","name":"F"}',
+    }).then(async (r) => [r.status, await r.text()]));
+    check(forged[0] === 403 && /X-CSRF-Token/.test(forged[1]), `a write without the CSRF token is 403, got ${forged}`);
+    check((await api(url, 'GET', '/v2/groups/forged')).status === 404, 'no group forged');
+    const logout = page.waitForResponse((r) => r.url() === `${url}/logout`);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    check((await logout).status() === 204, 'POST /logout answered 204');
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     check(stored === '{}{}', `nothing kept in storage, got ${stored}`);
+    check((await page.context().cookies(url)).length === 0, 'the session cookie is cleared');
+    const after = await raw(url, '/v2/authentication/me', `clearance_session=${cookie.value}`);
+    check(after.status === 401, `the ended session's cookie is refused, got ${after.status}`);
   });
 
   await step('a caller without identity permissions gets a clear message, not a broken page', async () => {
@@ -577,10 +595,11 @@ try {
 
   await step('the browser loaded nothing from elsewhere and logged no errors', async () => {
     check(remote.length === 0, `only same-origin requests, got ${remote.join(', ')}`);
-    // The refused sign-in (401) and the refused duplicate (409) are expected; nothing else.
-    // So are the names over 256 characters the edit steps send (400).
-    const expected = (e) => /status of 40[0139]/.test(e) ||
-      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/authorizations\/search$/.test(e) ||
+    // The refused sign-in (401), no session yet (401), the refused duplicate (409) and the
+    // forged write (403) are expected; nothing else. So are the names over 256 characters the
+    // edit steps send (400).
+    const expected = (e) => /status of 40[0139]/.test(e) || /^401 .*\/(login|session)$/.test(e) ||
+      /^40[19] .*\/v2\/(authentication\/me|authorizations)$/.test(e) || /^403 .*\/v2\/(authorizations\/search|groups)$/.test(e) ||
       /^400 .*\/v2\/(groups|roles)\/(ops|auditor)$/.test(e);
     const unexpected = consoleErrors.filter((e) => !expected(e));
     check(unexpected.length === 0, `no console errors, got ${unexpected.join(' | ')}`);
