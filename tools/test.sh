@@ -10,12 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
-# The official Camunda client's test needs its pinned npm package (tests/server/client).
-client_dir=tests/server/client
-if command -v npm >/dev/null &&
-   ! [ "$client_dir/node_modules/.package-lock.json" -nt "$client_dir/package-lock.json" ]; then
-  (cd "$client_dir" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The official Camunda client's test and the console's OIDC test need their pinned npm packages
+# (tests/server/client, tests/console).
+for client_dir in tests/server/client tests/console; do
+  if command -v npm >/dev/null &&
+     ! [ "$client_dir/node_modules/.package-lock.json" -nt "$client_dir/package-lock.json" ]; then
+    (cd "$client_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 sanitize=${CLEARANCE_SANITIZE:-}
 build_type=${CLEARANCE_BUILD_TYPE:-RelWithDebInfo}
 suffix=${sanitize:-}

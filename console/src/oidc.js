@@ -71,7 +71,9 @@ async function exchange(oidc) {
   if (!raw || (!params.has('code') && !params.has('error'))) return null;
   sessionStorage.removeItem(PENDING);
   const pending = JSON.parse(raw);
+  // Back to the page the sign-in started from; the console's router follows (router.js).
   window.history.replaceState(null, '', pending.returnTo || '/identity/');
+  window.dispatchEvent(new Event('console-navigate'));
   if (params.get('state') !== pending.state) {
     throw new Error('The identity provider answered with another sign-in state: sign in again.');
   }
