@@ -5,7 +5,7 @@
 // (/identity/authorizations/GROUP), so it answers index.html and the console's router takes
 // over. Segments "." and ".." and hidden files are refused, and a resolved file must lie inside
 // the directory, so no request reads outside it. Public: the console itself signs the person in
-// and sends their credentials with every API call it makes.
+// (session_routes.h in BASIC mode, the identity provider in OIDC mode).
 //
 // GET /identity/console-config.json tells the console, before anyone signs in, which sign-in to
 // offer and which pages apply: {"authMode": "BASIC" (a username and password, POST /login) or
