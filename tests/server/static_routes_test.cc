@@ -11,6 +11,7 @@ namespace clearance::server {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using server_test::TempDir;
 
 void Write(const std::string& path, std::string_view text) {
@@ -99,6 +100,24 @@ TEST_F(StaticRoutesTest, ConsoleConfigNamesTheMode) {
   HttpResponse r = Get("/identity/console-config.json");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"authMode":"OIDC","tenantChecks":false,"idPattern":"^[a-zA-Z0-9_~@.+-]+$","groupsClaim":false})");
+}
+
+TEST_F(StaticRoutesTest, AnOidcConsoleLearnsItsIssuerAndMayReachItOnly) {
+  EXPECT_THAT(Header(Get("/identity/"), "Content-Security-Policy"), Not(HasSubstr("connect-src")));
+  Router oidc;
+  AddStaticRoutes(oidc, dir_.Sub("dist"),
+                  {.issuer = "https://idp.example.com:8443/realms/camunda",
+                   .client_id = "console",
+                   .scopes = "openid profile"});
+  HttpResponse r = oidc.Handle(server_test::Request("GET", "/identity/console-config.json", "", ""),
+                               state_);
+  EXPECT_EQ(r.body,
+            R"({"authMode":"OIDC","tenantChecks":false,"oidc":{"issuer":)"
+            R"("https://idp.example.com:8443/realms/camunda","clientId":"console",)"
+            R"("scopes":"openid profile"}})");
+  r = oidc.Handle(server_test::Request("GET", "/identity/groups", "", ""), state_);
+  EXPECT_THAT(Header(r, "Content-Security-Policy"),
+              HasSubstr("; connect-src 'self' https://idp.example.com:8443; "));
 }
 
 TEST(ContentTypeForTest, KnownAndUnknownExtensions) {
