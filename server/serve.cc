@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "clearance/internal/mutex.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "server/decision/decision_routes.h"
 #include "server/json_writer.h"
@@ -187,9 +188,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
   }
   std::unique_ptr<TokenVerifier> verifier;
   if (config.mode == AuthMode::kOidc && !config.token_issuers.empty()) {
-    absl::StatusOr<std::unique_ptr<TokenVerifier>> built = verifier_factory(config);
-    if (!built.ok()) return built.status();
-    verifier = *std::move(built);
+    CLEARANCE_ASSIGN_OR_RETURN(verifier, verifier_factory(config));
   }
   ConsoleOidcOptions console_oidc = options.console_oidc;
   if (!console_oidc.client_id.empty()) {
@@ -223,9 +222,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
   impl->auth = std::make_unique<Authenticator>(*impl->store, config, std::move(verifier),
                                                impl->sessions.get());
 
-  absl::StatusOr<std::unique_ptr<AccessLog>> log = AccessLog::Open(options.access_log);
-  if (!log.ok()) return log.status();
-  impl->access_log = *std::move(log);
+  CLEARANCE_ASSIGN_OR_RETURN(impl->access_log, AccessLog::Open(options.access_log));
 
   SystemInfo info;
   const size_t colon = options.http.listen.rfind(':');
@@ -262,10 +259,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServeOptions& option
   if (raw->access_log != nullptr) {
     access_log = [raw](const AccessLogEntry& e) { raw->access_log->Write(e); };
   }
-  absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start(options.http, std::move(handler), IsBlocking, std::move(access_log));
-  if (!http.ok()) return http.status();
-  impl->http = *std::move(http);
+  CLEARANCE_ASSIGN_OR_RETURN(
+      impl->http,
+      HttpServer::Start(options.http, std::move(handler), IsBlocking, std::move(access_log)));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "server/json_reader.h"
 #include "server/json_writer.h"
@@ -46,13 +47,11 @@ absl::StatusOr<Credentials> ReadCredentials(const HttpRequest& request) {
         StrCat("Content-Type '", type.substr(0, 64),
                "': expected application/json or application/x-www-form-urlencoded"));
   }
-  absl::StatusOr<JsonBody> body = JsonBody::Parse(request.body);
-  if (!body.ok()) return body.status();
-  absl::StatusOr<std::string> username = body->root().RequiredString("username");
-  if (!username.ok()) return username.status();
-  absl::StatusOr<std::string> password = body->root().RequiredString("password");
-  if (!password.ok()) return password.status();
-  return Credentials{*std::move(username), *std::move(password)};
+  CLEARANCE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.body));
+  Credentials credentials;
+  CLEARANCE_ASSIGN_OR_RETURN(credentials.username, body.root().RequiredString("username"));
+  CLEARANCE_ASSIGN_OR_RETURN(credentials.password, body.root().RequiredString("password"));
+  return credentials;
 }
 
 std::string Cookie(std::string_view value, bool expire, const SessionCookieOptions& options) {
