@@ -153,7 +153,7 @@ std::shared_ptr<const CallerIdentity> Authenticator::SignIn(std::string_view use
                                                             std::string* password_hash) const {
   const std::optional<std::string> stored_hash = store_.PasswordHashOf(username);
   if (!stored_hash) return Refused(std::string(kBad));
-  if (passwords_.Verify(std::string(username), password, *stored_hash) != PasswordError::kOk) {
+  if (passwords_.Verify(username, password, *stored_hash) != PasswordError::kOk) {
     return Refused(std::string(kBad));
   }
   *password_hash = *stored_hash;
