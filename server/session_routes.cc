@@ -113,8 +113,10 @@ HttpResponse Current(RequestContext& c) {
                                                " cookie; sign in with POST /login"),
                    c.request.path);
   }
-  // Checks the user as every request does (deleted, password changed).
-  std::shared_ptr<const CallerIdentity> identity = c.server.auth->Authenticate(c.request);
+  // Checks the user as every request does (deleted, password changed), by the cookie alone.
+  HttpRequest by_cookie = c.request;
+  by_cookie.authorization.clear();
+  std::shared_ptr<const CallerIdentity> identity = c.server.auth->Authenticate(by_cookie);
   if (!identity->authenticated) {
     return Problem(401, "UNAUTHORIZED", identity->failure, c.request.path);
   }
