@@ -112,7 +112,8 @@ TEST_F(StaticRoutesTest, AnOidcConsoleLearnsItsIssuerAndMayReachItOnly) {
   HttpResponse r = oidc.Handle(server_test::Request("GET", "/identity/console-config.json", "", ""),
                                state_);
   EXPECT_EQ(r.body,
-            R"({"authMode":"OIDC","tenantChecks":false,"oidc":{"issuer":)"
+            R"({"authMode":"OIDC","tenantChecks":false,"idPattern":"^[a-zA-Z0-9_~@.+-]+$",)"
+            R"("groupsClaim":false,"oidc":{"issuer":)"
             R"("https://idp.example.com:8443/realms/camunda","clientId":"console",)"
             R"("scopes":"openid profile"}})");
   r = oidc.Handle(server_test::Request("GET", "/identity/groups", "", ""), state_);
