@@ -29,6 +29,7 @@ struct HttpRequest {
   std::string accept;          // the Accept header; empty when absent
   std::string cookie;          // the Cookie header; empty when absent
   std::string csrf_token;      // the X-CSRF-Token header; empty when absent
+  std::string fetch_site;      // the Sec-Fetch-Site header; empty when absent
   std::string body;
   std::string remote;          // "127.0.0.1:54321", for logs
 };

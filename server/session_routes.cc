@@ -85,6 +85,16 @@ std::optional<HttpResponse> NotBasic(const RequestContext& c) {
 
 HttpResponse Login(RequestContext& c, const SessionCookieOptions& options) {
   if (std::optional<HttpResponse> p = NotBasic(c)) return *std::move(p);
+  // Login CSRF: another site's form must not sign this browser in as the attacker's user (the
+  // victim would then work, and type, inside that account). Browsers name the initiator in
+  // Sec-Fetch-Site; a request from another site is refused. Non-browser clients send none.
+  if (!c.request.fetch_site.empty() && c.request.fetch_site != "same-origin" &&
+      c.request.fetch_site != "none") {
+    return Problem(403, "FORBIDDEN",
+                   StrCat("sign-in refused: the request came from another site (Sec-Fetch-Site: ",
+                          c.request.fetch_site, "); expected 'same-origin', from this console"),
+                   c.request.path);
+  }
   absl::StatusOr<Credentials> credentials = ReadCredentials(c.request);
   if (!credentials.ok()) return ProblemFromStatus(credentials.status(), c.request.path);
   std::string password_hash;

@@ -123,6 +123,23 @@ TEST_F(SessionTest, AFormLoginWorksToo) {
   EXPECT_THAT(response.body, HasSubstr("\"username\":\"bob\""));
 }
 
+TEST_F(SessionTest, ASignInFromAnotherSiteIsRefusedAndOpensNoSession) {
+  for (const char* site : {"cross-site", "same-site"}) {
+    HttpRequest r = Request("POST", "/login", StrBody("admin", "secret"), "");
+    r.fetch_site = site;
+    HttpResponse response = Handle(r);
+    EXPECT_EQ(response.status, 403) << site;
+    EXPECT_THAT(response.body, HasSubstr("Sec-Fetch-Site"));
+    EXPECT_EQ(HeaderOf(response, "Set-Cookie"), "");
+  }
+  EXPECT_EQ(sessions_->size(), 0u);
+  for (const char* site : {"same-origin", "none"}) {
+    HttpRequest r = Request("POST", "/login", StrBody("admin", "secret"), "");
+    r.fetch_site = site;
+    EXPECT_EQ(Handle(r).status, 200) << site;
+  }
+}
+
 TEST_F(SessionTest, AWrongPasswordOrUnknownUserIs401WithoutACookieOrChallenge) {
   for (const auto& [user, password] : {std::pair{"admin", "wrong"}, std::pair{"nobody", "secret"}}) {
     HttpResponse r = Handle(Request("POST", "/login", StrBody(user, password), ""));

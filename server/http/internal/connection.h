@@ -242,6 +242,7 @@ class Connection final : public ConnectionHandle,
     request.accept = ToString(message[http::field::accept]);
     request.cookie = ToString(message[http::field::cookie]);
     request.csrf_token = ToString(message["X-CSRF-Token"]);
+    request.fetch_site = ToString(message["Sec-Fetch-Site"]);
     request.body = std::move(message.body());
     request.remote = remote_;
     method_ = request.method;
