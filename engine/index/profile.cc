@@ -43,8 +43,7 @@ const T* BranchlessLowerBound(const T* base, size_t n, uint32_t v, KeyOf key) {
 
 }  // namespace
 
-PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type,
-                                      uint32_t sid) const {
+PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const {
   const TypeGrants& t = types[static_cast<size_t>(type)];
   PermissionMask mask = 0;
   if (t.slots_mask != 0) {
@@ -299,8 +298,8 @@ class ProfileBuilder {
       for (int k = 0; k < kPropertyCount; ++k) t.property[k] |= summary.property[k];
       if (summary.id_end > summary.id_begin) {
         s_.runs.emplace_back(summary.type,
-                           absl::Span<const Grant>(node.grants.data() + summary.id_begin,
-                                                   summary.id_end - summary.id_begin));
+                             absl::Span<const Grant>(node.grants.data() + summary.id_begin,
+                                                     summary.id_end - summary.id_begin));
       }
     }
   }

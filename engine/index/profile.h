@@ -90,8 +90,8 @@ struct Profile {
   // holding it keeps the runs valid whatever later generations do; ValidFor() still decides
   // whether the profile may answer for a generation.
   std::vector<std::shared_ptr<const Node>> pinned;
-  std::vector<uint32_t> tenants;  // sorted, unique
-  std::vector<uint32_t> groups;   // stored groups reached as groups(root) (no groups claim)
+  std::vector<uint32_t> tenants;   // sorted, unique
+  std::vector<uint32_t> groups;    // stored groups reached as groups(root) (no groups claim)
   std::vector<OwnerEntry> owners;  // sorted by key
   std::vector<Chain> chains;
   std::vector<std::pair<EntityKey, uint64_t>> deps;  // node -> changed_at seen (0: absent)

@@ -80,8 +80,8 @@ class ProfileCache {
     uint64_t checked_at = 0;  // the generation this profile was last known exact for
     bool referenced = false;  // CLOCK's bit: used since the hand last passed
     bool used = false;
-    bool merged = false;      // built with merge_runs (BuildProfile), or had nothing to merge
-    uint8_t hits = 0;         // hits while not merged
+    bool merged = false;  // built with merge_runs (BuildProfile), or had nothing to merge
+    uint8_t hits = 0;     // hits while not merged
   };
   // Reuses that earn a profile its merged build: enough that a profile evicted soon after one or
   // two reuses (a thrashing cache) is not built twice for nothing.

@@ -83,9 +83,8 @@ void ExpectAnswers(const World& w, const Profile& p, const std::string& what) {
     EXPECT_EQ(p.IdPermissions(g, kType, g.Sid(other)), 0u) << what << " " << other;
   }
   std::map<std::string, PermissionMask> listed;
-  p.ForEachId(g, kType, [&](uint32_t sid, PermissionMask mask) {
-    listed[std::string(g.Str(sid))] |= mask;
-  });
+  p.ForEachId(g, kType,
+              [&](uint32_t sid, PermissionMask mask) { listed[std::string(g.Str(sid))] |= mask; });
   EXPECT_EQ(listed, w.expected) << what;
 }
 
