@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "clearance/internal/status_macros.h"
 
 namespace clearance::baseline {
 namespace {
@@ -33,13 +34,9 @@ absl::StatusOr<std::unique_ptr<BitsetBaseline>> BitsetBaseline::Create(
   std::unique_ptr<BitsetBaseline> b(new BitsetBaseline());
   b->tenant_checks_ = config.tenant_checks_enabled;
   b->prefer_username_ = config.prefer_username_claim;
-  absl::StatusOr<ClaimPath> username = ClaimPath::Compile(config.username_claim);
-  if (!username.ok()) return username.status();
-  b->username_ = *std::move(username);
+  CLEARANCE_ASSIGN_OR_RETURN(b->username_, ClaimPath::Compile(config.username_claim));
   if (!config.client_id_claim.empty()) {
-    absl::StatusOr<ClaimPath> client = ClaimPath::Compile(config.client_id_claim);
-    if (!client.ok()) return client.status();
-    b->client_id_ = *std::move(client);
+    CLEARANCE_ASSIGN_OR_RETURN(b->client_id_, ClaimPath::Compile(config.client_id_claim));
     b->has_client_id_ = true;
   }
   for (const Membership& m : state.memberships()) {

@@ -78,8 +78,12 @@ Decision Engine::CheckVerifiedClaims(std::string_view claims_json,
 
 PrincipalHandle Engine::Resolve(const Caller& caller) const {
   ThreadState& ts = core_->Reader();
-  core_->Resolve(ts, caller.kind,
-                 caller.kind == Caller::Kind::kBasicUser ? caller.username : caller.claims_json);
+  {
+    // A handle answers many checks: its profiles are built for reuse now.
+    index_internal::ProfileCache::ForReuse reuse(ts.cache);
+    core_->Resolve(ts, caller.kind,
+                   caller.kind == Caller::Kind::kBasicUser ? caller.username : caller.claims_json);
+  }
   PrincipalHandle handle;
   handle.resolved_ = core_->Freeze(ts);
   return handle;

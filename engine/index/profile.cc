@@ -1,6 +1,7 @@
 #include "index/profile.h"
 
 #include <algorithm>
+#include <bit>
 #include <tuple>
 
 #include "absl/types/span.h"
@@ -42,16 +43,19 @@ const T* BranchlessLowerBound(const T* base, size_t n, uint32_t v, KeyOf key) {
 
 }  // namespace
 
-PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type,
-                                      uint32_t sid) const {
+PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const {
   const TypeGrants& t = types[static_cast<size_t>(type)];
   PermissionMask mask = 0;
-  if (t.ids_end > t.ids_begin) {
-    const IdMask* first = ids.data() + t.ids_begin;
-    const IdMask* last = ids.data() + t.ids_end;
-    const IdMask* it = BranchlessLowerBound(first, t.ids_end - t.ids_begin, sid,
-                                            [](const IdMask& e) { return e.sid; });
-    if (it != last && it->sid == sid) mask = it->mask;
+  if (t.slots_mask != 0) {
+    // At most half full: the probe meets `sid` or an empty slot within a few slots.
+    const IdSlot* table = slots.data() + t.slots_begin;
+    for (uint32_t i = SlotOf(sid, t.slots_shift);; i = (i + 1) & t.slots_mask) {
+      if (table[i].sid == sid) {
+        mask = table[i].mask;
+        break;
+      }
+      if (table[i].sid == kNoString) break;
+    }
   }
   for (uint32_t r = t.runs_begin; r < t.runs_end; ++r) {
     const absl::Span<const Grant> run = runs[r];
@@ -174,45 +178,8 @@ class ProfileBuilder {
       p_->owners.push_back({first.owner, begin, static_cast<uint32_t>(p_->chains.size())});
       if (first.node) Take(*first.node);
     }
-    // With merge_runs, a type whose runs hold few grants in all (at most 4 x summary_min) is
-    // merged after all: a check then does one search for the type instead of one per run, for a
-    // bounded copy (which makes the build a few times dearer: done for profiles in reuse).
-    if (merge_runs_ && !s_.runs.empty()) {
-      const size_t merge_limit = 4 * g_.summary_min;
-      std::array<size_t, kResourceTypeCount> run_grants = {};
-      for (const auto& [type, run] : s_.runs) run_grants[static_cast<size_t>(type)] += run.size();
-      size_t kept = 0;
-      for (const auto& [type, run] : s_.runs) {
-        if (run_grants[static_cast<size_t>(type)] > merge_limit) {
-          s_.runs[kept++] = {type, run};
-          continue;
-        }
-        for (const Grant& grant : run) {
-          s_.ids.push_back({grant.resource_type, grant.value, GrantPermissions(g_, grant)});
-        }
-      }
-      s_.runs.resize(kept);
-    }
-    // ID grants merged: sorted by (type, id), one entry per id.
-    std::vector<IdMask>& ids = s_.ids;
-    std::sort(ids.begin(), ids.end(), [](const IdMask& a, const IdMask& b) {
-      return a.type != b.type ? a.type < b.type : a.sid < b.sid;
-    });
-    size_t out = 0;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (out > 0 && ids[out - 1].type == ids[i].type && ids[out - 1].sid == ids[i].sid) {
-        ids[out - 1].mask |= ids[i].mask;
-      } else {
-        ids[out++] = ids[i];
-      }
-    }
-    ids.resize(out);
-    p_->ids.assign(ids.begin(), ids.end());
-    for (uint32_t i = 0; i < out; ++i) {
-      TypeGrants& t = p_->types[static_cast<size_t>(ids[i].type)];
-      if (t.ids_end == 0) t.ids_begin = i;
-      t.ids_end = i + 1;
-    }
+    if (merge_runs_ && !s_.runs.empty()) MergeRuns();
+    BuildTables();
     // Runs searched in place, grouped by type (a counting sort: there can be hundreds).
     if (!s_.runs.empty()) {
       std::array<uint32_t, kResourceTypeCount + 1> start = {};
@@ -236,6 +203,72 @@ class ProfileBuilder {
   }
 
  private:
+  // Merges in-place runs into the ID tables, the types with the fewest run grants first, while
+  // they hold at most kMergeRunsFactor x summary_min grants in all: a check then probes one table
+  // for each merged type instead of binary searching each run, for a bounded copy per profile
+  // (which makes the build a few times dearer: done for profiles in reuse).
+  void MergeRuns() {
+    static constexpr size_t kMergeRunsFactor = 32;
+    std::array<size_t, kResourceTypeCount> run_grants = {};
+    for (const auto& [type, run] : s_.runs) run_grants[static_cast<size_t>(type)] += run.size();
+    std::array<size_t, kResourceTypeCount> order;
+    for (size_t t = 0; t < kResourceTypeCount; ++t) order[t] = t;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return run_grants[a] < run_grants[b]; });
+    std::array<bool, kResourceTypeCount> merge = {};
+    size_t budget = kMergeRunsFactor * g_.summary_min;
+    for (size_t t : order) {
+      if (run_grants[t] > budget) break;
+      budget -= run_grants[t];
+      merge[t] = true;
+    }
+    size_t kept = 0;
+    for (const auto& [type, run] : s_.runs) {
+      if (!merge[static_cast<size_t>(type)]) {
+        s_.runs[kept++] = {type, run};
+        continue;
+      }
+      for (const Grant& grant : run) {
+        s_.ids.push_back({grant.resource_type, grant.value, GrantPermissions(g_, grant)});
+      }
+    }
+    s_.runs.resize(kept);
+  }
+
+  // The merged ID grants into one open-addressing table per type, sized to a power of two at
+  // least twice the type's entries (duplicates included), so every table keeps an empty slot
+  // and a lookup meets one within a few probes. Duplicates merge into one slot as they insert.
+  void BuildTables() {
+    std::array<uint32_t, kResourceTypeCount> count = {};
+    for (const IdMask& id : s_.ids) ++count[static_cast<size_t>(id.type)];
+    uint32_t total = 0;
+    for (size_t t = 0; t < kResourceTypeCount; ++t) {
+      if (count[t] == 0) continue;
+      const uint32_t size = std::bit_ceil(2 * count[t]);
+      TypeGrants& types = p_->types[t];
+      types.slots_begin = total;
+      types.slots_mask = size - 1;
+      types.slots_shift = 64 - static_cast<uint32_t>(std::countr_zero(size));
+      total += size;
+    }
+    if (total == 0) return;
+    p_->slots.assign(total, IdSlot{kNoString, 0});
+    for (const IdMask& id : s_.ids) {
+      const TypeGrants& t = p_->types[static_cast<size_t>(id.type)];
+      IdSlot* table = p_->slots.data() + t.slots_begin;
+      for (uint32_t i = SlotOf(id.sid, t.slots_shift);; i = (i + 1) & t.slots_mask) {
+        if (table[i].sid == id.sid) {
+          table[i].mask |= id.mask;
+          break;
+        }
+        if (table[i].sid == kNoString) {
+          table[i] = IdSlot{id.sid, id.mask};
+          break;
+        }
+      }
+    }
+  }
+
   // One owner's grants: merged, or (a node with a summary) its masks merged and its ID runs
   // referred to.
   void Take(const std::shared_ptr<Node>& found) {
@@ -265,8 +298,8 @@ class ProfileBuilder {
       for (int k = 0; k < kPropertyCount; ++k) t.property[k] |= summary.property[k];
       if (summary.id_end > summary.id_begin) {
         s_.runs.emplace_back(summary.type,
-                           absl::Span<const Grant>(node.grants.data() + summary.id_begin,
-                                                   summary.id_end - summary.id_begin));
+                             absl::Span<const Grant>(node.grants.data() + summary.id_begin,
+                                                     summary.id_end - summary.id_begin));
       }
     }
   }

@@ -48,42 +48,57 @@ struct IdMask {
   PermissionMask mask;
 };
 
+// A slot of a type's ID table (TypeGrants): an empty slot has sid kNoString.
+struct IdSlot {
+  uint32_t sid;
+  PermissionMask mask;
+};
+
 // One resource type's grants in a profile. ID grants live in two places: those of owners with
-// few authorizations are merged into the profile's `ids` (sorted by type and id; this type's are
-// ids[ids_begin, ids_end)); an owner with many (a node with a summary: a popular role or group
-// can own tens of thousands) keeps them where they are, and runs[runs_begin, runs_end) point at
-// that owner's run of ID grants for the type, sorted by resource id, which a lookup binary
-// searches. Merging such an owner would cost an entry per grant on every profile build;
-// searching it costs one binary search per check. (A profile built with merge_runs merges a
-// type's runs into `ids` when they hold few grants in all: one search per check for the type.)
-// Profile::pinned keeps the runs alive.
+// few authorizations are merged into an open-addressing table, one slot per resource id with the
+// union of its masks (this type's are slots[slots_begin, slots_begin + slots_mask + 1), a power
+// of two at most half full, so a lookup is one hash and usually one or two slot reads); an owner
+// with many (a node with a summary: a popular role or group can own tens of thousands) keeps them
+// where they are, and runs[runs_begin, runs_end) point at that owner's run of ID grants for the
+// type, sorted by resource id, which a lookup binary searches. Merging such an owner would cost
+// an entry per grant on every profile build; searching it costs one binary search per check. (A
+// profile built with merge_runs merges the runs too, shortest types first, while they hold few
+// grants in all: then a check costs one probe for the type.) Profile::pinned keeps the runs
+// alive.
 struct TypeGrants {
   PermissionMask any = 0;
   std::array<PermissionMask, kPropertyCount> property = {};
-  uint32_t ids_begin = 0;
-  uint32_t ids_end = 0;
+  uint32_t slots_begin = 0;
+  uint32_t slots_mask = 0;   // slot count - 1; 0: no table (the type has no merged ID grant)
+  uint32_t slots_shift = 0;  // 64 - log2(slot count): SlotOf() keeps the hash's high bits
   uint32_t runs_begin = 0;
   uint32_t runs_end = 0;
 };
 
+// The home slot of `sid` in a table of slots_mask + 1 slots: Fibonacci hashing, whose high bits
+// spread the dense ids of the string pool evenly.
+inline uint32_t SlotOf(uint32_t sid, uint32_t shift) {
+  return static_cast<uint32_t>((uint64_t{sid} * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
 struct Profile {
   uint64_t built_at = 0;
   std::array<TypeGrants, kResourceTypeCount> types;
-  std::vector<IdMask> ids;                    // sorted by (type, sid), unique
+  std::vector<IdSlot> slots;                  // the types' ID tables (TypeGrants)
   std::vector<absl::Span<const Grant>> runs;  // by type; each sorted by value
   // The nodes whose grants `runs` point into. A published Node is immutable and shared, so
   // holding it keeps the runs valid whatever later generations do; ValidFor() still decides
   // whether the profile may answer for a generation.
   std::vector<std::shared_ptr<const Node>> pinned;
-  std::vector<uint32_t> tenants;  // sorted, unique
-  std::vector<uint32_t> groups;   // stored groups reached as groups(root) (no groups claim)
+  std::vector<uint32_t> tenants;   // sorted, unique
+  std::vector<uint32_t> groups;    // stored groups reached as groups(root) (no groups claim)
   std::vector<OwnerEntry> owners;  // sorted by key
   std::vector<Chain> chains;
   std::vector<std::pair<EntityKey, uint64_t>> deps;  // node -> changed_at seen (0: absent)
 
   bool has_ids(ResourceType type) const {
     const TypeGrants& t = types[static_cast<size_t>(type)];
-    return t.ids_end > t.ids_begin || t.runs_end > t.runs_begin;
+    return t.slots_mask != 0 || t.runs_end > t.runs_begin;
   }
   // Every permission granted on resource id `sid` of `type` by ID grants.
   PermissionMask IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const;
@@ -91,7 +106,11 @@ struct Profile {
   template <typename F>
   void ForEachId(const Generation& g, ResourceType type, F f) const {
     const TypeGrants& t = types[static_cast<size_t>(type)];
-    for (uint32_t i = t.ids_begin; i < t.ids_end; ++i) f(ids[i].sid, ids[i].mask);
+    if (t.slots_mask != 0) {
+      for (uint32_t i = t.slots_begin; i <= t.slots_begin + t.slots_mask; ++i) {
+        if (slots[i].sid != kNoString) f(slots[i].sid, slots[i].mask);
+      }
+    }
     for (uint32_t r = t.runs_begin; r < t.runs_end; ++r) {
       for (const Grant& grant : runs[r]) f(grant.value, GrantPermissions(g, grant));
     }
@@ -102,8 +121,8 @@ struct Profile {
 };
 
 // REQUIRES: token_groups sorted and unique, or null when no groups claim is configured.
-// `merge_runs`: also merge short in-place runs (TypeGrants): a dearer build, cheaper checks; for
-// profiles in reuse. Answers are the same either way.
+// `merge_runs`: also merge in-place runs while they hold few grants (TypeGrants): a dearer build,
+// cheaper checks; for profiles in reuse. Answers are the same either way.
 std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
                                             const std::vector<uint32_t>* token_groups,
                                             bool merge_runs);

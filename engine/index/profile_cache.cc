@@ -17,7 +17,7 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
       }
       e.checked_at = g.number;
     }
-    if (!e.merged && ++e.hits >= kMergeAfterHits) {
+    if (!e.merged && (reuse_ || ++e.hits >= kMergeAfterHits)) {
       if (!e.profile->runs.empty()) {
         e.profile = BuildProfile(g, roots, token_groups, true);
         ++builds_;
@@ -36,10 +36,10 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
   }
   Slot& e = slots_[i];
   e.key.assign(key.begin(), key.end());
-  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/false);
+  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/reuse_);
   ++builds_;
   e.checked_at = g.number;
-  e.merged = false;
+  e.merged = reuse_;
   e.hits = 0;
   e.referenced = false;  // a second use earns it a pass of the hand
   e.used = true;

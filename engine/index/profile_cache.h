@@ -29,10 +29,25 @@ namespace clearance::index_internal {
 //
 // A profile is first built cheaply (BuildProfile without merge_runs: most principals at large
 // sizes are seen once); after kMergeAfterHits reuses it is rebuilt with merge_runs when it has
-// runs to merge, so the profiles that answer many checks answer them with fewer searches.
+// runs to merge, so the profiles that answer many checks answer them with fewer searches. Within
+// a ForReuse scope, Get() returns merged profiles at once: the caller keeps them for many checks.
 class ProfileCache {
  public:
   explicit ProfileCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 2)) {}
+
+  // While alive, Get() builds (or rebuilds) the profiles it returns with merge_runs: for a
+  // resolution whose profiles a handle keeps, so every check through the handle probes merged
+  // tables, for one dearer build at resolution.
+  class ForReuse {
+   public:
+    explicit ForReuse(ProfileCache& cache) : cache_(cache) { cache_.reuse_ = true; }
+    ~ForReuse() { cache_.reuse_ = false; }
+    ForReuse(const ForReuse&) = delete;
+    ForReuse& operator=(const ForReuse&) = delete;
+
+   private:
+    ProfileCache& cache_;
+  };
 
   // Makes room for the (at most two) profiles one resolution needs: pointers returned by Get()
   // stay valid until the next Reserve().
@@ -65,8 +80,8 @@ class ProfileCache {
     uint64_t checked_at = 0;  // the generation this profile was last known exact for
     bool referenced = false;  // CLOCK's bit: used since the hand last passed
     bool used = false;
-    bool merged = false;      // built with merge_runs (BuildProfile), or had nothing to merge
-    uint8_t hits = 0;         // hits while not merged
+    bool merged = false;  // built with merge_runs (BuildProfile), or had nothing to merge
+    uint8_t hits = 0;     // hits while not merged
   };
   // Reuses that earn a profile its merged build: enough that a profile evicted soon after one or
   // two reuses (a thrashing cache) is not built twice for nothing.
@@ -78,6 +93,7 @@ class ProfileCache {
   std::vector<uint32_t> free_;
   size_t hand_ = 0;
   size_t builds_ = 0;
+  bool reuse_ = false;  // inside a ForReuse scope
   absl::flat_hash_map<absl::Span<const uint64_t>, uint32_t, KeyHash, KeyEq> map_;
 };
 
