@@ -19,6 +19,8 @@ class EngineSink final : public LoadSink {
     hints.memberships = info.estimated_memberships;
     hints.authorizations = info.estimated_authorizations;
     builder_.emplace(hints, options_);
+    // Generation 1 is the store as created; each applied change set adds one (ServingStore).
+    builder_->SetGeneration(info.generation + 1);
     builder_->SetConfiguration(info.configuration);
     builder_->SetNextAuthorizationKey(info.next_authorization_key);
     if (info.initialized) builder_->SetInitialized();
