@@ -22,6 +22,7 @@
 #include "clearance/decision.h"
 #include "clearance/engine.h"
 #include "clearance/ingest.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/serving_store.h"
 #include "clearance/store.h"
@@ -839,20 +840,17 @@ clearance_status clearance_store_apply_record(clearance_store* store, const char
     // there.
     std::optional<clearance::ApplyResult> applied;
     const absl::Status written = store->serving->Write([&](clearance::ServingStore::Writer& w) {
-      absl::StatusOr<clearance::DecodedRecord> record =
-          clearance::DecodeRecord(std::string_view(json, len), w.state());
-      if (!record.ok()) return record.status();
-      if (record->kind == clearance::DecodedRecord::Kind::kUnknownValueType) {
+      CLEARANCE_ASSIGN_OR_RETURN(clearance::DecodedRecord record,
+                                 clearance::DecodeRecord(std::string_view(json, len), w.state()));
+      if (record.kind == clearance::DecodedRecord::Kind::kUnknownValueType) {
         set_outcome(CLEARANCE_SKIPPED_VALUE_TYPE);
         return absl::OkStatus();
       }
-      if (record->kind == clearance::DecodedRecord::Kind::kIgnored) {
+      if (record.kind == clearance::DecodedRecord::Kind::kIgnored) {
         set_outcome(CLEARANCE_SKIPPED_INTENT);
         return absl::OkStatus();
       }
-      absl::StatusOr<clearance::ApplyResult> result = w.Apply(record->command, record->position);
-      if (!result.ok()) return result.status();
-      applied = *std::move(result);
+      CLEARANCE_ASSIGN_OR_RETURN(applied, w.Apply(record.command, record.position));
       return absl::OkStatus();
     });
     if (!written.ok()) return Fail(written);

@@ -3,6 +3,8 @@
 #include <optional>
 #include <utility>
 
+#include "clearance/internal/status_macros.h"
+
 namespace clearance {
 namespace {
 
@@ -47,11 +49,10 @@ absl::StatusOr<StoreAndEngine> OpenStoreAndEngine(const std::string& path,
                                                   const StoreOptions& store_options,
                                                   const EngineOptions& engine_options) {
   EngineSink sink(engine_options);
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path, store_options, &sink);
-  if (!store.ok()) return store.status();
-  absl::StatusOr<std::unique_ptr<Engine>> engine = sink.TakeEngine();
-  if (!engine.ok()) return engine.status();
-  return StoreAndEngine{*std::move(store), *std::move(engine)};
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                             Store::Open(path, store_options, &sink));
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, sink.TakeEngine());
+  return StoreAndEngine{std::move(store), std::move(engine)};
 }
 
 }  // namespace clearance
