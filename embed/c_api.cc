@@ -1,11 +1,11 @@
-// The C API (embed/include/clearance/c.h) over clearance::Store, clearance::Engine and the record
-// ingestor. Every entry point runs inside Guard(), so no C++ exception crosses the boundary.
+// The C API (embed/include/clearance/c.h) over clearance::ServingStore (a store and its engine
+// kept in step), its Engine and the record ingestor. Every entry point runs inside Guard(), so no
+// C++ exception crosses the boundary.
 #include "clearance/c.h"
 
 #include <atomic>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <utility>
@@ -22,21 +22,22 @@
 #include "clearance/decision.h"
 #include "clearance/engine.h"
 #include "clearance/ingest.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
+#include "clearance/serving_store.h"
 #include "clearance/store.h"
-#include "clearance/store_engine.h"
 #include "clearance/token.h"
 #include "clearance/token_jwks.h"
 #include "clearance/verifier_options.h"
 #include "simdjson.h"
 
 struct clearance_store {
-  // Serializes the writers: Store::Apply is single-writer and the Engine must follow the store
-  // change set by change set, in order.
-  std::mutex write_mu;
   std::atomic<bool> closed{false};
-  std::unique_ptr<clearance::Store> store;
-  std::unique_ptr<clearance::Engine> engine;
+  // Every write goes through it: it serializes the writers and keeps the engine in step with
+  // the store, change set by change set.
+  std::unique_ptr<clearance::ServingStore> serving;
+  // serving->engine(), which every check reads.
+  const clearance::Engine* engine = nullptr;
 };
 
 struct clearance_principal {
@@ -317,15 +318,11 @@ void ToC(const Decision& d, clearance_decision* out) {
   out->reason = static_cast<int32_t>(d.reason);
 }
 
-// Applies one command with its position under the writer lock and keeps the engine in step.
-absl::StatusOr<ApplyResult> ApplyLocked(clearance_store* s, const Command& command,
-                                        std::optional<uint64_t> position) {
-  absl::StatusOr<ApplyResult> result = s->store->Apply(command, position);
-  if (!result.ok()) return result.status();
-  if (result->outcome == ApplyResult::Outcome::kApplied) {
-    if (absl::Status st = s->engine->Apply(result->changes); !st.ok()) return st;
-  }
-  return result;
+// The store's configuration, copied under its read lock (it changes only with a write).
+Configuration ConfigurationOf(const clearance_store* store) {
+  Configuration config;
+  store->serving->Read([&](const IdentityState& state) { config = state.config(); });
+  return config;
 }
 
 clearance_status ReportApply(const absl::StatusOr<ApplyResult>& result) {
@@ -670,10 +667,10 @@ using clearance::Caller;
 using clearance::CheckRequest;
 using clearance::CheckRequestView;
 using clearance::Decision;
-using clearance::embed_internal::ApplyLocked;
 using clearance::embed_internal::AuthenticationJson;
 using clearance::embed_internal::CheckOpen;
 using clearance::embed_internal::CheckPrincipal;
+using clearance::embed_internal::ConfigurationOf;
 using clearance::embed_internal::ExplanationJson;
 using clearance::embed_internal::Fail;
 using clearance::embed_internal::Guard;
@@ -784,15 +781,15 @@ clearance_status clearance_store_open(const char* path, uint32_t flags, clearanc
                   StrCat("flags: unknown bits ", flags,
                          "; expected CLEARANCE_OPEN_NO_SYNC | CLEARANCE_OPEN_MUST_EXIST"));
     }
-    clearance::StoreOptions options;
-    options.sync = (flags & CLEARANCE_OPEN_NO_SYNC) == 0;
-    options.create_if_missing = (flags & CLEARANCE_OPEN_MUST_EXIST) == 0;
-    // One pass over the stored rows builds both, instead of a second walk of the loaded state.
-    absl::StatusOr<clearance::StoreAndEngine> opened = clearance::OpenStoreAndEngine(path, options);
+    clearance::ServingOptions options;
+    options.store.sync = (flags & CLEARANCE_OPEN_NO_SYNC) == 0;
+    options.store.create_if_missing = (flags & CLEARANCE_OPEN_MUST_EXIST) == 0;
+    absl::StatusOr<std::unique_ptr<clearance::ServingStore>> opened =
+        clearance::ServingStore::Open(path, options);
     if (!opened.ok()) return Fail(opened.status());
     auto handle = std::make_unique<clearance_store>();
-    handle->store = std::move(opened->store);
-    handle->engine = std::move(opened->engine);
+    handle->serving = *std::move(opened);
+    handle->engine = &handle->serving->engine();
     *out = handle.release();
     return CLEARANCE_OK;
   });
@@ -801,10 +798,9 @@ clearance_status clearance_store_open(const char* path, uint32_t flags, clearanc
 clearance_status clearance_store_close(clearance_store* store) {
   return Guard([&] {
     if (store == nullptr) return Null("store");
-    std::lock_guard<std::mutex> lock(store->write_mu);
     store->closed.store(true, std::memory_order_release);
-    store->engine.reset();
-    store->store.reset();
+    store->engine = nullptr;
+    store->serving.reset();
     return CLEARANCE_OK;
   });
 }
@@ -820,16 +816,14 @@ clearance_status clearance_store_configure(clearance_store* store, const char* j
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     absl::StatusOr<clearance::Configuration> config = ParseConfiguration(json, len);
     if (!config.ok()) return Fail(config.status());
-    std::lock_guard<std::mutex> lock(store->write_mu);
-    return ReportApply(ApplyLocked(store, clearance::Configure{*std::move(config)}, std::nullopt));
+    return ReportApply(store->serving->Execute(clearance::Configure{*std::move(config)}));
   });
 }
 
 clearance_status clearance_store_initialize(clearance_store* store) {
   return Guard([&] {
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
-    std::lock_guard<std::mutex> lock(store->write_mu);
-    return ReportApply(ApplyLocked(store, clearance::Initialize{}, std::nullopt));
+    return ReportApply(store->serving->Execute(clearance::Initialize{}));
   });
 }
 
@@ -839,31 +833,38 @@ clearance_status clearance_store_apply_record(clearance_store* store, const char
   return Guard([&] {
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (json == nullptr) return Null("json");
-    std::lock_guard<std::mutex> lock(store->write_mu);
-    absl::StatusOr<clearance::DecodedRecord> record =
-        clearance::DecodeRecord(std::string_view(json, len), store->store->state());
-    if (!record.ok()) return Fail(record.status());
     auto set_outcome = [outcome](clearance_apply_outcome o) {
       if (outcome != nullptr) *outcome = o;
     };
-    if (record->kind == clearance::DecodedRecord::Kind::kUnknownValueType) {
-      set_outcome(CLEARANCE_SKIPPED_VALUE_TYPE);
-    } else if (record->kind == clearance::DecodedRecord::Kind::kIgnored) {
-      set_outcome(CLEARANCE_SKIPPED_INTENT);
-    } else {
-      absl::StatusOr<clearance::ApplyResult> result =
-          ApplyLocked(store, record->command, record->position);
-      if (!result.ok()) return Fail(result.status());
-      switch (result->outcome) {
+    // Decoded against the state it is applied to: a broker's authorization key is looked up
+    // there.
+    std::optional<clearance::ApplyResult> applied;
+    const absl::Status written = store->serving->Write([&](clearance::ServingStore::Writer& w) {
+      CLEARANCE_ASSIGN_OR_RETURN(clearance::DecodedRecord record,
+                                 clearance::DecodeRecord(std::string_view(json, len), w.state()));
+      if (record.kind == clearance::DecodedRecord::Kind::kUnknownValueType) {
+        set_outcome(CLEARANCE_SKIPPED_VALUE_TYPE);
+        return absl::OkStatus();
+      }
+      if (record.kind == clearance::DecodedRecord::Kind::kIgnored) {
+        set_outcome(CLEARANCE_SKIPPED_INTENT);
+        return absl::OkStatus();
+      }
+      CLEARANCE_ASSIGN_OR_RETURN(applied, w.Apply(record.command, record.position));
+      return absl::OkStatus();
+    });
+    if (!written.ok()) return Fail(written);
+    if (applied.has_value()) {
+      switch (applied->outcome) {
         case clearance::ApplyResult::Outcome::kApplied:
           set_outcome(CLEARANCE_APPLIED);
           if (authorization_key != nullptr) {
-            *authorization_key = result->changes.first_put_authorization_key().value_or(0);
+            *authorization_key = applied->changes.first_put_authorization_key().value_or(0);
           }
           return CLEARANCE_OK;
         case clearance::ApplyResult::Outcome::kRefused:
           set_outcome(CLEARANCE_REFUSED);
-          return Fail(result->refusal);
+          return Fail(applied->refusal);
         case clearance::ApplyResult::Outcome::kSkipped:
           set_outcome(CLEARANCE_SKIPPED_POSITION);
           break;
@@ -879,17 +880,19 @@ clearance_status clearance_store_ingest(clearance_store* store, const char* ndjs
   return Guard([&] {
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (ndjson == nullptr && len > 0) return Null("ndjson");
-    std::lock_guard<std::mutex> lock(store->write_mu);
-    // The first engine failure stops the ingest: records past it would be committed to a store
-    // the engine no longer mirrors.
-    clearance::RecordIngestor ingestor(store->store.get(), [&](const clearance::ChangeSet& cs) {
-      return store->engine->Apply(cs);
+    // One write sequence: the records go in order, each decoded against the state the previous
+    // one left, and the first failure (a malformed record, the store, the engine) stops it.
+    clearance::IngestStats done;
+    const absl::Status s = store->serving->Write([&](clearance::ServingStore::Writer& w) {
+      clearance::RecordIngestor ingestor(&w);
+      absl::Status ingested =
+          ingestor.IngestBuffer(std::string_view(ndjson == nullptr ? "" : ndjson, len));
+      done = ingestor.stats();
+      return ingested;
     });
-    absl::Status s = ingestor.IngestBuffer(std::string_view(ndjson == nullptr ? "" : ndjson, len));
     if (stats != nullptr) {
-      const clearance::IngestStats& st = ingestor.stats();
-      *stats = {st.records,          st.applied,           st.refused,
-                st.skipped_position, st.skipped_value_type, st.skipped_intent};
+      *stats = {done.records,          done.applied,           done.refused,
+                done.skipped_position, done.skipped_value_type, done.skipped_intent};
     }
     if (!s.ok()) return Fail(s);
     return CLEARANCE_OK;
@@ -902,9 +905,7 @@ clearance_status clearance_store_applied_position(clearance_store* store, uint64
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (position == nullptr) return Null("position");
     if (has_position == nullptr) return Null("has_position");
-    // The store's accessors are not safe against a concurrent writer: read under its lock.
-    std::lock_guard<std::mutex> lock(store->write_mu);
-    const std::optional<uint64_t> p = store->store->applied_position();
+    const std::optional<uint64_t> p = store->serving->applied_position();
     *has_position = p.has_value() ? 1 : 0;
     *position = p.value_or(0);
     return CLEARANCE_OK;
@@ -915,7 +916,7 @@ clearance_status clearance_store_generation(clearance_store* store, uint64_t* ge
   return Guard([&] {
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (generation == nullptr) return Null("generation");
-    *generation = store->engine->generation();
+    *generation = store->serving->generation();
     return CLEARANCE_OK;
   });
 }
@@ -1063,11 +1064,8 @@ clearance_status clearance_verifier_create_for_store(clearance_store* store,
   return Guard([&] {
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (out == nullptr) return Null("out");
-    absl::StatusOr<clearance::TokenVerifierOptions> options = [&] {
-      // The configuration changes only under the writer lock.
-      std::lock_guard<std::mutex> lock(store->write_mu);
-      return clearance::VerifierOptionsFor(store->store->state().config());
-    }();
+    absl::StatusOr<clearance::TokenVerifierOptions> options =
+        clearance::VerifierOptionsFor(ConfigurationOf(store));
     return NewVerifier(std::move(options), out);
   });
 }
@@ -1081,11 +1079,7 @@ clearance_status clearance_authenticate(clearance_store* store,
     if (clearance_status s = CheckOpen(store); s != CLEARANCE_OK) return s;
     if (verifier == nullptr) return Null("verifier");
     if (token == nullptr) return Null("token");
-    const clearance::Configuration config = [&] {
-      // The configuration changes only under the writer lock; a copy keeps the lock short.
-      std::lock_guard<std::mutex> lock(store->write_mu);
-      return store->store->state().config();
-    }();
+    const clearance::Configuration config = ConfigurationOf(store);
     return WriteBuffer(AuthenticationJson(clearance::Authenticate(
                            *verifier->verifier, config, std::string_view(token, len))),
                        buf, capacity, needed);

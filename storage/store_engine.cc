@@ -3,6 +3,8 @@
 #include <optional>
 #include <utility>
 
+#include "clearance/internal/status_macros.h"
+
 namespace clearance {
 namespace {
 
@@ -19,6 +21,8 @@ class EngineSink final : public LoadSink {
     hints.memberships = info.estimated_memberships;
     hints.authorizations = info.estimated_authorizations;
     builder_.emplace(hints, options_);
+    // Generation 1 is the store as created; each applied change set adds one (ServingStore).
+    builder_->SetGeneration(info.generation + 1);
     builder_->SetConfiguration(info.configuration);
     builder_->SetNextAuthorizationKey(info.next_authorization_key);
     if (info.initialized) builder_->SetInitialized();
@@ -45,11 +49,10 @@ absl::StatusOr<StoreAndEngine> OpenStoreAndEngine(const std::string& path,
                                                   const StoreOptions& store_options,
                                                   const EngineOptions& engine_options) {
   EngineSink sink(engine_options);
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path, store_options, &sink);
-  if (!store.ok()) return store.status();
-  absl::StatusOr<std::unique_ptr<Engine>> engine = sink.TakeEngine();
-  if (!engine.ok()) return engine.status();
-  return StoreAndEngine{*std::move(store), *std::move(engine)};
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                             Store::Open(path, store_options, &sink));
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, sink.TakeEngine());
+  return StoreAndEngine{std::move(store), std::move(engine)};
 }
 
 }  // namespace clearance

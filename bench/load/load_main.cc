@@ -9,8 +9,9 @@
 //                  [--corpus-engine-only] [--corpus-loop-ms N]
 //                  [--output text|json]
 //
-// Generates the workload in process (workload.h; deterministic from --size and --seed), builds
-// the engine and a token verifier, then runs --threads reader threads for --duration seconds or
+// Generates the workload in process (workload.h; deterministic from --size and --seed), writes it
+// as a store in a scratch directory (Store::CreateFrom; removed on exit), builds the engine and
+// serves both as a ServingStore, builds a token verifier, then runs --threads reader threads for --duration seconds or
 // until --requests operations are done, whichever comes first. Each operation is drawn from the
 // mix (weights):
 //   token   Engine::CheckToken on the next presentation of the token corpus
@@ -18,8 +19,9 @@
 //   batch   Resolve + CheckBatch of --batch-size queries' requests (one principal)
 //   ids     Resolve + AuthorizedResourceIds for the query's type and permission
 //   handle  Check on a handle resolved once per thread for the query's principal
-// With --changes-per-second N, one writer thread plans and applies N changes a second (create an
-// authorization; once 1000 exist, delete the oldest) and times each (plan, state, engine, publish).
+// With --changes-per-second N, one writer thread executes N changes a second through the
+// ServingStore (create an authorization; once 1000 exist, delete the oldest) and times each
+// (plan, persist without fsync, state, engine, publish).
 // Latency per operation type comes from a histogram: p50, p90, p99, p99.9, max.
 //
 // --verify-reference N   first, every engine answer for the first N queries must equal the
@@ -45,6 +47,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -55,6 +58,8 @@
 #include "clearance/commands.h"
 #include "clearance/engine.h"
 #include "clearance/internal/strings.h"
+#include "clearance/serving_store.h"
+#include "clearance/store.h"
 #include "clearance/token.h"
 #include "histogram.h"
 #include "reference/reference_evaluator.h"
@@ -109,12 +114,36 @@ uint64_t Nanos(Clock::time_point a, Clock::time_point b) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
 }
 
+// A scratch directory, removed with everything in it when it goes.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base != nullptr && *base ? base : "/tmp") + "/clearance-load-XXXXXX";
+    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  // Empty when the directory could not be made.
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 struct World {
   Workload workload;
   TokenCorpus tokens;
-  std::unique_ptr<Engine> engine;
+  ScratchDir dir;
+  // The store and its engine; every change goes through it.
+  std::unique_ptr<ServingStore> serving;
+  const Engine* engine = nullptr;  // serving->engine()
   std::unique_ptr<TokenVerifier> verifier;
-  double generate_s = 0, build_s = 0, mint_s = 0;
+  double generate_s = 0, store_s = 0, build_s = 0, mint_s = 0;
 };
 
 // The writer: creates authorizations for users on fresh process ids; with 1000 outstanding,
@@ -141,21 +170,19 @@ class ChangeWriter {
         spec.permissions = Bit(Permission::kReadProcessDefinition);
         command = CreateAuthorization{spec};
       }
+      const bool create = std::holds_alternative<CreateAuthorization>(command);
       const auto start = Clock::now();
-      absl::StatusOr<ChangeSet> changes = Plan(world_->workload.state, command);
-      if (!changes.ok()) {
-        *error = StrCat("change refused: ", changes.status().message());
+      absl::StatusOr<ApplyResult> result = world_->serving->Execute(std::move(command));
+      if (!result.ok()) {
+        *error = StrCat("change failed: ", result.status().message());
         return;
       }
-      world_->workload.state.Apply(*changes);
-      if (absl::Status s = world_->engine->Apply(*changes); !s.ok()) {
-        *error = StrCat("engine refused a change: ", s.message());
+      if (result->outcome != ApplyResult::Outcome::kApplied) {
+        *error = StrCat("change refused: ", result->refusal.message());
         return;
       }
       latency->Record(Nanos(start, Clock::now()));
-      if (std::holds_alternative<CreateAuthorization>(command)) {
-        created_.push_back(*changes->first_put_authorization_key());
-      }
+      if (create) created_.push_back(*result->changes.first_put_authorization_key());
     }
   }
 
@@ -650,12 +677,30 @@ int Main(int argc, char** argv) {
   auto start = Clock::now();
   world.workload = Generate(*size, flags.seed, flags.queries);
   world.generate_s = std::chrono::duration<double>(Clock::now() - start).count();
+  // The store the changes go to: the workload's state written in bulk, then opened. The engine
+  // is built from the generated state (build_s times Engine::Create alone, as the peer
+  // comparison's setup figure does); it mirrors the opened store's state, which is the same.
+  if (world.dir.path().empty()) return Usage("cannot make a scratch directory under $TMPDIR");
+  start = Clock::now();
+  const std::string store_path = world.dir.path() + "/store";
+  StoreOptions store_options;
+  store_options.sync = false;
+  if (absl::Status s = Store::CreateFrom(store_path, store_options, world.workload.state,
+                                         std::nullopt);
+      !s.ok()) {
+    return Usage(StrCat("writing the store: ", s.message()));
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(store_path, store_options);
+  if (!store.ok()) return Usage(StrCat("opening the store: ", store.status().message()));
+  world.store_s = std::chrono::duration<double>(Clock::now() - start).count();
   start = Clock::now();
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Create(world.workload.state, flags.engine);
   if (!engine.ok()) return Usage(std::string(engine.status().message()));
-  world.engine = std::move(*engine);
   world.build_s = std::chrono::duration<double>(Clock::now() - start).count();
+  world.serving = std::make_unique<ServingStore>(*std::move(store), *std::move(engine),
+                                                 ServingOptions{}.max_batch);
+  world.engine = &world.serving->engine();
   start = Clock::now();
   absl::StatusOr<TokenCorpus> tokens = MintTokenCorpus(*size, flags.seed, flags.tokens);
   if (!tokens.ok()) return Usage(std::string(tokens.status().message()));
@@ -667,10 +712,12 @@ int Main(int argc, char** argv) {
   if (!flags.json) {
     std::printf(
         "workload %s seed %llu: %zu authorizations, %zu queries, %zu token presentations; "
-        "generated in %.2f s, engine built in %.2f s, tokens minted in %.2f s\n",
+        "generated in %.2f s, store written and opened in %.2f s, engine built in %.2f s, "
+        "tokens minted in %.2f s\n",
         size->name.c_str(), static_cast<unsigned long long>(flags.seed),
         world.workload.state.authorizations().size(), world.workload.queries.size(),
-        world.tokens.presentations.size(), world.generate_s, world.build_s, world.mint_s);
+        world.tokens.presentations.size(), world.generate_s, world.store_s, world.build_s,
+        world.mint_s);
   }
 
   if (flags.verify_reference > 0) {

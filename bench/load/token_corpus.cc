@@ -9,6 +9,7 @@
 #include <random>
 
 #include "absl/status/status.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::load {
@@ -156,9 +157,8 @@ absl::StatusOr<TokenCorpus> MintTokenCorpus(const WorkloadSize& size, uint64_t s
     const std::string header =
         StrCat(R"({"alg":")", Name(p.alg), R"(","typ":"JWT","kid":")", kid, "\"}");
     std::string input = StrCat(Base64Url(header), ".", Base64Url(claims));
-    absl::StatusOr<std::string> sig = Sign(key, p.alg, input);
-    if (!sig.ok()) return sig.status();
-    p.token = StrCat(input, ".", *sig);
+    CLEARANCE_ASSIGN_OR_RETURN(std::string sig, Sign(key, p.alg, input));
+    p.token = StrCat(input, ".", sig);
     corpus.presentations.push_back(std::move(p));
   }
   return corpus;

@@ -54,6 +54,8 @@ void EngineBuilder::SetNextAuthorizationKey(AuthorizationKey key) {
 
 void EngineBuilder::SetInitialized() { writer_->SetInitialized(); }
 
+void EngineBuilder::SetGeneration(uint64_t number) { writer_->SetNumber(number < 1 ? 1 : number); }
+
 void EngineBuilder::Add(const Row& row) { writer_->Put(row); }
 
 absl::StatusOr<std::unique_ptr<Engine>> EngineBuilder::Finish() && {

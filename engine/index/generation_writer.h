@@ -39,6 +39,13 @@ class GenerationWriter {
   void SetConfiguration(const Configuration& config);
   void SetNextAuthorizationKey(AuthorizationKey key) { next_->next_authorization_key = key; }
   void SetInitialized() { next_->initialized = true; }
+  // Numbers the generation being built `number` instead of base.number + 1 (an engine opened
+  // over a store continues the store's count). REQUIRES: number > base.number; nothing written
+  // yet (stamps are this number).
+  void SetNumber(uint64_t number) {
+    stamp_ = number;
+    next_->number = number;
+  }
 
   // Bulk building (Engine::Create): nodes and authorization owners collect in plain maps sized
   // from the hints, and move into the generation's sharded maps once, at Finish(). (Strings go

@@ -366,6 +366,9 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
 RecordIngestor::RecordIngestor(Store* store, AppliedCallback on_applied, IngestOptions options)
     : store_(store), on_applied_(std::move(on_applied)), options_(options) {}
 
+RecordIngestor::RecordIngestor(ServingStore::Writer* writer, IngestOptions options)
+    : writer_(writer), options_(options) {}
+
 absl::Status RecordIngestor::LineTooLong() const {
   return absl::InvalidArgumentError(
       StrCat("line ", line_, ": longer than ", options_.max_line_bytes,
@@ -373,7 +376,8 @@ absl::Status RecordIngestor::LineTooLong() const {
 }
 
 absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) {
-  absl::StatusOr<DecodedRecord> record = DecodeRecord(json, store_->state());
+  absl::StatusOr<DecodedRecord> record =
+      DecodeRecord(json, writer_ != nullptr ? writer_->state() : store_->state());
   if (!record.ok()) {
     if (line == 0) return record.status();
     return absl::Status(record.status().code(),
@@ -390,7 +394,9 @@ absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) 
     case DecodedRecord::Kind::kCommand:
       break;
   }
-  absl::StatusOr<ApplyResult> result = store_->Apply(record->command, record->position);
+  absl::StatusOr<ApplyResult> result = writer_ != nullptr
+                                            ? writer_->Apply(record->command, record->position)
+                                            : store_->Apply(record->command, record->position);
   if (!result.ok()) return result.status();
   switch (result->outcome) {
     case ApplyResult::Outcome::kApplied:

@@ -251,6 +251,7 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
     info.configuration = meta.configuration;
     info.next_authorization_key = meta.next_authorization_key;
     info.initialized = meta.initialized;
+    info.generation = meta.generation;
     // Memberships are stored with one index key each, authorizations with two (FORMAT.md).
     info.estimated_entities = EstimatedKeys(db, f.entities);
     info.estimated_memberships = EstimatedKeys(db, f.memberships) / 2;

@@ -160,6 +160,41 @@ TEST_F(CApiTest, GrantThenAllowByClaimsAndUser) {
   EXPECT_GE(generation, 3u);  // created, configured, initialized, granted
 }
 
+// The generation is the store's count: +1 per applied command, never back on reopening, and the
+// number explanations carry.
+TEST_F(CApiTest, TheGenerationContinuesAcrossReopening) {
+  auto generation = [this] {
+    uint64_t g = 0;
+    EXPECT_EQ(clearance_store_generation(store_, &g), CLEARANCE_OK) << clearance_last_error();
+    return g;
+  };
+  EXPECT_EQ(generation(), 3u);  // the empty store, configured, initialized
+  Grant(10, "my-client");
+  const uint64_t before = generation();
+  EXPECT_EQ(before, 4u);
+  for (int session = 0; session < 2; ++session) {
+    ASSERT_EQ(clearance_store_close(store_), CLEARANCE_OK);
+    clearance_store_free(store_);
+    store_ = nullptr;
+    ASSERT_EQ(clearance_store_open(dir_.Sub("db").c_str(), CLEARANCE_OPEN_NO_SYNC, &store_),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    EXPECT_EQ(generation(), before + static_cast<uint64_t>(session));
+    Grant(20 + static_cast<uint64_t>(session), "client-" + std::to_string(session));
+    EXPECT_EQ(generation(), before + static_cast<uint64_t>(session) + 1);
+  }
+  const std::string claims = R"({"azp":"my-client"})";
+  size_t needed = 0;
+  std::string buf(4096, '\0');
+  ASSERT_EQ(clearance_explain_claims(store_, claims.data(), claims.size(), &request_, buf.data(),
+                                     buf.size(), &needed),
+            CLEARANCE_OK)
+      << clearance_last_error();
+  EXPECT_NE(std::string(buf.c_str()).find("\"generation\":" + std::to_string(before + 2)),
+            std::string::npos)
+      << buf.c_str();
+}
+
 TEST_F(CApiTest, ApplyRecordOutcomes) {
   Grant(10, "my-client");
   const std::string again = AuthorizationRecord(10, "CREATED", "my-client", "order-process",

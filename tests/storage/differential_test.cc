@@ -6,7 +6,7 @@
 
 #include "clearance/engine.h"
 #include "clearance/internal/strings.h"
-#include "clearance/store_engine.h"
+#include "clearance/serving_store.h"
 #include "gtest/gtest.h"
 #include "random_commands.h"
 #include "reference/reference_evaluator.h"
@@ -118,38 +118,41 @@ int CompareEngineAnswers(const Engine& engine, const IdentityState& model, uint6
   return allowed;
 }
 
-// OpenStoreAndEngine's engine (built while the rows load, on a second thread or not), then kept
-// up to date with every applied command's change set, answers like the reference evaluator.
+// The serving store's engine (built by OpenStoreAndEngine while the rows load, on a second thread
+// or not), then kept up to date with every applied command's change set, answers like the
+// reference evaluator; reopening continues the generation count.
 TEST(StoreDifferentialTest, EngineBuiltWhileOpeningAnswersLikeTheReference) {
   const int streams = EnvInt("CLEARANCE_DIFFERENTIAL_STREAMS", 6);
   int total_allowed = 0;
   for (uint64_t seed = 1; seed <= static_cast<uint64_t>(streams); ++seed) {
     SCOPED_TRACE(StrCat("seed ", seed));
     TempDir dir;
-    StoreOptions options;
-    options.sync = false;
+    ServingOptions options;
+    options.store.sync = false;
     RandomCommands gen(seed + 1000);
     IdentityState model;
-    absl::StatusOr<StoreAndEngine> opened = OpenStoreAndEngine(dir.path(), options);
+    absl::StatusOr<std::unique_ptr<ServingStore>> opened = ServingStore::Open(dir.path(), options);
     ASSERT_TRUE(opened.ok()) << opened.status();
+    uint64_t applied = 0;
     for (int round = 0; round < 4; ++round) {
       for (int i = 0; i < 80; ++i) {
         Command command = gen.Next(model);
         (void)Execute(model, command);
-        absl::StatusOr<ApplyResult> r = opened->store->Apply(command, std::nullopt);
+        absl::StatusOr<ApplyResult> r = (*opened)->Execute(command);
         ASSERT_TRUE(r.ok()) << r.status();
-        if (r->outcome == ApplyResult::Outcome::kApplied) {
-          ASSERT_TRUE(opened->engine->Apply(r->changes).ok());
-        }
+        if (r->outcome == ApplyResult::Outcome::kApplied) ++applied;
       }
-      total_allowed += CompareEngineAnswers(*opened->engine, model, seed * 10 + round);
-      opened = absl::StatusOr<StoreAndEngine>(absl::UnknownError("closed"));  // close first
-      options.load_sink_thread = round % 2 == 0;
-      opened = OpenStoreAndEngine(dir.path(), options);
+      EXPECT_EQ((*opened)->generation(), applied + 1);
+      total_allowed += CompareEngineAnswers((*opened)->engine(), model, seed * 10 + round);
+      opened = absl::StatusOr<std::unique_ptr<ServingStore>>(absl::UnknownError("closed"));
+      options.store.load_sink_thread = round % 2 == 0;
+      opened = ServingStore::Open(dir.path(), options);
       ASSERT_TRUE(opened.ok()) << opened.status();
-      ASSERT_TRUE(opened->store->state() == model) << "after reopen, round " << round;
-      EXPECT_EQ(opened->engine->generation(), 1u);
-      total_allowed += CompareEngineAnswers(*opened->engine, model, seed * 10 + round + 5);
+      bool same = false;
+      (*opened)->Read([&](const IdentityState& state) { same = state == model; });
+      ASSERT_TRUE(same) << "after reopen, round " << round;
+      EXPECT_EQ((*opened)->generation(), applied + 1);
+      total_allowed += CompareEngineAnswers((*opened)->engine(), model, seed * 10 + round + 5);
     }
   }
   EXPECT_GT(total_allowed, 0);

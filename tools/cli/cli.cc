@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/staged_store.h"
 
@@ -54,11 +55,11 @@ absl::Status RequireInitialized(const Context& ctx, const Store& store) {
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenExisting(const Context& ctx, bool read_only) {
-  if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(RequireStoreAt(ctx));
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(ctx.db_path, ExistingStoreOptions(ctx, read_only));
   if (!store.ok()) return store;
-  if (absl::Status s = RequireInitialized(ctx, **store); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(RequireInitialized(ctx, **store));
   return store;
 }
 
@@ -73,19 +74,18 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx) {
 }
 
 absl::StatusOr<StoreAndEngine> OpenStoreWithEngine(const Context& ctx) {
-  if (absl::Status s = RequireStoreAt(ctx); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(RequireStoreAt(ctx));
   absl::StatusOr<StoreAndEngine> opened =
       OpenStoreAndEngine(ctx.db_path, ExistingStoreOptions(ctx, /*read_only=*/true));
   if (!opened.ok()) return opened;
-  if (absl::Status s = RequireInitialized(ctx, *opened->store); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(RequireInitialized(ctx, *opened->store));
   return opened;
 }
 
 absl::StatusOr<ChangeSet> ApplyCommand(Store& store, const clearance::Command& command) {
-  absl::StatusOr<ApplyResult> result = store.Apply(command, std::nullopt);
-  if (!result.ok()) return result.status();
-  if (result->outcome == ApplyResult::Outcome::kRefused) return result->refusal;
-  return result->changes;
+  CLEARANCE_ASSIGN_OR_RETURN(ApplyResult result, store.Apply(command, std::nullopt));
+  if (result.outcome == ApplyResult::Outcome::kRefused) return result.refusal;
+  return std::move(result.changes);
 }
 
 void Print(const Context& ctx, const std::string& text) {

@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
 #include "clearance/token_password.h"
@@ -36,10 +37,9 @@ struct Page {
 absl::StatusOr<Page> PageOf(const Flags& f) {
   Page p;
   if (std::optional<std::string> limit = f.Get("limit")) {
-    absl::StatusOr<uint64_t> n = ParseUint("limit", *limit);
-    if (!n.ok()) return n.status();
-    if (*n == 0) return absl::InvalidArgumentError("--limit: is 0; expected at least 1");
-    p.limit = *n;
+    CLEARANCE_ASSIGN_OR_RETURN(uint64_t n, ParseUint("limit", *limit));
+    if (n == 0) return absl::InvalidArgumentError("--limit: is 0; expected at least 1");
+    p.limit = n;
   }
   p.after = f.GetOr("after", "");
   return p;
@@ -165,9 +165,8 @@ void AddNamed(std::vector<Command>* commands) {
                                         {"name", true, false, "display name (required)"},
                                         {"description", true, false, "optional description"}};
   auto build = [](const Flags& f) -> absl::StatusOr<T> {
-    absl::StatusOr<std::string> id = f.Require("id");
-    if (!id.ok()) return id.status();
-    return T{*id, f.GetOr("name", ""), f.GetOr("description", "")};
+    CLEARANCE_ASSIGN_OR_RETURN(std::string id, f.Require("id"));
+    return T{std::move(id), f.GetOr("name", ""), f.GetOr("description", "")};
   };
   commands->push_back({w + " create", StrCat("create a ", w), fields,
                        StrCat("clearance ", w, " create --id ops --name \"Operations\""),
@@ -210,16 +209,13 @@ void AddNamed(std::vector<Command>* commands) {
       {"member-type", true, false, "USER, CLIENT, GROUP, ROLE or MAPPING_RULE"},
       {"member-id", true, false, "the member's id"}};
   auto membership = [w](const Flags& f) -> absl::StatusOr<Membership> {
-    absl::StatusOr<std::string> id = f.Require("id");
-    if (!id.ok()) return id.status();
-    absl::StatusOr<std::string> type = f.Require("member-type");
-    if (!type.ok()) return type.status();
-    absl::StatusOr<std::string> member = f.Require("member-id");
-    if (!member.ok()) return member.status();
-    absl::StatusOr<MemberType> mt = ParseOwnerType(*type);
+    CLEARANCE_ASSIGN_OR_RETURN(std::string id, f.Require("id"));
+    CLEARANCE_ASSIGN_OR_RETURN(std::string type, f.Require("member-type"));
+    CLEARANCE_ASSIGN_OR_RETURN(std::string member, f.Require("member-id"));
+    absl::StatusOr<MemberType> mt = ParseOwnerType(type);
     if (!mt.ok())
       return absl::InvalidArgumentError(StrCat("--member-type: ", mt.status().message()));
-    return Membership{K::kContainer, *id, *mt, *member};
+    return Membership{K::kContainer, std::move(id), *mt, std::move(member)};
   };
   commands->push_back(
       {w + " add-member", StrCat("add a member to a ", w), member_flags,
@@ -276,10 +272,9 @@ void AddMappingRules(std::vector<Command>* commands) {
       {"claim-value", true, false, "the value the claim must hold"},
       {"name", true, false, "display name (required)"}};
   auto build = [](const Flags& f) -> absl::StatusOr<MappingRule> {
-    absl::StatusOr<std::string> id = f.Require("id");
-    if (!id.ok()) return id.status();
+    CLEARANCE_ASSIGN_OR_RETURN(std::string id, f.Require("id"));
     return MappingRule{
-        *id, f.GetOr("claim-name", ""), f.GetOr("claim-value", ""), f.GetOr("name", ""), {}};
+        std::move(id), f.GetOr("claim-name", ""), f.GetOr("claim-value", ""), f.GetOr("name", ""), {}};
   };
   commands->push_back({"mapping-rule create", "create a mapping rule on a token claim", fields,
                        "clearance mapping-rule create --id orders --claim-name scope "
@@ -367,9 +362,8 @@ void AddUsers(std::vector<Command>* commands) {
       {"name", true, false, "display name"},
       {"email", true, false, "email address"}};
   auto build = [](const Flags& f) -> absl::StatusOr<User> {
-    absl::StatusOr<std::string> username = f.Require("username");
-    if (!username.ok()) return username.status();
-    User u{*username, f.GetOr("name", ""), f.GetOr("email", ""), ""};
+    CLEARANCE_ASSIGN_OR_RETURN(std::string username, f.Require("username"));
+    User u{std::move(username), f.GetOr("name", ""), f.GetOr("email", ""), ""};
     if (f.Has("password") == f.Has("password-hash")) {
       return absl::InvalidArgumentError("give exactly one of --password and --password-hash");
     }
@@ -465,24 +459,20 @@ std::vector<std::string> AuthorizationCells(const Authorization& a) {
 
 absl::StatusOr<AuthorizationSpec> SpecOf(const Flags& f) {
   AuthorizationSpec spec;
-  absl::StatusOr<std::string> owner_type = f.Require("owner-type");
-  if (!owner_type.ok()) return owner_type.status();
-  absl::StatusOr<OwnerType> ot = ParseOwnerType(*owner_type);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_type, f.Require("owner-type"));
+  absl::StatusOr<OwnerType> ot = ParseOwnerType(owner_type);
   if (!ot.ok()) return absl::InvalidArgumentError(StrCat("--owner-type: ", ot.status().message()));
-  absl::StatusOr<std::string> owner_id = f.Require("owner-id");
-  if (!owner_id.ok()) return owner_id.status();
-  absl::StatusOr<std::string> resource_type = f.Require("resource-type");
-  if (!resource_type.ok()) return resource_type.status();
-  absl::StatusOr<ResourceType> rt = ParseResourceType(*resource_type);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_id, f.Require("owner-id"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_type, f.Require("resource-type"));
+  absl::StatusOr<ResourceType> rt = ParseResourceType(resource_type);
   if (!rt.ok())
     return absl::InvalidArgumentError(StrCat("--resource-type: ", rt.status().message()));
-  absl::StatusOr<std::string> permissions = f.Require("permissions");
-  if (!permissions.ok()) return permissions.status();
-  absl::StatusOr<PermissionMask> mask = ParsePermissions(*permissions);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string permissions, f.Require("permissions"));
+  absl::StatusOr<PermissionMask> mask = ParsePermissions(permissions);
   if (!mask.ok())
     return absl::InvalidArgumentError(StrCat("--permissions: ", mask.status().message()));
   spec.owner_type = *ot;
-  spec.owner_id = *owner_id;
+  spec.owner_id = std::move(owner_id);
   spec.resource_type = *rt;
   spec.resource_id = f.GetOr("resource-id", "");
   spec.resource_property_name = f.GetOr("resource-property-name", "");
@@ -501,9 +491,8 @@ const std::vector<FlagSpec> kSpecFlags = {
      "comma-separated, e.g. CREATE_PROCESS_INSTANCE,READ_PROCESS_INSTANCE"}};
 
 absl::StatusOr<AuthorizationKey> KeyOf(const Flags& f) {
-  absl::StatusOr<std::string> key = f.Require("key");
-  if (!key.ok()) return key.status();
-  return ParseUint("key", *key);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string key, f.Require("key"));
+  return ParseUint("key", key);
 }
 
 int ListAuthorizations(Context& ctx, const Flags& f) {

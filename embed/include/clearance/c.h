@@ -16,8 +16,9 @@
  *
  * Thread-safety is stated per function:
  *   [any]     may be called from any number of threads at once, and concurrently with writers.
- *   [writer]  calls on one store are serialized internally (a mutex); may run concurrently with
- *             [any] calls, which keep answering from the generation they started on.
+ *   [writer]  calls on one store are serialized internally (clearance::ServingStore: concurrent
+ *             configure/initialize calls share one sync); may run concurrently with [any] calls,
+ *             which keep answering from the generation they started on.
  *   [exclusive] no other call on the same handle may be in progress or start until it returns.
  */
 #ifndef CLEARANCE_C_H_
@@ -133,8 +134,15 @@ CLEARANCE_C_EXPORT const char* clearance_reason_name(int32_t reason);
                                         not power loss) */
 #define CLEARANCE_OPEN_MUST_EXIST 2u /* NOT_FOUND instead of creating an empty store */
 
-/* [any] Opens (or creates) the RocksDB store at `path` and builds its engine. *out is the new
- * handle. Errors: NOT_FOUND, DATA_LOSS, UNAVAILABLE (see clearance::Store::Open). */
+/* [any] Opens (or creates) the RocksDB store at `path` and builds its engine in the same pass.
+ * *out is the new handle. Errors: NOT_FOUND, DATA_LOSS, UNAVAILABLE (see clearance::Store::Open).
+ *
+ * Every write applies its change to the store and then to the engine. When either fails after
+ * that (the store: UNAVAILABLE, DATA_LOSS, INTERNAL; the engine: INTERNAL, saying so) the two
+ * may disagree: that call and every later [writer] call on the handle return the same error and
+ * change nothing, while checks keep answering from the last good generation. Close the handle
+ * and open the store again to continue from what is durable (a change the engine failed to
+ * apply is durable and served after reopening). */
 CLEARANCE_C_EXPORT clearance_status clearance_store_open(const char* path, uint32_t flags,
                                                          clearance_store** out);
 /* [exclusive] Closes the database. The handle stays valid and every later call on it returns
@@ -165,8 +173,9 @@ CLEARANCE_C_EXPORT clearance_status clearance_store_apply_record(clearance_store
                                                                  const char* json, size_t len,
                                                                  int32_t* outcome,
                                                                  uint64_t* authorization_key);
-/* [writer] Applies newline-delimited records, stopping at the first malformed one (its line
- * and position are named). Refusals are counted, not errors. `stats` may be NULL; it is written
+/* [writer] Applies newline-delimited records in order, no other write in between, stopping at
+ * the first malformed one (its line and position are named) or the first store or engine
+ * failure (see clearance_store_open). Refusals are counted, not errors. `stats` may be NULL; it is written
  * also on error (what was done before the error). */
 CLEARANCE_C_EXPORT clearance_status clearance_store_ingest(clearance_store* store,
                                                            const char* ndjson, size_t len,
@@ -175,7 +184,9 @@ CLEARANCE_C_EXPORT clearance_status clearance_store_ingest(clearance_store* stor
 CLEARANCE_C_EXPORT clearance_status clearance_store_applied_position(clearance_store* store,
                                                                      uint64_t* position,
                                                                      int32_t* has_position);
-/* [any] The engine's current generation (+1 per applied command). */
+/* [any] The generation checks answer from: 1 + the number of commands the store has applied
+ * since it was created, so +1 per applied command, and it never goes back, also across closing
+ * and reopening the store. Explanations ("generation") carry the same number. */
 CLEARANCE_C_EXPORT clearance_status clearance_store_generation(clearance_store* store,
                                                                uint64_t* generation);
 

@@ -273,6 +273,10 @@ class EngineBuilder {
   void SetConfiguration(const Configuration& config);
   void SetNextAuthorizationKey(AuthorizationKey key);
   void SetInitialized();
+  // The number Finish() publishes the engine's first generation as, instead of 1: an engine over
+  // a store continues the store's count (clearance/store_engine.h), so generations never go
+  // back when the store is reopened. REQUIRES: number >= 1; called before any other call.
+  void SetGeneration(uint64_t number);
 
   // Adds one row of the state. Groups, roles and tenants as entities change no decision and are
   // ignored (their memberships and authorizations are rows of their own).
@@ -280,7 +284,7 @@ class EngineBuilder {
   // clearance::Plan could have built), as those of a store are.
   void Add(const Row& row);
 
-  // Builds the index and publishes it as generation 1, consuming the builder
+  // Builds the index and publishes it as generation 1 (or SetGeneration's), consuming the builder
   // (std::move(builder).Finish()): it is spent after. Returns OK, or FAILED_PRECONDITION when
   // the builder was already finished.
   [[nodiscard]] absl::StatusOr<std::unique_ptr<Engine>> Finish() &&;

@@ -81,6 +81,8 @@ struct LoadInfo {
   Configuration configuration;
   AuthorizationKey next_authorization_key = 1;
   bool initialized = false;
+  // Store::generation() as stored: change sets applied since the store was created.
+  uint64_t generation = 0;
   // Row counts estimated from RocksDB's table properties (rocksdb.estimate-num-keys, less the
   // index keys stored beside the rows): approximate, for sizing only.
   uint64_t estimated_entities = 0;

@@ -6,8 +6,12 @@
 // state again afterwards. The engine is the one Create() would build from store->state():
 // the same answers.
 //
-// Keeping them in step afterwards is the caller's: apply each ApplyResult::changes of a kApplied
-// command to the engine (Engine::Apply), in order.
+// The engine's first generation is Store::generation() + 1 (an empty store serves generation 1),
+// and each applied change set adds one on both sides, so the number is the store's count and
+// never goes back when the store is reopened.
+//
+// Keeping them in step afterwards is clearance::ServingStore's (clearance/serving_store.h), the
+// one type that writes both; a caller that only reads (the CLI's checks) uses the pair as opened.
 //
 // Thread-safety: a free function; the objects it returns are documented in store.h and engine.h.
 #ifndef CLEARANCE_STORE_ENGINE_H_

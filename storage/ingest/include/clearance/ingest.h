@@ -57,6 +57,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clearance/commands.h"
+#include "clearance/serving_store.h"
 #include "clearance/state.h"
 #include "clearance/store.h"
 
@@ -114,6 +115,10 @@ class RecordIngestor {
   // `store` is not owned and must outlive the ingestor.
   explicit RecordIngestor(Store* store, AppliedCallback on_applied = nullptr,
                           IngestOptions options = {});
+  // Applies the records through a serving store's writer (inside ServingStore::Write), which
+  // keeps its engine in step; an engine failure stops the ingest with the writer's error.
+  // `writer` is not owned and must outlive the ingestor.
+  explicit RecordIngestor(ServingStore::Writer* writer, IngestOptions options = {});
 
   // Applies one record (one JSON object; surrounding whitespace allowed). `line` (1-based, 0
   // when unknown) is named in errors. Errors: INVALID_ARGUMENT for a malformed record (nothing
@@ -132,7 +137,8 @@ class RecordIngestor {
   // A line longer than options_.max_line_bytes: INVALID_ARGUMENT naming the line and the limit.
   absl::Status LineTooLong() const;
 
-  Store* store_;
+  Store* store_ = nullptr;                  // or
+  ServingStore::Writer* writer_ = nullptr;  // exactly one of the two is set
   AppliedCallback on_applied_;
   IngestOptions options_;
   IngestStats stats_;
