@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::server {
@@ -86,12 +87,11 @@ absl::StatusOr<std::optional<std::string>> JsonObject::OptionalString(
 }
 
 absl::StatusOr<std::string> JsonObject::RequiredString(std::string_view name) const {
-  absl::StatusOr<std::optional<std::string>> value = OptionalString(name);
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> value, OptionalString(name));
+  if (!value.has_value()) {
     return absl::InvalidArgumentError(StrCat("No ", PathOf(name), " provided"));
   }
-  return std::move(**value);
+  return std::move(*value);
 }
 
 absl::StatusOr<std::optional<bool>> JsonObject::OptionalBool(std::string_view name) const {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
 #include "internal/db.h"
@@ -36,7 +37,7 @@ absl::Status ScanPrefix(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     std::string_view key = View(it->key());
     if (!key.starts_with(prefix)) break;
-    if (absl::Status s = f(key, View(it->value())); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(f(key, View(it->value())));
   }
   return FromRocks(it->status(), StrCat("reading ", family->GetName()));
 }
@@ -115,13 +116,13 @@ absl::Status ScanDb(rocksdb::DB* db, const storage_internal::Families& f,
   read.snapshot = snapshot;
   read.verify_checksums = true;
 
-  absl::StatusOr<storage_internal::StoredMeta> meta = storage_internal::ReadMeta(db, f, read);
-  if (!meta.ok()) return meta.status();
+  CLEARANCE_ASSIGN_OR_RETURN(storage_internal::StoredMeta meta,
+                             storage_internal::ReadMeta(db, f, read));
   Store::ScanHeader h;
-  h.applied_position = meta->rows.applied_position;
-  h.next_authorization_key = meta->rows.next_authorization_key;
-  h.configuration = meta->rows.configuration;
-  h.initialized = meta->rows.initialized;
+  h.applied_position = meta.rows.applied_position;
+  h.next_authorization_key = meta.rows.next_authorization_key;
+  h.configuration = meta.rows.configuration;
+  h.initialized = meta.rows.initialized;
 
   const RowSource sources[] = {
       {f.entities, static_cast<char>(EntityKind::kTenant), 3},
@@ -135,22 +136,20 @@ absl::Status ScanDb(rocksdb::DB* db, const storage_internal::Families& f,
   // Counts first (the snapshot's header announces them), keys only.
   for (const RowSource& source : sources) {
     uint64_t& n = h.rows_by_kind[source.kind];
-    absl::Status s = ScanPrefix(db, source.family, read, std::string_view(&source.tag, 1),
-                                [&](std::string_view, std::string_view) {
-                                  ++n;
-                                  return absl::OkStatus();
-                                });
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(ScanPrefix(db, source.family, read, std::string_view(&source.tag, 1),
+                                         [&](std::string_view, std::string_view) {
+                                           ++n;
+                                           return absl::OkStatus();
+                                         }));
   }
-  if (absl::Status s = header(h); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(header(h));
   for (const RowSource& source : sources) {
-    absl::Status s = ScanPrefix(db, source.family, read, std::string_view(&source.tag, 1),
-                                [&](std::string_view key, std::string_view value) {
-                                  absl::StatusOr<Row> decoded = DecodeRow(source, key, value);
-                                  if (!decoded.ok()) return decoded.status();
-                                  return row(*decoded);
-                                });
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(ScanPrefix(db, source.family, read, std::string_view(&source.tag, 1),
+                                         [&](std::string_view key, std::string_view value) {
+                                           CLEARANCE_ASSIGN_OR_RETURN(
+                                               Row decoded, DecodeRow(source, key, value));
+                                           return row(decoded);
+                                         }));
   }
   return absl::OkStatus();
 }
@@ -166,32 +165,30 @@ absl::Status Store::ScanConsistent(const std::string& path, const StoreOptions& 
                                    const std::function<absl::Status(const ScanHeader&)>& header,
                                    const std::function<absl::Status(const Row&)>& row) {
   rocksdb::Options db_options = storage_internal::MakeOptions(options);
-  absl::StatusOr<bool> exists = storage_internal::Exists(db_options.env, path);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) return absl::NotFoundError(StrCat("no store at ", path));
-  absl::StatusOr<storage_internal::OpenedDb> opened =
-      storage_internal::OpenDb(path, db_options, storage_internal::OpenMode::kReadOnly);
-  if (!opened.ok()) return opened.status();
+  CLEARANCE_ASSIGN_OR_RETURN(bool exists, storage_internal::Exists(db_options.env, path));
+  if (!exists) return absl::NotFoundError(StrCat("no store at ", path));
+  CLEARANCE_ASSIGN_OR_RETURN(
+      storage_internal::OpenedDb opened,
+      storage_internal::OpenDb(path, db_options, storage_internal::OpenMode::kReadOnly));
   struct Close {
     storage_internal::OpenedDb* db;
     ~Close() { storage_internal::CloseDb(db->db, db->handles); }
-  } close{&*opened};
+  } close{&opened};
   rocksdb::ReadOptions read;
   read.verify_checksums = true;
-  absl::StatusOr<storage_internal::StoredMeta> meta =
-      storage_internal::ReadMeta(opened->db.get(), opened->families, read);
-  if (!meta.ok()) return meta.status();
+  CLEARANCE_ASSIGN_OR_RETURN(storage_internal::StoredMeta meta,
+                             storage_internal::ReadMeta(opened.db.get(), opened.families, read));
   // The same refusals as Open(): a store without meta rows is empty or half created, and a
   // schema this build does not know is not read at all.
-  if (!meta->present) {
+  if (!meta.present) {
     return absl::FailedPreconditionError(StrCat("the store at ", path, " is empty"));
   }
-  if (meta->rows.schema_version != kSchemaVersion) {
+  if (meta.rows.schema_version != kSchemaVersion) {
     return absl::DataLossError(StrCat("store at ", path, " has schema version ",
-                                      meta->rows.schema_version, "; this build reads only ",
+                                      meta.rows.schema_version, "; this build reads only ",
                                       kSchemaVersion));
   }
-  return ScanDb(opened->db.get(), opened->families, header, row);
+  return ScanDb(opened.db.get(), opened.families, header, row);
 }
 
 }  // namespace clearance

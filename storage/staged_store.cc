@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance {
@@ -56,8 +57,7 @@ absl::Status SyncTree(const fs::path& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    absl::Status s = Sync(it->path(), it->is_directory());
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(Sync(it->path(), it->is_directory()));
   }
   if (ec) return absl::UnavailableError(StrCat("listing ", dir.string(), ": ", ec.message()));
   return Sync(dir, /*directory=*/true);
@@ -118,8 +118,7 @@ StagedStore::~StagedStore() {
 }
 
 absl::Status StagedStore::Publish() && {
-  absl::Status s = SyncTree(path_);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(SyncTree(path_));
   if (std::rename(path_.c_str(), target_.c_str()) != 0) {
     const int err = errno;
     if (err == ENOTEMPTY || err == EEXIST || err == ENOTDIR) {

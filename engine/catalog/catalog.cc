@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "absl/status/status.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance {
@@ -135,9 +136,8 @@ absl::StatusOr<PermissionMask> ParsePermissions(std::string_view comma_separated
           "permissions: '", comma_separated,
           "' has an empty entry; expected a comma-separated list of permission names"));
     }
-    absl::StatusOr<Permission> p = ParsePermission(item);
-    if (!p.ok()) return p.status();
-    mask |= Bit(*p);
+    CLEARANCE_ASSIGN_OR_RETURN(Permission p, ParsePermission(item));
+    mask |= Bit(p);
     start = end + 1;
   }
   return mask;

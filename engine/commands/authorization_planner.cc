@@ -1,6 +1,7 @@
 // Authorization commands: create, update, delete (docs/semantics.md §2, §3, §8, §10).
 #include <algorithm>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
@@ -123,36 +124,34 @@ Authorization Build(AuthorizationKey key, const AuthorizationSpec& spec, Scope s
 
 absl::StatusOr<ChangeSet> PlanCreate(const IdentityState& state, const InputRules& rules,
                                      const CreateAuthorization& c) {
-  absl::StatusOr<Scope> scope = CheckSpec(rules, c.spec);
-  if (!scope.ok()) return scope.status();
-  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, c.spec, *scope));
+  CLEARANCE_ASSIGN_OR_RETURN(Scope scope, CheckSpec(rules, c.spec));
+  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, c.spec, scope));
   for (AuthorizationKey key : state.AuthorizationsOwnedBy(c.spec.owner_type, c.spec.owner_id)) {
     const Authorization& a = *state.FindAuthorization(key);
     PermissionMask overlap = a.permissions & c.spec.permissions;
-    if (a.resource_type == c.spec.resource_type && a.scope == *scope && overlap != 0) {
+    if (a.resource_type == c.spec.resource_type && a.scope == scope && overlap != 0) {
       return absl::AlreadyExistsError(strings_internal::StrCat(
           Name(c.spec.owner_type), " ", Quoted(c.spec.owner_id), " already holds ",
-          FormatPermissions(overlap), " on ", Name(c.spec.resource_type), " ",
-          Quoted(scope->value), " through authorization ", key));
+          FormatPermissions(overlap), " on ", Name(c.spec.resource_type), " ", Quoted(scope.value),
+          " through authorization ", key));
     }
   }
   const AuthorizationKey key = state.next_authorization_key();
   ChangeSet cs;
-  cs.changes.push_back({RowChange::Op::kPut, Build(key, c.spec, *std::move(scope))});
+  cs.changes.push_back({RowChange::Op::kPut, Build(key, c.spec, std::move(scope))});
   cs.next_authorization_key = key + 1;
   return cs;
 }
 
 absl::StatusOr<ChangeSet> PlanUpdate(const IdentityState& state, const InputRules& rules,
                                      const UpdateAuthorization& c) {
-  absl::StatusOr<Scope> scope = CheckSpec(rules, c.spec);
-  if (!scope.ok()) return scope.status();
+  CLEARANCE_ASSIGN_OR_RETURN(Scope scope, CheckSpec(rules, c.spec));
   const Authorization* current = state.FindAuthorization(c.key);
   if (!current) return NotFound("authorization", strings_internal::StrCat(c.key));
   CLEARANCE_RETURN_IF_ERROR(RequireUnprotectedOwner(*current, "updated"));
-  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, c.spec, *scope));
+  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, c.spec, scope));
   ChangeSet cs;
-  cs.changes.push_back({RowChange::Op::kPut, Build(c.key, c.spec, *std::move(scope))});
+  cs.changes.push_back({RowChange::Op::kPut, Build(c.key, c.spec, std::move(scope))});
   return cs;
 }
 
@@ -176,9 +175,8 @@ absl::StatusOr<ChangeSet> PlanRestoreAuthorization(const IdentityState& state,
   AuthorizationSpec spec{a.owner_type, a.owner_id, a.resource_type, "", "", a.permissions};
   (a.scope.matcher == Matcher::kProperty ? spec.resource_property_name : spec.resource_id) =
       a.scope.value;
-  absl::StatusOr<Scope> scope = CheckSpec(rules, spec);
-  if (!scope.ok()) return scope.status();
-  if (*scope != a.scope) {
+  CLEARANCE_ASSIGN_OR_RETURN(Scope scope, CheckSpec(rules, spec));
+  if (scope != a.scope) {
     return absl::InvalidArgumentError(strings_internal::StrCat(
         "matcher: ", Name(a.scope.matcher), " does not fit resource ", Quoted(a.scope.value),
         "; expected ANY for '*', ID for any other id, PROPERTY for a property name"));
@@ -187,7 +185,7 @@ absl::StatusOr<ChangeSet> PlanRestoreAuthorization(const IdentityState& state,
     return absl::AlreadyExistsError(
         strings_internal::StrCat("authorization ", a.key, " already exists"));
   }
-  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, spec, *scope));
+  CLEARANCE_RETURN_IF_ERROR(CheckReferences(state, spec, scope));
   ChangeSet cs;
   cs.changes.push_back({RowChange::Op::kPut, a});
   cs.next_authorization_key = std::max(state.next_authorization_key(), a.key + 1);

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "clearance/commands.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "commands/default_roles.h"
 #include "commands/planner_internal.h"
@@ -69,10 +70,9 @@ absl::StatusOr<MappingRule> CheckMappingRule(const InputRules& rules, const Mapp
   CLEARANCE_RETURN_IF_ERROR(CheckRequiredText("claimName", in.claim_name));
   CLEARANCE_RETURN_IF_ERROR(CheckRequiredText("claimValue", in.claim_value));
   CLEARANCE_RETURN_IF_ERROR(CheckRequiredText("name", in.name));
-  absl::StatusOr<ClaimPath> path = ClaimPath::Compile(in.claim_name, "claimName");
-  if (!path.ok()) return path.status();
+  CLEARANCE_ASSIGN_OR_RETURN(ClaimPath path, ClaimPath::Compile(in.claim_name, "claimName"));
   MappingRule out = in;
-  out.path = *std::move(path);
+  out.path = std::move(path);
   return out;
 }
 
@@ -242,18 +242,16 @@ class EntityPlanner {
   }
 
   absl::StatusOr<ChangeSet> operator()(const CreateMappingRule& c) {
-    absl::StatusOr<MappingRule> rule = CheckMappingRule(rules_, c.rule);
-    if (!rule.ok()) return rule.status();
-    if (state_.FindMappingRule(rule->id)) return AlreadyExists("mapping rule", rule->id);
-    CLEARANCE_RETURN_IF_ERROR(RequireUniqueClaim(*rule));
-    return Put(*std::move(rule));
+    CLEARANCE_ASSIGN_OR_RETURN(MappingRule rule, CheckMappingRule(rules_, c.rule));
+    if (state_.FindMappingRule(rule.id)) return AlreadyExists("mapping rule", rule.id);
+    CLEARANCE_RETURN_IF_ERROR(RequireUniqueClaim(rule));
+    return Put(std::move(rule));
   }
   absl::StatusOr<ChangeSet> operator()(const UpdateMappingRule& c) {
-    absl::StatusOr<MappingRule> rule = CheckMappingRule(rules_, c.rule);
-    if (!rule.ok()) return rule.status();
-    if (!state_.FindMappingRule(rule->id)) return NotFound("mapping rule", rule->id);
-    CLEARANCE_RETURN_IF_ERROR(RequireUniqueClaim(*rule));
-    return Put(*std::move(rule));
+    CLEARANCE_ASSIGN_OR_RETURN(MappingRule rule, CheckMappingRule(rules_, c.rule));
+    if (!state_.FindMappingRule(rule.id)) return NotFound("mapping rule", rule.id);
+    CLEARANCE_RETURN_IF_ERROR(RequireUniqueClaim(rule));
+    return Put(std::move(rule));
   }
   absl::StatusOr<ChangeSet> operator()(const DeleteMappingRule& c) {
     CLEARANCE_RETURN_IF_ERROR(rules_.Id("mappingRuleId", c.id));
@@ -392,12 +390,11 @@ absl::Status NotFound(std::string_view what, std::string_view id) {
 }
 
 absl::StatusOr<InputRules> InputRules::For(const Configuration& config) {
-  absl::StatusOr<model_internal::IdentifierRule> ids =
-      model_internal::IdentifierRule::Compile(config.id_pattern);
-  if (!ids.ok()) return ids.status();
+  CLEARANCE_ASSIGN_OR_RETURN(model_internal::IdentifierRule ids,
+                             model_internal::IdentifierRule::Compile(config.id_pattern));
   InputRules rules;
   rules.config_ = &config;
-  rules.ids_ = *std::move(ids);
+  rules.ids_ = std::move(ids);
   return rules;
 }
 
@@ -440,15 +437,14 @@ absl::StatusOr<ChangeSet> PlanOne(const IdentityState& state, const Command& com
                                   bool initializing) {
   CLEARANCE_RETURN_IF_ERROR(CheckText(command));
   if (const auto* init = std::get_if<Initialize>(&command)) return PlanInitialize(state, *init);
-  absl::StatusOr<InputRules> rules = InputRules::For(state.config());
-  if (!rules.ok()) return rules.status();
+  CLEARANCE_ASSIGN_OR_RETURN(InputRules rules, InputRules::For(state.config()));
   // Configuration may be set before initialization (it decides what the seed may hold).
   if (!initializing && !state.initialized() && !std::holds_alternative<Configure>(command)) {
     return absl::FailedPreconditionError(strings_internal::StrCat(
         CommandName(command), ": the store is not initialized; run Initialize first"));
   }
-  if (IsAuthorizationCommand(command)) return PlanAuthorization(state, *rules, command);
-  EntityPlanner planner(state, *rules);
+  if (IsAuthorizationCommand(command)) return PlanAuthorization(state, rules, command);
+  EntityPlanner planner(state, rules);
   return std::visit(
       [&](const auto& c) -> absl::StatusOr<ChangeSet> {
         using T = std::decay_t<decltype(c)>;
@@ -505,10 +501,9 @@ absl::StatusOr<ChangeSet> PlanRestore(const IdentityState& state, const Row& row
           return PlanOne(state, AddMember{r}, kInit);
         } else {
           CLEARANCE_RETURN_IF_ERROR(commands_internal::CheckText(r));
-          absl::StatusOr<commands_internal::InputRules> rules =
-              commands_internal::InputRules::For(state.config());
-          if (!rules.ok()) return rules.status();
-          return commands_internal::PlanRestoreAuthorization(state, *rules, r);
+          CLEARANCE_ASSIGN_OR_RETURN(commands_internal::InputRules rules,
+                                     commands_internal::InputRules::For(state.config()));
+          return commands_internal::PlanRestoreAuthorization(state, rules, r);
         }
       },
       row);

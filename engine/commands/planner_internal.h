@@ -5,12 +5,8 @@
 
 #include "absl/status/statusor.h"
 #include "clearance/commands.h"
+#include "clearance/internal/status_macros.h"
 #include "model/identifiers.h"
-
-#define CLEARANCE_RETURN_IF_ERROR(expr)                \
-  do {                                                 \
-    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
-  } while (0)
 
 namespace clearance::commands_internal {
 

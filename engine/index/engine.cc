@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/base/optimization.h"
+#include "clearance/internal/strings.h"
 #include "index/engine_core.h"
 #include "index/evaluate.h"
 
@@ -105,20 +107,32 @@ Decision Engine::Check(const PrincipalHandle& handle, const CheckRequestView& re
   return index_internal::Decide(*r.generation, r.subject, request);
 }
 
-void Engine::CheckBatch(const PrincipalHandle& handle, absl::Span<const CheckRequest> requests,
-                        absl::Span<Decision> out) const {
-  for (size_t i = 0; i < requests.size() && i < out.size(); ++i)
-    out[i] = Check(handle, requests[i]);
+absl::Status Engine::CheckBatch(const PrincipalHandle& handle,
+                                absl::Span<const CheckRequest> requests,
+                                absl::Span<Decision> out) const {
+  if (ABSL_PREDICT_FALSE(out.size() != requests.size())) {
+    return absl::InvalidArgumentError(
+        strings_internal::StrCat("CheckBatch: ", requests.size(), " requests but room for ",
+                                 out.size(), " decisions; expected one decision per request"));
+  }
+  for (size_t i = 0; i < requests.size(); ++i) out[i] = Check(handle, requests[i]);
+  return absl::OkStatus();
 }
 
-void Engine::CheckBatch(absl::Span<const PrincipalHandle> handles,
-                        absl::Span<const CheckRequest> requests, absl::Span<Decision> out) const {
+absl::Status Engine::CheckBatch(absl::Span<const PrincipalHandle> handles,
+                                absl::Span<const CheckRequest> requests,
+                                absl::Span<Decision> out) const {
+  if (ABSL_PREDICT_FALSE(handles.size() != requests.size() || out.size() != requests.size())) {
+    return absl::InvalidArgumentError(strings_internal::StrCat(
+        "CheckBatch: ", handles.size(), " handles, ", requests.size(), " requests and room for ",
+        out.size(), " decisions; expected one handle and one decision per request"));
+  }
   // A two-stage read-ahead: kAhead checks on, the resolved principal's lines (where its
   // generation and profile pointers are); half as far on, through those (now in cache), the
   // profiles' entries for the request's type and the index slots of its strings. Decisions are
   // memory-latency bound when consecutive checks share no principal.
   constexpr size_t kAhead = 8;
-  const size_t n = std::min({handles.size(), requests.size(), out.size()});
+  const size_t n = requests.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n && handles[i + kAhead].resolved_) {
       const index_internal::ResolvedPrincipal* r = handles[i + kAhead].resolved_.get();
@@ -131,6 +145,7 @@ void Engine::CheckBatch(absl::Span<const PrincipalHandle> handles,
     }
     out[i] = Check(handles[i], requests[i]);
   }
+  return absl::OkStatus();
 }
 
 Explanation Engine::Explain(const Caller& caller, const CheckRequest& request) const {

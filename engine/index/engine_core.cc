@@ -1,45 +1,120 @@
 #include "index/engine_core.h"
 
+#include <atomic>
+#include <memory>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "clearance/internal/mutex.h"
 #include "index/evaluate.h"
 #include "index/generation_writer.h"
 
 namespace clearance::index_internal {
+
+// The ThreadStates of one engine, one per thread that has read it. The engine and every such
+// thread's table share it; whichever of the two ends first frees that thread's state.
+class ReaderStates {
+ public:
+  // Takes `state`, created by the calling thread for this engine; the thread keeps the pointer.
+  ThreadState* Add(std::unique_ptr<ThreadState> state) ABSL_LOCKS_EXCLUDED(mu_) {
+    ThreadState* raw = state.get();
+    sync_internal::MutexLock lock(&mu_);
+    states_.emplace(raw, std::move(state));
+    return raw;
+  }
+  // The thread that added `state` is exiting: frees it, unless Close() already did.
+  void Release(ThreadState* state) ABSL_LOCKS_EXCLUDED(mu_) {
+    std::unique_ptr<ThreadState> owned;  // freed after the lock is released
+    sync_internal::MutexLock lock(&mu_);
+    auto it = states_.find(state);
+    if (it == states_.end()) return;
+    owned = std::move(it->second);
+    states_.erase(it);
+  }
+  // The engine is being destroyed: frees every thread's state. The threads' tables still name
+  // them, but only under this engine's id, which no later engine has.
+  void Close() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::flat_hash_map<ThreadState*, std::unique_ptr<ThreadState>> states;
+    {
+      sync_internal::MutexLock lock(&mu_);
+      states.swap(states_);
+      closed_.store(true, std::memory_order_release);
+    }
+  }
+  // True once Close() ran: a thread's entry for this engine can be dropped.
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+ private:
+  sync_internal::Mutex mu_;
+  absl::flat_hash_map<ThreadState*, std::unique_ptr<ThreadState>> states_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> closed_{false};
+};
+
 namespace {
 
 std::atomic<uint64_t> next_engine_id{1};
+std::atomic<size_t> live_thread_states{0};
 
+// One thread's reader states, by engine id. The states belong to their engines' ReaderStates;
+// a thread that exits hands back the ones whose engines still exist.
 struct ThreadStates {
+  struct Entry {
+    ThreadState* state;
+    std::shared_ptr<ReaderStates> owner;
+  };
+  // The last engine read and its state: most threads read one engine, so most reads stop here.
+  // Compared by id, never through `last`, which may be freed with its engine.
+  uint64_t last_id = 0;
   ThreadState* last = nullptr;
-  absl::flat_hash_map<uint64_t, std::unique_ptr<ThreadState>> by_engine;
+  absl::flat_hash_map<uint64_t, Entry> by_engine;
+
+  ThreadStates() = default;
+  ThreadStates(const ThreadStates&) = delete;
+  ThreadStates& operator=(const ThreadStates&) = delete;
+  ~ThreadStates() {
+    for (auto& [id, entry] : by_engine) entry.owner->Release(entry.state);
+  }
 };
 thread_local ThreadStates thread_states;
 
 }  // namespace
 
+ThreadState::ThreadState(const EngineOptions& options)
+    : reader(options.claims_parser == EngineOptions::ClaimsParser::kDom ? ClaimsParser::kDom
+                                                                        : ClaimsParser::kOnDemand),
+      cache(options.profile_cache_capacity),
+      claims_cache(options.claims_cache_capacity) {
+  live_thread_states.fetch_add(1, std::memory_order_relaxed);
+}
+
+ThreadState::~ThreadState() { live_thread_states.fetch_sub(1, std::memory_order_relaxed); }
+
+size_t LiveThreadStates() { return live_thread_states.load(std::memory_order_relaxed); }
+
 EngineCore::EngineCore(EngineOptions options, std::shared_ptr<const Generation> initial)
     : options_(options),
       id_(next_engine_id.fetch_add(1)),
-      alive_(std::make_shared<const int>(0)),
+      readers_(std::make_shared<ReaderStates>()),
       latest_(initial),
       current_(initial),
       number_(initial->number) {}
 
+EngineCore::~EngineCore() { readers_->Close(); }
+
 ThreadState& EngineCore::Reader() const {
   ThreadStates& states = thread_states;
   ThreadState* ts = states.last;
-  if (ts == nullptr || ts->engine_id != id_) {
+  if (states.last_id != id_) {
     auto it = states.by_engine.find(id_);
     if (it == states.by_engine.end()) {
-      // Drop the state of engines that no longer exist before adding one.
+      // Forget the engines destroyed since (their states are already freed) before adding one.
       absl::erase_if(states.by_engine,
-                     [](const auto& entry) { return entry.second->alive.expired(); });
-      it = states.by_engine
-               .emplace(id_, std::make_unique<ThreadState>(id_, alive_, options_))
-               .first;
+                     [](const auto& entry) { return entry.second.owner->closed(); });
+      ThreadState* added = readers_->Add(std::make_unique<ThreadState>(options_));
+      it = states.by_engine.emplace(id_, ThreadStates::Entry{added, readers_}).first;
     }
-    ts = it->second.get();
+    ts = it->second.state;
+    states.last_id = id_;
     states.last = ts;
   }
   if (!ts->generation || ts->generation->number != number_.load(std::memory_order_acquire)) {

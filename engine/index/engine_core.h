@@ -1,5 +1,5 @@
 // EngineCore: the Engine's state: the published generation, the writer, and the per-thread
-// reader state (claims parser, pinned generation, profile cache).
+// reader state (claims parser, pinned generation, profile cache, claims cache).
 //
 // Publication: the writer builds generation N+1 privately (GenerationWriter), stores it in
 // `current_` and then bumps `number_` (release). A reader compares `number_` with the generation
@@ -11,6 +11,12 @@
 // reader thread per published change), not std::atomic<std::shared_ptr>: GCC 12's libstdc++
 // releases that type's internal lock with a relaxed store after a load, which TSan reports as a
 // race on the pointer, and the cost of a mutex here is off the hot path.
+//
+// Reader state: each thread that reads an engine gets one ThreadState for it, created on its
+// first read. The state lives as long as both the engine and the thread: whichever ends first
+// frees it (ReaderStates, engine_core.cc), so a destroyed engine leaves no cache, parser or
+// pinned generation behind on the threads that read it, and an exiting thread leaves none in
+// the engine.
 #ifndef CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 #define CLEARANCE_ENGINE_INDEX_ENGINE_CORE_H_
 
@@ -34,15 +40,11 @@
 namespace clearance::index_internal {
 
 struct ThreadState {
-  ThreadState(uint64_t id, std::weak_ptr<const int> token, const EngineOptions& options)
-      : engine_id(id),
-        alive(std::move(token)),
-        reader(options.claims_parser == EngineOptions::ClaimsParser::kDom ? ClaimsParser::kDom
-                                                                          : ClaimsParser::kOnDemand),
-        cache(options.profile_cache_capacity),
-        claims_cache(options.claims_cache_capacity) {}
-  uint64_t engine_id;
-  std::weak_ptr<const int> alive;  // expires with the engine; dead entries are swept
+  explicit ThreadState(const EngineOptions& options);
+  ~ThreadState();
+  ThreadState(const ThreadState&) = delete;
+  ThreadState& operator=(const ThreadState&) = delete;
+
   std::shared_ptr<const Generation> generation;
   ClaimsReader reader;
   ProfileCache cache;
@@ -62,9 +64,20 @@ struct ThreadState {
   void AttachProfiles();
 };
 
+// How many ThreadStates exist in the process, over all engines and threads: the test hook that
+// shows reader state is released with its engine or its thread.
+size_t LiveThreadStates();
+
+class ReaderStates;
+
 class EngineCore {
  public:
   EngineCore(EngineOptions options, std::shared_ptr<const Generation> initial);
+  // Frees every thread's state for this engine.
+  // REQUIRES: no call on this engine is in progress on any thread.
+  ~EngineCore();
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
 
   // The calling thread's state, its generation brought up to date.
   ThreadState& Reader() const;
@@ -92,8 +105,8 @@ class EngineCore {
 
  private:
   const EngineOptions options_;
-  const uint64_t id_;
-  const std::shared_ptr<const int> alive_;
+  const uint64_t id_;  // never reused, so a thread's table never mistakes a dead engine for it
+  const std::shared_ptr<ReaderStates> readers_;
   absl::Mutex writer_mu_;
   std::shared_ptr<const Generation> latest_ ABSL_GUARDED_BY(writer_mu_);
   // Guards current_ only (std::mutex, not absl::Mutex: Debian's Abseil is built without TSan

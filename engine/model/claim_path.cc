@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "absl/status/status.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance {
@@ -43,9 +44,8 @@ class PathParser {
             {ClaimPath::Step::Kind::kMember, std::string(text_.substr(start, pos_ - start))});
       } else if (c == '[') {
         ++pos_;
-        absl::StatusOr<ClaimPath::Step> step = ParseBracket();
-        if (!step.ok()) return step.status();
-        steps.push_back(*std::move(step));
+        CLEARANCE_ASSIGN_OR_RETURN(ClaimPath::Step step, ParseBracket());
+        steps.push_back(std::move(step));
       } else {
         return Error(
             strings_internal::StrCat("unexpected '", std::string(1, c), "'; expected '.' or '['"));
@@ -157,9 +157,7 @@ absl::StatusOr<ClaimPath> ClaimPath::Compile(std::string_view claim_name, std::s
     path.steps_.push_back({Step::Kind::kMember, std::string(claim_name)});
     return path;
   }
-  absl::StatusOr<std::vector<Step>> steps = PathParser(claim_name, field).Parse();
-  if (!steps.ok()) return steps.status();
-  path.steps_ = *std::move(steps);
+  CLEARANCE_ASSIGN_OR_RETURN(path.steps_, PathParser(claim_name, field).Parse());
   for (const Step& s : path.steps_) {
     if (s.kind == Step::Kind::kWildcard) path.multi_valued_ = true;
   }

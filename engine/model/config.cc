@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "clearance/claim_path.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token.h"
 #include "model/identifiers.h"
@@ -82,28 +83,17 @@ absl::Status Configuration::Validate() const {
         "username_claim: is empty; expected a claim name such as 'sub' or a JSONPath such as "
         "'$.preferred_username'");
   }
-  if (absl::StatusOr<ClaimPath> p = ClaimPath::Compile(username_claim, "username_claim"); !p.ok()) {
-    return p.status();
-  }
+  CLEARANCE_RETURN_IF_ERROR(ClaimPath::Compile(username_claim, "username_claim").status());
   if (!client_id_claim.empty()) {
-    if (absl::StatusOr<ClaimPath> p = ClaimPath::Compile(client_id_claim, "client_id_claim");
-        !p.ok()) {
-      return p.status();
-    }
+    CLEARANCE_RETURN_IF_ERROR(ClaimPath::Compile(client_id_claim, "client_id_claim").status());
   }
   if (!groups_claim.empty()) {
-    if (absl::StatusOr<ClaimPath> p = ClaimPath::Compile(groups_claim, "groups_claim"); !p.ok()) {
-      return p.status();
-    }
+    CLEARANCE_RETURN_IF_ERROR(ClaimPath::Compile(groups_claim, "groups_claim").status());
   }
-  if (absl::StatusOr<model_internal::IdentifierRule> r =
-          model_internal::IdentifierRule::Compile(id_pattern);
-      !r.ok()) {
-    return r.status();
-  }
+  CLEARANCE_RETURN_IF_ERROR(model_internal::IdentifierRule::Compile(id_pattern).status());
   static_assert(kJwsAlgorithmCount == 13, "TokenAlgorithmNames() lists every JwsAlgorithm");
   for (size_t i = 0; i < token_issuers.size(); ++i) {
-    if (absl::Status s = ValidateIssuer(i, token_issuers[i]); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(ValidateIssuer(i, token_issuers[i]));
     for (size_t j = 0; j < i; ++j) {
       if (token_issuers[j].issuer == token_issuers[i].issuer) {
         return IssuerError(i, "issuer",

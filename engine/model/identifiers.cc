@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "model/utf8.h"
 
@@ -70,7 +71,7 @@ absl::StatusOr<IdentifierRule> IdentifierRule::Compile(std::string_view pattern)
         "id_pattern: is ", pattern.size(), " bytes long; expected at most ",
         kMaxIdPatternLength));
   }
-  if (absl::Status s = CheckUtf8("id_pattern", pattern); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckUtf8("id_pattern", pattern));
   IdentifierRule rule;
   rule.pattern_ = std::string(pattern);
   std::string_view p = pattern;

@@ -92,15 +92,23 @@ HttpResponse HandleCheckBatch(RequestContext& context) {
   for (const CheckBody& request : body.requests) requests.push_back(request.ToRequest());
   std::vector<Decision> decisions(n);
   const Engine& engine = context.server.store->engine();
+  absl::Status checked;
   if (!any_own) {
-    if (!shared.refused) engine.CheckBatch(shared.handle(), requests, absl::MakeSpan(decisions));
+    if (!shared.refused) {
+      checked = engine.CheckBatch(shared.handle(), requests, absl::MakeSpan(decisions));
+    }
   } else {
     // A refused subject is asked with a default handle; its answer is replaced below.
     std::vector<PrincipalHandle> handles(n);
     for (size_t i = 0; i < n; ++i) {
       if (!subject_of(i).refused) handles[i] = subject_of(i).handle();
     }
-    engine.CheckBatch(handles, requests, absl::MakeSpan(decisions));
+    checked = engine.CheckBatch(handles, requests, absl::MakeSpan(decisions));
+  }
+  if (!checked.ok()) {
+    // Every vector above has n entries, so a refusal is this handler's fault, not the client's.
+    return ProblemFromStatus(absl::InternalError(std::string(checked.message())),
+                             context.request.path);
   }
 
   std::array<uint64_t, 4> counts{};

@@ -4,6 +4,7 @@
 #include <bit>
 #include <utility>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::server::decision {
@@ -74,7 +75,7 @@ absl::Status ReadStrings(const dom::element& e, std::string_view path, std::stri
 absl::Status ReadResourceType(const dom::element& e, std::string_view path, std::string_view name,
                               ResourceType* out) {
   std::string_view s;
-  if (absl::Status status = ReadString(e, path, name, &s); !status.ok()) return status;
+  CLEARANCE_RETURN_IF_ERROR(ReadString(e, path, name, &s));
   absl::StatusOr<ResourceType> parsed = ParseResourceType(s);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(StrCat(Member(path, name), ": ", parsed.status().message()));
@@ -86,7 +87,7 @@ absl::Status ReadResourceType(const dom::element& e, std::string_view path, std:
 absl::Status ReadPermission(const dom::element& e, std::string_view path, std::string_view name,
                             Permission* out) {
   std::string_view s;
-  if (absl::Status status = ReadString(e, path, name, &s); !status.ok()) return status;
+  CLEARANCE_RETURN_IF_ERROR(ReadString(e, path, name, &s));
   absl::StatusOr<Permission> parsed = ParsePermission(s);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(StrCat(Member(path, name), ": ", parsed.status().message()));
@@ -119,7 +120,7 @@ absl::Status ForEachField(dom::object object, std::string_view path,
     seen |= uint32_t{1} << index;
     if (field.value.is_null()) continue;
     *given |= uint32_t{1} << index;
-    if (absl::Status status = on_field(index, field.value); !status.ok()) return status;
+    CLEARANCE_RETURN_IF_ERROR(on_field(index, field.value));
   }
   return absl::OkStatus();
 }
@@ -314,10 +315,8 @@ absl::Status DecodeBatch(dom::object object, BatchBody* out) {
           if (item.get_object().get(request) != simdjson::SUCCESS) {
             return WrongType(Element("requests", i), "a check request object", item);
           }
-          if (absl::Status s = DecodeCheck(request, Element("requests", i), &out->requests[i]);
-              !s.ok()) {
-            return s;
-          }
+          CLEARANCE_RETURN_IF_ERROR(
+              DecodeCheck(request, Element("requests", i), &out->requests[i]));
           ++i;
         }
         return absl::OkStatus();

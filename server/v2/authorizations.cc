@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "server/v2/resources.h"
 #include "server/v2/search.h"
@@ -33,46 +34,37 @@ absl::StatusOr<AuthorizationKey> ParseKey(std::string_view text) {
 // (resourcePropertyName), exactly one of the two.
 absl::StatusOr<AuthorizationSpec> ReadSpec(const JsonObject& root) {
   AuthorizationSpec spec;
-  absl::StatusOr<std::string> owner_id = root.RequiredString("ownerId");
-  if (!owner_id.ok()) return owner_id.status();
-  spec.owner_id = *std::move(owner_id);
-  absl::StatusOr<std::string> owner_type = root.RequiredString("ownerType");
-  if (!owner_type.ok()) return owner_type.status();
-  absl::StatusOr<OwnerType> parsed_owner = ParseOwnerType(*owner_type, root.PathOf("ownerType"));
-  if (!parsed_owner.ok()) return parsed_owner.status();
-  spec.owner_type = *parsed_owner;
-  absl::StatusOr<std::string> resource_type = root.RequiredString("resourceType");
-  if (!resource_type.ok()) return resource_type.status();
-  absl::StatusOr<ResourceType> parsed_type =
-      ParseResourceType(*resource_type, root.PathOf("resourceType"));
-  if (!parsed_type.ok()) return parsed_type.status();
-  spec.resource_type = *parsed_type;
+  CLEARANCE_ASSIGN_OR_RETURN(spec.owner_id, root.RequiredString("ownerId"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_type, root.RequiredString("ownerType"));
+  CLEARANCE_ASSIGN_OR_RETURN(spec.owner_type, ParseOwnerType(owner_type, root.PathOf("ownerType")));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_type, root.RequiredString("resourceType"));
+  CLEARANCE_ASSIGN_OR_RETURN(spec.resource_type,
+                             ParseResourceType(resource_type, root.PathOf("resourceType")));
 
-  absl::StatusOr<std::optional<std::string>> resource_id = root.OptionalString("resourceId");
-  if (!resource_id.ok()) return resource_id.status();
-  absl::StatusOr<std::optional<std::string>> property = root.OptionalString("resourcePropertyName");
-  if (!property.ok()) return property.status();
-  if (resource_id->has_value() == property->has_value()) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> resource_id,
+                             root.OptionalString("resourceId"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> property,
+                             root.OptionalString("resourcePropertyName"));
+  if (resource_id.has_value() == property.has_value()) {
     return absl::InvalidArgumentError(
         StrCat(root.path().empty() ? "request body" : root.path(),
                ": give exactly one of resourceId (an id, or \"*\" for every resource) and "
                "resourcePropertyName (USER_TASK only)"));
   }
-  if (resource_id->has_value()) spec.resource_id = **resource_id;
-  if (property->has_value()) spec.resource_property_name = **property;
+  if (resource_id.has_value()) spec.resource_id = *resource_id;
+  if (property.has_value()) spec.resource_property_name = *property;
 
-  absl::StatusOr<std::optional<JsonArray>> permissions = root.OptionalArray("permissionTypes");
-  if (!permissions.ok()) return permissions.status();
-  if (!permissions->has_value()) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonArray> permissions,
+                             root.OptionalArray("permissionTypes"));
+  if (!permissions.has_value()) {
     return absl::InvalidArgumentError(StrCat("No ", root.PathOf("permissionTypes"), " provided"));
   }
-  absl::StatusOr<std::vector<std::string>> names = (*permissions)->Strings();
-  if (!names.ok()) return names.status();
-  for (size_t i = 0; i < names->size(); ++i) {
-    absl::StatusOr<Permission> p =
-        ParsePermission((*names)[i], StrCat(root.PathOf("permissionTypes"), "[", i, "]"));
-    if (!p.ok()) return p.status();
-    spec.permissions |= Bit(*p);
+  CLEARANCE_ASSIGN_OR_RETURN(std::vector<std::string> names, permissions->Strings());
+  for (size_t i = 0; i < names.size(); ++i) {
+    CLEARANCE_ASSIGN_OR_RETURN(
+        Permission p,
+        ParsePermission(names[i], StrCat(root.PathOf("permissionTypes"), "[", i, "]")));
+    spec.permissions |= Bit(p);
   }
   return spec;
 }
@@ -204,31 +196,22 @@ absl::StatusOr<Filter> ReadFilter(const std::optional<JsonObject>& object) {
   Filter f;
   if (!object) return f;
   const JsonObject& o = *object;
-  absl::StatusOr<std::optional<std::string>> owner_id = o.OptionalString("ownerId");
-  if (!owner_id.ok()) return owner_id.status();
-  f.owner_id = *owner_id;
-  absl::StatusOr<std::optional<std::string>> owner_type = o.OptionalString("ownerType");
-  if (!owner_type.ok()) return owner_type.status();
-  if (owner_type->has_value()) {
-    absl::StatusOr<OwnerType> t = ParseOwnerType(**owner_type, o.PathOf("ownerType"));
-    if (!t.ok()) return t.status();
-    f.owner_type = *t;
+  CLEARANCE_ASSIGN_OR_RETURN(f.owner_id, o.OptionalString("ownerId"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> owner_type, o.OptionalString("ownerType"));
+  if (owner_type.has_value()) {
+    CLEARANCE_ASSIGN_OR_RETURN(f.owner_type, ParseOwnerType(*owner_type, o.PathOf("ownerType")));
   }
-  absl::StatusOr<std::optional<std::string>> resource_type = o.OptionalString("resourceType");
-  if (!resource_type.ok()) return resource_type.status();
-  if (resource_type->has_value()) {
-    absl::StatusOr<ResourceType> t = ParseResourceType(**resource_type, o.PathOf("resourceType"));
-    if (!t.ok()) return t.status();
-    f.resource_type = *t;
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> resource_type,
+                             o.OptionalString("resourceType"));
+  if (resource_type.has_value()) {
+    CLEARANCE_ASSIGN_OR_RETURN(f.resource_type,
+                               ParseResourceType(*resource_type, o.PathOf("resourceType")));
   }
   for (auto [name, out] : {std::pair{"resourceIds", &f.resource_ids},
                            std::pair{"resourcePropertyNames", &f.property_names}}) {
-    absl::StatusOr<std::optional<JsonArray>> array = o.OptionalArray(name);
-    if (!array.ok()) return array.status();
-    if (!array->has_value()) continue;
-    absl::StatusOr<std::vector<std::string>> strings = (*array)->Strings();
-    if (!strings.ok()) return strings.status();
-    *out = *std::move(strings);
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonArray> array, o.OptionalArray(name));
+    if (!array.has_value()) continue;
+    CLEARANCE_ASSIGN_OR_RETURN(*out, array->Strings());
   }
   return f;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "server/v2/resources.h"
 #include "server/v2/search.h"
@@ -162,12 +163,10 @@ void WriteEntity(JsonWriter& w, const ContainerKind& kind, const Entity& e) {
 
 // name (required) and description (optional; an update without it keeps the stored one).
 absl::Status ReadNameAndDescription(const JsonObject& root, Entity* e) {
-  absl::StatusOr<std::string> name = root.RequiredString("name");
-  if (!name.ok()) return name.status();
-  e->name = *std::move(name);
-  absl::StatusOr<std::optional<std::string>> description = root.OptionalString("description");
-  if (!description.ok()) return description.status();
-  if (description->has_value()) e->description = **description;
+  CLEARANCE_ASSIGN_OR_RETURN(e->name, root.RequiredString("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> description,
+                             root.OptionalString("description"));
+  if (description.has_value()) e->description = *description;
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "server/v2/resources.h"
 #include "server/v2/search.h"
@@ -30,9 +31,7 @@ absl::Status ReadFields(const JsonObject& root, MappingRule* rule) {
   for (auto [name, out] :
        {std::pair{"claimName", &rule->claim_name}, std::pair{"claimValue", &rule->claim_value},
         std::pair{"name", &rule->name}}) {
-    absl::StatusOr<std::string> value = root.RequiredString(name);
-    if (!value.ok()) return value.status();
-    *out = *std::move(value);
+    CLEARANCE_ASSIGN_OR_RETURN(*out, root.RequiredString(name));
   }
   return absl::OkStatus();
 }
@@ -112,9 +111,7 @@ absl::StatusOr<Filter> ReadFilter(const std::optional<JsonObject>& object) {
        {std::tuple{"claimName", &f.claim_name, false},
         std::tuple{"claimValue", &f.claim_value, false}, std::tuple{"mappingRuleId", &f.id, false},
         std::tuple{"name", &f.name, true}}) {
-    absl::StatusOr<std::optional<StringFilter>> read = ReadStringFilter(*object, name, advanced);
-    if (!read.ok()) return read.status();
-    *out = *std::move(read);
+    CLEARANCE_ASSIGN_OR_RETURN(*out, ReadStringFilter(*object, name, advanced));
   }
   return f;
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::server::v2_internal {
@@ -93,50 +94,41 @@ bool Like(std::string_view value, std::string_view pattern) {
 
 absl::StatusOr<std::optional<std::vector<std::string>>> ReadStrings(const JsonObject& o,
                                                                     std::string_view name) {
-  absl::StatusOr<std::optional<JsonArray>> array = o.OptionalArray(name);
-  if (!array.ok()) return array.status();
-  if (!array->has_value()) return std::nullopt;
-  absl::StatusOr<std::vector<std::string>> strings = (*array)->Strings();
-  if (!strings.ok()) return strings.status();
-  return std::optional<std::vector<std::string>>(*std::move(strings));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonArray> array, o.OptionalArray(name));
+  if (!array.has_value()) return std::nullopt;
+  CLEARANCE_ASSIGN_OR_RETURN(std::vector<std::string> strings, array->Strings());
+  return std::optional<std::vector<std::string>>(std::move(strings));
 }
 
 }  // namespace
 
 absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
                                                absl::Span<const std::string_view> sort_fields) {
-  absl::StatusOr<JsonBody> parsed = JsonBody::Parse(body, /*empty_is_object=*/true);
-  if (!parsed.ok()) return parsed.status();
-  SearchQuery query(*std::move(parsed));
+  CLEARANCE_ASSIGN_OR_RETURN(JsonBody parsed, JsonBody::Parse(body, /*empty_is_object=*/true));
+  SearchQuery query(std::move(parsed));
   const JsonObject root = query.body_.root();
 
-  absl::StatusOr<std::optional<JsonObject>> filter = root.OptionalObject("filter");
-  if (!filter.ok()) return filter.status();
-  query.filter_ = *std::move(filter);
+  CLEARANCE_ASSIGN_OR_RETURN(query.filter_, root.OptionalObject("filter"));
 
-  absl::StatusOr<std::optional<JsonArray>> sort = root.OptionalArray("sort");
-  if (!sort.ok()) return sort.status();
-  if (sort->has_value()) {
-    absl::StatusOr<std::vector<JsonObject>> keys = (*sort)->Objects();
-    if (!keys.ok()) return keys.status();
-    for (const JsonObject& key : *keys) {
-      absl::StatusOr<std::string> field = key.RequiredString("field");
-      if (!field.ok()) return field.status();
-      auto it = std::find(sort_fields.begin(), sort_fields.end(), *field);
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonArray> sort, root.OptionalArray("sort"));
+  if (sort.has_value()) {
+    CLEARANCE_ASSIGN_OR_RETURN(std::vector<JsonObject> keys, sort->Objects());
+    for (const JsonObject& key : keys) {
+      CLEARANCE_ASSIGN_OR_RETURN(std::string field, key.RequiredString("field"));
+      auto it = std::find(sort_fields.begin(), sort_fields.end(), field);
       if (it == sort_fields.end()) {
-        return absl::InvalidArgumentError(StrCat(key.PathOf("field"), ": '", field->substr(0, 128),
+        return absl::InvalidArgumentError(StrCat(key.PathOf("field"), ": '", field.substr(0, 128),
                                                  "' is not a sort field; expected one of ",
                                                  strings_internal::StrJoin(sort_fields, ", ")));
       }
-      absl::StatusOr<std::optional<std::string>> order = key.OptionalString("order");
-      if (!order.ok()) return order.status();
+      CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> order, key.OptionalString("order"));
       bool descending = false;
-      if (order->has_value()) {
-        if (**order == "DESC") {
+      if (order.has_value()) {
+        if (*order == "DESC") {
           descending = true;
-        } else if (**order != "ASC") {
+        } else if (*order != "ASC") {
           return absl::InvalidArgumentError(StrCat(key.PathOf("order"), ": '",
-                                                   (*order)->substr(0, 128),
+                                                   order->substr(0, 128),
                                                    "' is not a sort order; expected ASC or DESC"));
         }
       }
@@ -144,50 +136,43 @@ absl::StatusOr<SearchQuery> SearchQuery::Parse(std::string_view body,
     }
   }
 
-  absl::StatusOr<std::optional<JsonObject>> page = root.OptionalObject("page");
-  if (!page.ok()) return page.status();
-  if (page->has_value()) {
-    const JsonObject& p = **page;
-    absl::StatusOr<std::optional<int64_t>> from = p.OptionalInt("from");
-    if (!from.ok()) return from.status();
-    absl::StatusOr<std::optional<int64_t>> limit = p.OptionalInt("limit");
-    if (!limit.ok()) return limit.status();
-    absl::StatusOr<std::optional<std::string>> after = p.OptionalString("after");
-    if (!after.ok()) return after.status();
-    absl::StatusOr<std::optional<std::string>> before = p.OptionalString("before");
-    if (!before.ok()) return before.status();
-    if (after->has_value() && before->has_value()) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonObject> page, root.OptionalObject("page"));
+  if (page.has_value()) {
+    const JsonObject& p = *page;
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<int64_t> from, p.OptionalInt("from"));
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<int64_t> limit, p.OptionalInt("limit"));
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> after, p.OptionalString("after"));
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> before, p.OptionalString("before"));
+    if (after.has_value() && before.has_value()) {
       return absl::InvalidArgumentError(StrCat(p.path(), ": give at most one of after and before"));
     }
-    if (from->has_value() && (after->has_value() || before->has_value())) {
+    if (from.has_value() && (after.has_value() || before.has_value())) {
       return absl::InvalidArgumentError(
           StrCat(p.path(),
                  ": give either from (offset paging) or after/before (cursor paging), not both"));
     }
-    if (from->has_value()) {
-      if (**from < 0) {
+    if (from.has_value()) {
+      if (*from < 0) {
         return absl::InvalidArgumentError(
-            StrCat(p.PathOf("from"), ": ", **from, " is negative; expected 0 or more"));
+            StrCat(p.PathOf("from"), ": ", *from, " is negative; expected 0 or more"));
       }
-      query.position_ = **from;
+      query.position_ = *from;
     }
-    if (limit->has_value()) {
-      if (**limit < 0 || **limit > kMaxPageLimit) {
+    if (limit.has_value()) {
+      if (*limit < 0 || *limit > kMaxPageLimit) {
         return absl::InvalidArgumentError(StrCat(
-            p.PathOf("limit"), ": ", **limit, " is out of range; expected 0 to ", kMaxPageLimit));
+            p.PathOf("limit"), ": ", *limit, " is out of range; expected 0 to ", kMaxPageLimit));
       }
-      query.limit_ = **limit;
+      query.limit_ = *limit;
     }
-    if (after->has_value()) {
-      absl::StatusOr<int64_t> index = ReadCursor(**after, p.PathOf("after"));
-      if (!index.ok()) return index.status();
+    if (after.has_value()) {
+      CLEARANCE_ASSIGN_OR_RETURN(int64_t index, ReadCursor(*after, p.PathOf("after")));
       query.mode_ = Mode::kAfter;
-      query.position_ = *index;
-    } else if (before->has_value()) {
-      absl::StatusOr<int64_t> index = ReadCursor(**before, p.PathOf("before"));
-      if (!index.ok()) return index.status();
+      query.position_ = index;
+    } else if (before.has_value()) {
+      CLEARANCE_ASSIGN_OR_RETURN(int64_t index, ReadCursor(*before, p.PathOf("before")));
       query.mode_ = Mode::kBefore;
-      query.position_ = *index;
+      query.position_ = index;
     }
   }
   return query;
@@ -274,24 +259,12 @@ absl::StatusOr<std::optional<StringFilter>> ReadStringFilter(const JsonObject& f
     }
   }
   StringFilter f;
-  absl::StatusOr<std::optional<std::string>> eq = o.OptionalString("$eq");
-  if (!eq.ok()) return eq.status();
-  f.eq = *eq;
-  absl::StatusOr<std::optional<std::string>> neq = o.OptionalString("$neq");
-  if (!neq.ok()) return neq.status();
-  f.neq = *neq;
-  absl::StatusOr<std::optional<bool>> exists = o.OptionalBool("$exists");
-  if (!exists.ok()) return exists.status();
-  f.exists = *exists;
-  absl::StatusOr<std::optional<std::vector<std::string>>> in = ReadStrings(o, "$in");
-  if (!in.ok()) return in.status();
-  f.in = *std::move(in);
-  absl::StatusOr<std::optional<std::vector<std::string>>> not_in = ReadStrings(o, "$notIn");
-  if (!not_in.ok()) return not_in.status();
-  f.not_in = *std::move(not_in);
-  absl::StatusOr<std::optional<std::string>> like = o.OptionalString("$like");
-  if (!like.ok()) return like.status();
-  f.like = *like;
+  CLEARANCE_ASSIGN_OR_RETURN(f.eq, o.OptionalString("$eq"));
+  CLEARANCE_ASSIGN_OR_RETURN(f.neq, o.OptionalString("$neq"));
+  CLEARANCE_ASSIGN_OR_RETURN(f.exists, o.OptionalBool("$exists"));
+  CLEARANCE_ASSIGN_OR_RETURN(f.in, ReadStrings(o, "$in"));
+  CLEARANCE_ASSIGN_OR_RETURN(f.not_in, ReadStrings(o, "$notIn"));
+  CLEARANCE_ASSIGN_OR_RETURN(f.like, o.OptionalString("$like"));
   return f;
 }
 

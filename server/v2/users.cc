@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_password.h"
 #include "server/v2/resources.h"
@@ -41,16 +42,12 @@ void WriteUser(JsonWriter& w, const User& u) {
 // blank, the password is unchanged").
 absl::Status ReadUserFields(const JsonObject& root, User* u) {
   for (auto [name, out] : {std::pair{"name", &u->name}, std::pair{"email", &u->email}}) {
-    absl::StatusOr<std::optional<std::string>> value = root.OptionalString(name);
-    if (!value.ok()) return value.status();
-    if (value->has_value()) *out = **value;
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> value, root.OptionalString(name));
+    if (value.has_value()) *out = *value;
   }
-  absl::StatusOr<std::optional<std::string>> password = root.OptionalString("password");
-  if (!password.ok()) return password.status();
-  if (password->has_value() && !(*password)->empty()) {
-    absl::StatusOr<std::string> hash = HashPassword(**password);
-    if (!hash.ok()) return hash.status();
-    u->password_hash = *std::move(hash);
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> password, root.OptionalString("password"));
+  if (password.has_value() && !password->empty()) {
+    CLEARANCE_ASSIGN_OR_RETURN(u->password_hash, HashPassword(*password));
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "clearance/catalog.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/model.h"
 #include "simdjson.h"
@@ -106,42 +107,33 @@ std::optional<Intent> ParseIntent(std::string_view s) {
 
 absl::StatusOr<AuthorizationSpec> AuthorizationSpecOf(const Fields& v) {
   AuthorizationSpec spec;
-  absl::StatusOr<std::string> owner_type = v.String("ownerType", true);
-  if (!owner_type.ok()) return owner_type.status();
-  absl::StatusOr<OwnerType> ot = ParseOwnerType(*owner_type);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_type, v.String("ownerType", true));
+  absl::StatusOr<OwnerType> ot = ParseOwnerType(owner_type);
   if (!ot.ok()) return v.Error("ownerType", ot.status());
   spec.owner_type = *ot;
-  absl::StatusOr<std::string> owner_id = v.String("ownerId", true);
-  if (!owner_id.ok()) return owner_id.status();
-  spec.owner_id = *std::move(owner_id);
-  absl::StatusOr<std::string> resource_type = v.String("resourceType", true);
-  if (!resource_type.ok()) return resource_type.status();
-  absl::StatusOr<ResourceType> rt = ParseResourceType(*resource_type);
+  CLEARANCE_ASSIGN_OR_RETURN(spec.owner_id, v.String("ownerId", true));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_type, v.String("resourceType", true));
+  absl::StatusOr<ResourceType> rt = ParseResourceType(resource_type);
   if (!rt.ok()) return v.Error("resourceType", rt.status());
   spec.resource_type = *rt;
-  absl::StatusOr<std::string> matcher = v.String("resourceMatcher", false);
-  if (!matcher.ok()) return matcher.status();
-  absl::StatusOr<std::string> resource_id = v.String("resourceId", false);
-  if (!resource_id.ok()) return resource_id.status();
-  absl::StatusOr<std::string> property = v.String("resourcePropertyName", false);
-  if (!property.ok()) return property.status();
-  if (*matcher == "ANY") {
+  CLEARANCE_ASSIGN_OR_RETURN(std::string matcher, v.String("resourceMatcher", false));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_id, v.String("resourceId", false));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string property, v.String("resourcePropertyName", false));
+  if (matcher == "ANY") {
     spec.resource_id = std::string(kWildcardResourceId);
-  } else if (*matcher == "ID") {
-    spec.resource_id = *std::move(resource_id);
-  } else if (*matcher == "PROPERTY") {
-    spec.resource_property_name = *std::move(property);
-  } else if (matcher->empty()) {
+  } else if (matcher == "ID") {
+    spec.resource_id = std::move(resource_id);
+  } else if (matcher == "PROPERTY") {
+    spec.resource_property_name = std::move(property);
+  } else if (matcher.empty()) {
     // Records written before resourceMatcher existed: the scope is whichever field is set.
-    spec.resource_id = *std::move(resource_id);
-    spec.resource_property_name = *std::move(property);
+    spec.resource_id = std::move(resource_id);
+    spec.resource_property_name = std::move(property);
   } else {
-    return v.Error("resourceMatcher",
-                   StrCat("is \"", *matcher, "\"; expected ANY, ID or PROPERTY"));
+    return v.Error("resourceMatcher", StrCat("is \"", matcher, "\"; expected ANY, ID or PROPERTY"));
   }
-  absl::StatusOr<std::vector<std::string>> permissions = v.Strings("permissionTypes");
-  if (!permissions.ok()) return permissions.status();
-  for (const std::string& name : *permissions) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::vector<std::string> permissions, v.Strings("permissionTypes"));
+  for (const std::string& name : permissions) {
     absl::StatusOr<Permission> p = ParsePermission(name);
     if (!p.ok()) return v.Error("permissionTypes", p.status());
     spec.permissions |= Bit(*p);
@@ -173,45 +165,37 @@ AuthorizationKey FindAuthorization(const IdentityState& state, std::optional<uin
 
 absl::StatusOr<Command> AuthorizationCommand(Intent intent, const Fields& v,
                                              const IdentityState& state) {
-  absl::StatusOr<AuthorizationSpec> spec = AuthorizationSpecOf(v);
-  if (!spec.ok()) return spec.status();
-  if (intent == Intent::kCreated) return CreateAuthorization{*std::move(spec)};
-  absl::StatusOr<std::optional<uint64_t>> key = v.Unsigned("authorizationKey");
-  if (!key.ok()) return key.status();
-  const AuthorizationKey ours = FindAuthorization(state, *key, *spec);
-  if (intent == Intent::kUpdated) return UpdateAuthorization{ours, *std::move(spec)};
+  CLEARANCE_ASSIGN_OR_RETURN(AuthorizationSpec spec, AuthorizationSpecOf(v));
+  if (intent == Intent::kCreated) return CreateAuthorization{std::move(spec)};
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> key, v.Unsigned("authorizationKey"));
+  const AuthorizationKey ours = FindAuthorization(state, key, spec);
+  if (intent == Intent::kUpdated) return UpdateAuthorization{ours, std::move(spec)};
   return DeleteAuthorization{ours};
 }
 
 absl::StatusOr<Command> MappingRuleCommand(Intent intent, const Fields& v) {
-  absl::StatusOr<std::string> id = v.String("mappingRuleId", true);
-  if (!id.ok()) return id.status();
-  if (intent == Intent::kDeleted) return DeleteMappingRule{*std::move(id)};
+  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.String("mappingRuleId", true));
+  if (intent == Intent::kDeleted) return DeleteMappingRule{std::move(id)};
   MappingRule rule;
-  rule.id = *std::move(id);
+  rule.id = std::move(id);
   for (auto [name, field] : {std::pair<std::string_view, std::string*>{"claimName", &rule.claim_name},
                              {"claimValue", &rule.claim_value},
                              {"name", &rule.name}}) {
-    absl::StatusOr<std::string> s = v.String(name, name != "name");
-    if (!s.ok()) return s.status();
-    *field = *std::move(s);
+    CLEARANCE_ASSIGN_OR_RETURN(*field, v.String(name, name != "name"));
   }
   if (intent == Intent::kCreated) return CreateMappingRule{std::move(rule)};
   return UpdateMappingRule{std::move(rule)};
 }
 
 absl::StatusOr<Command> UserCommand(Intent intent, const Fields& v) {
-  absl::StatusOr<std::string> username = v.String("username", true);
-  if (!username.ok()) return username.status();
-  if (intent == Intent::kDeleted) return DeleteUser{*std::move(username)};
+  CLEARANCE_ASSIGN_OR_RETURN(std::string username, v.String("username", true));
+  if (intent == Intent::kDeleted) return DeleteUser{std::move(username)};
   User user;
-  user.username = *std::move(username);
+  user.username = std::move(username);
   for (auto [name, field] : {std::pair<std::string_view, std::string*>{"name", &user.name},
                              {"email", &user.email},
                              {"password", &user.password_hash}}) {
-    absl::StatusOr<std::string> s = v.String(name, false);
-    if (!s.ok()) return s.status();
-    *field = *std::move(s);
+    CLEARANCE_ASSIGN_OR_RETURN(*field, v.String(name, false));
   }
   if (intent == Intent::kCreated) return CreateUser{std::move(user)};
   return UpdateUser{std::move(user)};
@@ -222,45 +206,40 @@ absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, cons
   const std::string_view id_field = type == ContainerType::kGroup  ? "groupId"
                                     : type == ContainerType::kRole ? "roleId"
                                                                    : "tenantId";
-  absl::StatusOr<std::string> id = v.String(id_field, true);
-  if (!id.ok()) return id.status();
+  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.String(id_field, true));
   if (intent == Intent::kEntityAdded || intent == Intent::kEntityRemoved) {
-    absl::StatusOr<std::string> entity_type = v.String("entityType", true);
-    if (!entity_type.ok()) return entity_type.status();
-    absl::StatusOr<OwnerType> mt = ParseOwnerType(*entity_type);
+    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_type, v.String("entityType", true));
+    absl::StatusOr<OwnerType> mt = ParseOwnerType(entity_type);
     if (!mt.ok()) return v.Error("entityType", mt.status());
-    absl::StatusOr<std::string> entity_id = v.String("entityId", true);
-    if (!entity_id.ok()) return entity_id.status();
-    Membership m{type, *std::move(id), *mt, *std::move(entity_id)};
+    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_id, v.String("entityId", true));
+    Membership m{type, std::move(id), *mt, std::move(entity_id)};
     if (intent == Intent::kEntityAdded) return AddMember{std::move(m)};
     return RemoveMember{std::move(m)};
   }
   if (intent == Intent::kDeleted) {
     switch (type) {
       case ContainerType::kGroup:
-        return DeleteGroup{*std::move(id)};
+        return DeleteGroup{std::move(id)};
       case ContainerType::kRole:
-        return DeleteRole{*std::move(id)};
+        return DeleteRole{std::move(id)};
       case ContainerType::kTenant:
-        return DeleteTenant{*std::move(id)};
+        return DeleteTenant{std::move(id)};
     }
   }
-  absl::StatusOr<std::string> name = v.String("name", false);
-  if (!name.ok()) return name.status();
-  absl::StatusOr<std::string> description = v.String("description", false);
-  if (!description.ok()) return description.status();
+  CLEARANCE_ASSIGN_OR_RETURN(std::string name, v.String("name", false));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string description, v.String("description", false));
   const bool create = intent == Intent::kCreated;
   switch (type) {
     case ContainerType::kGroup: {
-      Group g{*std::move(id), *std::move(name), *std::move(description)};
+      Group g{std::move(id), std::move(name), std::move(description)};
       return create ? Command(CreateGroup{std::move(g)}) : Command(UpdateGroup{std::move(g)});
     }
     case ContainerType::kRole: {
-      Role r{*std::move(id), *std::move(name), *std::move(description)};
+      Role r{std::move(id), std::move(name), std::move(description)};
       return create ? Command(CreateRole{std::move(r)}) : Command(UpdateRole{std::move(r)});
     }
     case ContainerType::kTenant: {
-      Tenant t{*std::move(id), *std::move(name), *std::move(description)};
+      Tenant t{std::move(id), std::move(name), std::move(description)};
       return create ? Command(CreateTenant{std::move(t)}) : Command(UpdateTenant{std::move(t)});
     }
   }
@@ -284,12 +263,11 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
   }
   const Fields record(obj, "record: ");
   DecodedRecord out;
-  absl::StatusOr<std::optional<uint64_t>> position = record.Unsigned("position");
-  if (!position.ok()) return position.status();
-  if (!position->has_value()) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> position, record.Unsigned("position"));
+  if (!position.has_value()) {
     return record.Error("position", "is missing; expected the record's log position");
   }
-  out.position = **position;
+  out.position = *position;
   if (out.position > kMaxLogPosition) {
     return record.Error(
         "position", StrCat(out.position, " is above ", kMaxLogPosition,
@@ -298,14 +276,11 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
   }
   const std::string where = StrCat("record at position ", out.position, ": ");
   const Fields envelope(obj, where);
-  absl::StatusOr<std::string> value_type = envelope.String("valueType", true);
-  if (!value_type.ok()) return value_type.status();
-  out.value_type = *std::move(value_type);
-  absl::StatusOr<std::string> intent = envelope.String("intent", true);
-  if (!intent.ok()) return intent.status();
-  out.intent = *std::move(intent);
-  absl::StatusOr<std::string> record_type = envelope.String("recordType", false);
-  if (!record_type.ok()) return record_type.status();
+  CLEARANCE_ASSIGN_OR_RETURN(std::string value_type, envelope.String("valueType", true));
+  out.value_type = std::move(value_type);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string intent, envelope.String("intent", true));
+  out.intent = std::move(intent);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string record_type, envelope.String("recordType", false));
 
   const std::optional<ValueType> type = ParseValueType(out.value_type);
   if (!type) {
@@ -325,7 +300,7 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
   const bool container = *type == ValueType::kGroup || *type == ValueType::kRole ||
                          *type == ValueType::kTenant;
   if (*parsed_intent == Intent::kCommand || (membership_intent && !container) ||
-      (!record_type->empty() && *record_type != "EVENT")) {
+      (!record_type.empty() && record_type != "EVENT")) {
     out.kind = DecodedRecord::Kind::kIgnored;
     return out;
   }
@@ -394,22 +369,21 @@ absl::Status RecordIngestor::IngestRecord(std::string_view json, uint64_t line) 
     case DecodedRecord::Kind::kCommand:
       break;
   }
-  absl::StatusOr<ApplyResult> result = writer_ != nullptr
-                                            ? writer_->Apply(record->command, record->position)
-                                            : store_->Apply(record->command, record->position);
-  if (!result.ok()) return result.status();
-  switch (result->outcome) {
+  CLEARANCE_ASSIGN_OR_RETURN(ApplyResult result,
+                             writer_ != nullptr ? writer_->Apply(record->command, record->position)
+                                                : store_->Apply(record->command, record->position));
+  switch (result.outcome) {
     case ApplyResult::Outcome::kApplied:
       ++stats_.applied;
       if (on_applied_) {
-        if (absl::Status s = on_applied_(result->changes); !s.ok()) return s;
+        CLEARANCE_RETURN_IF_ERROR(on_applied_(result.changes));
       }
       break;
     case ApplyResult::Outcome::kRefused:
       ++stats_.refused;
       if (stats_.first_refusal.empty()) {
-        stats_.first_refusal = StrCat("position ", record->position, ": ",
-                                      result->refusal.message());
+        stats_.first_refusal =
+            StrCat("position ", record->position, ": ", result.refusal.message());
       }
       break;
     case ApplyResult::Outcome::kSkipped:
@@ -437,7 +411,7 @@ absl::Status RecordIngestor::IngestStream(std::istream* in) {
     ++line_;
     if (line.size() > options_.max_line_bytes) return LineTooLong();
     if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-      if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(IngestRecord(line, line_));
     }
     if (!ended_by_newline) return absl::OkStatus();
   }
@@ -451,7 +425,7 @@ absl::Status RecordIngestor::IngestBuffer(std::string_view ndjson) {
     ++line_;
     if (line.size() > options_.max_line_bytes) return LineTooLong();
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    if (absl::Status s = IngestRecord(line, line_); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(IngestRecord(line, line_));
   }
   return absl::OkStatus();
 }

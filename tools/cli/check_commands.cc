@@ -6,6 +6,7 @@
 #include <set>
 
 #include "clearance/engine.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_jwks.h"
 #include "clearance/verifier_options.h"
@@ -21,15 +22,14 @@ using strings_internal::StrCat;
 // fetch_uris: false leaves jwks_uri issuers out (config set checks files only, offline).
 absl::StatusOr<std::unique_ptr<TokenVerifier>> BuildVerifier(const Configuration& config,
                                                              bool fetch_uris) {
-  absl::StatusOr<TokenVerifierOptions> options = VerifierOptionsFor(config);
-  if (!options.ok()) return options.status();
+  CLEARANCE_ASSIGN_OR_RETURN(TokenVerifierOptions options, VerifierOptionsFor(config));
   std::vector<IssuerConfig> issuers;
-  for (IssuerConfig& issuer : options->issuers) {
+  for (IssuerConfig& issuer : options.issuers) {
     if (!issuer.jwks_uri.empty()) {
       if (!fetch_uris) continue;
       // Fetched here rather than by the verifier, which would swallow a failed first fetch (it
       // keeps serving while a refresh fails); a one-shot tool should say what went wrong.
-      absl::StatusOr<std::string> body = options->fetcher->Fetch(issuer.jwks_uri);
+      absl::StatusOr<std::string> body = options.fetcher->Fetch(issuer.jwks_uri);
       if (!body.ok()) {
         return absl::Status(body.status().code(),
                             StrCat("issuer '", issuer.issuer, "': fetching jwks_uri '",
@@ -40,8 +40,8 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> BuildVerifier(const Configuration
     }
     issuers.push_back(std::move(issuer));
   }
-  options->issuers = std::move(issuers);
-  return TokenVerifier::Create(*std::move(options));
+  options.issuers = std::move(issuers);
+  return TokenVerifier::Create(std::move(options));
 }
 
 }  // namespace
@@ -63,10 +63,9 @@ absl::StatusOr<std::vector<KeyLoadReport>> TokenKeyReports(const Configuration& 
   bool any_file = false;
   for (const TokenIssuerConfig& t : config.token_issuers) any_file |= !t.jwks_file.empty();
   if (!any_file) return std::vector<KeyLoadReport>();
-  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
-      BuildVerifier(config, /*fetch_uris=*/false);
-  if (!verifier.ok()) return verifier.status();
-  return (*verifier)->KeyLoadReports();
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<TokenVerifier> verifier,
+                             BuildVerifier(config, /*fetch_uris=*/false));
+  return verifier->KeyLoadReports();
 }
 
 namespace {
@@ -88,16 +87,14 @@ const std::vector<FlagSpec> kCallerFlags = {
 // Claims as the engine sees them, once they are known to be one object within the limits.
 // UNAUTHENTICATED names what is wrong with the claims; other codes are errors of the input.
 absl::StatusOr<Caller> ClaimsCaller(const Flags& f, std::string json) {
-  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxClaimsBytes);
-  if (!max_bytes.ok()) return max_bytes.status();
-  absl::StatusOr<size_t> max_depth = LimitValue(f, kMaxClaimsDepth);
-  if (!max_depth.ok()) return max_depth.status();
-  if (json.size() > *max_bytes) {
+  CLEARANCE_ASSIGN_OR_RETURN(size_t max_bytes, LimitValue(f, kMaxClaimsBytes));
+  CLEARANCE_ASSIGN_OR_RETURN(size_t max_depth, LimitValue(f, kMaxClaimsDepth));
+  if (json.size() > max_bytes) {
     return absl::InvalidArgumentError(StrCat("--claims-json: holds ", json.size(),
-                                             " bytes, more than the limit of ", *max_bytes,
+                                             " bytes, more than the limit of ", max_bytes,
                                              "; raise it with --", kMaxClaimsBytes.flag));
   }
-  if (absl::Status s = CheckClaimsDocument(json, *max_depth); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckClaimsDocument(json, max_depth));
   return Caller::Claims(std::move(json));
 }
 
@@ -110,12 +107,10 @@ absl::StatusOr<Caller> CallerOf(const Flags& f) {
   if (f.Has("anonymous")) return Caller::Anonymous();
   if (std::optional<std::string> user = f.Get("basic-user")) return Caller::BasicUser(*user);
   if (std::optional<std::string> json = f.Get("claims-json")) return ClaimsCaller(f, *json);
-  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxClaimsBytes);
-  if (!max_bytes.ok()) return max_bytes.status();
-  absl::StatusOr<std::string> text =
-      ReadInput("--claims", *f.Get("claims"), *max_bytes, kMaxClaimsBytes.flag);
-  if (!text.ok()) return text.status();
-  return ClaimsCaller(f, *std::move(text));
+  CLEARANCE_ASSIGN_OR_RETURN(size_t max_bytes, LimitValue(f, kMaxClaimsBytes));
+  CLEARANCE_ASSIGN_OR_RETURN(
+      std::string text, ReadInput("--claims", *f.Get("claims"), max_bytes, kMaxClaimsBytes.flag));
+  return ClaimsCaller(f, std::move(text));
 }
 
 // Claims refused before the engine saw them: the decision line check prints for any
@@ -153,15 +148,13 @@ struct Target {
 };
 
 absl::StatusOr<Target> TargetOf(const Flags& f) {
-  absl::StatusOr<std::string> rt = f.Require("resource-type");
-  if (!rt.ok()) return rt.status();
-  absl::StatusOr<ResourceType> type = ParseResourceType(*rt);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string rt, f.Require("resource-type"));
+  absl::StatusOr<ResourceType> type = ParseResourceType(rt);
   if (!type.ok()) {
     return absl::InvalidArgumentError(StrCat("--resource-type: ", type.status().message()));
   }
-  absl::StatusOr<std::string> perm = f.Require("permission");
-  if (!perm.ok()) return perm.status();
-  absl::StatusOr<Permission> permission = ParsePermission(*perm);
+  CLEARANCE_ASSIGN_OR_RETURN(std::string perm, f.Require("permission"));
+  absl::StatusOr<Permission> permission = ParsePermission(perm);
   if (!permission.ok()) {
     return absl::InvalidArgumentError(StrCat("--permission: ", permission.status().message()));
   }
@@ -178,12 +171,10 @@ absl::StatusOr<Target> TargetOf(const Flags& f) {
 absl::StatusOr<std::string> TokenOf(const Flags& f) {
   std::string token = f.GetOr("token", "");
   if (token == "-") {
-    absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxTokenBytes);
-    if (!max_bytes.ok()) return max_bytes.status();
-    absl::StatusOr<std::string> text =
-        ReadInput("--token", "-", *max_bytes + kTokenWhitespaceAllowance, kMaxTokenBytes.flag);
-    if (!text.ok()) return text.status();
-    token = *std::move(text);
+    CLEARANCE_ASSIGN_OR_RETURN(size_t max_bytes, LimitValue(f, kMaxTokenBytes));
+    CLEARANCE_ASSIGN_OR_RETURN(
+        token,
+        ReadInput("--token", "-", max_bytes + kTokenWhitespaceAllowance, kMaxTokenBytes.flag));
   }
   size_t first = token.find_first_not_of(" \t\r\n");
   size_t last = token.find_last_not_of(" \t\r\n");

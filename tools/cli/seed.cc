@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token_password.h"
 #include "cli/cli.h"
@@ -243,17 +244,12 @@ class Reader {
     }
     size_t i = 0;
     for (element item : arr) {
-      if (absl::Status s = f(item, StrCat(key, "[", i, "]")); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(f(item, StrCat(key, "[", i, "]")));
       ++i;
     }
     return absl::OkStatus();
   }
 };
-
-#define SEED_ASSIGN(lhs, expr)                  \
-  auto lhs##_or = (expr);                       \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
 
 // Adds container members listed under users / clients / groups / roles / mappingRules.
 absl::Status AddMembers(Reader& r, const std::map<std::string, element>& m, ContainerType type,
@@ -266,7 +262,7 @@ absl::Status AddMembers(Reader& r, const std::map<std::string, element>& m, Cont
       {"roles", MemberType::kRole},
       {"mappingRules", MemberType::kMappingRule}};
   for (const auto& [key, member_type] : kLists) {
-    SEED_ASSIGN(ids, r.List(m, key, where));
+    CLEARANCE_ASSIGN_OR_RETURN(auto ids, r.List(m, key, where));
     for (std::string& member : ids) out->push_back({type, id, member_type, std::move(member)});
   }
   return absl::OkStatus();
@@ -283,16 +279,17 @@ absl::StatusOr<InitializationSeed> ReadSeed(element root) {
       root = next;
     }
   }
-  SEED_ASSIGN(top, r.Members(root, "initialization",
-                             {"users", "mappingRules", "groups", "roles", "tenants", "defaultRoles",
-                              "authorizations"}));
+  CLEARANCE_ASSIGN_OR_RETURN(auto top, r.Members(root, "initialization",
+                                                 {"users", "mappingRules", "groups", "roles",
+                                                  "tenants", "defaultRoles", "authorizations"}));
   InitializationSeed seed;
   absl::Status s = r.Each(top, "users", [&](element e, const std::string& where) -> absl::Status {
-    SEED_ASSIGN(m, r.Members(e, where, {"username", "password", "name", "email"}));
-    SEED_ASSIGN(username, r.Text(m, "username", where, true));
-    SEED_ASSIGN(password, r.Text(m, "password", where, true));
-    SEED_ASSIGN(name, r.Text(m, "name", where, false));
-    SEED_ASSIGN(email, r.Text(m, "email", where, false));
+    CLEARANCE_ASSIGN_OR_RETURN(auto m,
+                               r.Members(e, where, {"username", "password", "name", "email"}));
+    CLEARANCE_ASSIGN_OR_RETURN(auto username, r.Text(m, "username", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto password, r.Text(m, "password", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto name, r.Text(m, "name", where, false));
+    CLEARANCE_ASSIGN_OR_RETURN(auto email, r.Text(m, "email", where, false));
     std::string hash = password;
     if (!password.starts_with("{bcrypt}$2")) {
       absl::StatusOr<std::string> hashed = HashPassword(password);
@@ -306,11 +303,12 @@ absl::StatusOr<InitializationSeed> ReadSeed(element root) {
   });
   if (!s.ok()) return s;
   s = r.Each(top, "mappingRules", [&](element e, const std::string& where) -> absl::Status {
-    SEED_ASSIGN(m, r.Members(e, where, {"mappingRuleId", "claimName", "claimValue", "name"}));
-    SEED_ASSIGN(id, r.Text(m, "mappingRuleId", where, true));
-    SEED_ASSIGN(claim_name, r.Text(m, "claimName", where, true));
-    SEED_ASSIGN(claim_value, r.Text(m, "claimValue", where, true));
-    SEED_ASSIGN(name, r.Text(m, "name", where, false));
+    CLEARANCE_ASSIGN_OR_RETURN(
+        auto m, r.Members(e, where, {"mappingRuleId", "claimName", "claimValue", "name"}));
+    CLEARANCE_ASSIGN_OR_RETURN(auto id, r.Text(m, "mappingRuleId", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto claim_name, r.Text(m, "claimName", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto claim_value, r.Text(m, "claimValue", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto name, r.Text(m, "name", where, false));
     // Camunda's configuration may leave the name out; the id then names the rule.
     seed.mapping_rules.push_back({id, claim_name, claim_value, name.empty() ? id : name, {}});
     return absl::OkStatus();
@@ -325,12 +323,12 @@ absl::StatusOr<InitializationSeed> ReadSeed(element root) {
                              Container{"roles", "roleId", ContainerType::kRole},
                              Container{"tenants", "tenantId", ContainerType::kTenant}}) {
     s = r.Each(top, c.list, [&](element e, const std::string& where) -> absl::Status {
-      SEED_ASSIGN(m, r.Members(e, where,
-                               {c.id_key, "name", "description", "users", "clients", "groups",
-                                "roles", "mappingRules"}));
-      SEED_ASSIGN(id, r.Text(m, c.id_key, where, true));
-      SEED_ASSIGN(name, r.Text(m, "name", where, true));
-      SEED_ASSIGN(description, r.Text(m, "description", where, false));
+      CLEARANCE_ASSIGN_OR_RETURN(auto m, r.Members(e, where,
+                                                   {c.id_key, "name", "description", "users",
+                                                    "clients", "groups", "roles", "mappingRules"}));
+      CLEARANCE_ASSIGN_OR_RETURN(auto id, r.Text(m, c.id_key, where, true));
+      CLEARANCE_ASSIGN_OR_RETURN(auto name, r.Text(m, "name", where, true));
+      CLEARANCE_ASSIGN_OR_RETURN(auto description, r.Text(m, "description", where, false));
       if (c.type == ContainerType::kGroup) seed.groups.push_back({id, name, description});
       if (c.type == ContainerType::kRole) seed.roles.push_back({id, name, description});
       if (c.type == ContainerType::kTenant) seed.tenants.push_back({id, name, description});
@@ -345,24 +343,23 @@ absl::StatusOr<InitializationSeed> ReadSeed(element root) {
     }
     for (auto role : roles) {
       std::string where = StrCat("defaultRoles.", role.key);
-      SEED_ASSIGN(m, r.Members(role.value, where, {"users", "clients", "groups", "mappingRules"}));
-      if (absl::Status st = AddMembers(r, m, ContainerType::kRole, std::string(role.key), where,
-                                       &seed.default_role_members);
-          !st.ok()) {
-        return st;
-      }
+      CLEARANCE_ASSIGN_OR_RETURN(
+          auto m, r.Members(role.value, where, {"users", "clients", "groups", "mappingRules"}));
+      CLEARANCE_RETURN_IF_ERROR(AddMembers(r, m, ContainerType::kRole, std::string(role.key), where,
+                                           &seed.default_role_members));
     }
   }
   s = r.Each(top, "authorizations", [&](element e, const std::string& where) -> absl::Status {
-    SEED_ASSIGN(m, r.Members(e, where,
-                             {"ownerType", "ownerId", "resourceType", "resourceId",
-                              "resourcePropertyName", "permissions"}));
-    SEED_ASSIGN(owner_type, r.Text(m, "ownerType", where, true));
-    SEED_ASSIGN(owner_id, r.Text(m, "ownerId", where, true));
-    SEED_ASSIGN(resource_type, r.Text(m, "resourceType", where, true));
-    SEED_ASSIGN(resource_id, r.Text(m, "resourceId", where, false));
-    SEED_ASSIGN(property, r.Text(m, "resourcePropertyName", where, false));
-    SEED_ASSIGN(permissions, r.List(m, "permissions", where));
+    CLEARANCE_ASSIGN_OR_RETURN(auto m,
+                               r.Members(e, where,
+                                         {"ownerType", "ownerId", "resourceType", "resourceId",
+                                          "resourcePropertyName", "permissions"}));
+    CLEARANCE_ASSIGN_OR_RETURN(auto owner_type, r.Text(m, "ownerType", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto owner_id, r.Text(m, "ownerId", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto resource_type, r.Text(m, "resourceType", where, true));
+    CLEARANCE_ASSIGN_OR_RETURN(auto resource_id, r.Text(m, "resourceId", where, false));
+    CLEARANCE_ASSIGN_OR_RETURN(auto property, r.Text(m, "resourcePropertyName", where, false));
+    CLEARANCE_ASSIGN_OR_RETURN(auto permissions, r.List(m, "permissions", where));
     AuthorizationSpec spec;
     absl::StatusOr<OwnerType> ot = ParseOwnerType(owner_type);
     if (!ot.ok())
@@ -397,9 +394,7 @@ absl::StatusOr<InitializationSeed> ParseSeed(std::string_view text, bool yaml,
                                              const SeedLimits& limits) {
   std::string json;
   if (yaml) {
-    absl::StatusOr<std::string> converted = YamlToJson(text, limits);
-    if (!converted.ok()) return converted.status();
-    json = *std::move(converted);
+    CLEARANCE_ASSIGN_OR_RETURN(json, YamlToJson(text, limits));
   } else {
     json = std::string(text);
   }

@@ -201,18 +201,23 @@ class Engine {
   // for the equal CheckRequest, without copying the ids; never allocates.
   // REQUIRES: `handle` came from Resolve() of this engine; the view's strings outlive the call.
   Decision Check(const PrincipalHandle& handle, const CheckRequestView& request) const;
-  // out[i] = Check(handle, requests[i]), all against the handle's generation.
-  // REQUIRES: out.size() == requests.size().
-  void CheckBatch(const PrincipalHandle& handle, absl::Span<const CheckRequest> requests,
-                  absl::Span<Decision> out) const;
+  // out[i] = Check(handle, requests[i]), all against the handle's generation. Returns OK, or
+  // INVALID_ARGUMENT naming both sizes when out.size() != requests.size(); `out` is then left
+  // as it was. Never allocates when OK.
+  // REQUIRES: `handle` came from Resolve() of this engine.
+  [[nodiscard]] absl::Status CheckBatch(const PrincipalHandle& handle,
+                                        absl::Span<const CheckRequest> requests,
+                                        absl::Span<Decision> out) const;
   // out[i] = Check(handles[i], requests[i]): many principals in one call, the call for a server
   // answering a queue of requests from many callers. Each check reads ahead for the next few
   // (their principals, profiles and index slots), so their memory is on its way meanwhile;
-  // answers are exactly those of the single checks. Never allocates.
-  // REQUIRES: handles.size() == requests.size() == out.size(); every handle is default or came
-  // from Resolve() of this engine.
-  void CheckBatch(absl::Span<const PrincipalHandle> handles,
-                  absl::Span<const CheckRequest> requests, absl::Span<Decision> out) const;
+  // answers are exactly those of the single checks. Returns OK, or INVALID_ARGUMENT naming the
+  // sizes unless handles.size() == requests.size() == out.size(); `out` is then left as it was.
+  // Never allocates when OK.
+  // REQUIRES: every handle is default or came from Resolve() of this engine.
+  [[nodiscard]] absl::Status CheckBatch(absl::Span<const PrincipalHandle> handles,
+                                        absl::Span<const CheckRequest> requests,
+                                        absl::Span<Decision> out) const;
 
   // The decision with its message, required ids, principal, matching rules and every grant path.
   Explanation Explain(const Caller& caller, const CheckRequest& request) const;

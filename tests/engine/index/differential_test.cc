@@ -143,7 +143,7 @@ class Differential {
     std::vector<PrincipalHandle> handles;
     for (const Caller& caller : callers) handles.push_back(engine.Resolve(caller));
     std::vector<Decision> out(requests.size());
-    engine.CheckBatch(handles, requests, absl::MakeSpan(out));
+    ASSERT_TRUE(engine.CheckBatch(handles, requests, absl::MakeSpan(out)).ok());
     for (size_t i = 0; i < requests.size(); ++i) {
       ++checks_;
       const reference::Verdict ref = reference::Check(state, callers[i], requests[i]);

@@ -367,8 +367,52 @@ TEST(EngineTest, CheckBatchEqualsSingleChecks) {
                                         ReadDefinition(), ReadDefinition({"p2", "p1"})};
   std::vector<Decision> out(requests.size());
   PrincipalHandle h = f.engine().Resolve(kAlice);
-  f.engine().CheckBatch(h, requests, absl::MakeSpan(out));
+  ASSERT_TRUE(f.engine().CheckBatch(h, requests, absl::MakeSpan(out)).ok());
   EXPECT_THAT(out, ElementsAre(kAllow, kForbidden, kForbidden, kAllow));
+}
+
+// A decision no check gives, to see that a refused batch wrote nothing.
+constexpr Decision kUnwritten{Outcome::kUnauthenticated, Reason::kTokenRefused};
+
+// A batch whose output does not fit its requests is refused whole, not truncated.
+TEST(EngineTest, CheckBatchRefusesOutputOfAnotherSize) {
+  Fixture f;
+  f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
+          Bit(Permission::kReadProcessDefinition));
+  const PrincipalHandle h = f.engine().Resolve(kAlice);
+  const std::vector<CheckRequest> requests(3, ReadDefinition({"p1"}));
+  for (size_t size : {size_t{0}, size_t{2}, size_t{4}}) {
+    std::vector<Decision> out(size, kUnwritten);
+    const absl::Status status = f.engine().CheckBatch(h, requests, absl::MakeSpan(out));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << size << ": " << status;
+    EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("3 requests")) << status;
+    EXPECT_EQ(out, std::vector<Decision>(size, kUnwritten)) << size;
+  }
+}
+
+TEST(EngineTest, MixedCheckBatchRefusesSpansOfOtherSizes) {
+  Fixture f;
+  f.Grant(OwnerType::kUser, "alice", ResourceType::kProcessDefinition, "p1",
+          Bit(Permission::kReadProcessDefinition));
+  const PrincipalHandle h = f.engine().Resolve(kAlice);
+  const std::vector<CheckRequest> requests(3, ReadDefinition({"p1"}));
+  struct Sizes {
+    size_t handles;
+    size_t out;
+  };
+  for (const Sizes sizes : {Sizes{3, 2}, Sizes{3, 4}, Sizes{2, 3}, Sizes{4, 3}, Sizes{0, 0}}) {
+    const std::vector<PrincipalHandle> handles(sizes.handles, h);
+    std::vector<Decision> out(sizes.out, kUnwritten);
+    const absl::Status status = f.engine().CheckBatch(handles, requests, absl::MakeSpan(out));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument)
+        << sizes.handles << "/" << sizes.out << ": " << status;
+    EXPECT_EQ(out, std::vector<Decision>(sizes.out, kUnwritten))
+        << sizes.handles << "/" << sizes.out;
+  }
+  // Empty spans are a batch of nothing.
+  const absl::Span<const CheckRequest> none;
+  EXPECT_TRUE(f.engine().CheckBatch(absl::Span<const PrincipalHandle>(), none, {}).ok());
+  EXPECT_TRUE(f.engine().CheckBatch(h, none, {}).ok());
 }
 
 // Many principals in one call: each entry answers for its own handle, also past the read-ahead
@@ -403,7 +447,7 @@ TEST(EngineTest, MixedCheckBatchAnswersEachEntryForItsOwnHandle) {
   EXPECT_EQ(want[9], kForbidden);  // bob, p1
   EXPECT_EQ(want[2].outcome, Outcome::kUnauthenticated);
   std::vector<Decision> out(requests.size());
-  f.engine().CheckBatch(handles, requests, absl::MakeSpan(out));
+  ASSERT_TRUE(f.engine().CheckBatch(handles, requests, absl::MakeSpan(out)).ok());
   EXPECT_EQ(out, want);
 }
 
