@@ -24,7 +24,8 @@
 // normally have exactly one writer, like a broker partition). Readers never take a lock on a
 // published generation; each thread keeps a small per-thread cache (its claims parser, its
 // current generation, a bounded profile cache and a bounded claims cache), so a thread that stops
-// checking keeps one generation alive until it checks again or exits.
+// checking keeps one generation alive until it checks again, exits, or the engine is destroyed
+// (the engine owns every thread's state and frees it then).
 //
 // Storage can (a) build an engine from an IdentityState with Create(), or from the rows
 // as it loads them with EngineBuilder (below; clearance/store_engine.h), (b) apply each
