@@ -372,6 +372,19 @@ class JsonFields {
     }
     return absl::OkStatus();
   }
+  bool Has(std::string_view name) const {
+    simdjson::dom::element e;
+    return obj_.at_key(name).get(e) == simdjson::SUCCESS;
+  }
+  // Calls `each` with the fields of the object member `name`, when present.
+  absl::Status ForObject(std::string_view name,
+                         absl::FunctionRef<absl::Status(const JsonFields&)> each) const {
+    simdjson::dom::element e;
+    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
+    simdjson::dom::object o;
+    if (e.get_object().get(o) != simdjson::SUCCESS) return Wrong(name, "an object");
+    return each(JsonFields(o, StrCat(where_, name, ".")));
+  }
   // Refuses members not in `known`, so a misspelt option is not silently ignored.
   absl::Status Only(std::initializer_list<std::string_view> known) const {
     for (auto field : obj_) {
@@ -436,6 +449,42 @@ absl::StatusOr<simdjson::dom::object> ParseObject(simdjson::dom::parser& parser,
   return obj;
 }
 
+// An issuer's optional "overrides" object (TokenIssuerConfig's claim rules, leeway and caps), in
+// the snapshot's field names; Configure validates the values.
+absl::Status ParseIssuerOverrides(const JsonFields& issuer, TokenIssuerConfig* t) {
+  return issuer.ForObject("overrides", [&](const JsonFields& o) {
+    absl::Status r = o.Only({"username_claim", "client_id_claim", "groups_claim",
+                             "prefer_username_claim", "leeway_seconds", "max_token_bytes",
+                             "max_claims_bytes"});
+    auto text = [&](std::string_view name, std::optional<std::string>* out) {
+      if (!r.ok() || !o.Has(name)) return;
+      r = o.String(name, &out->emplace());
+    };
+    auto number = [&](std::string_view name, auto* out) {
+      if (!r.ok() || !o.Has(name)) return;
+      int64_t v = 0;
+      r = o.Int(name, &v);
+      if (r.ok() && v < 0) {
+        r = absl::InvalidArgumentError(
+            StrCat(o.where(), name, ": is ", v, "; expected a non-negative integer"));
+      }
+      if (r.ok()) *out = v;
+    };
+    text("username_claim", &t->username_claim);
+    text("client_id_claim", &t->client_id_claim);
+    text("groups_claim", &t->groups_claim);
+    if (r.ok() && o.Has("prefer_username_claim")) {
+      bool prefer = false;
+      r = o.Bool("prefer_username_claim", &prefer);
+      t->prefer_username_claim = prefer;
+    }
+    number("leeway_seconds", &t->leeway_seconds);
+    number("max_token_bytes", &t->max_token_bytes);
+    number("max_claims_bytes", &t->max_claims_bytes);
+    return r;
+  });
+}
+
 absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   simdjson::dom::parser parser;
   absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "configuration");
@@ -460,12 +509,14 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   s = ForEachObjectIn(
       *obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
         TokenIssuerConfig t;
-        absl::Status r = g.Only({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
+        absl::Status r = g.Only(
+            {"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms", "overrides"});
         if (r.ok()) r = g.String("issuer", &t.issuer);
         if (r.ok()) r = g.String("jwks_file", &t.jwks_file);
         if (r.ok()) r = g.String("jwks_uri", &t.jwks_uri);
         if (r.ok()) r = g.Strings("audiences", &t.audiences);
         if (r.ok()) r = g.Strings("algorithms", &t.algorithms);
+        if (r.ok()) r = ParseIssuerOverrides(g, &t);
         if (r.ok()) c.token_issuers.push_back(std::move(t));
         return r;
       });
