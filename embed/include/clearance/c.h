@@ -147,8 +147,10 @@ CLEARANCE_C_EXPORT void clearance_store_free(clearance_store* store);
  * (storage/FORMAT.md): {"mode":"OIDC"|"BASIC","authorizations_enabled":bool,
  * "tenant_checks_enabled":bool,"username_claim":str,"client_id_claim":str,"groups_claim":str,
  * "prefer_username_claim":bool,"id_pattern":str,"token_issuers":[{"issuer":str,"jwks_file":str |
- * "jwks_uri":str,"audiences":[str],"algorithms":["RS256",...]}]}; omitted members keep their
- * defaults. */
+ * "jwks_uri":str,"audiences":[str],"algorithms":["RS256",...],"overrides":{"username_claim":str,
+ * "client_id_claim":str,"groups_claim":str,"prefer_username_claim":bool,"leeway_seconds":int,
+ * "max_token_bytes":int,"max_claims_bytes":int}}]}; omitted members keep their defaults (an
+ * issuer's omitted overrides: the global values). */
 CLEARANCE_C_EXPORT clearance_status clearance_store_configure(clearance_store* store,
                                                               const char* json, size_t len);
 /* [writer] Initializes the store (docs/semantics.md §8: <default>, the default roles). Once only:

@@ -3,11 +3,10 @@
 // RSA key, so each refusal can only come from the rule under test.
 #include "clearance/authenticate.h"
 
-#include "clearance/verifier_options.h"
-
 #include <memory>
 #include <string>
 
+#include "clearance/verifier_options.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
