@@ -44,7 +44,21 @@ struct clearance_principal {
   const clearance_store* owner = nullptr;
 };
 
+// The wall clock until clearance_verifier_set_time fixes "now" (tests); one relaxed load per
+// token on the hot path.
+class EmbedTokenClock : public clearance::TokenClock {
+ public:
+  absl::Time Now() const override {
+    const int64_t fixed = fixed_seconds.load(std::memory_order_relaxed);
+    return fixed == CLEARANCE_SYSTEM_TIME ? clearance::SystemTokenClock()->Now()
+                                          : absl::FromUnixSeconds(fixed);
+  }
+  std::atomic<int64_t> fixed_seconds{CLEARANCE_SYSTEM_TIME};
+};
+
 struct clearance_verifier {
+  // Declared first: the verifier reads it until it is destroyed.
+  EmbedTokenClock clock;
   std::unique_ptr<clearance::TokenVerifier> verifier;
 };
 
@@ -1090,10 +1104,11 @@ namespace {
 clearance_status NewVerifier(absl::StatusOr<clearance::TokenVerifierOptions> options,
                              clearance_verifier** out) {
   if (!options.ok()) return Fail(options.status());
+  auto handle = std::make_unique<clearance_verifier>();
+  options->clock = &handle->clock;
   absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
       clearance::TokenVerifier::Create(*std::move(options));
   if (!verifier.ok()) return Fail(verifier.status());
-  auto handle = std::make_unique<clearance_verifier>();
   handle->verifier = *std::move(verifier);
   *out = handle.release();
   return CLEARANCE_OK;
@@ -1124,6 +1139,14 @@ clearance_status clearance_verifier_create_for_store(clearance_store* store,
 }
 
 void clearance_verifier_free(clearance_verifier* verifier) { delete verifier; }
+
+clearance_status clearance_verifier_set_time(clearance_verifier* verifier, int64_t unix_seconds) {
+  return Guard([&] {
+    if (verifier == nullptr) return Null("verifier");
+    verifier->clock.fixed_seconds.store(unix_seconds, std::memory_order_relaxed);
+    return CLEARANCE_OK;
+  });
+}
 
 clearance_status clearance_authenticate(clearance_store* store,
                                         const clearance_verifier* verifier, const char* token,
