@@ -177,7 +177,7 @@ absl::Status Configuration::Validate() const {
   }
   static_assert(kJwsAlgorithmCount == 13, "TokenAlgorithmNames() lists every JwsAlgorithm");
   for (size_t i = 0; i < token_issuers.size(); ++i) {
-    if (absl::Status s = ValidateIssuer(i, token_issuers[i]); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(ValidateIssuer(i, token_issuers[i]));
     for (size_t j = 0; j < i; ++j) {
       if (token_issuers[j].issuer == token_issuers[i].issuer) {
         return IssuerError(i, "issuer",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token.h"
 #include "internal/absl_compat.h"
@@ -330,7 +331,7 @@ class TokenVerifier::Impl {
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenVerifierOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
-  if (absl::Status s = impl->Init(); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(impl)));
 }
 

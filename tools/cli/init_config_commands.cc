@@ -240,9 +240,7 @@ absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
     }
   }
   if (std::optional<std::string> algorithms = f.Get("algorithms")) {
-    absl::StatusOr<std::vector<std::string>> parsed = ParseAlgorithms(*algorithms);
-    if (!parsed.ok()) return parsed.status();
-    t.algorithms = *std::move(parsed);
+    CLEARANCE_ASSIGN_OR_RETURN(t.algorithms, ParseAlgorithms(*algorithms));
   }
   return ApplyIssuerOverrideFlags(f, &t);
 }
@@ -273,9 +271,7 @@ absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
                               global_claims ? &c->prefer_username_claim : nullptr}}) {
     if (b.target == nullptr) continue;
     if (std::optional<std::string> v = f.Get(b.name)) {
-      absl::StatusOr<bool> parsed = ParseBool(b.name, *v);
-      if (!parsed.ok()) return parsed.status();
-      *b.target = *parsed;
+      CLEARANCE_ASSIGN_OR_RETURN(*b.target, ParseBool(b.name, *v));
     }
   }
   if (global_claims) {
@@ -284,8 +280,8 @@ absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
     if (std::optional<std::string> v = f.Get("groups-claim")) c->groups_claim = *v;
   }
   if (std::optional<std::string> v = f.Get("id-pattern")) c->id_pattern = *v;
-  if (absl::Status s = ApplyIssuerFlags(f, c); !s.ok()) return s;
-  if (absl::Status s = c->Validate(); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(ApplyIssuerFlags(f, c));
+  CLEARANCE_RETURN_IF_ERROR(c->Validate());
   // A JWKS file that does not load is refused now, not at the first check.
   return CheckTokenIssuers(*c);
 }
@@ -380,23 +376,18 @@ constexpr InputLimit kMaxSeedDepth{"max-seed-depth", SeedLimits{}.max_depth};
 constexpr InputLimit kMaxSeedNodes{"max-seed-nodes", SeedLimits{}.max_nodes};
 
 absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path, const Flags& f) {
-  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxSeedBytes);
-  if (!max_bytes.ok()) return max_bytes.status();
+  CLEARANCE_ASSIGN_OR_RETURN(const size_t max_bytes, LimitValue(f, kMaxSeedBytes));
   SeedLimits limits;
-  absl::StatusOr<size_t> depth = LimitValue(f, kMaxSeedDepth);
-  if (!depth.ok()) return depth.status();
-  absl::StatusOr<size_t> nodes = LimitValue(f, kMaxSeedNodes);
-  if (!nodes.ok()) return nodes.status();
-  limits.max_depth = *depth;
-  limits.max_nodes = *nodes;
-  absl::StatusOr<std::string> text = ReadInput("--seed", path, *max_bytes, kMaxSeedBytes.flag);
-  if (!text.ok()) return text.status();
+  CLEARANCE_ASSIGN_OR_RETURN(limits.max_depth, LimitValue(f, kMaxSeedDepth));
+  CLEARANCE_ASSIGN_OR_RETURN(limits.max_nodes, LimitValue(f, kMaxSeedNodes));
+  CLEARANCE_ASSIGN_OR_RETURN(const std::string text,
+                             ReadInput("--seed", path, max_bytes, kMaxSeedBytes.flag));
   bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
   if (!yaml && !path.ends_with(".json")) {
-    size_t first = text->find_first_not_of(" \t\r\n");
-    yaml = first == std::string::npos || (*text)[first] != '{';
+    size_t first = text.find_first_not_of(" \t\r\n");
+    yaml = first == std::string::npos || text[first] != '{';
   }
-  return ParseSeed(*text, yaml, limits);
+  return ParseSeed(text, yaml, limits);
 }
 
 void PrintInitialized(const Context& ctx, const IdentityState& s) {
