@@ -45,7 +45,21 @@ struct clearance_principal {
   const clearance_store* owner = nullptr;
 };
 
+// The wall clock until clearance_verifier_set_time fixes "now" (tests); one relaxed load per
+// token on the hot path.
+class EmbedTokenClock : public clearance::TokenClock {
+ public:
+  absl::Time Now() const override {
+    const int64_t fixed = fixed_seconds.load(std::memory_order_relaxed);
+    return fixed == CLEARANCE_SYSTEM_TIME ? clearance::SystemTokenClock()->Now()
+                                          : absl::FromUnixSeconds(fixed);
+  }
+  std::atomic<int64_t> fixed_seconds{CLEARANCE_SYSTEM_TIME};
+};
+
 struct clearance_verifier {
+  // Declared first: the verifier reads it until it is destroyed.
+  EmbedTokenClock clock;
   std::unique_ptr<clearance::TokenVerifier> verifier;
 };
 
@@ -369,6 +383,19 @@ class JsonFields {
     }
     return absl::OkStatus();
   }
+  bool Has(std::string_view name) const {
+    simdjson::dom::element e;
+    return obj_.at_key(name).get(e) == simdjson::SUCCESS;
+  }
+  // Calls `each` with the fields of the object member `name`, when present.
+  absl::Status ForObject(std::string_view name,
+                         absl::FunctionRef<absl::Status(const JsonFields&)> each) const {
+    simdjson::dom::element e;
+    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
+    simdjson::dom::object o;
+    if (e.get_object().get(o) != simdjson::SUCCESS) return Wrong(name, "an object");
+    return each(JsonFields(o, StrCat(where_, name, ".")));
+  }
   // Refuses members not in `known`, so a misspelt option is not silently ignored.
   absl::Status Only(std::initializer_list<std::string_view> known) const {
     for (auto field : obj_) {
@@ -433,6 +460,42 @@ absl::StatusOr<simdjson::dom::object> ParseObject(simdjson::dom::parser& parser,
   return obj;
 }
 
+// An issuer's optional "overrides" object (TokenIssuerConfig's claim rules, leeway and caps), in
+// the snapshot's field names; Configure validates the values.
+absl::Status ParseIssuerOverrides(const JsonFields& issuer, TokenIssuerConfig* t) {
+  return issuer.ForObject("overrides", [&](const JsonFields& o) {
+    absl::Status r = o.Only({"username_claim", "client_id_claim", "groups_claim",
+                             "prefer_username_claim", "leeway_seconds", "max_token_bytes",
+                             "max_claims_bytes"});
+    auto text = [&](std::string_view name, std::optional<std::string>* out) {
+      if (!r.ok() || !o.Has(name)) return;
+      r = o.String(name, &out->emplace());
+    };
+    auto number = [&](std::string_view name, auto* out) {
+      if (!r.ok() || !o.Has(name)) return;
+      int64_t v = 0;
+      r = o.Int(name, &v);
+      if (r.ok() && v < 0) {
+        r = absl::InvalidArgumentError(
+            StrCat(o.where(), name, ": is ", v, "; expected a non-negative integer"));
+      }
+      if (r.ok()) *out = v;
+    };
+    text("username_claim", &t->username_claim);
+    text("client_id_claim", &t->client_id_claim);
+    text("groups_claim", &t->groups_claim);
+    if (r.ok() && o.Has("prefer_username_claim")) {
+      bool prefer = false;
+      r = o.Bool("prefer_username_claim", &prefer);
+      t->prefer_username_claim = prefer;
+    }
+    number("leeway_seconds", &t->leeway_seconds);
+    number("max_token_bytes", &t->max_token_bytes);
+    number("max_claims_bytes", &t->max_claims_bytes);
+    return r;
+  });
+}
+
 absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   simdjson::dom::parser parser;
   absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "configuration");
@@ -457,12 +520,14 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   s = ForEachObjectIn(
       *obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
         TokenIssuerConfig t;
-        absl::Status r = g.Only({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
+        absl::Status r = g.Only(
+            {"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms", "overrides"});
         if (r.ok()) r = g.String("issuer", &t.issuer);
         if (r.ok()) r = g.String("jwks_file", &t.jwks_file);
         if (r.ok()) r = g.String("jwks_uri", &t.jwks_uri);
         if (r.ok()) r = g.Strings("audiences", &t.audiences);
         if (r.ok()) r = g.Strings("algorithms", &t.algorithms);
+        if (r.ok()) r = ParseIssuerOverrides(g, &t);
         if (r.ok()) c.token_issuers.push_back(std::move(t));
         return r;
       });
@@ -1040,10 +1105,11 @@ namespace {
 clearance_status NewVerifier(absl::StatusOr<clearance::TokenVerifierOptions> options,
                              clearance_verifier** out) {
   if (!options.ok()) return Fail(options.status());
+  auto handle = std::make_unique<clearance_verifier>();
+  options->clock = &handle->clock;
   absl::StatusOr<std::unique_ptr<clearance::TokenVerifier>> verifier =
       clearance::TokenVerifier::Create(*std::move(options));
   if (!verifier.ok()) return Fail(verifier.status());
-  auto handle = std::make_unique<clearance_verifier>();
   handle->verifier = *std::move(verifier);
   *out = handle.release();
   return CLEARANCE_OK;
@@ -1071,6 +1137,14 @@ clearance_status clearance_verifier_create_for_store(clearance_store* store,
 }
 
 void clearance_verifier_free(clearance_verifier* verifier) { delete verifier; }
+
+clearance_status clearance_verifier_set_time(clearance_verifier* verifier, int64_t unix_seconds) {
+  return Guard([&] {
+    if (verifier == nullptr) return Null("verifier");
+    verifier->clock.fixed_seconds.store(unix_seconds, std::memory_order_relaxed);
+    return CLEARANCE_OK;
+  });
+}
 
 clearance_status clearance_authenticate(clearance_store* store,
                                         const clearance_verifier* verifier, const char* token,

@@ -80,6 +80,9 @@ absl::Status Check(const Configuration& c) {
         .Add(where + "jwks_uri", t.jwks_uri);
     for (const std::string& a : t.audiences) fields.Add(where + "audiences", a);
     for (const std::string& a : t.algorithms) fields.Add(where + "algorithms", a);
+    if (t.username_claim) fields.Add(where + "username_claim", *t.username_claim);
+    if (t.client_id_claim) fields.Add(where + "client_id_claim", *t.client_id_claim);
+    if (t.groups_claim) fields.Add(where + "groups_claim", *t.groups_claim);
   }
   return fields.status();
 }

@@ -261,6 +261,18 @@ struct PathRegistry {
   int username_slot = -1;
   int client_slot = -1;
   int groups_slot = -1;
+  // The issuers whose claim overrides change the principal slots (OIDC only), and the slot of the
+  // top-level `iss` claim that picks one; empty and -1 when no issuer overrides a claim.
+  struct IssuerSlots {
+    std::string issuer;
+    int issuer_index = -1;  // in Configuration::token_issuers
+    int username_slot = -1;
+    int client_slot = -1;
+    int groups_slot = -1;
+    bool prefer_username = false;
+  };
+  std::vector<IssuerSlots> issuer_slots;
+  int iss_slot = -1;
   std::shared_ptr<const ClaimTrie> trie;
 };
 

@@ -135,14 +135,31 @@ void GenerationWriter::SetConfiguration(const Configuration& config) {
     absl::StatusOr<ClaimPath> path = ClaimPath::Compile(claim);
     return path.ok() ? SlotFor(*path) : -1;
   };
+  auto optional_slot_of = [&](std::string_view claim) {
+    return claim.empty() ? -1 : slot_of(std::string(claim));
+  };
+  const ClaimMapping global = config.MappingFor({});
   const int username = slot_of(config.username_claim);
-  const bool oidc = config.mode == AuthMode::kOidc;
-  const int client = oidc && !config.client_id_claim.empty() ? slot_of(config.client_id_claim) : -1;
-  const int groups = config.groups_claim_configured() ? slot_of(config.groups_claim) : -1;
+  const int client = optional_slot_of(global.client_id_claim);
+  const int groups = optional_slot_of(global.groups_claim);
+  std::vector<PathRegistry::IssuerSlots> issuer_slots;
+  int iss = -1;
+  if (config.mode == AuthMode::kOidc && config.has_issuer_mappings()) {
+    iss = slot_of("iss");
+    for (const TokenIssuerConfig& t : config.token_issuers) {
+      const ClaimMapping m = config.MappingFor(t.issuer);
+      if (m.issuer_index < 0) continue;
+      issuer_slots.push_back({t.issuer, m.issuer_index, optional_slot_of(m.username_claim),
+                              optional_slot_of(m.client_id_claim),
+                              optional_slot_of(m.groups_claim), m.prefer_username_claim});
+    }
+  }
   PathRegistry& paths = MutablePaths();
   paths.username_slot = username;
   paths.client_slot = client;
   paths.groups_slot = groups;
+  paths.issuer_slots = std::move(issuer_slots);
+  paths.iss_slot = iss;
 }
 
 void GenerationWriter::PutRule(const MappingRule& rule) {
@@ -316,8 +333,12 @@ void GenerationWriter::RebuildTrie() {
   const PathRegistry& paths = *next_->paths;
   for (size_t slot = 0; slot < paths.slots.size(); ++slot) {
     const int s = static_cast<int>(slot);
-    if (paths.slots[slot].rule_refs > 0 || s == paths.username_slot || s == paths.client_slot ||
-        s == paths.groups_slot) {
+    bool principal = s == paths.username_slot || s == paths.client_slot ||
+                     s == paths.groups_slot || s == paths.iss_slot;
+    for (const PathRegistry::IssuerSlots& i : paths.issuer_slots) {
+      principal |= s == i.username_slot || s == i.client_slot || s == i.groups_slot;
+    }
+    if (paths.slots[slot].rule_refs > 0 || principal) {
       trie->Add(paths.slots[slot].path, s);
     }
   }

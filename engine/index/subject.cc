@@ -75,6 +75,7 @@ void Reset(Subject* s) {
   s->principal_type = OwnerType::kUser;
   s->principal_id = {};
   s->principal_sid = kNoString;
+  s->issuer_index = -1;
   s->token_mode = false;
   s->token_groups.clear();
   s->token_group_sids.clear();
@@ -132,7 +133,24 @@ void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& rea
     case ReadResult::kOk:
       break;
   }
-  const StringClaim username = ReadStringClaim(reader, paths.username_slot);
+  // The token's iss picks its issuer's principal slots when that issuer overrides a claim.
+  int username_slot = paths.username_slot;
+  int client_slot = paths.client_slot;
+  int groups_slot = paths.groups_slot;
+  bool prefer_username = g.config.prefer_username_claim;
+  if (!paths.issuer_slots.empty()) {
+    const StringClaim iss = ReadStringClaim(reader, paths.iss_slot);
+    for (const PathRegistry::IssuerSlots& i : paths.issuer_slots) {
+      if (iss.state != ClaimState::kString || i.issuer != iss.value) continue;
+      username_slot = i.username_slot;
+      client_slot = i.client_slot;
+      groups_slot = i.groups_slot;
+      prefer_username = i.prefer_username;
+      s->issuer_index = i.issuer_index;
+      break;
+    }
+  }
+  const StringClaim username = ReadStringClaim(reader, username_slot);
   if (username.state == ClaimState::kWrongType) return Fail(s, Failure::kUsernameWrongType);
   const bool oidc = g.config.mode == AuthMode::kOidc;
   if (!oidc) {
@@ -143,11 +161,11 @@ void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& rea
     s->principal_sid = g.Sid(username.value);
     return RequireStoredUser(g, s);
   }
-  const StringClaim client = ReadStringClaim(reader, paths.client_slot);
+  const StringClaim client = ReadStringClaim(reader, client_slot);
   if (client.state == ClaimState::kWrongType) return Fail(s, Failure::kClientWrongType);
-  if (paths.groups_slot >= 0) {
+  if (groups_slot >= 0) {
     s->token_mode = true;
-    if (!ReadGroups(reader, paths.groups_slot, paths.slots[paths.groups_slot].multi_valued,
+    if (!ReadGroups(reader, groups_slot, paths.slots[groups_slot].multi_valued,
                     &s->token_groups)) {
       return Fail(s, Failure::kGroupsWrongType);
     }
@@ -163,7 +181,7 @@ void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& rea
   const bool has_client = client.state == ClaimState::kString;
   if (!has_user && !has_client) return Fail(s, Failure::kNeither);
   s->state = Subject::State::kResolved;
-  if (has_client && !(g.config.prefer_username_claim && has_user)) {
+  if (has_client && !(prefer_username && has_user)) {
     s->principal_type = OwnerType::kClient;
     s->principal_id = client.value;
   } else {
@@ -190,7 +208,9 @@ void ResolveClaims(const Generation& g, std::string_view json, ClaimsReader& rea
 }
 
 std::string FailureMessage(const Generation& g, const Subject& s) {
-  const Configuration& c = g.config;
+  const ClaimMapping c = g.config.MappingFor(
+      s.issuer_index >= 0 ? std::string_view(g.config.token_issuers[s.issuer_index].issuer)
+                          : std::string_view());
   using strings_internal::StrCat;
   switch (s.failure) {
     case Failure::kNone:

@@ -45,7 +45,10 @@ struct Subject {
   OwnerType principal_type = OwnerType::kUser;
   std::string_view principal_id;  // into the claims reader, the caller, or handle storage
   uint32_t principal_sid = kNoString;
-  bool token_mode = false;                     // a groups claim is configured (OIDC)
+  // The issuer (index in Configuration::token_issuers) whose claim overrides named the
+  // principal; -1 for the global claim rules.
+  int issuer_index = -1;
+  bool token_mode = false;                     // a groups claim applies (OIDC)
   std::vector<std::string_view> token_groups;  // the token's groups, as given
   std::vector<uint32_t> token_group_sids;      // those that are interned, sorted, unique
   std::vector<uint32_t> rules;                 // matching mapping rules, sorted by sid

@@ -28,6 +28,42 @@ bool HasRepeats(const std::vector<T>& v) {
   return false;
 }
 
+absl::Status ValidateClaimOverride(size_t i, std::string_view field,
+                                   const std::optional<std::string>& claim, bool may_be_empty) {
+  if (!claim || (claim->empty() && may_be_empty)) return absl::OkStatus();
+  if (claim->empty()) {
+    return IssuerError(i, field,
+                       "is empty; expected a claim name such as 'preferred_username' or a "
+                       "JSONPath such as '$.upn'");
+  }
+  const std::string where = StrCat("token_issuers[", i, "].", field);
+  if (absl::StatusOr<ClaimPath> p = ClaimPath::Compile(*claim, where); !p.ok()) return p.status();
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBytes(size_t i, std::string_view field, const std::optional<uint64_t>& v) {
+  if (v && (*v < kMinIssuerTokenBytes || *v > kMaxIssuerTokenBytes)) {
+    return IssuerError(i, field,
+                       StrCat("is ", *v, "; expected ", kMinIssuerTokenBytes, " to ",
+                              kMaxIssuerTokenBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOverrides(size_t i, const TokenIssuerConfig& t) {
+  CLEARANCE_RETURN_IF_ERROR(ValidateClaimOverride(i, "username_claim", t.username_claim, false));
+  CLEARANCE_RETURN_IF_ERROR(ValidateClaimOverride(i, "client_id_claim", t.client_id_claim, true));
+  CLEARANCE_RETURN_IF_ERROR(ValidateClaimOverride(i, "groups_claim", t.groups_claim, true));
+  if (t.leeway_seconds && (*t.leeway_seconds < 0 || *t.leeway_seconds > kMaxIssuerLeewaySeconds)) {
+    return IssuerError(i, "leeway_seconds",
+                       StrCat("is ", *t.leeway_seconds, "; expected 0 to ",
+                              kMaxIssuerLeewaySeconds, " seconds"));
+  }
+  CLEARANCE_RETURN_IF_ERROR(ValidateBytes(i, "max_token_bytes", t.max_token_bytes));
+  CLEARANCE_RETURN_IF_ERROR(ValidateBytes(i, "max_claims_bytes", t.max_claims_bytes));
+  return absl::OkStatus();
+}
+
 absl::Status ValidateIssuer(size_t i, const TokenIssuerConfig& t) {
   if (t.issuer.empty()) return IssuerError(i, "issuer", "is empty; expected the tokens' iss value");
   if (t.jwks_file.empty() == t.jwks_uri.empty()) {
@@ -61,7 +97,7 @@ absl::Status ValidateIssuer(size_t i, const TokenIssuerConfig& t) {
     }
   }
   if (HasRepeats(t.algorithms)) return IssuerError(i, "algorithms", "names an algorithm twice");
-  return absl::OkStatus();
+  return ValidateOverrides(i, t);
 }
 
 }  // namespace
@@ -73,6 +109,43 @@ const std::vector<std::string_view>& TokenAlgorithmNames() {
     return v;
   }();
   return *names;
+}
+
+bool Configuration::groups_claim_configured() const {
+  if (mode != AuthMode::kOidc) return false;
+  if (!groups_claim.empty()) return true;
+  for (const TokenIssuerConfig& t : token_issuers) {
+    if (t.groups_claim && !t.groups_claim->empty()) return true;
+  }
+  return false;
+}
+
+bool Configuration::has_issuer_mappings() const {
+  for (const TokenIssuerConfig& t : token_issuers) {
+    if (t.has_claim_overrides()) return true;
+  }
+  return false;
+}
+
+ClaimMapping Configuration::MappingFor(std::string_view issuer) const {
+  ClaimMapping m;
+  m.username_claim = username_claim;
+  if (mode != AuthMode::kOidc) return m;
+  m.client_id_claim = client_id_claim;
+  m.groups_claim = groups_claim;
+  m.prefer_username_claim = prefer_username_claim;
+  for (size_t i = 0; i < token_issuers.size(); ++i) {
+    const TokenIssuerConfig& t = token_issuers[i];
+    if (t.issuer != issuer) continue;
+    if (!t.has_claim_overrides()) break;
+    if (t.username_claim) m.username_claim = *t.username_claim;
+    if (t.client_id_claim) m.client_id_claim = *t.client_id_claim;
+    if (t.groups_claim) m.groups_claim = *t.groups_claim;
+    if (t.prefer_username_claim) m.prefer_username_claim = *t.prefer_username_claim;
+    m.issuer_index = static_cast<int>(i);
+    break;
+  }
+  return m;
 }
 
 std::string_view Name(AuthMode mode) { return mode == AuthMode::kOidc ? "OIDC" : "BASIC"; }

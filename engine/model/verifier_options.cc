@@ -26,6 +26,9 @@ absl::StatusOr<TokenVerifierOptions> VerifierOptionsFor(const Configuration& con
       }
       issuer.allowed_algorithms.insert(alg);
     }
+    if (t.leeway_seconds) issuer.leeway = absl::Seconds(*t.leeway_seconds);
+    if (t.max_token_bytes) issuer.max_token_bytes = static_cast<size_t>(*t.max_token_bytes);
+    if (t.max_claims_bytes) issuer.max_claims_bytes = static_cast<size_t>(*t.max_claims_bytes);
     issuer.jwks_file = t.jwks_file;
     issuer.jwks_uri = t.jwks_uri;
     any_uri |= !t.jwks_uri.empty();

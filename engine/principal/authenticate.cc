@@ -63,7 +63,8 @@ Authentication Authenticate(const TokenVerifier& verifier, const Configuration& 
   }
   out.principal_type = r.principal->type;
   out.principal_id = std::move(r.principal->id);
-  out.groups_claim_configured = config.groups_claim_configured();
+  // The token's issuer may configure a groups claim where the global rules have none, or unset it.
+  out.groups_claim_configured = r.principal->token_groups.has_value();
   if (r.principal->token_groups) out.groups = std::move(*r.principal->token_groups);
   return out;
 }

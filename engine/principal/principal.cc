@@ -121,27 +121,39 @@ bool HasUniqueMemberNames(element root) {
   return true;
 }
 
+std::string_view IssuerOf(element claims) {
+  std::string_view iss;
+  simdjson::dom::object obj;
+  if (claims.get_object().get(obj) != simdjson::SUCCESS) return {};
+  if (obj["iss"].get_string().get(iss) != simdjson::SUCCESS) return {};
+  return iss;
+}
+
 Resolution Resolve(const Configuration& config, element claims) {
   if (claims.type() != element_type::OBJECT) {
     return Failure(Reason::kMalformedClaims, "the claims are not a JSON object");
   }
+  // The token's iss picks its issuer's claim rules; without overrides every issuer has the
+  // global ones, and iss need not be read.
+  const ClaimMapping m =
+      config.has_issuer_mappings() ? config.MappingFor(IssuerOf(claims)) : config.MappingFor({});
   // Paths were validated with the configuration; a failure here means a configuration that
   // never passed Validate().
-  absl::StatusOr<ClaimPath> username_path = ClaimPath::Compile(config.username_claim);
+  absl::StatusOr<ClaimPath> username_path = ClaimPath::Compile(m.username_claim);
   if (!username_path.ok()) {
     return Failure(Reason::kNoPrincipal, std::string(username_path.status().message()));
   }
   StringClaim username = ReadStringClaim(*username_path, claims);
   if (username.state == ClaimState::kWrongType) {
     return Failure(Reason::kClaimWrongType,
-                   strings_internal::StrCat("claim '", config.username_claim, "' is not a string"));
+                   strings_internal::StrCat("claim '", m.username_claim, "' is not a string"));
   }
 
   if (config.mode == AuthMode::kBasic) {
     // Basic mode reads the username only; the OIDC claim settings are ignored entirely.
     if (username.state == ClaimState::kAbsent) {
-      return Failure(Reason::kNoPrincipal, strings_internal::StrCat("no username in claim '",
-                                                                    config.username_claim, "'"));
+      return Failure(Reason::kNoPrincipal,
+                     strings_internal::StrCat("no username in claim '", m.username_claim, "'"));
     }
     Resolution r;
     r.principal = Principal{OwnerType::kUser, std::move(username.value), std::nullopt};
@@ -149,28 +161,27 @@ Resolution Resolve(const Configuration& config, element claims) {
   }
 
   StringClaim client;
-  if (!config.client_id_claim.empty()) {
-    absl::StatusOr<ClaimPath> client_path = ClaimPath::Compile(config.client_id_claim);
+  if (!m.client_id_claim.empty()) {
+    absl::StatusOr<ClaimPath> client_path = ClaimPath::Compile(m.client_id_claim);
     if (!client_path.ok()) {
       return Failure(Reason::kNoPrincipal, std::string(client_path.status().message()));
     }
     client = ReadStringClaim(*client_path, claims);
     if (client.state == ClaimState::kWrongType) {
-      return Failure(
-          Reason::kClaimWrongType,
-          strings_internal::StrCat("claim '", config.client_id_claim, "' is not a string"));
+      return Failure(Reason::kClaimWrongType,
+                     strings_internal::StrCat("claim '", m.client_id_claim, "' is not a string"));
     }
   }
   std::optional<std::vector<std::string>> groups;
-  if (config.groups_claim_configured()) {
-    absl::StatusOr<ClaimPath> groups_path = ClaimPath::Compile(config.groups_claim);
+  if (!m.groups_claim.empty()) {
+    absl::StatusOr<ClaimPath> groups_path = ClaimPath::Compile(m.groups_claim);
     if (!groups_path.ok()) {
       return Failure(Reason::kNoPrincipal, std::string(groups_path.status().message()));
     }
     groups.emplace();
     if (!ReadGroups(*groups_path, claims, &*groups)) {
       return Failure(Reason::kClaimWrongType,
-                     strings_internal::StrCat("claim '", config.groups_claim,
+                     strings_internal::StrCat("claim '", m.groups_claim,
                                               "' is neither a string nor an array of strings"));
     }
   }
@@ -179,12 +190,12 @@ Resolution Resolve(const Configuration& config, element claims) {
   const bool has_client = client.state == ClaimState::kString;
   if (!has_user && !has_client) {
     return Failure(Reason::kNoPrincipal,
-                   strings_internal::StrCat("neither username claim '", config.username_claim,
-                                            "' nor client id claim '", config.client_id_claim,
+                   strings_internal::StrCat("neither username claim '", m.username_claim,
+                                            "' nor client id claim '", m.client_id_claim,
                                             "' is present"));
   }
   Resolution r;
-  if (has_client && !(config.prefer_username_claim && has_user)) {
+  if (has_client && !(m.prefer_username_claim && has_user)) {
     r.principal = Principal{OwnerType::kClient, std::move(client.value), std::move(groups)};
   } else {
     r.principal = Principal{OwnerType::kUser, std::move(username.value), std::move(groups)};

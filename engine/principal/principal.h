@@ -38,7 +38,8 @@ void Evaluate(const ClaimPath& path, simdjson::dom::element root,
 bool HasUniqueMemberNames(simdjson::dom::element root);
 
 // Resolves the principal from an already-parsed claims object (OIDC or basic mode; in basic
-// mode only the username claim is read). Does not check that a basic-mode user exists.
+// mode only the username claim is read) with the claim rules of the issuer its `iss` names
+// (Configuration::MappingFor). Does not check that a basic-mode user exists.
 Resolution Resolve(const Configuration& config, simdjson::dom::element claims);
 
 // docs/semantics.md §5 mapping-rule matching: the path's array (or several values through [*])

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::token_internal {
@@ -51,11 +52,10 @@ std::shared_ptr<const IssuerKeys> IssuerKeySource::keys() const {
 
 absl::Status IssuerKeySource::Replace(std::string_view jwks_json) {
   if (jwks_json.size() > kMaxJwksBytes) return absl::InvalidArgumentError("JWKS exceeds 1 MiB");
-  auto parsed = IssuerKeys::Parse(jwks_json);
-  if (!parsed.ok()) return parsed.status();
+  CLEARANCE_ASSIGN_OR_RETURN(auto parsed, IssuerKeys::Parse(jwks_json));
   {
     sync_internal::WriterLock lock(&keys_mu_);
-    keys_ = *std::move(parsed);
+    keys_ = std::move(parsed);
     loaded_ = true;
   }
   // After the swap: a reader that sees the new generation also sees the new keys, so no entry
@@ -80,9 +80,8 @@ KeyLoadReport IssuerKeySource::Report() const {
 absl::Status IssuerKeySource::Load(absl::Time now) {
   if (!config_.jwks_json.empty()) return Replace(config_.jwks_json);
   if (!config_.jwks_file.empty()) {
-    auto data = ReadFile(config_.jwks_file);
-    if (!data.ok()) return data.status();
-    return Replace(*data);
+    CLEARANCE_ASSIGN_OR_RETURN(const std::string data, ReadFile(config_.jwks_file));
+    return Replace(data);
   }
   sync_internal::MutexLock lock(&fetch_mu_);
   return FetchLocked(now);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "internal/absl_compat.h"
 #include "internal/base64url.h"
@@ -167,10 +168,9 @@ absl::Status ParseRsa(const JwkMembers& m, VerificationKey* key) {
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
     return absl::ResourceExhaustedError("OSSL_PARAM_BLD");
   }
-  auto pkey = FromParams("RSA", bld.get());
-  if (!pkey.ok()) return pkey.status();
+  CLEARANCE_ASSIGN_OR_RETURN(auto pkey, FromParams("RSA", bld.get()));
   key->family = KeyFamily::kRsa;
-  key->pkey = *std::move(pkey);
+  key->pkey = std::move(pkey);
   key->algorithms = {JwsAlgorithm::kRS256, JwsAlgorithm::kRS384, JwsAlgorithm::kRS512,
                      JwsAlgorithm::kPS256, JwsAlgorithm::kPS384, JwsAlgorithm::kPS512};
   return absl::OkStatus();
@@ -209,10 +209,9 @@ absl::Status ParseEc(const JwkMembers& m, VerificationKey* key) {
                                        point.size()) != 1) {
     return absl::ResourceExhaustedError("OSSL_PARAM_BLD");
   }
-  auto pkey = FromParams("EC", bld.get());
-  if (!pkey.ok()) return pkey.status();
+  CLEARANCE_ASSIGN_OR_RETURN(auto pkey, FromParams("EC", bld.get()));
   key->family = KeyFamily::kEc;
-  key->pkey = *std::move(pkey);
+  key->pkey = std::move(pkey);
   key->algorithms = {alg};
   return absl::OkStatus();
 }
@@ -332,9 +331,8 @@ absl::StatusOr<std::unique_ptr<VerificationKey>> ParseJwk(std::string_view jwk_j
   object jwk;
   if (root.get_object().get(jwk)) return Invalid("not a JSON object");
   // A lone JWK is configured to verify: a reason to skip it is an error.
-  absl::StatusOr<std::string> skip = SkipReason(jwk);
-  if (!skip.ok()) return skip.status();
-  if (!skip->empty()) return Invalid(*skip);
+  CLEARANCE_ASSIGN_OR_RETURN(const std::string skip, SkipReason(jwk));
+  if (!skip.empty()) return Invalid(skip);
   return ParseJwkObject(jwk);
 }
 

@@ -1,4 +1,5 @@
 // TokenVerifier: the pipeline of token → verified claims (see clearance/token.h).
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/token.h"
 #include "internal/absl_compat.h"
@@ -95,7 +97,7 @@ class TokenVerifier::Impl {
   explicit Impl(TokenVerifierOptions options)
       : options_(std::move(options)),
         clock_(options_.clock != nullptr ? options_.clock : SystemTokenClock()),
-        rules_{Seconds(options_.leeway), options_.require_exp, Seconds(options_.max_lifetime)},
+        limits_(options_.limits),
         cache_(options_.cache_capacity),
         executor_(options_.key_fetch_executor) {}
 
@@ -110,6 +112,7 @@ class TokenVerifier::Impl {
       return absl::InvalidArgumentError("token limits must be positive");
     }
     sources_.reserve(options_.issuers.size());
+    rules_.reserve(options_.issuers.size());
     bool any_remote = false;
     const absl::Time now = clock_->Now();
     for (size_t i = 0; i < options_.issuers.size(); ++i) {
@@ -126,6 +129,20 @@ class TokenVerifier::Impl {
         return absl::InvalidArgumentError(
             where + "audiences is empty; set skip_audience_check to accept any audience");
       }
+      if (c.leeway && *c.leeway < absl::ZeroDuration()) {
+        return absl::InvalidArgumentError(where + "leeway must not be negative");
+      }
+      if ((c.max_token_bytes && *c.max_token_bytes == 0) ||
+          (c.max_claims_bytes && *c.max_claims_bytes == 0)) {
+        return absl::InvalidArgumentError(where + "token limits must be positive");
+      }
+      rules_.push_back({Seconds(c.leeway.value_or(options_.leeway)), options_.require_exp,
+                        Seconds(options_.max_lifetime)});
+      // Before iss is read, a token may belong to any issuer: the outer caps admit the largest.
+      limits_.max_token_bytes =
+          std::max(limits_.max_token_bytes, c.max_token_bytes.value_or(0));
+      limits_.max_claims_bytes =
+          std::max(limits_.max_claims_bytes, c.max_claims_bytes.value_or(0));
       const int sources = !c.jwks_json.empty() + !c.jwks_file.empty() + !c.jwks_uri.empty();
       if (sources != 1) {
         return absl::InvalidArgumentError(
@@ -153,7 +170,7 @@ class TokenVerifier::Impl {
   }
 
   TokenError Verify(std::string_view token, std::shared_ptr<const VerifiedToken>* out) const {
-    const TokenLimits& limits = options_.limits;
+    const TokenLimits& limits = limits_;
     if (token.size() > limits.max_token_bytes) {
       return NameDeepNesting(TokenError::kTooLarge, token, limits.max_header_bytes,
                              limits.max_json_depth, &ThreadScratch().header, 0);
@@ -205,6 +222,10 @@ class TokenVerifier::Impl {
     if (issuer_it == by_issuer_.end()) return TokenError::kUnknownIssuer;
     const IssuerConfig& issuer = options_.issuers[issuer_it->second];
     IssuerKeySource& source = *sources_[issuer_it->second];
+    if (token.size() > issuer.max_token_bytes.value_or(options_.limits.max_token_bytes) ||
+        claims_len > issuer.max_claims_bytes.value_or(options_.limits.max_claims_bytes)) {
+      return TokenError::kTooLarge;
+    }
 
     if (!issuer.allowed_algorithms.contains(header.alg)) return TokenError::kAlgorithmNotAllowed;
     if (!issuer.required_typ.empty() && (!header.has_typ || header.typ != issuer.required_typ)) {
@@ -232,7 +253,8 @@ class TokenVerifier::Impl {
         e != TokenError::kOk) {
       return e;
     }
-    if (TokenError e = token_internal::CheckTimes(claims, rules_, now); e != TokenError::kOk) {
+    if (TokenError e = token_internal::CheckTimes(claims, rules_[issuer_it->second], now);
+        e != TokenError::kOk) {
       return e;
     }
     if (!issuer.skip_audience_check) {
@@ -293,7 +315,10 @@ class TokenVerifier::Impl {
  private:
   const TokenVerifierOptions options_;
   const TokenClock* const clock_;
-  const token_internal::ClaimRules rules_;
+  // Per issuer, in configuration order: the time rules with its leeway.
+  std::vector<token_internal::ClaimRules> rules_;
+  // The caps applied before the issuer is known: the verifier's, raised to every issuer's own.
+  TokenLimits limits_;
   absl::flat_hash_map<std::string, size_t> by_issuer_;
   // Shared with the key sources, which a queued refetch may keep alive past the verifier.
   const std::shared_ptr<std::atomic<uint64_t>> generation_ =
@@ -306,7 +331,7 @@ class TokenVerifier::Impl {
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenVerifierOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
-  if (absl::Status s = impl->Init(); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(impl)));
 }
 

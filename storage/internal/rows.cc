@@ -1,5 +1,8 @@
 #include "internal/rows.h"
 
+#include <algorithm>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "internal/coding.h"
@@ -154,6 +157,29 @@ std::string EncodeConfiguration(const Configuration& c) {
       AppendVarint(&out, t.algorithms.size());
       for (const std::string& a : t.algorithms) AppendLengthPrefixed(&out, a);
     }
+    // Issuer overrides are a second optional tail, written only when some issuer has one: one
+    // presence byte per issuer, then the values it marks.
+    const bool any_override = std::any_of(
+        c.token_issuers.begin(), c.token_issuers.end(), [](const TokenIssuerConfig& t) {
+          return t.has_claim_overrides() || t.leeway_seconds || t.max_token_bytes ||
+                 t.max_claims_bytes;
+        });
+    if (any_override) {
+      for (const TokenIssuerConfig& t : c.token_issuers) {
+        AppendByte(&out, static_cast<uint8_t>(
+                             (t.username_claim ? 1 : 0) | (t.client_id_claim ? 2 : 0) |
+                             (t.groups_claim ? 4 : 0) | (t.prefer_username_claim ? 8 : 0) |
+                             (t.leeway_seconds ? 16 : 0) | (t.max_token_bytes ? 32 : 0) |
+                             (t.max_claims_bytes ? 64 : 0)));
+        if (t.username_claim) AppendLengthPrefixed(&out, *t.username_claim);
+        if (t.client_id_claim) AppendLengthPrefixed(&out, *t.client_id_claim);
+        if (t.groups_claim) AppendLengthPrefixed(&out, *t.groups_claim);
+        if (t.prefer_username_claim) AppendByte(&out, *t.prefer_username_claim ? 1 : 0);
+        if (t.leeway_seconds) AppendVarint(&out, static_cast<uint64_t>(*t.leeway_seconds));
+        if (t.max_token_bytes) AppendVarint(&out, *t.max_token_bytes);
+        if (t.max_claims_bytes) AppendVarint(&out, *t.max_claims_bytes);
+      }
+    }
   }
   return out;
 }
@@ -172,6 +198,39 @@ bool ConsumeIssuers(std::string_view* in, std::vector<TokenIssuerConfig>* issuer
     if (!ConsumeLengthPrefixed(in, &t.issuer) || !ConsumeLengthPrefixed(in, &t.jwks_file) ||
         !ConsumeLengthPrefixed(in, &t.jwks_uri) || !ConsumeOrderedList(in, &t.audiences) ||
         !ConsumeOrderedList(in, &t.algorithms)) {
+      return false;
+    }
+  }
+  if (in->empty()) return true;
+  for (TokenIssuerConfig& t : *issuers) {
+    uint8_t present = 0;
+    if (in->empty()) return false;
+    present = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    if (present & 0x80) return false;
+    auto text = [&](uint8_t bit, std::optional<std::string>* field) {
+      if (!(present & bit)) return true;
+      field->emplace();
+      return ConsumeLengthPrefixed(in, &**field);
+    };
+    auto number = [&](uint8_t bit, auto* field) {
+      if (!(present & bit)) return true;
+      uint64_t v = 0;
+      if (!ConsumeVarint(in, &v)) return false;
+      *field = static_cast<typename std::remove_reference_t<decltype(*field)>::value_type>(v);
+      return true;
+    };
+    if (!text(1, &t.username_claim) || !text(2, &t.client_id_claim) ||
+        !text(4, &t.groups_claim)) {
+      return false;
+    }
+    if (present & 8) {
+      bool prefer = false;
+      if (!ConsumeBool(in, &prefer)) return false;
+      t.prefer_username_claim = prefer;
+    }
+    if (!number(16, &t.leeway_seconds) || !number(32, &t.max_token_bytes) ||
+        !number(64, &t.max_claims_bytes)) {
       return false;
     }
   }

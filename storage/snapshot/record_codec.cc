@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 #include <tuple>
 
 #include "clearance/internal/strings.h"
@@ -71,18 +72,39 @@ std::string EncodeStringArray(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// An issuer's overrides (TokenIssuerConfig), only those that are set; empty when none is.
+std::string EncodeIssuerOverrides(const TokenIssuerConfig& t) {
+  ObjectWriter w;
+  bool any = false;
+  auto str = [&](std::string_view key, const std::optional<std::string>& v) {
+    if (v) w.Str(key, *v), any = true;
+  };
+  str("username_claim", t.username_claim);
+  str("client_id_claim", t.client_id_claim);
+  str("groups_claim", t.groups_claim);
+  if (t.prefer_username_claim) w.Bool("prefer_username_claim", *t.prefer_username_claim), any = true;
+  if (t.leeway_seconds) w.Uint("leeway_seconds", static_cast<uint64_t>(*t.leeway_seconds)), any = true;
+  if (t.max_token_bytes) w.Uint("max_token_bytes", *t.max_token_bytes), any = true;
+  if (t.max_claims_bytes) w.Uint("max_claims_bytes", *t.max_claims_bytes), any = true;
+  return any ? w.Done() : std::string();
+}
+
 std::string EncodeIssuers(const std::vector<TokenIssuerConfig>& issuers) {
   std::string out = "[";
   for (size_t i = 0; i < issuers.size(); ++i) {
     const TokenIssuerConfig& t = issuers[i];
     if (i > 0) out += ",";
-    out += ObjectWriter()
-               .Str("issuer", t.issuer)
-               .Str("jwks_file", t.jwks_file)
-               .Str("jwks_uri", t.jwks_uri)
-               .Raw("audiences", EncodeStringArray(t.audiences))
-               .Raw("algorithms", EncodeStringArray(t.algorithms))
-               .Done();
+    ObjectWriter w;
+    w.Str("issuer", t.issuer)
+        .Str("jwks_file", t.jwks_file)
+        .Str("jwks_uri", t.jwks_uri)
+        .Raw("audiences", EncodeStringArray(t.audiences))
+        .Raw("algorithms", EncodeStringArray(t.algorithms));
+    // Written only when set, so a configuration without overrides exports as before they existed.
+    if (std::string overrides = EncodeIssuerOverrides(t); !overrides.empty()) {
+      w.Raw("overrides", overrides);
+    }
+    out += w.Done();
   }
   return out + "]";
 }
@@ -258,6 +280,48 @@ absl::StatusOr<std::vector<std::string>> StringArray(Fields& f, std::string_view
   return out;
 }
 
+// Every member is optional; each one present must be a known override of the right type.
+absl::Status DecodeIssuerOverrides(simdjson::dom::object obj, const std::string& kind,
+                                   TokenIssuerConfig* t) {
+  Fields f(obj, kind);
+  for (auto field : obj) {
+    const std::string_view key = field.key;
+    std::optional<std::string>* text = key == "username_claim"    ? &t->username_claim
+                                       : key == "client_id_claim" ? &t->client_id_claim
+                                       : key == "groups_claim"    ? &t->groups_claim
+                                                                  : nullptr;
+    std::optional<uint64_t>* bytes = key == "max_token_bytes"    ? &t->max_token_bytes
+                                     : key == "max_claims_bytes" ? &t->max_claims_bytes
+                                                                 : nullptr;
+    if (text != nullptr) {
+      if (*text) return f.Error(key, "appears twice; expected it once");
+      CLEARANCE_ASSIGN_OR_RETURN(v, f.String(key));
+      *text = v;
+    } else if (bytes != nullptr) {
+      if (*bytes) return f.Error(key, "appears twice; expected it once");
+      CLEARANCE_ASSIGN_OR_RETURN(v, f.Uint(key));
+      *bytes = v;
+    } else if (key == "prefer_username_claim") {
+      if (t->prefer_username_claim) return f.Error(key, "appears twice; expected it once");
+      CLEARANCE_ASSIGN_OR_RETURN(v, f.Bool(key));
+      t->prefer_username_claim = v;
+    } else if (key == "leeway_seconds") {
+      if (t->leeway_seconds) return f.Error(key, "appears twice; expected it once");
+      CLEARANCE_ASSIGN_OR_RETURN(v, f.Uint(key));
+      if (v > static_cast<uint64_t>(kMaxIssuerLeewaySeconds)) {
+        return f.Error(key, StrCat("is ", v, "; expected at most ", kMaxIssuerLeewaySeconds));
+      }
+      t->leeway_seconds = static_cast<int64_t>(v);
+    } else {
+      return f.Error(key,
+                     "is not an override; expected only username_claim, client_id_claim, "
+                     "groups_claim, prefer_username_claim, leeway_seconds, max_token_bytes, "
+                     "max_claims_bytes");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(Fields& config) {
   CLEARANCE_ASSIGN_OR_RETURN(array, config.Array("token_issuers"));
   std::vector<TokenIssuerConfig> out;
@@ -269,11 +333,22 @@ absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(Fields& config) {
                                                   TypeName(e.type()), "; expected an object"));
     }
     Fields f(obj, kind);
-    if (absl::Status s = f.Expect({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
+    simdjson::dom::element overrides_element;
+    const bool has_overrides = obj.at_key("overrides").get(overrides_element) == simdjson::SUCCESS;
+    if (absl::Status s =
+            has_overrides ? f.Expect({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms",
+                                      "overrides"})
+                          : f.Expect({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
         !s.ok()) {
       return s;
     }
     TokenIssuerConfig t;
+    if (has_overrides) {
+      CLEARANCE_ASSIGN_OR_RETURN(o, f.Object("overrides"));
+      if (absl::Status s = DecodeIssuerOverrides(o, StrCat(kind, ".overrides"), &t); !s.ok()) {
+        return s;
+      }
+    }
     CLEARANCE_ASSIGN_OR_RETURN(issuer, f.String("issuer"));
     CLEARANCE_ASSIGN_OR_RETURN(jwks_file, f.String("jwks_file"));
     CLEARANCE_ASSIGN_OR_RETURN(jwks_uri, f.String("jwks_uri"));

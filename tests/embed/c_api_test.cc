@@ -540,6 +540,73 @@ TEST_F(CApiTest, AVerifierForTheStoreUsesTheStoredIssuers) {
   EXPECT_EQ(clearance_store_configure(store_, bad.data(), bad.size()), CLEARANCE_INVALID_ARGUMENT);
 }
 
+// Per-issuer claim rules and an injected "now": the same tokens give the same principal or
+// reason at any wall-clock time.
+TEST_F(CApiTest, AuthenticateMapsEachIssuerAtAFixedTime) {
+  const std::string jwks_path = dir_.Sub("jwks-mapped.json");
+  {
+    std::FILE* f = std::fopen(jwks_path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string jwks =
+        R"({"keys":[{"kty":"oct","kid":"k1","alg":"HS256","k":")" + Base64Url(kSecret) + R"("}]})";
+    ASSERT_EQ(std::fwrite(jwks.data(), 1, jwks.size(), f), jwks.size());
+    std::fclose(f);
+  }
+  const std::string config =
+      R"({"client_id_claim":"azp","token_issuers":[{"issuer":"https://kc","jwks_file":")" +
+      jwks_path + R"(","audiences":["api"],"algorithms":["HS256"]},{"issuer":"https://entra",)"
+      R"("jwks_file":")" + jwks_path + R"(","audiences":["api"],"algorithms":["HS256"],)"
+      R"("overrides":{"username_claim":"upn","client_id_claim":"appid","leeway_seconds":600}}]})";
+  ASSERT_EQ(clearance_store_configure(store_, config.data(), config.size()), CLEARANCE_OK)
+      << clearance_last_error();
+  clearance_verifier* verifier = nullptr;
+  ASSERT_EQ(clearance_verifier_create_for_store(store_, &verifier), CLEARANCE_OK)
+      << clearance_last_error();
+  constexpr int64_t kNow = 1'700'000'000;
+  ASSERT_EQ(clearance_verifier_set_time(verifier, kNow), CLEARANCE_OK);
+  EXPECT_EQ(clearance_verifier_set_time(nullptr, kNow), CLEARANCE_INVALID_ARGUMENT);
+  auto token = [](std::string_view iss, std::string_view claims, int64_t exp) {
+    return SignHs256(std::string(R"({"iss":")") + std::string(iss) + R"(","aud":"api",)" +
+                     std::string(claims) + R"("exp":)" + std::to_string(exp) + "}");
+  };
+  auto authenticate = [&](const std::string& t) {
+    char buf[1024];
+    size_t needed = 0;
+    EXPECT_EQ(clearance_authenticate(store_, verifier, t.data(), t.size(), buf, sizeof buf,
+                                     &needed),
+              CLEARANCE_OK)
+        << clearance_last_error();
+    const std::string out(buf);
+    return out.substr(0, out.find(",\"issuer\""));
+  };
+  const std::string both = R"("azp":"kc-client","appid":"entra-app","upn":"a@example.com",)";
+  EXPECT_EQ(authenticate(token("https://kc", both, kNow + 60)),
+            R"({"authenticated":true,"principal":{"type":"CLIENT","id":"kc-client"},"groups":null)");
+  EXPECT_EQ(authenticate(token("https://entra", both, kNow + 60)),
+            R"({"authenticated":true,"principal":{"type":"CLIENT","id":"entra-app"},"groups":null)");
+  EXPECT_EQ(authenticate(token("https://entra", R"("upn":"a@example.com",)", kNow + 60)),
+            R"({"authenticated":true,"principal":{"type":"USER","id":"a@example.com"},)"
+            R"("groups":null)");
+  // Expired 300 s ago: inside the Entra-like issuer's 600 s leeway, outside the default 60 s.
+  EXPECT_EQ(authenticate(token("https://kc", both, kNow - 300)),
+            R"({"authenticated":false,"reason":"expired","message":"expired"})");
+  EXPECT_EQ(authenticate(token("https://entra", both, kNow - 300)),
+            R"({"authenticated":true,"principal":{"type":"CLIENT","id":"entra-app"},"groups":null)");
+  EXPECT_NE(authenticate(token("https://entra", R"("azp":"kc-client",)", kNow + 60))
+                .find(R"("reason":"no_principal")"),
+            std::string::npos);
+  std::string forged = token("https://kc", both, kNow + 60);
+  char& c = forged[forged.size() - 5];  // inside the signature, clear of its padding bits
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_NE(authenticate(forged).find(R"("reason":"bad_signature")"), std::string::npos);
+  // Later than the token's exp plus leeway: the fixed time moves on.
+  const std::string valid = token("https://kc", both, kNow + 60);
+  ASSERT_EQ(clearance_verifier_set_time(verifier, kNow + 3600), CLEARANCE_OK);
+  EXPECT_EQ(authenticate(valid),
+            R"({"authenticated":false,"reason":"expired","message":"expired"})");
+  clearance_verifier_free(verifier);
+}
+
 TEST_F(CApiTest, ConfigurationErrors) {
   for (std::string_view bad :
        {"", "{", R"({"mode":"LDAP"})", R"({"client_id_claim":1})", R"({"nope":true})",

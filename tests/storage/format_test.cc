@@ -297,6 +297,62 @@ TEST(ConfigurationTest, TokenIssuerRulesNameTheField) {
               HasSubstr("token_issuers[1].issuer: 'https://i/' is configured twice"));
 }
 
+// Per-issuer overrides are a second optional tail: a configuration without them encodes exactly
+// as before they existed, and each override set or unset survives the round trip.
+TEST(FormatTest, IssuerOverridesRoundTripAndOldValuesReadWithout) {
+  Configuration cfg;
+  cfg.token_issuers = {{"https://kc/", "/k.json", "", {"api"}, {"RS256"}},
+                       {"https://entra/", "/e.json", "", {"api"}, {"RS256"}}};
+  const std::string without = EncodeConfiguration(cfg);
+  cfg.token_issuers[1].username_claim = "upn";
+  cfg.token_issuers[1].client_id_claim = "";
+  cfg.token_issuers[1].groups_claim = "$.groups";
+  cfg.token_issuers[1].prefer_username_claim = false;
+  cfg.token_issuers[1].leeway_seconds = 30;
+  cfg.token_issuers[1].max_token_bytes = 32768;
+  cfg.token_issuers[1].max_claims_bytes = 20000;
+  ASSERT_TRUE(cfg.Validate().ok()) << cfg.Validate();
+  const std::string with = EncodeConfiguration(cfg);
+  EXPECT_TRUE(with.starts_with(without));
+  Configuration back;
+  ASSERT_TRUE(DecodeConfiguration(with, &back));
+  EXPECT_EQ(back, cfg);
+  ASSERT_TRUE(DecodeConfiguration(without, &back));
+  EXPECT_FALSE(back.token_issuers[1].username_claim.has_value());
+  EXPECT_FALSE(back.token_issuers[1].leeway_seconds.has_value());
+  for (size_t n = without.size() + 1; n < with.size(); ++n) {
+    EXPECT_FALSE(DecodeConfiguration(std::string_view(with).substr(0, n), &back)) << n;
+  }
+  EXPECT_FALSE(DecodeConfiguration(with + "x", &back));
+}
+
+TEST(ConfigurationTest, BadIssuerOverridesAreRefusedWithTheField) {
+  auto refusal = [](TokenIssuerConfig t) {
+    Configuration c;
+    c.token_issuers = {{"https://ok/", "/k.json", "", {"api"}, {"RS256"}}, std::move(t)};
+    return std::string(c.Validate().message());
+  };
+  const TokenIssuerConfig good{"https://i/", "/k.json", "", {"api"}, {"RS256"}};
+  TokenIssuerConfig t = good;
+  t.username_claim = "";
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[1].username_claim: is empty"));
+  t = good;
+  t.groups_claim = "$.groups[";
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[1].groups_claim"));
+  t = good;
+  t.client_id_claim = "";  // unsets the client id for this issuer: allowed
+  EXPECT_EQ(refusal(t), "");
+  t = good;
+  t.leeway_seconds = -1;
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[1].leeway_seconds: is -1; expected 0 to 86400"));
+  t = good;
+  t.max_token_bytes = 10;
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[1].max_token_bytes: is 10; expected 256"));
+  t = good;
+  t.max_claims_bytes = uint64_t{1} << 30;
+  EXPECT_THAT(refusal(t), HasSubstr("token_issuers[1].max_claims_bytes"));
+}
+
 // TokenAlgorithmNames() is the configuration's copy of the token library's names.
 TEST(ConfigurationTest, AlgorithmNamesMatchTheTokenLibrary) {
   ASSERT_EQ(TokenAlgorithmNames().size(), static_cast<size_t>(kJwsAlgorithmCount));

@@ -239,6 +239,23 @@ tok_check 0 "$GOOD" CREATE_PROCESS_INSTANCE
 contains "$OUT" "ALLOW" "a valid token is allowed"
 tok_check 1 "$GOOD" CANCEL_PROCESS_INSTANCE
 contains "$OUT" "FORBIDDEN" "a valid token still needs the permission"
+# Per-issuer claim rules: this issuer names its clients by appid, which the token lacks.
+expect 0 config set --issuer "$ISS" --client-id-claim appid --leeway 30
+contains "$OUT" "algorithms RS256,ES256; client-id-claim appid; leeway 30s" \
+  "config set shows the issuer's overrides"
+expect 1 check --token "$GOOD" --resource-type PROCESS_DEFINITION \
+  --permission CREATE_PROCESS_INSTANCE --resource-id order-process --explain
+contains "$OUT" "USER:svc" "the issuer's client-id claim replaces the global one: sub names a user"
+expect 0 config get --output json
+contains "$OUT" '"client_id_claim":"azp"' "an issuer's override leaves the global claim as it was"
+contains "$OUT" '"overrides":{"client_id_claim":"appid","leeway_seconds":30}' \
+  "config get --output json shows the overrides"
+refused 3 "token_issuers[0].username_claim: is empty" config set --issuer "$ISS" --username-claim ''
+refused 3 "--reset-overrides: 'leewy' is not an override" config set --issuer "$ISS" \
+  --reset-overrides leewy
+expect 0 config set --issuer "$ISS" --reset-overrides all
+tok_check 0 "$GOOD" CREATE_PROCESS_INSTANCE
+contains "$OUT" "ALLOW" "without overrides the global claims apply again"
 expect 0 check --token - --resource-type PROCESS_DEFINITION --permission CREATE_PROCESS_INSTANCE \
   --resource-id order-process --explain <<< "$GOOD"
 contains "$OUT" "CLIENT:my-client [authorization $KEY]" "token on stdin, explained"

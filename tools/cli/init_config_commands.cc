@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/snapshot.h"
 #include "clearance/staged_store.h"
@@ -21,20 +22,40 @@ const std::vector<FlagSpec> kConfigFlags = {
     {"mode", true, false, "OIDC (default) or BASIC"},
     {"authorizations", true, false, "true/false: authorization checks (default true)"},
     {"tenant-checks", true, false, "true/false: multi-tenancy checks (default false)"},
-    {"username-claim", true, false, "claim holding the username (default sub)"},
-    {"client-id-claim", true, false, "claim holding the client id ('' to unset)"},
-    {"groups-claim", true, false, "claim holding the groups ('' to unset)"},
-    {"prefer-username-claim", true, false, "true/false: user over client when both are present"},
+    {"username-claim", true, false,
+     "claim holding the username (default sub); with --issuer, for that issuer's tokens only"},
+    {"client-id-claim", true, false,
+     "claim holding the client id ('' to unset); with --issuer, for that issuer's tokens only"},
+    {"groups-claim", true, false,
+     "claim holding the groups ('' to unset); with --issuer, for that issuer's tokens only"},
+    {"prefer-username-claim", true, false,
+     "true/false: user over client when both are present; with --issuer, for that issuer only"},
     {"id-pattern", true, false,
      "identifier rule: an RE2 regular expression the whole id must match (not empty, at most "
      "1024 bytes)"},
     {"issuer", true, false,
-     "token issuer (its iss) to add or change with the four flags below"},
+     "token issuer (its iss) to add or change with the flags below; the claim flags above then "
+     "override the global ones for this issuer's tokens"},
     {"jwks-file", true, false, "--issuer's keys: a JWKS file (read when tokens are checked)"},
     {"jwks-uri", true, false, "--issuer's keys: an https:// jwks_uri (fetched when checked)"},
     {"audiences", true, false, "--issuer's accepted audiences, comma-separated"},
     {"algorithms", true, false, "--issuer's accepted algorithms, comma-separated (e.g. RS256,ES256)"},
+    {"leeway", true, false,
+     "--issuer's clock skew tolerance on exp, nbf and iat, in seconds (0-86400; default 60)"},
+    {"max-token-bytes", true, false,
+     "--issuer's cap on a whole token, in bytes (256-1048576; default 16384)"},
+    {"max-claims-bytes", true, false,
+     "--issuer's cap on a token's decoded claims, in bytes (256-1048576; default 12288)"},
+    {"reset-overrides", true, false,
+     "--issuer's overrides to drop so the global value applies again, comma-separated "
+     "(username-claim, client-id-claim, groups-claim, prefer-username-claim, leeway, "
+     "max-token-bytes, max-claims-bytes, or all); applied before the new values"},
     {"remove-issuer", true, true, "stop trusting this issuer's tokens"}};
+
+// The per-issuer override flags (TokenIssuerConfig), each with the field it sets.
+constexpr std::string_view kIssuerOverrideFlags[] = {
+    "username-claim", "client-id-claim", "groups-claim", "prefer-username-claim",
+    "leeway",         "max-token-bytes", "max-claims-bytes"};
 
 std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;
@@ -77,6 +98,69 @@ absl::StatusOr<std::vector<std::string>> ParseAlgorithms(std::string_view text) 
   return out;
 }
 
+absl::StatusOr<bool> ParseBool(std::string_view flag, std::string_view v) {
+  if (v == "true" || v == "on" || v == "yes") return true;
+  if (v == "false" || v == "off" || v == "no") return false;
+  return absl::InvalidArgumentError(StrCat("--", flag, ": '", v, "'; expected true or false"));
+}
+
+// A whole non-negative decimal number, for the seconds and byte flags (the ranges are
+// Configuration::Validate's, which names the field).
+absl::StatusOr<uint64_t> ParseCount(std::string_view flag, std::string_view v) {
+  uint64_t n = 0;
+  if (v.empty() || v.size() > 18 ||
+      !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return absl::InvalidArgumentError(
+        StrCat("--", flag, ": '", v, "'; expected a whole number such as 30"));
+  }
+  for (char ch : v) n = n * 10 + static_cast<uint64_t>(ch - '0');
+  return n;
+}
+
+// Applies --reset-overrides, then the claim, leeway and byte-cap flags, to one issuer.
+absl::Status ApplyIssuerOverrideFlags(const Flags& f, TokenIssuerConfig* t) {
+  if (std::optional<std::string> reset = f.Get("reset-overrides")) {
+    for (const std::string& name : SplitList(*reset)) {
+      const bool all = name == "all";
+      const bool known = all || std::find(std::begin(kIssuerOverrideFlags),
+                                          std::end(kIssuerOverrideFlags),
+                                          name) != std::end(kIssuerOverrideFlags);
+      if (!known) {
+        return absl::InvalidArgumentError(
+            StrCat("--reset-overrides: '", name, "' is not an override; expected all or ",
+                   strings_internal::StrJoin(kIssuerOverrideFlags, ", ")));
+      }
+      if (all || name == "username-claim") t->username_claim.reset();
+      if (all || name == "client-id-claim") t->client_id_claim.reset();
+      if (all || name == "groups-claim") t->groups_claim.reset();
+      if (all || name == "prefer-username-claim") t->prefer_username_claim.reset();
+      if (all || name == "leeway") t->leeway_seconds.reset();
+      if (all || name == "max-token-bytes") t->max_token_bytes.reset();
+      if (all || name == "max-claims-bytes") t->max_claims_bytes.reset();
+    }
+  }
+  if (std::optional<std::string> v = f.Get("username-claim")) t->username_claim = *v;
+  if (std::optional<std::string> v = f.Get("client-id-claim")) t->client_id_claim = *v;
+  if (std::optional<std::string> v = f.Get("groups-claim")) t->groups_claim = *v;
+  if (std::optional<std::string> v = f.Get("prefer-username-claim")) {
+    CLEARANCE_ASSIGN_OR_RETURN(const bool prefer, ParseBool("prefer-username-claim", *v));
+    t->prefer_username_claim = prefer;
+  }
+  if (std::optional<std::string> v = f.Get("leeway")) {
+    CLEARANCE_ASSIGN_OR_RETURN(const uint64_t seconds, ParseCount("leeway", *v));
+    t->leeway_seconds = static_cast<int64_t>(seconds);
+  }
+  if (std::optional<std::string> v = f.Get("max-token-bytes")) {
+    CLEARANCE_ASSIGN_OR_RETURN(const uint64_t bytes, ParseCount("max-token-bytes", *v));
+    t->max_token_bytes = bytes;
+  }
+  if (std::optional<std::string> v = f.Get("max-claims-bytes")) {
+    CLEARANCE_ASSIGN_OR_RETURN(const uint64_t bytes, ParseCount("max-claims-bytes", *v));
+    t->max_claims_bytes = bytes;
+  }
+  return absl::OkStatus();
+}
+
 // Applies --issuer and its key/audience/algorithm flags, and --remove-issuer, to c->token_issuers.
 absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
   for (const std::string& gone : f.GetAll("remove-issuer")) {
@@ -90,7 +174,8 @@ absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
   }
   std::optional<std::string> issuer = f.Get("issuer");
   if (!issuer) {
-    for (std::string_view flag : {"jwks-file", "jwks-uri", "audiences", "algorithms"}) {
+    for (std::string_view flag : {"jwks-file", "jwks-uri", "audiences", "algorithms", "leeway",
+                                  "max-token-bytes", "max-claims-bytes", "reset-overrides"}) {
       if (f.Has(flag)) {
         return absl::InvalidArgumentError(StrCat(
             "--", flag, " needs --issuer naming the issuer it applies to (its tokens' iss)"));
@@ -119,7 +204,9 @@ absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
       return absl::InvalidArgumentError(StrCat(
           "--issuer '", *issuer, "' is new: --jwks-file or --jwks-uri is required"));
     }
-    c->token_issuers.push_back(TokenIssuerConfig{*issuer, "", "", {}, {}});
+    TokenIssuerConfig added_issuer;
+    added_issuer.issuer = *issuer;
+    c->token_issuers.push_back(std::move(added_issuer));
     it = c->token_issuers.end() - 1;
   }
   TokenIssuerConfig& t = *it;
@@ -153,17 +240,9 @@ absl::Status ApplyIssuerFlags(const Flags& f, Configuration* c) {
     }
   }
   if (std::optional<std::string> algorithms = f.Get("algorithms")) {
-    absl::StatusOr<std::vector<std::string>> parsed = ParseAlgorithms(*algorithms);
-    if (!parsed.ok()) return parsed.status();
-    t.algorithms = *std::move(parsed);
+    CLEARANCE_ASSIGN_OR_RETURN(t.algorithms, ParseAlgorithms(*algorithms));
   }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<bool> ParseBool(std::string_view flag, std::string_view v) {
-  if (v == "true" || v == "on" || v == "yes") return true;
-  if (v == "false" || v == "off" || v == "no") return false;
-  return absl::InvalidArgumentError(StrCat("--", flag, ": '", v, "'; expected true or false"));
+  return ApplyIssuerOverrideFlags(f, &t);
 }
 
 // Applies the configuration flags present in `f` to `c`.
@@ -184,21 +263,25 @@ absl::Status ApplyConfigFlags(const Flags& f, Configuration* c) {
     std::string_view name;
     bool* target;
   };
+  // With --issuer, the claim flags are that issuer's overrides (ApplyIssuerFlags).
+  const bool global_claims = !f.Has("issuer");
   for (BoolFlag b : {BoolFlag{"authorizations", &c->authorizations_enabled},
                      BoolFlag{"tenant-checks", &c->tenant_checks_enabled},
-                     BoolFlag{"prefer-username-claim", &c->prefer_username_claim}}) {
+                     BoolFlag{"prefer-username-claim",
+                              global_claims ? &c->prefer_username_claim : nullptr}}) {
+    if (b.target == nullptr) continue;
     if (std::optional<std::string> v = f.Get(b.name)) {
-      absl::StatusOr<bool> parsed = ParseBool(b.name, *v);
-      if (!parsed.ok()) return parsed.status();
-      *b.target = *parsed;
+      CLEARANCE_ASSIGN_OR_RETURN(*b.target, ParseBool(b.name, *v));
     }
   }
-  if (std::optional<std::string> v = f.Get("username-claim")) c->username_claim = *v;
-  if (std::optional<std::string> v = f.Get("client-id-claim")) c->client_id_claim = *v;
-  if (std::optional<std::string> v = f.Get("groups-claim")) c->groups_claim = *v;
+  if (global_claims) {
+    if (std::optional<std::string> v = f.Get("username-claim")) c->username_claim = *v;
+    if (std::optional<std::string> v = f.Get("client-id-claim")) c->client_id_claim = *v;
+    if (std::optional<std::string> v = f.Get("groups-claim")) c->groups_claim = *v;
+  }
   if (std::optional<std::string> v = f.Get("id-pattern")) c->id_pattern = *v;
-  if (absl::Status s = ApplyIssuerFlags(f, c); !s.ok()) return s;
-  if (absl::Status s = c->Validate(); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(ApplyIssuerFlags(f, c));
+  CLEARANCE_RETURN_IF_ERROR(c->Validate());
   // A JWKS file that does not load is refused now, not at the first check.
   return CheckTokenIssuers(*c);
 }
@@ -220,6 +303,27 @@ std::string TokenKeysJson(const std::vector<KeyLoadReport>& reports) {
     out += "]}";
   }
   return out + "]";
+}
+
+// "; username-claim upn; leeway 30s ..." for the overrides an issuer sets; empty when none.
+std::string IssuerOverridesText(const TokenIssuerConfig& t) {
+  std::string out;
+  auto claim = [&](std::string_view name, const std::optional<std::string>& v) {
+    if (v) strings_internal::StrAppend(&out, "; ", name, " ", v->empty() ? "(unset)" : *v);
+  };
+  claim("username-claim", t.username_claim);
+  claim("client-id-claim", t.client_id_claim);
+  claim("groups-claim", t.groups_claim);
+  if (t.prefer_username_claim) {
+    strings_internal::StrAppend(&out, "; prefer-username-claim ",
+                                *t.prefer_username_claim ? "true" : "false");
+  }
+  if (t.leeway_seconds) strings_internal::StrAppend(&out, "; leeway ", *t.leeway_seconds, "s");
+  if (t.max_token_bytes) strings_internal::StrAppend(&out, "; max-token-bytes ", *t.max_token_bytes);
+  if (t.max_claims_bytes) {
+    strings_internal::StrAppend(&out, "; max-claims-bytes ", *t.max_claims_bytes);
+  }
+  return out;
 }
 
 void PrintConfiguration(const Context& ctx, const Configuration& c) {
@@ -250,7 +354,8 @@ void PrintConfiguration(const Context& ctx, const Configuration& c) {
                       t.jwks_file.empty() ? StrCat("jwks-uri ", t.jwks_uri)
                                           : StrCat("jwks-file ", t.jwks_file),
                       "; audiences ", strings_internal::StrJoin(t.audiences, ","),
-                      "; algorithms ", strings_internal::StrJoin(t.algorithms, ",")));
+                      "; algorithms ", strings_internal::StrJoin(t.algorithms, ","),
+                      IssuerOverridesText(t)));
   }
   if (c.token_issuers.empty()) Print(ctx, "token-issuers: none (check --token is unavailable)");
   if (!reports.ok()) {
@@ -271,23 +376,18 @@ constexpr InputLimit kMaxSeedDepth{"max-seed-depth", SeedLimits{}.max_depth};
 constexpr InputLimit kMaxSeedNodes{"max-seed-nodes", SeedLimits{}.max_nodes};
 
 absl::StatusOr<InitializationSeed> ReadSeedFile(const std::string& path, const Flags& f) {
-  absl::StatusOr<size_t> max_bytes = LimitValue(f, kMaxSeedBytes);
-  if (!max_bytes.ok()) return max_bytes.status();
+  CLEARANCE_ASSIGN_OR_RETURN(const size_t max_bytes, LimitValue(f, kMaxSeedBytes));
   SeedLimits limits;
-  absl::StatusOr<size_t> depth = LimitValue(f, kMaxSeedDepth);
-  if (!depth.ok()) return depth.status();
-  absl::StatusOr<size_t> nodes = LimitValue(f, kMaxSeedNodes);
-  if (!nodes.ok()) return nodes.status();
-  limits.max_depth = *depth;
-  limits.max_nodes = *nodes;
-  absl::StatusOr<std::string> text = ReadInput("--seed", path, *max_bytes, kMaxSeedBytes.flag);
-  if (!text.ok()) return text.status();
+  CLEARANCE_ASSIGN_OR_RETURN(limits.max_depth, LimitValue(f, kMaxSeedDepth));
+  CLEARANCE_ASSIGN_OR_RETURN(limits.max_nodes, LimitValue(f, kMaxSeedNodes));
+  CLEARANCE_ASSIGN_OR_RETURN(const std::string text,
+                             ReadInput("--seed", path, max_bytes, kMaxSeedBytes.flag));
   bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
   if (!yaml && !path.ends_with(".json")) {
-    size_t first = text->find_first_not_of(" \t\r\n");
-    yaml = first == std::string::npos || (*text)[first] != '{';
+    size_t first = text.find_first_not_of(" \t\r\n");
+    yaml = first == std::string::npos || text[first] != '{';
   }
-  return ParseSeed(*text, yaml, limits);
+  return ParseSeed(text, yaml, limits);
 }
 
 void PrintInitialized(const Context& ctx, const IdentityState& s) {
@@ -396,6 +496,8 @@ void AddInitAndConfigCommands(std::vector<Command>* commands) {
                        "keys.json --audiences api --algorithms RS256,ES256\n"
                        "clearance config set --issuer https://login.example.com/v2.0 --jwks-uri "
                        "https://login.example.com/keys --audiences api://orders --algorithms RS256\n"
+                       "clearance config set --issuer https://login.example.com/v2.0 "
+                       "--username-claim upn --client-id-claim appid --leeway 30\n"
                        "clearance config set --remove-issuer https://idp.example.com/",
                        [](Context& ctx, const Flags& f) {
                          absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(ctx);

@@ -155,8 +155,10 @@ CLEARANCE_C_EXPORT void clearance_store_free(clearance_store* store);
  * (storage/FORMAT.md): {"mode":"OIDC"|"BASIC","authorizations_enabled":bool,
  * "tenant_checks_enabled":bool,"username_claim":str,"client_id_claim":str,"groups_claim":str,
  * "prefer_username_claim":bool,"id_pattern":str,"token_issuers":[{"issuer":str,"jwks_file":str |
- * "jwks_uri":str,"audiences":[str],"algorithms":["RS256",...]}]}; omitted members keep their
- * defaults. */
+ * "jwks_uri":str,"audiences":[str],"algorithms":["RS256",...],"overrides":{"username_claim":str,
+ * "client_id_claim":str,"groups_claim":str,"prefer_username_claim":bool,"leeway_seconds":int,
+ * "max_token_bytes":int,"max_claims_bytes":int}}]}; omitted members keep their defaults (an
+ * issuer's omitted overrides: the global values). */
 CLEARANCE_C_EXPORT clearance_status clearance_store_configure(clearance_store* store,
                                                               const char* json, size_t len);
 /* [writer] Initializes the store (docs/semantics.md §8: <default>, the default roles). Once only:
@@ -252,6 +254,13 @@ CLEARANCE_C_EXPORT clearance_status clearance_verifier_create_for_store(clearanc
                                                                         clearance_verifier** out);
 /* [exclusive] NULL is a no-op. */
 CLEARANCE_C_EXPORT void clearance_verifier_free(clearance_verifier* verifier);
+/* The value of clearance_verifier_set_time that returns a verifier to the wall clock. */
+#define CLEARANCE_SYSTEM_TIME INT64_MIN
+/* [any] Fixes the verifier's "now" (exp, nbf, iat and cache expiry) at `unix_seconds`, for tests
+ * that replay tokens minted at a known time; CLEARANCE_SYSTEM_TIME returns it to the wall clock
+ * (the default). Tokens already cached stay cached until their exp under the new time. */
+CLEARANCE_C_EXPORT clearance_status clearance_verifier_set_time(clearance_verifier* verifier,
+                                                                int64_t unix_seconds);
 /* [any] Verifies a bearer token and checks its claims. A refused token is a decision
  * (UNAUTHENTICATED, TOKEN_REFUSED) and *token_error (may be NULL) holds the
  * clearance::TokenError number (0 when the token verified). */

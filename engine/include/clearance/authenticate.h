@@ -1,7 +1,8 @@
 // Authentication: a bearer token to the principal it establishes, in one call and one result.
 //
 // Authenticate() verifies the token (TokenVerifier) and reads the principal from its claims with
-// the configuration's claim rules (username, client id and groups claims, prefer-username;
+// the claim rules of the token's issuer: the configuration's username, client id and groups
+// claims and prefer-username, with that issuer's overrides (Configuration::MappingFor;
 // docs/semantics.md §5). A gateway that only needs "who is this?" calls it and gets either the
 // principal or one reason, whichever of the two steps refused.
 //
@@ -43,8 +44,8 @@ struct Authentication {
   // Set when reason is kOk.
   OwnerType principal_type = OwnerType::kUser;  // kUser or kClient
   std::string principal_id;
-  // The groups claim's values in token order (a repeated group once), when a groups claim is
-  // configured; otherwise empty and groups_claim_configured is false.
+  // The groups claim's values in token order (a repeated group once), when a groups claim applies
+  // to the token's issuer; otherwise empty and groups_claim_configured is false.
   bool groups_claim_configured = false;
   std::vector<std::string> groups;
   std::string issuer;  // the verified iss

@@ -7,6 +7,7 @@
 #define CLEARANCE_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +39,47 @@ struct TokenIssuerConfig {
   // is never accepted.
   std::vector<std::string> algorithms;
 
+  // How this issuer's tokens name their principal and how much slack and size they get. Each
+  // field, when set, replaces the configuration's value (or, for leeway and the byte caps, the
+  // verifier's default) for tokens whose `iss` is this issuer; unset fields take the default.
+  // Two identity providers behind one cluster rarely agree on claim names (Keycloak's
+  // preferred_username/azp, Entra's upn/appid). Rules as for the Configuration fields of the
+  // same name; an empty client_id_claim or groups_claim override unsets that claim for the issuer.
+  std::optional<std::string> username_claim = std::nullopt;
+  std::optional<std::string> client_id_claim = std::nullopt;
+  std::optional<std::string> groups_claim = std::nullopt;
+  std::optional<bool> prefer_username_claim = std::nullopt;
+  // Clock skew tolerated on exp, nbf and iat, in seconds. 0 to 86400. Default: the verifier's
+  // leeway (60 s).
+  std::optional<int64_t> leeway_seconds = std::nullopt;
+  // Caps on the compact token and on its decoded claims, in bytes. 256 to 1 MiB. Default: the
+  // verifier's limits (16 KiB and 12 KiB). A cap above the default raises the cap applied before
+  // the issuer is known (to the largest of all issuers'); the issuer's own cap is applied as soon
+  // as the token's iss is read.
+  std::optional<uint64_t> max_token_bytes = std::nullopt;
+  std::optional<uint64_t> max_claims_bytes = std::nullopt;
+
+  bool has_claim_overrides() const {
+    return username_claim || client_id_claim || groups_claim || prefer_username_claim;
+  }
+
   bool operator==(const TokenIssuerConfig&) const = default;
+};
+
+// Bounds of TokenIssuerConfig's leeway and byte-cap overrides.
+inline constexpr int64_t kMaxIssuerLeewaySeconds = 86400;
+inline constexpr uint64_t kMinIssuerTokenBytes = 256;
+inline constexpr uint64_t kMaxIssuerTokenBytes = 1024 * 1024;
+
+// The claim rules that apply to one token: the configuration's, with its issuer's overrides.
+// Views into the Configuration it came from; valid while that is unchanged.
+struct ClaimMapping {
+  std::string_view username_claim;
+  std::string_view client_id_claim;  // empty: no client principals
+  std::string_view groups_claim;     // empty: the token carries no groups
+  bool prefer_username_claim = false;
+  // The index in Configuration::token_issuers whose overrides apply; -1 for the global rules.
+  int issuer_index = -1;
 };
 
 // The algorithm names TokenIssuerConfig::algorithms accepts, in JwsAlgorithm order
@@ -75,11 +116,21 @@ struct Configuration {
   // already-verified claims can be checked. Default: none.
   std::vector<TokenIssuerConfig> token_issuers;
 
-  bool groups_claim_configured() const { return mode == AuthMode::kOidc && !groups_claim.empty(); }
+  // True when some token's groups replace stored memberships: OIDC mode, and the global groups
+  // claim or an issuer's groups claim override is set. Group ids are then relaxed.
+  bool groups_claim_configured() const;
+
+  // The claim rules for a token whose `iss` is `issuer`: that issuer's overrides over the global
+  // fields, or the global fields when no configured issuer is `issuer` (or it overrides nothing).
+  // In basic mode the global fields, without client id or groups. Never allocates.
+  ClaimMapping MappingFor(std::string_view issuer) const;
+  // True when some issuer overrides a claim rule: the token's iss then decides the mapping.
+  bool has_issuer_mappings() const;
 
   // INVALID_ARGUMENT naming the field when a claim name does not compile (docs/semantics.md §5),
   // the username claim is empty, the id pattern is not a valid regular expression, or a token
-  // issuer breaks a rule of TokenIssuerConfig (named as "token_issuers[i].field").
+  // issuer breaks a rule of TokenIssuerConfig (named as "token_issuers[i].field", e.g.
+  // "token_issuers[1].username_claim" for an override that does not compile).
   absl::Status Validate() const;
 
   bool operator==(const Configuration&) const = default;

@@ -25,6 +25,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -209,6 +210,15 @@ struct IssuerConfig {
   std::string jwks_json;  // a JWKS document inline
   std::string jwks_file;  // path of a JWKS file, read once at Create()
   std::string jwks_uri;   // https URL, fetched with the verifier's JwksFetcher
+  // This issuer's clock skew tolerance, in place of TokenVerifierOptions::leeway. Not negative.
+  // Default: unset (the verifier's).
+  std::optional<absl::Duration> leeway;
+  // This issuer's caps on the whole token and on its decoded claims, in place of the verifier's
+  // TokenLimits. Positive. Default: unset (the verifier's). The caps applied before the token's
+  // iss is read are the largest of the verifier's and every issuer's; the issuer's own caps are
+  // applied once its iss is known, so a token larger than its issuer allows is kTooLarge.
+  std::optional<size_t> max_token_bytes;
+  std::optional<size_t> max_claims_bytes;
   // jwks_uri only: how often RefreshKeys() refetches. Default 10 min.
   absl::Duration refresh_interval = absl::Minutes(10);
   // jwks_uri only: an unknown kid schedules at most one background refetch per this period, so a

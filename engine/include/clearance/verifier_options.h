@@ -12,7 +12,8 @@
 
 namespace clearance {
 
-// Defaults (limits, leeway, cache) are TokenVerifierOptions'. options.fetcher is the libcurl
+// Defaults (limits, leeway, cache) are TokenVerifierOptions'; an issuer's leeway and byte-cap
+// overrides become its IssuerConfig's. options.fetcher is the libcurl
 // fetcher when an issuer has a jwks_uri (replace it to fetch otherwise). Reads no file and
 // fetches nothing: TokenVerifier::Create() loads the keys.
 // FAILED_PRECONDITION when no issuer is configured; INVALID_ARGUMENT naming the issuer for an

@@ -49,6 +49,14 @@ std::string SignHs256(const std::string& claims_json) {
   return input + "." + Base64Url(std::string(reinterpret_cast<char*>(mac), len));
 }
 
+CheckRequest CreateRequest(std::string id) {
+  CheckRequest r;
+  r.resource_type = ResourceType::kProcessDefinition;
+  r.permission = Permission::kCreateProcessInstance;
+  r.resource_ids = {std::move(id)};
+  return r;
+}
+
 class FixedClock : public TokenClock {
  public:
   absl::Time Now() const override { return absl::FromUnixSeconds(kNow); }
@@ -137,6 +145,59 @@ TEST_F(EngineTokenTest, ARefusedTokenIsUnauthenticatedWithItsReason) {
     EXPECT_EQ(d, (Decision{Outcome::kUnauthenticated, Reason::kTokenRefused})) << c.token;
     EXPECT_EQ(error, c.expected) << Name(error) << " for " << c.token;
   }
+}
+
+// Two issuers on one configuration, each naming its clients differently: the token's iss picks
+// the claim that names the principal, in the engine's own resolution.
+TEST(EngineIssuerMappingTest, EachTokenIsResolvedWithItsIssuersClaims) {
+  constexpr std::string_view kEntra = "https://login.example.com/v2.0";
+  Configuration config;
+  config.client_id_claim = "azp";
+  TokenIssuerConfig keycloak;
+  keycloak.issuer = std::string(kIssuer);
+  keycloak.jwks_file = "/keys.json";
+  keycloak.audiences = {"orchestration"};
+  keycloak.algorithms = {"HS256"};
+  TokenIssuerConfig entra = keycloak;
+  entra.issuer = std::string(kEntra);
+  entra.username_claim = "upn";
+  entra.client_id_claim = "appid";
+  entra.groups_claim = "groups";
+  config.token_issuers = {keycloak, entra};
+  IdentityState state;
+  ASSERT_TRUE(Execute(state, Configure{config}).ok());
+  ASSERT_TRUE(Execute(state, Initialize{}).ok());
+  ASSERT_TRUE(Execute(state, CreateAuthorization{{OwnerType::kClient, "my-client",
+                                                  ResourceType::kProcessDefinition,
+                                                  "order-process", "",
+                                                  Bit(Permission::kCreateProcessInstance)}})
+                  .ok());
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(state);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  const CheckRequest request = CreateRequest("order-process");
+  auto claims = [](std::string_view iss, std::string_view principal) {
+    return std::string(R"({"iss":")") + std::string(iss) + R"(","aud":"orchestration",)" +
+           std::string(principal) + "}";
+  };
+  const Decision allow{Outcome::kAllow, Reason::kGranted};
+  // The global issuer names its client by azp, the Entra-like one by appid.
+  EXPECT_EQ((*engine)->CheckClaims(claims(kIssuer, R"("azp":"my-client")"), request), allow);
+  EXPECT_EQ((*engine)->CheckClaims(claims(kEntra, R"("appid":"my-client")"), request), allow);
+  EXPECT_EQ((*engine)->CheckClaims(claims(kEntra, R"("azp":"my-client")"), request),
+            (Decision{Outcome::kUnauthenticated, Reason::kNoPrincipal}));
+  EXPECT_EQ((*engine)->CheckClaims(claims(kIssuer, R"("appid":"my-client")"), request),
+            (Decision{Outcome::kUnauthenticated, Reason::kNoPrincipal}));
+  // The groups claim applies to the Entra-like issuer's tokens only.
+  EXPECT_EQ((*engine)->CheckClaims(claims(kEntra, R"("appid":"my-client","groups":5)"), request),
+            (Decision{Outcome::kUnauthenticated, Reason::kClaimWrongType}));
+  EXPECT_EQ((*engine)->CheckClaims(claims(kIssuer, R"("azp":"my-client","groups":5)"), request),
+            allow);
+  const PrincipalHandle entra_user =
+      (*engine)->Resolve(Caller::Claims(claims(kEntra, R"("upn":"alice@example.com")")));
+  EXPECT_TRUE(entra_user.authenticated());
+  ASSERT_TRUE(entra_user.principal().has_value());
+  EXPECT_EQ(entra_user.principal()->id, "alice@example.com");
+  EXPECT_EQ(entra_user.principal()->type, OwnerType::kUser);
 }
 
 }  // namespace

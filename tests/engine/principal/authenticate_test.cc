@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "clearance/verifier_options.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
@@ -89,6 +90,119 @@ TEST_F(AuthenticateTest, ARefusedTokenAndAMissingPrincipalAreBothReasons) {
       Authenticate(*verifier_, config_, Token(R"(,"azp":"svc","groups":{"a":1})"));
   EXPECT_EQ(groups.reason, AuthenticationReason::kClaimWrongType);
   EXPECT_EQ(Name(groups.reason), "claim_wrong_type");
+}
+
+// One configuration trusting a Keycloak-like issuer (preferred_username, azp), an Entra-like one
+// (upn, appid, with its own leeway) and a third without overrides, all signing with the minted
+// RSA key so only the mapping differs.
+class IssuerMappingTest : public ::testing::Test {
+ protected:
+  static constexpr std::string_view kKeycloak = "https://keycloak.example.com/realms/camunda";
+  static constexpr std::string_view kEntra = "https://login.example.com/tenant/v2.0";
+  static constexpr std::string_view kPlain = "https://plain.example.com";
+
+  IssuerMappingTest() : clock_(Minted().now) {
+    config_.client_id_claim = "client_id";
+    TokenIssuerConfig keycloak = Issuer(kKeycloak);
+    keycloak.username_claim = "preferred_username";
+    keycloak.client_id_claim = "azp";
+    keycloak.groups_claim = "groups";
+    TokenIssuerConfig entra = Issuer(kEntra);
+    entra.username_claim = "upn";
+    entra.client_id_claim = "appid";
+    entra.prefer_username_claim = true;
+    entra.leeway_seconds = 600;
+    config_.token_issuers = {keycloak, entra, Issuer(kPlain)};
+    EXPECT_TRUE(config_.Validate().ok()) << config_.Validate();
+
+    absl::StatusOr<TokenVerifierOptions> options = VerifierOptionsFor(config_);
+    EXPECT_TRUE(options.ok()) << options.status();
+    for (IssuerConfig& i : options->issuers) {
+      i.jwks_file.clear();
+      i.jwks_json = Minted().jwks_json;
+    }
+    options->clock = &clock_;
+    auto v = TokenVerifier::Create(*std::move(options));
+    EXPECT_TRUE(v.ok()) << v.status();
+    verifier_ = *std::move(v);
+  }
+
+  static TokenIssuerConfig Issuer(std::string_view iss) {
+    TokenIssuerConfig t;
+    t.issuer = std::string(iss);
+    t.jwks_file = "/keys.json";  // replaced by the minted key set above
+    t.audiences = {Minted().audience};
+    t.algorithms = {"RS256"};
+    return t;
+  }
+
+  static std::string Token(std::string_view iss, std::string_view extra,
+                           int64_t exp = Minted().now + 600) {
+    const std::string claims = "{\"iss\":\"" + std::string(iss) + "\",\"aud\":\"" +
+                               Minted().audience + "\",\"exp\":" + std::to_string(exp) +
+                               std::string(extra) + "}";
+    return SignJws("RS256", Minted().private_keys_pem.at("rsa"), R"({"alg":"RS256","kid":"rsa-1"})",
+                   claims);
+  }
+
+  FakeClock clock_;
+  Configuration config_;
+  std::unique_ptr<TokenVerifier> verifier_;
+};
+
+// Claims every issuer's token carries: each issuer's own claim names and the global ones, so a
+// principal read with the wrong issuer's rules shows up as a different id.
+constexpr std::string_view kAllClaims =
+    R"(,"sub":"sub-1","client_id":"global-client","preferred_username":"kc-user","azp":"kc-client",)"
+    R"("upn":"alice@example.com","appid":"entra-app","groups":["g1"])";
+
+TEST_F(IssuerMappingTest, EachTokenIsMappedByItsOwnIssuer) {
+  const Authentication kc = Authenticate(*verifier_, config_, Token(kKeycloak, kAllClaims));
+  ASSERT_TRUE(kc.ok()) << kc.message;
+  EXPECT_EQ(kc.principal_type, OwnerType::kClient);
+  EXPECT_EQ(kc.principal_id, "kc-client");
+  EXPECT_TRUE(kc.groups_claim_configured);
+  EXPECT_EQ(kc.groups, (std::vector<std::string>{"g1"}));
+
+  const Authentication entra = Authenticate(*verifier_, config_, Token(kEntra, kAllClaims));
+  ASSERT_TRUE(entra.ok()) << entra.message;
+  EXPECT_EQ(entra.principal_type, OwnerType::kUser);  // prefer-username set for this issuer only
+  EXPECT_EQ(entra.principal_id, "alice@example.com");
+  EXPECT_FALSE(entra.groups_claim_configured);
+
+  const Authentication entra_app =
+      Authenticate(*verifier_, config_, Token(kEntra, R"(,"appid":"entra-app")"));
+  ASSERT_TRUE(entra_app.ok()) << entra_app.message;
+  EXPECT_EQ(entra_app.principal_type, OwnerType::kClient);
+  EXPECT_EQ(entra_app.principal_id, "entra-app");
+}
+
+TEST_F(IssuerMappingTest, AnIssuerWithoutOverridesUsesTheGlobalRules) {
+  const Authentication plain = Authenticate(*verifier_, config_, Token(kPlain, kAllClaims));
+  ASSERT_TRUE(plain.ok()) << plain.message;
+  EXPECT_EQ(plain.principal_type, OwnerType::kClient);
+  EXPECT_EQ(plain.principal_id, "global-client");
+  EXPECT_FALSE(plain.groups_claim_configured);
+
+  const Authentication user = Authenticate(*verifier_, config_, Token(kPlain, R"(,"sub":"bob")"));
+  ASSERT_TRUE(user.ok()) << user.message;
+  EXPECT_EQ(user.principal_type, OwnerType::kUser);
+  EXPECT_EQ(user.principal_id, "bob");
+}
+
+TEST_F(IssuerMappingTest, AMissingPrincipalNamesTheIssuersClaims) {
+  const Authentication a = Authenticate(*verifier_, config_, Token(kEntra, R"(,"sub":"x")"));
+  EXPECT_EQ(a.reason, AuthenticationReason::kNoPrincipal);
+  EXPECT_NE(a.message.find("'upn'"), std::string::npos) << a.message;
+  EXPECT_NE(a.message.find("'appid'"), std::string::npos) << a.message;
+}
+
+TEST_F(IssuerMappingTest, TheIssuersLeewayAppliesToItsTokensOnly) {
+  // Expired five minutes ago: inside Entra's 600 s leeway, outside the default 60 s.
+  const int64_t exp = Minted().now - 300;
+  EXPECT_TRUE(Authenticate(*verifier_, config_, Token(kEntra, R"(,"upn":"a")", exp)).ok());
+  EXPECT_EQ(Authenticate(*verifier_, config_, Token(kPlain, R"(,"sub":"a")", exp)).reason,
+            AuthenticationReasonOf(TokenError::kExpired));
 }
 
 }  // namespace

@@ -329,6 +329,41 @@ TEST_F(VerifierTest, SizeCapsAreEnforced) {
   EXPECT_EQ(Verify(*Make(o), Rs256(kRsHeader, Claims(pad))), TokenError::kOk);
 }
 
+TEST_F(VerifierTest, AnIssuersOwnCapsApplyToItsTokensOnly) {
+  const std::string pad = ",\"pad\":\"" + std::string(12 * 1024, 'x') + "\"";
+  const std::string hmac_claims = "{\"iss\":\"" + Minted().hmac_issuer + "\",\"aud\":\"" +
+                                  Minted().audience + "\",\"sub\":\"alice\",\"exp\":" +
+                                  std::to_string(kExp) + pad + "}";
+  const std::string hmac_token =
+      SignJws("HS256", Minted().hmac_secret, R"({"alg":"HS256","kid":"hmac-1"})", hmac_claims);
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  o.issuers[0].max_token_bytes = 64 * 1024;
+  o.issuers[0].max_claims_bytes = 32 * 1024;
+  auto v = Make(o);
+  EXPECT_EQ(Verify(*v, Rs256(kRsHeader, Claims(pad))), TokenError::kOk);
+  // The other issuer keeps the default 12 KiB claims cap, though the outer cap admitted them.
+  EXPECT_EQ(Verify(*v, hmac_token), TokenError::kTooLarge);
+  // A cap below the default applies once the issuer is known.
+  o = MintedOptions(&clock_);
+  o.issuers[0].max_token_bytes = 256;
+  EXPECT_EQ(Verify(*Make(o), Rs256(kRsHeader, Claims())), TokenError::kTooLarge);
+  o.issuers[0].max_token_bytes = 0;
+  EXPECT_FALSE(TokenVerifier::Create(o).ok());
+}
+
+TEST_F(VerifierTest, AnIssuersLeewayReplacesTheVerifiers) {
+  TokenVerifierOptions o = MintedOptions(&clock_);
+  o.cache_capacity = 0;
+  o.issuers[0].leeway = absl::Seconds(600);
+  auto v = Make(o);
+  clock_.Set(kExp + 599);
+  EXPECT_EQ(Verify(*v, Rs256(kRsHeader, Claims())), TokenError::kOk);
+  clock_.Set(kExp + 601);
+  EXPECT_EQ(Verify(*v, Rs256(kRsHeader, Claims())), TokenError::kExpired);
+  o.issuers[0].leeway = absl::Seconds(-1);
+  EXPECT_FALSE(TokenVerifier::Create(o).ok());
+}
+
 TEST_F(VerifierTest, DeepNestingIsRefusedCheaply) {
   TokenVerifierOptions o = MintedOptions(&clock_);
   o.limits.max_token_bytes = 64 * 1024;

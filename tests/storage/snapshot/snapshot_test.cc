@@ -14,6 +14,7 @@ namespace clearance {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 void Apply(IdentityState& state, const Command& c) {
   absl::StatusOr<ChangeSet> cs = Execute(state, c);
@@ -117,6 +118,34 @@ TEST(SnapshotTest, VersionOneSnapshotsImportWithoutIssuers) {
   absl::StatusOr<ImportedSnapshot> refused = Import(Join(lines));
   EXPECT_THAT(std::string(refused.status().message()),
               HasSubstr("line 1: header.configuration: field 'token_issuers' is missing"));
+}
+
+TEST(SnapshotTest, IssuerOverridesRoundTripAndAreWrittenOnlyWhenSet) {
+  IdentityState s = RichState();
+  const std::string plain = Export(s);
+  EXPECT_THAT(plain, Not(HasSubstr("\"overrides\"")));
+  Configuration config = s.config();
+  config.token_issuers[1].username_claim = "upn";
+  config.token_issuers[1].client_id_claim = "appid";
+  config.token_issuers[1].prefer_username_claim = true;
+  config.token_issuers[1].leeway_seconds = 120;
+  config.token_issuers[1].max_token_bytes = 65536;
+  Apply(s, Configure{config});
+  const std::string text = Export(s);
+  EXPECT_THAT(text, HasSubstr(R"("overrides":{"username_claim":"upn","client_id_claim":"appid",)"
+                              R"("prefer_username_claim":true,"leeway_seconds":120,)"
+                              R"("max_token_bytes":65536})"));
+  absl::StatusOr<ImportedSnapshot> imported = Import(text);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->state.config(), config);
+  EXPECT_EQ(Export(imported->state), text);
+
+  std::vector<std::string> lines = Lines(text);
+  const std::string leeway = "\"leeway_seconds\":120";
+  lines[0].replace(lines[0].find(leeway), leeway.size(), "\"leeway\":120");
+  absl::StatusOr<ImportedSnapshot> refused = Import(Join(lines));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("token_issuers[1].overrides: field 'leeway' is not an override"));
 }
 
 TEST(SnapshotTest, BadIssuersInTheHeaderAreRefusedWithTheField) {
