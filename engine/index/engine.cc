@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/base/optimization.h"
+#include "clearance/claims_document.h"
 #include "clearance/internal/strings.h"
 #include "index/engine_core.h"
 #include "index/evaluate.h"
@@ -149,7 +150,14 @@ absl::Status Engine::CheckBatch(absl::Span<const PrincipalHandle> handles,
 }
 
 Explanation Engine::Explain(const Caller& caller, const CheckRequest& request) const {
-  return Explain(Resolve(caller), request);
+  Explanation e = Explain(Resolve(caller), request);
+  // The decision path knows only that the document is unusable; an explanation names why.
+  if (caller.kind == Caller::Kind::kClaims && e.decision.reason == Reason::kMalformedClaims) {
+    if (absl::Status why = CheckClaimsDocument(caller.claims_json); !why.ok()) {
+      e.message = std::string(why.message());
+    }
+  }
+  return e;
 }
 
 Explanation Engine::Explain(const PrincipalHandle& handle, const CheckRequest& request) const {

@@ -10,7 +10,7 @@
 #include "clearance/internal/strings.h"
 #include "clearance/token_jwks.h"
 #include "clearance/verifier_options.h"
-#include "cli/claims_document.h"
+#include "clearance/claims_document.h"
 #include "cli/cli.h"
 #include "cli/input.h"
 
@@ -94,7 +94,8 @@ absl::StatusOr<Caller> ClaimsCaller(const Flags& f, std::string json) {
                                              " bytes, more than the limit of ", max_bytes,
                                              "; raise it with --", kMaxClaimsBytes.flag));
   }
-  CLEARANCE_RETURN_IF_ERROR(CheckClaimsDocument(json, max_depth));
+  CLEARANCE_RETURN_IF_ERROR(
+      CheckClaimsDocument(json, max_depth, "; raise it with --max-claims-depth"));
   return Caller::Claims(std::move(json));
 }
 

@@ -153,7 +153,20 @@ TEST(EngineTest, ClaimsAreValidatedLikeAFullParse) {
   }
   Explanation not_object = f.engine().Explain(Caller::Claims(R"(["alice"])"), ReadDefinition());
   EXPECT_EQ(not_object.decision, kMalformed);
-  EXPECT_EQ(not_object.message, "the claims are not a JSON object");
+  EXPECT_EQ(not_object.message, "claims: is an array; expected one JSON object");
+  // An explanation names what is wrong with a document; the decision alone cannot.
+  const std::vector<std::pair<std::string, std::string>> why = {
+      {R"({"sub":"alice","sub":"bob"})", "member name \"sub\" appears twice in one object"},
+      {R"({"sub":"alice")", "is not valid JSON"},
+      {std::string("{\"sub\":\"al\xffice\"}"), "is not valid UTF-8"},
+      {std::string("{\"sub\":\"a\0\"}", 12), "holds a NUL byte at offset 9"},
+      {std::string(2000, '[') + std::string(2000, ']'), "nests deeper than 1024 levels"},
+  };
+  for (const auto& [json, problem] : why) {
+    Explanation e = f.engine().Explain(Caller::Claims(json), ReadDefinition());
+    EXPECT_EQ(e.decision, kMalformed) << json.substr(0, 40);
+    EXPECT_THAT(e.message, ::testing::HasSubstr(problem)) << json.substr(0, 40);
+  }
   EXPECT_EQ(f.engine().CheckClaims(R"({"\u0073ub":"\u0061lice"})", ReadDefinition()), kAllow);
 }
 

@@ -1,4 +1,4 @@
-#include "cli/claims_document.h"
+#include "clearance/claims_document.h"
 
 #include <algorithm>
 #include <string>
@@ -7,7 +7,7 @@
 #include "clearance/internal/strings.h"
 #include "simdjson.h"
 
-namespace clearance::cli {
+namespace clearance {
 namespace {
 
 using strings_internal::StrCat;
@@ -61,7 +61,8 @@ bool RepeatedName(simdjson::dom::element e, std::vector<std::string_view>* keys,
 
 }  // namespace
 
-absl::Status CheckClaimsDocument(std::string_view json, size_t max_depth) {
+absl::Status CheckClaimsDocument(std::string_view json, size_t max_depth,
+                                 std::string_view depth_hint) {
   if (size_t nul = json.find('\0'); nul != std::string_view::npos) {
     return Refuse(StrCat("holds a NUL byte at offset ", nul,
                          "; expected JSON text (a NUL inside a string is written \\u0000)"));
@@ -74,8 +75,7 @@ absl::Status CheckClaimsDocument(std::string_view json, size_t max_depth) {
   simdjson::error_code error = parser.allocate(std::max<size_t>(json.size(), 1), max_depth);
   if (error == simdjson::SUCCESS) error = parser.parse(json.data(), json.size()).get(root);
   if (error == simdjson::DEPTH_ERROR) {
-    return Refuse(StrCat("nests deeper than ", max_depth,
-                         " levels, the limit; raise it with --max-claims-depth"));
+    return Refuse(StrCat("nests deeper than ", max_depth, " levels, the limit", depth_hint));
   }
   if (error != simdjson::SUCCESS) {
     return Refuse(StrCat("is not valid JSON (", simdjson::error_message(error),
@@ -93,4 +93,4 @@ absl::Status CheckClaimsDocument(std::string_view json, size_t max_depth) {
   return absl::OkStatus();
 }
 
-}  // namespace clearance::cli
+}  // namespace clearance
