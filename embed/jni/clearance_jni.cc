@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clearance/c.h"
+#include "simdjson.h"
 
 namespace {
 
@@ -32,6 +34,7 @@ void ThrowMessage(JNIEnv* env, int code, const char* message) {
 }
 
 clearance_store* Store(jlong h) { return reinterpret_cast<clearance_store*>(h); }
+clearance_verifier* Verifier(jlong h) { return reinterpret_cast<clearance_verifier*>(h); }
 clearance_principal* Principal(jlong h) { return reinterpret_cast<clearance_principal*>(h); }
 
 // Appends the UTF-8 encoding of a Java string (UTF-16; unpaired surrogates become U+FFFD).
@@ -140,6 +143,89 @@ class Bytes {
 };
 
 jint Pack(const clearance_decision& d) { return (d.outcome << 8) | (d.reason & 0xff); }
+
+// A Java string from UTF-8 bytes. NewStringUTF reads modified UTF-8, which would mangle
+// characters outside the BMP; String(byte[], "UTF-8") does not. nullptr with a pending exception.
+jstring NewUtf8String(JNIEnv* env, std::string_view text) {
+  const jsize len = static_cast<jsize>(text.size());
+  jbyteArray bytes = env->NewByteArray(len);
+  if (bytes == nullptr) return nullptr;
+  env->SetByteArrayRegion(bytes, 0, len, reinterpret_cast<const jbyte*>(text.data()));
+  jclass string_class = env->FindClass("java/lang/String");
+  if (string_class == nullptr) return nullptr;
+  jmethodID init = env->GetMethodID(string_class, "<init>", "([BLjava/lang/String;)V");
+  jstring charset = env->NewStringUTF("UTF-8");
+  if (init == nullptr || charset == nullptr) return nullptr;
+  jstring out = static_cast<jstring>(env->NewObject(string_class, init, bytes, charset));
+  env->DeleteLocalRef(bytes);
+  env->DeleteLocalRef(charset);
+  env->DeleteLocalRef(string_class);
+  return out;
+}
+
+// clearance_authenticate's JSON answer as the field array Clearance.Authentication reads:
+// reason, principal type, principal id, issuer, exp, message, claims, groups flag, groups...
+// (null where the answer has none). False with a pending exception when the answer does not
+// have the documented shape.
+bool AuthenticationFields(JNIEnv* env, std::string_view json, std::vector<std::string>* text,
+                          std::vector<bool>* present) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  auto bad = [env](const char* what) {
+    ThrowMessage(env, CLEARANCE_INTERNAL, what);
+    return false;
+  };
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return bad("authenticate: the C API's answer is not a JSON object");
+  }
+  text->assign(8, std::string());
+  present->assign(8, false);
+  auto set = [&](size_t i, std::string_view v) {
+    (*text)[i] = std::string(v);
+    (*present)[i] = true;
+  };
+  bool authenticated = false;
+  if (root["authenticated"].get(authenticated) != simdjson::SUCCESS) {
+    return bad("authenticate: the answer has no 'authenticated'");
+  }
+  std::string_view s;
+  if (!authenticated) {
+    std::string_view reason, message;
+    if (root["reason"].get(reason) != simdjson::SUCCESS ||
+        root["message"].get(message) != simdjson::SUCCESS) {
+      return bad("authenticate: a refusal without 'reason' or 'message'");
+    }
+    set(0, reason);
+    set(5, message);
+    return true;
+  }
+  set(0, "ok");
+  simdjson::dom::object principal;
+  std::string_view type, id, issuer;
+  if (root["principal"].get(principal) != simdjson::SUCCESS ||
+      principal["type"].get(type) != simdjson::SUCCESS ||
+      principal["id"].get(id) != simdjson::SUCCESS ||
+      root["issuer"].get(issuer) != simdjson::SUCCESS) {
+    return bad("authenticate: an authentication without principal or issuer");
+  }
+  set(1, type);
+  set(2, id);
+  set(3, issuer);
+  int64_t exp = 0;
+  if (root["exp"].get(exp) == simdjson::SUCCESS) set(4, std::to_string(exp));
+  simdjson::dom::element claims;
+  if (root["claims"].get(claims) == simdjson::SUCCESS) set(6, simdjson::minify(claims));
+  simdjson::dom::array groups;
+  if (root["groups"].get(groups) == simdjson::SUCCESS) {
+    set(7, "groups");
+    for (simdjson::dom::element g : groups) {
+      if (g.get(s) != simdjson::SUCCESS) return bad("authenticate: a group that is not a string");
+      text->emplace_back(s);
+      present->push_back(true);
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -380,6 +466,80 @@ JNIEXPORT jboolean JNICALL Java_dev_clearance_Clearance_nativeIsCurrent(JNIEnv* 
     return JNI_FALSE;
   }
   return current ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_clearance_Clearance_nativeVerifierCreate(JNIEnv* env, jclass,
+                                                                         jbyteArray json) {
+  Bytes b(env, json);
+  if (!b.ok()) return 0;
+  clearance_verifier* v = nullptr;
+  if (clearance_status s = clearance_verifier_create(b.data(), b.size(), &v); s != CLEARANCE_OK) {
+    Throw(env, s);
+    return 0;
+  }
+  return reinterpret_cast<jlong>(v);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_clearance_Clearance_nativeVerifierForStore(JNIEnv* env, jclass,
+                                                                           jlong store) {
+  clearance_verifier* v = nullptr;
+  if (clearance_status s = clearance_verifier_create_for_store(Store(store), &v);
+      s != CLEARANCE_OK) {
+    Throw(env, s);
+    return 0;
+  }
+  return reinterpret_cast<jlong>(v);
+}
+
+JNIEXPORT void JNICALL Java_dev_clearance_Clearance_nativeVerifierFree(JNIEnv*, jclass,
+                                                                      jlong verifier) {
+  clearance_verifier_free(Verifier(verifier));
+}
+
+JNIEXPORT void JNICALL Java_dev_clearance_Clearance_nativeVerifierSetTime(JNIEnv* env, jclass,
+                                                                         jlong verifier,
+                                                                         jlong unix_seconds) {
+  if (clearance_status s = clearance_verifier_set_time(Verifier(verifier), unix_seconds);
+      s != CLEARANCE_OK) {
+    Throw(env, s);
+  }
+}
+
+JNIEXPORT jobjectArray JNICALL Java_dev_clearance_Clearance_nativeAuthenticate(
+    JNIEnv* env, jclass, jlong store, jlong verifier, jbyteArray token) {
+  Bytes b(env, token);
+  if (!b.ok()) return nullptr;
+  std::string buf(2048, '\0');
+  size_t needed = 0;
+  clearance_status s = clearance_authenticate(Store(store), Verifier(verifier), b.data(), b.size(),
+                                              buf.data(), buf.size(), &needed);
+  if (s == CLEARANCE_OUT_OF_RANGE) {
+    buf.resize(needed);
+    s = clearance_authenticate(Store(store), Verifier(verifier), b.data(), b.size(), buf.data(),
+                               buf.size(), &needed);
+  }
+  if (s != CLEARANCE_OK) {
+    Throw(env, s);
+    return nullptr;
+  }
+  std::vector<std::string> text;
+  std::vector<bool> present;
+  if (!AuthenticationFields(env, std::string_view(buf.data(), needed - 1), &text, &present)) {
+    return nullptr;
+  }
+  jclass string_class = env->FindClass("java/lang/String");
+  if (string_class == nullptr) return nullptr;
+  jobjectArray out = env->NewObjectArray(static_cast<jsize>(text.size()), string_class, nullptr);
+  env->DeleteLocalRef(string_class);
+  if (out == nullptr) return nullptr;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!present[i]) continue;
+    jstring v = NewUtf8String(env, text[i]);
+    if (v == nullptr) return nullptr;
+    env->SetObjectArrayElement(out, static_cast<jsize>(i), v);
+    env->DeleteLocalRef(v);
+  }
+  return out;
 }
 
 JNIEXPORT jstring JNICALL Java_dev_clearance_Clearance_nativeExplainClaims(

@@ -14,7 +14,9 @@
 
 #include "clearance/catalog.h"
 #include "gtest/gtest.h"
+#include "simdjson.h"
 #include "store_test_util.h"
+#include "token_parity.h"
 
 namespace clearance {
 namespace {
@@ -604,6 +606,60 @@ TEST_F(CApiTest, AuthenticateMapsEachIssuerAtAFixedTime) {
   ASSERT_EQ(clearance_verifier_set_time(verifier, kNow + 3600), CLEARANCE_OK);
   EXPECT_EQ(authenticate(valid),
             R"({"authenticated":false,"reason":"expired","message":"expired"})");
+  clearance_verifier_free(verifier);
+}
+
+// The shared token cases (token_parity.h): the same answers as Authenticate in C++ and
+// Verifier.authenticate in Java.
+TEST_F(CApiTest, AuthenticateAnswersTheSharedTokenCases) {
+  const token_parity::Cases cases =
+      token_parity::Load(CLEARANCE_SOURCE_DIR "/tests/embed/testdata/token_parity");
+  ASSERT_EQ(cases.error, "");
+  const std::string config = token_parity::StoreConfigJson(cases);
+  ASSERT_EQ(clearance_store_configure(store_, config.data(), config.size()), CLEARANCE_OK)
+      << clearance_last_error() << "\n" << config;
+  clearance_verifier* verifier = nullptr;
+  ASSERT_EQ(clearance_verifier_create_for_store(store_, &verifier), CLEARANCE_OK)
+      << clearance_last_error();
+  ASSERT_EQ(clearance_verifier_set_time(verifier, cases.now), CLEARANCE_OK);
+  simdjson::dom::parser parser;
+  for (const token_parity::Case& c : cases.cases) {
+    std::string buf(4096, '\0');
+    size_t needed = 0;
+    ASSERT_EQ(clearance_authenticate(store_, verifier, c.token.data(), c.token.size(), buf.data(),
+                                     buf.size(), &needed),
+              CLEARANCE_OK)
+        << c.name << ": " << clearance_last_error();
+    simdjson::dom::object answer;
+    ASSERT_EQ(parser.parse(buf.data(), needed - 1).get(answer), simdjson::SUCCESS) << buf;
+    bool authenticated = false;
+    ASSERT_EQ(answer["authenticated"].get(authenticated), simdjson::SUCCESS) << buf;
+    std::string_view reason = "ok", type, id, issuer;
+    std::vector<std::string> groups;
+    bool groups_configured = false, has_exp = false;
+    int64_t exp = 0;
+    if (!authenticated) {
+      ASSERT_EQ(answer["reason"].get(reason), simdjson::SUCCESS) << buf;
+    } else {
+      ASSERT_EQ(answer["principal"]["type"].get(type), simdjson::SUCCESS) << buf;
+      ASSERT_EQ(answer["principal"]["id"].get(id), simdjson::SUCCESS) << buf;
+      ASSERT_EQ(answer["issuer"].get(issuer), simdjson::SUCCESS) << buf;
+      has_exp = answer["exp"].get(exp) == simdjson::SUCCESS;
+      simdjson::dom::array array;
+      if (answer["groups"].get(array) == simdjson::SUCCESS) {
+        groups_configured = true;
+        for (simdjson::dom::element g : array) {
+          std::string_view name;
+          ASSERT_EQ(g.get(name), simdjson::SUCCESS) << buf;
+          groups.emplace_back(name);
+        }
+      }
+    }
+    EXPECT_EQ(token_parity::Format(reason, type, id, groups_configured, groups, issuer, has_exp,
+                                   exp),
+              c.expected)
+        << c.name << ": " << buf.c_str();
+  }
   clearance_verifier_free(verifier);
 }
 

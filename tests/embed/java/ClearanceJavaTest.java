@@ -1,8 +1,11 @@
 // The JVM binding end to end: open a store, apply records, check from several Java threads
-// while a writer grants, explanations and errors. Exit status 0 on success.
+// while a writer grants, explanations and errors, and the token cases the C++ and C tests answer
+// too (tests/embed/token_parity.h; the directory is the system property clearance.token.cases).
+// Exit status 0 on success.
 // With the argument "bench" it instead measures JNI checks (bench/RESULTS-embed.md).
 import dev.clearance.Clearance;
 import dev.clearance.ClearanceException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +45,7 @@ public final class ClearanceJavaTest {
         bench(dir);
       } else {
         test(dir);
+        tokens(dir);
       }
     } finally {
       deleteTree(dir);
@@ -169,6 +173,127 @@ public final class ClearanceJavaTest {
     // Reopen: what was applied is durable.
     try (Clearance again = Clearance.open(dir.resolve("db").toString(), Clearance.OPEN_MUST_EXIST)) {
       expect(again.appliedPosition() == 1000, "reopened at position 1000");
+    }
+  }
+
+  // The shared token cases: reason, principal type, id, groups, issuer and exp in the case file's
+  // form, the same form the C++ and C tests compare.
+  private static void tokens(Path dir) throws Exception {
+    String casesDir = System.getProperty("clearance.token.cases");
+    expect(casesDir != null, "clearance.token.cases is set");
+    if (casesDir == null) return;
+    long now = 0;
+    String audience = null;
+    List<String[]> issuers = new ArrayList<>();
+    List<String[]> cases = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(casesDir, "cases.tsv"), StandardCharsets.UTF_8)) {
+      if (line.isEmpty() || line.startsWith("#")) continue;
+      String[] f = line.split("\t", -1);
+      switch (f[0]) {
+        case "now": now = Long.parseLong(f[1]); break;
+        case "audience": audience = f[1]; break;
+        case "issuer": issuers.add(f); break;
+        case "case": cases.add(f); break;
+        default: expect(false, "cases.tsv: unexpected line " + line);
+      }
+    }
+    expect(now != 0 && !issuers.isEmpty() && !cases.isEmpty(), "cases.tsv is complete");
+    StringBuilder config = new StringBuilder("{\"token_issuers\":[");
+    for (int i = 0; i < issuers.size(); i++) {
+      String[] f = issuers.get(i);
+      config.append(i > 0 ? "," : "")
+          .append("{\"issuer\":\"").append(f[1])
+          .append("\",\"jwks_file\":\"").append(casesDir).append('/').append(f[2])
+          .append("\",\"audiences\":[\"").append(audience)
+          .append("\"],\"algorithms\":[\"").append(String.join("\",\"", f[3].split(",")))
+          .append("\"],\"overrides\":{\"username_claim\":\"").append(f[4])
+          .append("\",\"client_id_claim\":\"").append(f[5])
+          .append("\",\"groups_claim\":\"").append(f[6].equals("-") ? "" : f[6])
+          .append("\",\"prefer_username_claim\":").append(f[7]).append("}}");
+    }
+    config.append("]}");
+
+    Clearance store = Clearance.open(dir.resolve("tokens").toString(), Clearance.OPEN_NO_SYNC);
+    try {
+      store.verifier();
+      expect(false, "a verifier for a store without issuers refused");
+    } catch (ClearanceException e) {
+      expect(e.code() == 9, "no issuers: FAILED_PRECONDITION, got " + e.code());
+    }
+    store.configure(config.toString());
+    Clearance.Authentication first = null;
+    try (Clearance.Verifier verifier = store.verifier()) {
+      verifier.setTime(now);
+      for (String[] c : cases) {
+        Clearance.Authentication a = verifier.authenticate(c[2]);
+        if (first == null) first = a;
+        String expected = String.join(" ", java.util.Arrays.copyOfRange(c, 3, 9));
+        String actual = a.authenticated()
+            ? String.join(" ", a.reason(), a.principalType(), a.principalId(),
+                a.groups() == null ? "-" : "[" + String.join(",", a.groups()) + "]", a.issuer(),
+                a.expiry().isPresent() ? Long.toString(a.expiry().getAsLong()) : "-")
+            : a.reason() + " - - - - -";
+        expect(actual.equals(expected), c[1] + ": expected " + expected + ", got " + actual
+            + " (" + a.message() + ")");
+        expect(a.authenticated() == (a.message() == null), c[1] + ": message only on refusal");
+        expect(a.authenticated() == (a.claimsJson() != null), c[1] + ": claims only when authenticated");
+      }
+      // The minted tokens expired long before the wall clock's now.
+      verifier.setTime(Clearance.Verifier.SYSTEM_TIME);
+      expect(verifier.authenticate(cases.get(0)[2]).reason().equals("expired"),
+          "wall clock: the minted token is expired");
+      try {
+        verifier.authenticate(null);
+        expect(false, "a null token refused");
+      } catch (ClearanceException e) {
+        expect(e.code() == 3, "null token: INVALID_ARGUMENT, got " + e.code());
+      }
+      verifier.close();
+      verifier.close();
+      try {
+        verifier.authenticate(cases.get(0)[2]);
+        expect(false, "a closed verifier refused");
+      } catch (ClearanceException e) {
+        expect(e.code() == 9, "closed verifier: FAILED_PRECONDITION, got " + e.code());
+      }
+    }
+    if (first != null && first.groups() != null) {
+      try {
+        first.groups().add("x");
+        expect(false, "groups are unmodifiable");
+      } catch (UnsupportedOperationException expected) {
+        // immutable, as documented
+      }
+    }
+    try {
+      store.verifier("{\"issuers\":[{}]}");
+      expect(false, "a bad verifier configuration refused");
+    } catch (ClearanceException e) {
+      expect(e.code() == 3 && e.getMessage().contains("issuer"), "bad configuration: " + e.getMessage());
+    }
+    try {
+      store.verifier(null);
+      expect(false, "a null verifier configuration refused");
+    } catch (ClearanceException e) {
+      expect(e.code() == 3, "null configuration: INVALID_ARGUMENT");
+    }
+    // A verifier from JSON still reads the store's claim rules: the stored overrides of the
+    // token's issuer (prefer preferred_username) name the user, not the client.
+    String kcIssuer = issuers.get(0)[1];
+    try (Clearance.Verifier json = store.verifier("{\"issuers\":[{\"issuer\":\"" + kcIssuer
+        + "\",\"audiences\":[\"" + audience + "\"],\"algorithms\":[\"RS256\"],\"jwks_file\":\""
+        + casesDir + "/" + issuers.get(0)[2] + "\"}]}")) {
+      json.setTime(now);
+      Clearance.Authentication a = json.authenticate(cases.get(0)[2]);
+      expect(a.authenticated() && a.principalId().equals("alice"),
+          "JSON verifier, the issuer's stored overrides: " + a);
+      store.close();
+      try {
+        json.authenticate(cases.get(0)[2]);
+        expect(false, "a closed store refused");
+      } catch (ClearanceException e) {
+        expect(e.code() == 9, "closed store: FAILED_PRECONDITION, got " + e.code());
+      }
     }
   }
 

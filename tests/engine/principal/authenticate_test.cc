@@ -9,6 +9,7 @@
 #include "clearance/verifier_options.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "token_parity.h"
 
 namespace clearance {
 namespace {
@@ -203,6 +204,43 @@ TEST_F(IssuerMappingTest, TheIssuersLeewayAppliesToItsTokensOnly) {
   EXPECT_TRUE(Authenticate(*verifier_, config_, Token(kEntra, R"(,"upn":"a")", exp)).ok());
   EXPECT_EQ(Authenticate(*verifier_, config_, Token(kPlain, R"(,"sub":"a")", exp)).reason,
             AuthenticationReasonOf(TokenError::kExpired));
+}
+
+// The token cases the C and Java bindings answer too (tests/embed/token_parity.h): the
+// configuration's issuers with their overrides, as `config set --issuer` stores them.
+TEST(AuthenticateParityTest, TheSharedTokenCasesGetTheirAnswers) {
+  const token_parity::Cases cases =
+      token_parity::Load(CLEARANCE_SOURCE_DIR "/tests/embed/testdata/token_parity");
+  ASSERT_EQ(cases.error, "");
+  Configuration config;
+  for (const token_parity::Issuer& i : cases.issuers) {
+    TokenIssuerConfig t;
+    t.issuer = i.issuer;
+    t.jwks_file = i.jwks_file;
+    t.audiences = {cases.audience};
+    t.algorithms = i.algorithms;
+    t.username_claim = i.username_claim;
+    t.client_id_claim = i.client_id_claim;
+    t.groups_claim = i.groups_claim == "-" ? "" : i.groups_claim;
+    t.prefer_username_claim = i.prefer_username;
+    config.token_issuers.push_back(std::move(t));
+  }
+  ASSERT_TRUE(config.Validate().ok()) << config.Validate();
+  absl::StatusOr<TokenVerifierOptions> options = VerifierOptionsFor(config);
+  ASSERT_TRUE(options.ok()) << options.status();
+  FakeClock clock(cases.now);
+  options->clock = &clock;
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
+      TokenVerifier::Create(*std::move(options));
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  for (const token_parity::Case& c : cases.cases) {
+    const Authentication a = Authenticate(**verifier, config, c.token);
+    EXPECT_EQ(token_parity::Format(Name(a.reason), a.ok() ? Name(a.principal_type) : "",
+                                   a.principal_id, a.groups_claim_configured, a.groups, a.issuer,
+                                   a.has_exp, a.exp),
+              c.expected)
+        << c.name << ": " << a.message;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 package dev.clearance;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A Clearance store and its engine, through the C API (embed/include/clearance/c.h).
@@ -122,6 +126,26 @@ public final class Clearance implements AutoCloseable {
         tenantId);
   }
 
+  /**
+   * A token verifier for the token issuers stored in this store's configuration (c.h's
+   * clearance_verifier_create_for_store); its authentications read this store's claim rules.
+   * Close it when done.
+   */
+  public Verifier verifier() {
+    return new Verifier(this, nativeVerifierForStore(handle()));
+  }
+
+  /**
+   * A token verifier from a JSON configuration (the object of c.h's clearance_verifier_create:
+   * issuers, keys, limits); its authentications read this store's claim rules. Close it when
+   * done.
+   */
+  public Verifier verifier(String json) {
+    byte[] bytes = utf8(json);
+    handle();
+    return new Verifier(this, nativeVerifierCreate(bytes));
+  }
+
   /** Closes the store; later calls throw (FAILED_PRECONDITION). Idempotent. */
   @Override
   public synchronized void close() {
@@ -190,6 +214,149 @@ public final class Clearance implements AutoCloseable {
     }
   }
 
+  /**
+   * Verifies bearer tokens and names the principal they authenticate, with the claim rules
+   * (username, client id and groups claims, prefer-username, each issuer's overrides) of the
+   * store it was created from. Any number of threads may authenticate through one verifier at
+   * once; {@link #close()} must not run while any of them does.
+   */
+  public static final class Verifier implements AutoCloseable {
+    /** The value of {@link #setTime(long)} that returns the verifier to the wall clock. */
+    public static final long SYSTEM_TIME = Long.MIN_VALUE;
+
+    private final Clearance owner;
+    private long verifier;  // clearance_verifier*, 0 once freed
+
+    private Verifier(Clearance owner, long verifier) {
+      this.owner = owner;
+      this.verifier = verifier;
+    }
+
+    /**
+     * Fixes "now" (exp, nbf, iat and cache expiry) at {@code unixSeconds}, for tests that replay
+     * tokens minted at a known time; {@link #SYSTEM_TIME} returns to the wall clock.
+     */
+    public void setTime(long unixSeconds) {
+      nativeVerifierSetTime(handle(), unixSeconds);
+    }
+
+    /**
+     * Who {@code token} authenticates, or why it does not. A refused token is a result with a
+     * reason, not an exception; a closed verifier or store or a null token throws.
+     */
+    public Authentication authenticate(String token) {
+      byte[] bytes = utf8(token);
+      return Authentication.of(nativeAuthenticate(owner.handle(), handle(), bytes));
+    }
+
+    @Override
+    public synchronized void close() {
+      if (verifier != 0) {
+        nativeVerifierFree(verifier);
+        verifier = 0;
+      }
+    }
+
+    private long handle() {
+      long h = verifier;
+      if (h == 0) {
+        throw new ClearanceException(9, "verifier: is closed");
+      }
+      return h;
+    }
+  }
+
+  /**
+   * The answer of {@link Verifier#authenticate(String)}: the principal the token establishes, or
+   * the reason it establishes none. Immutable.
+   */
+  public static final class Authentication {
+    private final String reason;
+    private final String principalType;
+    private final String principalId;
+    private final List<String> groups;
+    private final String issuer;
+    private final OptionalLong expiry;
+    private final String message;
+    private final String claimsJson;
+
+    private Authentication(String[] f) {
+      reason = f[0];
+      principalType = f[1];
+      principalId = f[2];
+      issuer = f[3];
+      expiry = f[4] == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[4]));
+      message = f[5];
+      claimsJson = f[6];
+      groups = f[7] == null ? null
+          : Collections.unmodifiableList(Arrays.asList(Arrays.copyOfRange(f, 8, f.length)));
+    }
+
+    // The native layout: reason, type, id, issuer, exp, message, claims, groups flag, groups...
+    static Authentication of(String[] fields) {
+      return new Authentication(fields);
+    }
+
+    /** True when the token verified and named a principal (reason "ok"). */
+    public boolean authenticated() {
+      return reason.equals("ok");
+    }
+
+    /**
+     * "ok", a token refusal ("expired", "bad_signature", "malformed", ...), or a principal
+     * refusal ("no_principal", "claim_wrong_type", "malformed_claims"): the C API's names.
+     */
+    public String reason() {
+      return reason;
+    }
+
+    /** "USER" or "CLIENT" when authenticated, else null. */
+    public String principalType() {
+      return principalType;
+    }
+
+    /** The username or client id when authenticated, else null. */
+    public String principalId() {
+      return principalId;
+    }
+
+    /**
+     * The groups claim's values in token order (a repeated group once), unmodifiable; null when
+     * not authenticated or when no groups claim applies to the token's issuer.
+     */
+    public List<String> groups() {
+      return groups;
+    }
+
+    /** The verified {@code iss} when authenticated, else null. */
+    public String issuer() {
+      return issuer;
+    }
+
+    /** The token's {@code exp} in seconds since the epoch, when authenticated and present. */
+    public OptionalLong expiry() {
+      return expiry;
+    }
+
+    /** Why, naming the claim, when not authenticated; null when authenticated. */
+    public String message() {
+      return message;
+    }
+
+    /** The verified payload exactly as signed (a JSON object) when authenticated, else null. */
+    public String claimsJson() {
+      return claimsJson;
+    }
+
+    @Override
+    public String toString() {
+      return authenticated()
+          ? principalType + " " + principalId + " groups=" + groups + " iss=" + issuer + " exp="
+              + expiry
+          : reason + ": " + message;
+    }
+  }
+
   private static native long nativeOpen(String path, int flags);
 
   private static native void nativeFree(long store);
@@ -218,6 +385,16 @@ public final class Clearance implements AutoCloseable {
       int permission, String[] resourceIds);
 
   private static native boolean nativeIsCurrent(long store, long principal);
+
+  private static native long nativeVerifierCreate(byte[] json);
+
+  private static native long nativeVerifierForStore(long store);
+
+  private static native void nativeVerifierFree(long verifier);
+
+  private static native void nativeVerifierSetTime(long verifier, long unixSeconds);
+
+  private static native String[] nativeAuthenticate(long store, long verifier, byte[] token);
 
   private static native String nativeExplainClaims(long store, byte[] claims, int resourceType,
       int permission, String resourceId, String tenantId);
