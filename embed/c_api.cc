@@ -1170,11 +1170,14 @@ clearance_status clearance_check_token(clearance_store* store, const clearance_v
     if (token == nullptr) return Null("token");
     if (out == nullptr) return Null("out");
     if (clearance_status s = ToRequest(request, &scratch_request); s != CLEARANCE_OK) return s;
-    clearance::TokenError error = clearance::TokenError::kOk;
+    clearance::AuthenticationReason why = clearance::AuthenticationReason::kOk;
     ToC(store->engine->CheckToken(*verifier->verifier, std::string_view(token, len),
-                                  scratch_request, &error),
+                                  scratch_request, &why),
         out);
-    if (token_error != nullptr) *token_error = static_cast<int32_t>(error);
+    if (token_error != nullptr) {
+      *token_error = static_cast<int32_t>(
+          clearance::TokenErrorOf(why).value_or(clearance::TokenError::kOk));
+    }
     return CLEARANCE_OK;
   });
 }

@@ -326,8 +326,7 @@ void BM_TokenCheck(benchmark::State& state) {
   World* w = GetWorld(static_cast<size_t>(state.range(0)));
   TokenSetup* t = GetTokenSetup();
   const CheckRequest request = Request(*w);
-  TokenError error;
-  if (!w->engine->CheckToken(*t->verifier, t->token, request, &error).allowed()) {
+  if (!w->engine->CheckToken(*t->verifier, t->token, request).allowed()) {
     state.SkipWithError("expected ALLOW");
   }
   const uint64_t before = g_allocations.load();

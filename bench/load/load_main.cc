@@ -407,11 +407,10 @@ bool VerifyAgainstReference(const World& world, size_t n, std::string* error) {
   for (size_t i = 0; i < std::min(n, world.tokens.presentations.size()); ++i) {
     const TokenPresentation& p = world.tokens.presentations[i];
     const Query& q = queries[i % queries.size()];
-    TokenError token_error = TokenError::kOk;
-    const Decision ours =
-        world.engine->CheckToken(*world.verifier, p.token, q.request, &token_error);
-    if (token_error != TokenError::kOk) {
-      *error = StrCat("token ", i, " refused: ", Name(token_error));
+    AuthenticationReason why = AuthenticationReason::kOk;
+    const Decision ours = world.engine->CheckToken(*world.verifier, p.token, q.request, &why);
+    if (TokenErrorOf(why)) {
+      *error = StrCat("token ", i, " refused: ", Name(why));
       return false;
     }
     const std::string claims =

@@ -1,18 +1,38 @@
 // Engine::CheckToken: the bearer token in front of the verified-claims path.
+#include "clearance/authenticate.h"
 #include "clearance/engine.h"
 #include "clearance/token.h"
 
 namespace clearance {
+namespace {
+
+// The principal step's reason, in Authenticate()'s terms, from the decision it produced.
+AuthenticationReason PrincipalReasonOf(const Decision& d) {
+  if (d.outcome != Outcome::kUnauthenticated) return AuthenticationReason::kOk;
+  switch (d.reason) {
+    case Reason::kClaimWrongType:
+      return AuthenticationReason::kClaimWrongType;
+    case Reason::kMalformedClaims:
+      return AuthenticationReason::kMalformedClaims;
+    default:
+      return AuthenticationReason::kNoPrincipal;
+  }
+}
+
+}  // namespace
 
 Decision Engine::CheckToken(const TokenVerifier& verifier, std::string_view bearer_token,
-                            const CheckRequest& request, TokenError* token_error) const {
+                            const CheckRequest& request, AuthenticationReason* why) const {
   std::shared_ptr<const VerifiedToken> verified;
-  const TokenError error = verifier.Verify(bearer_token, &verified);
-  if (token_error != nullptr) *token_error = error;
-  if (error != TokenError::kOk) return {Outcome::kUnauthenticated, Reason::kTokenRefused};
+  if (const TokenError error = verifier.Verify(bearer_token, &verified); error != TokenError::kOk) {
+    if (why != nullptr) *why = AuthenticationReasonOf(error);
+    return {Outcome::kUnauthenticated, Reason::kTokenRefused};
+  }
   // The verifier refused anything that is not one object with unique member names at every
   // depth (token/strict_json.cc), so the claims skip that re-validation.
-  return CheckVerifiedClaims(verified->claims_json, request);
+  const Decision d = CheckVerifiedClaims(verified->claims_json, request);
+  if (why != nullptr) *why = PrincipalReasonOf(d);
+  return d;
 }
 
 }  // namespace clearance

@@ -226,9 +226,10 @@ int Check(Context& ctx, const Flags& f) {
     absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
         MakeTokenVerifier(store.state().config());
     if (!verifier.ok()) return Fail(ctx, verifier.status());
-    TokenError token_error = TokenError::kOk;
-    const Decision d = engine.CheckToken(**verifier, *token, request, &token_error);
-    if (token_error != TokenError::kOk) {
+    AuthenticationReason why = AuthenticationReason::kOk;
+    const Decision d = engine.CheckToken(**verifier, *token, request, &why);
+    if (const std::optional<TokenError> refused = TokenErrorOf(why)) {
+      const TokenError token_error = *refused;
       const std::string message(ToStatus(token_error).message());
       Print(ctx, ctx.output == OutputFormat::kJson
                      ? StrCat("{\"decision\":\"", Name(d.outcome), "\",\"reason\":\"",

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,13 @@ enum class AuthenticationReason : uint8_t {
 };
 inline constexpr AuthenticationReason AuthenticationReasonOf(TokenError e) {
   return static_cast<AuthenticationReason>(e);
+}
+// The TokenError an AuthenticationReason carries, when the token itself was refused.
+inline constexpr std::optional<TokenError> TokenErrorOf(AuthenticationReason r) {
+  if (r == AuthenticationReason::kOk || static_cast<int>(r) >= kTokenErrorCount) {
+    return std::nullopt;
+  }
+  return static_cast<TokenError>(r);
 }
 // "ok", a TokenError's name ("expired", ...), "no_principal", "claim_wrong_type" or
 // "malformed_claims". Never allocates.

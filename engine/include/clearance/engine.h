@@ -188,10 +188,14 @@ class Engine {
   // The bearer-token entry (docs/architecture.md "The hot path"): verifies `bearer_token` with
   // `verifier` (compact JWS, keys, exp/nbf/iat/iss/aud; a cached token costs no crypto) and checks
   // its verified claims exactly like CheckClaims(). A refused token answers UNAUTHENTICATED with
-  // reason kTokenRefused, and *token_error (when not null) says why; on success it is kOk.
-  // Never allocates on a verified-token cache hit with a warm profile.
+  // reason kTokenRefused. *why (when not null) is the one reason authentication failed, whichever
+  // step failed, as Authenticate() reports it (clearance/authenticate.h): the TokenError's value
+  // for a refused token (TokenErrorOf() gives it back), kNoPrincipal / kClaimWrongType /
+  // kMalformedClaims when the verified claims name no usable principal, kOk when the caller was
+  // authenticated (whatever the decision). Never allocates on a verified-token cache hit with a
+  // warm profile.
   Decision CheckToken(const TokenVerifier& verifier, std::string_view bearer_token,
-                      const CheckRequest& request, TokenError* token_error = nullptr) const;
+                      const CheckRequest& request, AuthenticationReason* why = nullptr) const;
 
   // Resolves a caller once. Never fails: an unauthenticated caller gives a handle whose checks
   // answer UNAUTHENTICATED with the reason.

@@ -114,9 +114,9 @@ class EngineTokenTest : public ::testing::Test {
 TEST_F(EngineTokenTest, AVerifiedTokenIsDecidedLikeItsClaims) {
   const std::string token = SignHs256(Claims("my-client", kNow + 300));
   for (int i = 0; i < 2; ++i) {  // the second time through the verified-token cache
-    TokenError error = TokenError::kExpired;
-    Decision d = engine_->CheckToken(*verifier_, token, Create("order-process"), &error);
-    EXPECT_EQ(error, TokenError::kOk);
+    AuthenticationReason why = AuthenticationReason::kMalformedClaims;
+    Decision d = engine_->CheckToken(*verifier_, token, Create("order-process"), &why);
+    EXPECT_EQ(why, AuthenticationReason::kOk);
     EXPECT_EQ(d, (Decision{Outcome::kAllow, Reason::kGranted}));
     EXPECT_EQ(engine_->CheckToken(*verifier_, token, Create("other-process")).outcome,
               Outcome::kForbidden);
@@ -140,11 +140,25 @@ TEST_F(EngineTokenTest, ARefusedTokenIsUnauthenticatedWithItsReason) {
       {good + ".", TokenError::kMalformed},
   };
   for (const Case& c : cases) {
-    TokenError error = TokenError::kOk;
-    Decision d = engine_->CheckToken(*verifier_, c.token, Create("order-process"), &error);
+    AuthenticationReason why = AuthenticationReason::kOk;
+    Decision d = engine_->CheckToken(*verifier_, c.token, Create("order-process"), &why);
     EXPECT_EQ(d, (Decision{Outcome::kUnauthenticated, Reason::kTokenRefused})) << c.token;
-    EXPECT_EQ(error, c.expected) << Name(error) << " for " << c.token;
+    EXPECT_EQ(why, AuthenticationReasonOf(c.expected)) << Name(why) << " for " << c.token;
+    EXPECT_EQ(TokenErrorOf(why), c.expected);
   }
+}
+
+// A verified token whose claims name no usable principal is refused through the same reason as a
+// refused token, the one Authenticate() gives: callers read one channel, not two.
+TEST_F(EngineTokenTest, AVerifiedTokenWithoutAPrincipalGivesAuthenticatesReason) {
+  const std::string no_principal = SignHs256(
+      "{\"iss\":\"https://issuer.example\",\"aud\":\"zeebe-api\",\"exp\":" +
+      std::to_string(kNow + 300) + "}");
+  AuthenticationReason why = AuthenticationReason::kOk;
+  Decision d = engine_->CheckToken(*verifier_, no_principal, Create("order-process"), &why);
+  EXPECT_EQ(d.outcome, Outcome::kUnauthenticated);
+  EXPECT_EQ(why, AuthenticationReason::kNoPrincipal) << Name(why);
+  EXPECT_EQ(TokenErrorOf(why), std::nullopt);
 }
 
 // Two issuers on one configuration, each naming its clients differently: the token's iss picks
