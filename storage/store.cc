@@ -189,6 +189,22 @@ absl::Status Commit(storage_internal::StoreRep& rep, rocksdb::WriteBatch* batch)
   return s;
 }
 
+// Reads every block of every SST file against its checksum: the footer, the meta-index and
+// properties, the index, and every data block, including blocks the load never reads (the
+// secondary index keys, meta rows shadowed by newer ones in a younger file). The load alone
+// reads only the blocks its scans and lookups reach, so a flip elsewhere would open silently
+// and surface later, in a compaction or a scan. Costs one more read of the files, which the
+// load then finds in the page cache (bench/RESULTS-storage.md "Checksums at open").
+absl::Status VerifySstChecksums(rocksdb::DB* db, const std::string& path) {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  read.readahead_size = 2 << 20;
+  absl::Status s = FromRocks(db->VerifyChecksum(read), StrCat("corrupt store at ", path));
+  // A block that fails to parse is damage whatever RocksDB calls it; I/O errors stay UNAVAILABLE.
+  if (s.ok() || absl::IsUnavailable(s) || absl::IsDataLoss(s)) return s;
+  return absl::DataLossError(s.message());
+}
+
 // Refuses a store whose recovered position is behind what a session acknowledged.
 absl::Status CheckAcknowledgedMark(rocksdb::Env* env, const std::string& path,
                                    uint64_t generation, std::optional<uint64_t> applied_position) {
@@ -257,6 +273,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   rep->db = std::move(opened->db);
   rep->handles = std::move(opened->handles);
   rep->families = opened->families;
+  if (absl::Status s = VerifySstChecksums(rep->db.get(), path); !s.ok()) return s;
 
   rocksdb::ReadOptions read;
   read.fill_cache = false;

@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "clearance/bulk_loader.h"
 #include "clearance/commands.h"
@@ -15,10 +18,6 @@ namespace {
 using snapshot_internal::Record;
 using snapshot_internal::Trailer;
 using strings_internal::StrCat;
-
-// Records are short; a line this long is not one of ours (and would make memory grow with the
-// input, which the reader promises not to do).
-constexpr size_t kMaxLineBytes = 1 << 20;
 
 // Incremental SHA-256 over everything before the trailer line (OpenSSL EVP).
 class Sha256 {
@@ -202,9 +201,11 @@ absl::Status ExportSnapshot(const std::string& store_path, const StoreOptions& o
 // ---- reading -----------------------------------------------------------------------------
 
 struct SnapshotReader::Impl {
-  explicit Impl(std::istream* input) : in(input) {}
+  Impl(std::istream* input, SnapshotReadOptions read_options)
+      : in(input), options(std::move(read_options)) {}
 
   std::istream* in;
+  SnapshotReadOptions options;
   snapshot_internal::RecordDecoder decoder;
   Sha256 sha;
   SnapshotCounts expected;
@@ -216,7 +217,8 @@ struct SnapshotReader::Impl {
   std::string_view line;  // the current line, in buffer
 };
 
-SnapshotReader::SnapshotReader(std::istream* in) : impl_(new Impl(in)) {}
+SnapshotReader::SnapshotReader(std::istream* in, SnapshotReadOptions options)
+    : impl_(new Impl(in, std::move(options))) {}
 SnapshotReader::~SnapshotReader() = default;
 
 namespace {
@@ -225,36 +227,52 @@ absl::Status AtLine(uint64_t line, const absl::Status& s) {
   return absl::Status(s.code(), StrCat("line ", line, ": ", s.message()));
 }
 
-// Reads one '\n'-terminated line into `buffer` (kMaxLineBytes + 2 bytes, reused) and points
-// `line` at it. False at end of input; an error for an overlong or unterminated line.
-// istream::getline scans the stream's buffer in bulk; reading char by char with get() cost a
+absl::Status LineTooLong(uint64_t line_no, const SnapshotReadOptions& options) {
+  return absl::InvalidArgumentError(StrCat("line ", line_no, ": longer than ",
+                                           options.max_line_bytes,
+                                           " bytes, the longest line accepted; expected one "
+                                           "record per line, or raise the limit with ",
+                                           options.max_line_bytes_name));
+}
+
+// Reads one '\n'-terminated line into `buffer` (reused) and points `line` at it. False at end of
+// input; an error for an overlong or unterminated line. The buffer starts small and grows with
+// the longest line seen, up to the limit, so a raised limit costs memory only when a line needs
+// it. istream::getline scans the stream's buffer in bulk; reading char by char with get() cost a
 // fifth of an import.
-absl::StatusOr<bool> ReadLine(std::istream* in, std::string* buffer, std::string_view* line,
-                              uint64_t line_no) {
-  buffer->resize(kMaxLineBytes + 2);
-  in->getline(buffer->data(), static_cast<std::streamsize>(buffer->size()));
-  const auto got = static_cast<size_t>(in->gcount());
-  if (in->bad()) {
-    return absl::UnavailableError(StrCat("line ", line_no, ": reading the snapshot failed"));
-  }
-  if (in->fail() && !in->eof()) {  // filled the buffer without meeting a newline
-    return absl::InvalidArgumentError(StrCat("line ", line_no, ": longer than ", kMaxLineBytes,
-                                             " bytes; expected one record per line"));
-  }
-  if (in->eof()) {  // no newline: either the end, or a last line cut short
-    if (got > 0) {
-      return absl::InvalidArgumentError(
-          StrCat("line ", line_no, ": ends without a newline; the snapshot is truncated"));
+absl::StatusOr<bool> ReadLine(std::istream* in, const SnapshotReadOptions& options,
+                              std::string* buffer, std::string_view* line, uint64_t line_no) {
+  constexpr size_t kInitialBytes = 64 << 10;
+  // Room for the longest line, one byte more (to see that a line is longer) and getline's NUL.
+  const size_t most = std::min(options.max_line_bytes, SIZE_MAX - 2) + 2;
+  if (buffer->size() < std::min(kInitialBytes, most)) buffer->resize(std::min(kInitialBytes, most));
+  size_t filled = 0;
+  while (true) {
+    in->getline(buffer->data() + filled, static_cast<std::streamsize>(buffer->size() - filled));
+    const auto got = static_cast<size_t>(in->gcount());
+    if (in->bad()) {
+      return absl::UnavailableError(StrCat("line ", line_no, ": reading the snapshot failed"));
     }
-    return false;
+    if (in->fail() && !in->eof()) {  // filled the buffer without meeting a newline
+      filled += got;
+      if (buffer->size() >= most) return LineTooLong(line_no, options);
+      in->clear();
+      buffer->resize(buffer->size() > most / 2 ? most : buffer->size() * 2);
+      continue;
+    }
+    if (in->eof()) {  // no newline: either the end, or a last line cut short
+      if (filled + got > 0) {
+        return absl::InvalidArgumentError(
+            StrCat("line ", line_no, ": ends without a newline; the snapshot is truncated"));
+      }
+      return false;
+    }
+    // got counts the newline, which getline() does not store.
+    const size_t length = filled + got - 1;
+    if (length > options.max_line_bytes) return LineTooLong(line_no, options);
+    *line = std::string_view(buffer->data(), length);
+    return true;
   }
-  // got counts the newline, which getline() does not store.
-  if (got - 1 > kMaxLineBytes) {
-    return absl::InvalidArgumentError(StrCat("line ", line_no, ": longer than ", kMaxLineBytes,
-                                             " bytes; expected one record per line"));
-  }
-  *line = std::string_view(buffer->data(), got - 1);
-  return true;
 }
 
 }  // namespace
@@ -263,7 +281,7 @@ absl::StatusOr<SnapshotHeader> SnapshotReader::ReadHeader() {
   Impl& s = *impl_;
   if (s.header_read) return absl::FailedPreconditionError("snapshot: header already read");
   ++line_;
-  absl::StatusOr<bool> got = ReadLine(s.in, &s.buffer, &s.line, line_);
+  absl::StatusOr<bool> got = ReadLine(s.in, s.options, &s.buffer, &s.line, line_);
   if (!got.ok()) return got.status();
   if (!*got) {
     return absl::InvalidArgumentError("line 1: the snapshot is empty; expected a header record");
@@ -287,7 +305,7 @@ absl::StatusOr<std::optional<Row>> SnapshotReader::Next() {
   if (!s.header_read) return absl::FailedPreconditionError("snapshot: read the header first");
   if (s.done) return std::optional<Row>();
   ++line_;
-  absl::StatusOr<bool> got = ReadLine(s.in, &s.buffer, &s.line, line_);
+  absl::StatusOr<bool> got = ReadLine(s.in, s.options, &s.buffer, &s.line, line_);
   if (!got.ok()) return got.status();
   if (!*got) {
     return absl::InvalidArgumentError(
@@ -340,8 +358,9 @@ absl::StatusOr<std::optional<Row>> SnapshotReader::Next() {
 }
 
 absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in,
-                                                const SnapshotProgress& progress) {
-  SnapshotReader reader(in);
+                                                const SnapshotProgress& progress,
+                                                const SnapshotReadOptions& read_options) {
+  SnapshotReader reader(in, read_options);
   absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
   if (!header.ok()) return header.status();
   ImportedSnapshot result;
@@ -414,8 +433,9 @@ void ApplySkeletal(ChangeSet changes, IdentityState* skeleton) {
 absl::StatusOr<StoreImport> ImportSnapshotToStore(std::istream* in, const std::string& path,
                                                   const StoreOptions& options,
                                                   const SnapshotProgress& progress,
-                                                  BulkLoaderOptions loader_options) {
-  SnapshotReader reader(in);
+                                                  BulkLoaderOptions loader_options,
+                                                  const SnapshotReadOptions& read_options) {
+  SnapshotReader reader(in, read_options);
   absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
   if (!header.ok()) return header.status();
   IdentityState skeleton;

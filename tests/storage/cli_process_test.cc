@@ -175,5 +175,56 @@ TEST(CliProcessTest, KilledImportsLeaveNoStoreOrACompleteOne) {
   std::filesystem::remove(snapshot);
 }
 
+// The line limit of `snapshot import`: the default refuses a longer line naming the limit and
+// the flag, leaving no store; the flag lowers or raises it.
+TEST(CliProcessTest, SnapshotImportLineLimitIsAFlag) {
+  TempDir dir;
+  IdentityState state;
+  ASSERT_TRUE(Execute(state, Initialize{}).ok());
+  ASSERT_TRUE(Execute(state, CreateGroup{{"g", "G", ""}}).ok());
+  std::ostringstream exported;
+  ASSERT_TRUE(ExportSnapshot(state, std::nullopt, &exported).ok());
+  const std::string valid = dir.Sub("valid.ndjson");
+  std::ofstream(valid, std::ios::binary) << exported.str();
+  // The header, then a line one byte over the default limit.
+  const std::string text = exported.str();
+  const std::string too_long = dir.Sub("long.ndjson");
+  std::ofstream(too_long, std::ios::binary)
+      << text.substr(0, text.find('\n') + 1) << std::string((size_t{1} << 20) + 1, 'x') << "\n";
+
+  CliRun refused = RunCli(dir, {"--db", dir.Sub("a"), "snapshot", "import", "--in", too_long});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("line 2: longer than 1048576 bytes"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--max-line-bytes"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("a")));
+
+  // Raised: the line is read whole, and refused for what it holds.
+  CliRun raised = RunCli(dir, {"--db", dir.Sub("b"), "snapshot", "import", "--in", too_long,
+                               "--max-line-bytes", "2097152"});
+  EXPECT_EQ(raised.exit_code, 3) << raised.err;
+  EXPECT_NE(raised.err.find("line 2: "), std::string::npos) << raised.err;
+  EXPECT_EQ(raised.err.find("longer than"), std::string::npos) << raised.err;
+
+  CliRun lowered = RunCli(dir, {"--db", dir.Sub("c"), "snapshot", "import", "--in", valid,
+                                "--max-line-bytes", "100"});
+  EXPECT_EQ(lowered.exit_code, 3) << lowered.err;
+  EXPECT_NE(lowered.err.find("line 1: longer than 100 bytes"), std::string::npos) << lowered.err;
+
+  CliRun zero = RunCli(dir, {"--db", dir.Sub("d"), "snapshot", "import", "--in", valid,
+                             "--max-line-bytes", "0"});
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.err.find("--max-line-bytes: '0'; expected a positive integer"),
+            std::string::npos)
+      << zero.err;
+
+  CliRun imported = RunCli(dir, {"--db", dir.Sub("e"), "snapshot", "import", "--in", valid,
+                                 "--max-line-bytes", "1000"});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
+  auto store = Store::Open(dir.Sub("e"), {});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->state() == state);
+}
+
 }  // namespace
 }  // namespace clearance::storage_test

@@ -10,12 +10,15 @@
 #include "clearance/snapshot.h"
 #include "clearance/staged_store.h"
 #include "cli/cli.h"
+#include "cli/input.h"
 
 namespace clearance::cli {
 namespace {
 
 using strings_internal::StrCat;
 namespace fs = std::filesystem;
+
+constexpr InputLimit kMaxLineBytes{"max-line-bytes", kDefaultSnapshotMaxLineBytes};
 
 // Progress on stderr for long runs, only when a person watches it (stderr is a terminal).
 class ProgressLine {
@@ -117,6 +120,11 @@ int Import(Context& ctx, const Flags& f) {
   if (!in.ok()) return Fail(ctx, in.status());
   absl::StatusOr<std::string> format = FormatOf(f);
   if (!format.ok()) return Fail(ctx, format.status());
+  absl::StatusOr<size_t> max_line_bytes = LimitValue(f, kMaxLineBytes);
+  if (!max_line_bytes.ok()) return Fail(ctx, max_line_bytes.status());
+  SnapshotReadOptions read_options;
+  read_options.max_line_bytes = *max_line_bytes;
+  read_options.max_line_bytes_name = StrCat("--", kMaxLineBytes.flag);
   if (fs::exists(ctx.db_path) && !fs::is_empty(ctx.db_path)) {
     return Fail(ctx, absl::FailedPreconditionError(
                          StrCat("the store at '", ctx.db_path,
@@ -148,7 +156,7 @@ int Import(Context& ctx, const Flags& f) {
   // Streamed into the bulk path: memory does not grow with the snapshot, and a refused snapshot
   // leaves nothing behind.
   absl::StatusOr<StoreImport> imported =
-      ImportSnapshotToStore(&file, staged->path(), options, progress.callback());
+      ImportSnapshotToStore(&file, staged->path(), options, progress.callback(), {}, read_options);
   if (!imported.ok()) return Fail(ctx, imported.status());
   if (absl::Status s = std::move(*staged).Publish(); !s.ok()) return Fail(ctx, s);
   Print(ctx, StrCat("imported ", imported->counts.total(), " records into ", ctx.db_path));
@@ -193,7 +201,8 @@ void AddSnapshotCommands(std::vector<Command>* commands) {
   commands->push_back({"snapshot import",
                        "fill an empty store from a snapshot, all or nothing",
                        {{"in", true, false, "the snapshot file (ndjson) or checkpoint directory"},
-                        {"format", true, false, "ndjson (default) or checkpoint"}},
+                        {"format", true, false, "ndjson (default) or checkpoint"},
+                        LimitFlag(kMaxLineBytes, "longest ndjson line accepted, in bytes")},
                        "clearance --db ./restored snapshot import --in state.ndjson",
                        Import});
   commands->push_back({"verify",

@@ -20,6 +20,7 @@
 #ifndef CLEARANCE_SNAPSHOT_H_
 #define CLEARANCE_SNAPSHOT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -121,10 +122,24 @@ inline constexpr uint64_t kProgressEvery = 65536;
                                           const StoreOptions& options, std::ostream* out,
                                           const SnapshotProgress& progress = nullptr);
 
+// The default longest snapshot line: 1 MiB.
+inline constexpr size_t kDefaultSnapshotMaxLineBytes = size_t{1} << 20;
+
+// Limits on what a snapshot reader accepts.
+struct SnapshotReadOptions {
+  // The longest line accepted, in bytes (without its newline). A record is a few hundred bytes;
+  // the reader holds one line in memory, so this bounds its memory whatever the input.
+  size_t max_line_bytes = kDefaultSnapshotMaxLineBytes;
+  // How an error names the setting that raises the limit (a tool names its flag).
+  std::string max_line_bytes_name = "SnapshotReadOptions::max_line_bytes";
+};
+
 // Reads a snapshot line by line; memory does not grow with the snapshot's size.
 class SnapshotReader {
  public:
-  explicit SnapshotReader(std::istream* in);
+  // A line longer than options.max_line_bytes is INVALID_ARGUMENT naming the line, the limit
+  // and options.max_line_bytes_name.
+  explicit SnapshotReader(std::istream* in, SnapshotReadOptions options = {});
   ~SnapshotReader();
 
   // Reads and checks the header. Call once, first.
@@ -151,7 +166,8 @@ struct ImportedSnapshot {
 // clearance::PlanRestore (so a snapshot can only hold a state the commands could have built).
 // Errors name the line: "line 12: authorization: ...".
 [[nodiscard]] absl::StatusOr<ImportedSnapshot> ImportSnapshot(
-    std::istream* in, const SnapshotProgress& progress = nullptr);
+    std::istream* in, const SnapshotProgress& progress = nullptr,
+    const SnapshotReadOptions& read_options = {});
 
 struct StoreImport {
   SnapshotCounts counts;
@@ -168,7 +184,8 @@ struct StoreImport {
 // store; UNAVAILABLE on I/O errors.
 [[nodiscard]] absl::StatusOr<StoreImport> ImportSnapshotToStore(
     std::istream* in, const std::string& path, const StoreOptions& options,
-    const SnapshotProgress& progress = nullptr, BulkLoaderOptions loader_options = {});
+    const SnapshotProgress& progress = nullptr, BulkLoaderOptions loader_options = {},
+    const SnapshotReadOptions& read_options = {});
 
 }  // namespace clearance
 

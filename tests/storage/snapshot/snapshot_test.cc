@@ -1,5 +1,7 @@
 #include "clearance/snapshot.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -424,6 +426,96 @@ TEST(SnapshotTest, ProgressReportsEveryRowOnceAtTheEnd) {
       ImportSnapshot(&in, [&](uint64_t done, uint64_t t) { imported.emplace_back(done, t); }).ok());
   ASSERT_FALSE(imported.empty());
   EXPECT_EQ(imported.back(), std::make_pair(total, total));
+}
+
+}  // namespace
+}  // namespace clearance
+
+namespace clearance {
+namespace {
+
+// A state whose group line is as long as a record gets: the longest description, every
+// character escaped as \u00XX.
+IdentityState StateWithALongLine() {
+  IdentityState s;
+  Apply(s, Initialize{});
+  Apply(s, CreateGroup{{"big", "Big", std::string(4096, '\x01')}});
+  return s;
+}
+
+absl::StatusOr<ImportedSnapshot> ImportWithLimit(const std::string& text, size_t limit) {
+  std::istringstream in(text);
+  SnapshotReadOptions options;
+  options.max_line_bytes = limit;
+  options.max_line_bytes_name = "--max-line-bytes";
+  return ImportSnapshot(&in, nullptr, options);
+}
+
+TEST(SnapshotTest, LinesUpToTheLimitImportAndLongerOnesNameTheLimitAndItsSetting) {
+  const std::string text = Export(StateWithALongLine());
+  const std::vector<std::string> lines = Lines(text);
+  size_t longest = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].size() > lines[longest].size()) longest = i;
+  }
+  const size_t length = lines[longest].size();
+  ASSERT_GT(length, 20'000u);
+  for (size_t limit : {length, length + 1, size_t{1} << 20, SIZE_MAX}) {
+    absl::StatusOr<ImportedSnapshot> imported = ImportWithLimit(text, limit);
+    ASSERT_TRUE(imported.ok()) << "limit " << limit << ": " << imported.status();
+    EXPECT_EQ(imported->state, StateWithALongLine());
+  }
+  for (size_t limit : {length - 1, size_t{100}}) {
+    absl::StatusOr<ImportedSnapshot> imported = ImportWithLimit(text, limit);
+    ASSERT_FALSE(imported.ok()) << "limit " << limit;
+    EXPECT_EQ(imported.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string line = "line " + std::to_string(limit == 100 ? 1 : longest + 1) + ": ";
+    EXPECT_THAT(std::string(imported.status().message()),
+                HasSubstr(line + "longer than " + std::to_string(limit) +
+                          " bytes, the longest line accepted"));
+    EXPECT_THAT(std::string(imported.status().message()), HasSubstr("--max-line-bytes"));
+  }
+}
+
+// A snapshot whose second line is `bytes` bytes that are not JSON.
+std::string WithLongSecondLine(size_t bytes) {
+  std::vector<std::string> lines = Lines(Export(StateWithALongLine()));
+  lines[1] = std::string(bytes, 'x');
+  return Join(lines);
+}
+
+// The reader's buffer grows with the line up to the limit: a line far longer than its first
+// buffer is read whole (and then refused as JSON), one byte past the limit is refused as long.
+TEST(SnapshotTest, LinesLongerThanTheFirstBufferAreReadWhole) {
+  for (size_t bytes : {size_t{65535}, size_t{65536}, size_t{65537}, size_t{300'000}}) {
+    absl::StatusOr<ImportedSnapshot> imported = ImportWithLimit(WithLongSecondLine(bytes), bytes);
+    ASSERT_FALSE(imported.ok());
+    EXPECT_THAT(std::string(imported.status().message()), HasSubstr("line 2: "));
+    EXPECT_THAT(std::string(imported.status().message()), HasSubstr("not valid JSON"))
+        << bytes << ": " << imported.status();
+    imported = ImportWithLimit(WithLongSecondLine(bytes + 1), bytes);
+    ASSERT_FALSE(imported.ok());
+    EXPECT_THAT(std::string(imported.status().message()),
+                HasSubstr("line 2: longer than " + std::to_string(bytes) + " bytes"))
+        << bytes << ": " << imported.status();
+  }
+}
+
+// The default stays 1 MiB, and the error names the library's setting.
+TEST(SnapshotTest, TheDefaultLineLimitIsOneMebibyte) {
+  EXPECT_EQ(SnapshotReadOptions{}.max_line_bytes, size_t{1} << 20);
+  for (size_t bytes : {size_t{1} << 20, (size_t{1} << 20) + 1}) {
+    std::istringstream in(WithLongSecondLine(bytes));
+    absl::StatusOr<ImportedSnapshot> imported = ImportSnapshot(&in);
+    ASSERT_FALSE(imported.ok());
+    const std::string message(imported.status().message());
+    if (bytes == size_t{1} << 20) {
+      EXPECT_THAT(message, HasSubstr("not valid JSON"));
+    } else {
+      EXPECT_THAT(message, HasSubstr("line 2: longer than 1048576 bytes"));
+      EXPECT_THAT(message, HasSubstr("SnapshotReadOptions::max_line_bytes"));
+    }
+  }
 }
 
 }  // namespace
