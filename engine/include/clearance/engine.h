@@ -48,6 +48,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "clearance/authenticate.h"
 #include "clearance/decision.h"
 #include "clearance/state.h"
 
