@@ -7,6 +7,7 @@
 #include "clearance/authenticate.h"
 #include "clearance/internal/strings.h"
 #include "decision_test_fixture.h"
+#include "server/system_routes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -144,6 +145,20 @@ TEST_F(SubjectTokenTest, OnlyAGatewayMayAskAndClaimsNeedReadOnAuthorizations) {
            R"({"resourceType":"GROUP","permission":"READ","subject":{"username":"alice"}})", "gw");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("subject.username"));
+}
+
+TEST_F(SubjectTokenTest, TheHealthPageShowsEachIssuersKeysToAnAuthenticatedCaller) {
+  Router system;
+  AddSystemRoutes(system, SystemInfo{});
+  HttpResponse anonymous = system.Handle(Request("GET", "/clearance/v1/health", "", ""), state_);
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  HttpResponse r = system.Handle(
+      Request("GET", "/clearance/v1/health", "", "Bearer " + Token("alice")), state_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr(StrCat(R"({"issuer":")", Minted().issuer, R"(")")));
+  EXPECT_THAT(r.body, HasSubstr(R"("loaded":true)"));
+  EXPECT_THAT(r.body, HasSubstr(R"("kid":"rsa-1","used":true)"));
+  EXPECT_THAT(r.body, HasSubstr(R"("status":"healthy")"));
 }
 
 }  // namespace
