@@ -87,8 +87,17 @@ PrincipalHandle Engine::Resolve(const Caller& caller) const {
     core_->Resolve(ts, caller.kind,
                    caller.kind == Caller::Kind::kBasicUser ? caller.username : caller.claims_json);
   }
+  // The decision path knows only that a document is unusable; an explanation names why.
+  std::string failure_detail;
+  if (caller.kind == Caller::Kind::kClaims &&
+      ts.subject.state == index_internal::Subject::State::kUnauthenticated &&
+      ts.subject.reason() == Reason::kMalformedClaims) {
+    if (absl::Status why = CheckClaimsDocument(caller.claims_json); !why.ok()) {
+      failure_detail = std::string(why.message());
+    }
+  }
   PrincipalHandle handle;
-  handle.resolved_ = core_->Freeze(ts);
+  handle.resolved_ = core_->Freeze(ts, std::move(failure_detail));
   return handle;
 }
 
@@ -150,14 +159,7 @@ absl::Status Engine::CheckBatch(absl::Span<const PrincipalHandle> handles,
 }
 
 Explanation Engine::Explain(const Caller& caller, const CheckRequest& request) const {
-  Explanation e = Explain(Resolve(caller), request);
-  // The decision path knows only that the document is unusable; an explanation names why.
-  if (caller.kind == Caller::Kind::kClaims && e.decision.reason == Reason::kMalformedClaims) {
-    if (absl::Status why = CheckClaimsDocument(caller.claims_json); !why.ok()) {
-      e.message = std::string(why.message());
-    }
-  }
-  return e;
+  return Explain(Resolve(caller), request);
 }
 
 Explanation Engine::Explain(const PrincipalHandle& handle, const CheckRequest& request) const {
@@ -168,7 +170,9 @@ Explanation Engine::Explain(const PrincipalHandle& handle, const CheckRequest& r
     return e;
   }
   const auto& r = *handle.resolved_;
-  return index_internal::ExplainDecision(*r.generation, r.subject, request);
+  Explanation e = index_internal::ExplainDecision(*r.generation, r.subject, request);
+  if (!r.failure_detail.empty()) e.message = r.failure_detail;
+  return e;
 }
 
 absl::StatusOr<ResourceIds> Engine::AuthorizedResourceIds(const PrincipalHandle& handle,

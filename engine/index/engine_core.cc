@@ -212,8 +212,10 @@ Decision EngineCore::DecideClaims(ThreadState& ts, std::string_view json, Claims
   return DecideClaimsFor(*this, ts, json, trust, request);
 }
 
-std::shared_ptr<const ResolvedPrincipal> EngineCore::Freeze(ThreadState& ts) const {
+std::shared_ptr<const ResolvedPrincipal> EngineCore::Freeze(ThreadState& ts,
+                                                           std::string failure_detail) const {
   auto r = std::make_shared<ResolvedPrincipal>();
+  r->failure_detail = std::move(failure_detail);
   r->generation = ts.generation;
   r->subject = ts.subject;
   Subject& s = r->subject;

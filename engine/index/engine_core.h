@@ -99,7 +99,8 @@ class EngineCore {
                         const CheckRequestView& request) const;
   // Copies ts.subject into a handle that shares its profiles.
   // REQUIRES: ts.subject is the latest Resolve() on this thread.
-  std::shared_ptr<const ResolvedPrincipal> Freeze(ThreadState& ts) const;
+  std::shared_ptr<const ResolvedPrincipal> Freeze(ThreadState& ts,
+                                                  std::string failure_detail = {}) const;
 
   void Apply(const ChangeSet& changes) ABSL_LOCKS_EXCLUDED(writer_mu_);
 

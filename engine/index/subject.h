@@ -77,6 +77,8 @@ struct ResolvedPrincipal {
   std::vector<std::string> storage;
   std::shared_ptr<const Profile> p;
   std::shared_ptr<const Profile> m;
+  // Claims refused as malformed: what is wrong with them (CheckClaimsDocument), for Explain.
+  std::string failure_detail;
 };
 
 }  // namespace clearance::index_internal

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "clearance/claims_document.h"
 #include "clearance/internal/strings.h"
 #include "principal/principal.h"
 #include "simdjson.h"
@@ -27,6 +28,14 @@ struct Unauthenticated {
   std::string message;
 };
 
+// Claims that are not one JSON object with unique member names, with the problem named.
+Unauthenticated Malformed(std::string_view claims_json) {
+  absl::Status why = CheckClaimsDocument(claims_json);
+  return {Reason::kMalformedClaims,
+          why.ok() ? "the claims are not one JSON object with unique member names"
+                   : std::string(why.message())};
+}
+
 // docs/semantics.md §5, §6 step 0, §7.
 std::variant<Subject, Unauthenticated> Authenticate(const IdentityState& state,
                                                     const Caller& caller) {
@@ -46,11 +55,13 @@ std::variant<Subject, Unauthenticated> Authenticate(const IdentityState& state,
     simdjson::dom::element claims;
     if (parser.parse(caller.claims_json).get(claims) != simdjson::SUCCESS ||
         !principal_internal::HasUniqueMemberNames(claims)) {
-      return Unauthenticated{Reason::kMalformedClaims,
-                             "the claims are not one JSON object with unique member names"};
+      return Malformed(caller.claims_json);
     }
     principal_internal::Resolution r = principal_internal::Resolve(config, claims);
-    if (!r.principal) return Unauthenticated{r.failure, r.message};
+    if (!r.principal) {
+      if (r.failure == Reason::kMalformedClaims) return Malformed(caller.claims_json);
+      return Unauthenticated{r.failure, r.message};
+    }
     subject.principal = {r.principal->type, r.principal->id};
     subject.token_groups = r.principal->token_groups;
     if (config.mode == AuthMode::kOidc) {

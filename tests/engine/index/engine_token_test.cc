@@ -152,7 +152,7 @@ TEST_F(EngineTokenTest, ARefusedTokenIsUnauthenticatedWithItsReason) {
 // refused token, the one Authenticate() gives: callers read one channel, not two.
 TEST_F(EngineTokenTest, AVerifiedTokenWithoutAPrincipalGivesAuthenticatesReason) {
   const std::string no_principal = SignHs256(
-      "{\"iss\":\"https://issuer.example\",\"aud\":\"zeebe-api\",\"exp\":" +
+      std::string(R"({"iss":")") + std::string(kIssuer) + R"(","aud":"orchestration","exp":)" +
       std::to_string(kNow + 300) + "}");
   AuthenticationReason why = AuthenticationReason::kOk;
   Decision d = engine_->CheckToken(*verifier_, no_principal, Create("order-process"), &why);
