@@ -1,9 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import catalog from 'virtual:catalog';
 import {
   Button,
   Checkbox,
-  ComboBox,
   DataTableSkeleton,
   FormGroup,
   InlineNotification,
@@ -23,39 +22,10 @@ import {
   TextInput,
 } from '@carbon/react';
 import { enc } from './api.js';
-import { checkId, fieldOfDetail, forbiddenText, likeFilter, Pager, usePagedSearch, useWriteAccess } from './common.jsx';
+import { checkId, fieldOfDetail, forbiddenText, Pager, usePagedSearch, useWriteAccess } from './common.jsx';
+import EntityPicker, { pickable, pickerSearchesBy } from './EntityPicker.jsx';
 import { ownerTypeLabel, ownerTypesFor, resourceTypeLabel } from './labels.js';
 import { navigate } from './router.js';
-
-// Where a search-select offers the existing ids of an owner type.
-// The searches' filters differ in which fields take $like (GroupFilter's groupId, RoleFilter's
-// and MappingRuleFilter's name), so a typed text is looked up by the fields that take it, and
-// as an exact id where the id does not.
-const OWNER_SEARCH = {
-  GROUP: { path: '/v2/groups/search', id: 'groupId', filters: (t) => [{ groupId: likeFilter(t) }] },
-  ROLE: { path: '/v2/roles/search', id: 'roleId', filters: (t) => [{ name: likeFilter(t) }, { roleId: t }] },
-  MAPPING_RULE: {
-    path: '/v2/mapping-rules/search',
-    id: 'mappingRuleId',
-    filters: (t) => [{ name: likeFilter(t) }, { mappingRuleId: t }],
-  },
-};
-const OWNER_OPTIONS = 20;
-
-// Existing owners of a type matching `text` (the first OWNER_OPTIONS of each search).
-async function searchOwners(api, search, text) {
-  const bodies = text ? search.filters(text).map((filter) => ({ filter })) : [{}];
-  const pages = await Promise.all(
-    bodies.map((b) => api.post(search.path, { ...b, page: { from: 0, limit: OWNER_OPTIONS } }).catch(() => ({ items: [] }))),
-  );
-  const seen = new Map();
-  for (const p of pages) for (const i of p.items) seen.set(i[search.id], { id: i[search.id], name: i.name });
-  return [...seen.values()];
-}
-
-function ownerLabel(o) {
-  return o ? (o.name && o.name !== o.id ? `${o.id} (${o.name})` : o.id) : '';
-}
 
 function resourceTypesFor(mode) {
   return mode === 'BASIC' ? catalog.filter((t) => t.type !== 'MAPPING_RULE') : catalog;
@@ -73,24 +43,12 @@ function CreateAuthorizationModal({ api, mode, config, initialType, existing, on
   const [invalid, setInvalid] = useState({});
   const [serverError, setServerError] = useState('');
   const [busy, setBusy] = useState(false);
-  const [ownerOptions, setOwnerOptions] = useState([]);
 
   const supported = catalog.find((t) => t.type === resourceType)?.permissions ?? [];
 
-  const [ownerText, setOwnerText] = useState('');
-  useEffect(() => {
-    const search = OWNER_SEARCH[ownerType];
-    setOwnerOptions([]);
-    if (!search) return;
-    let live = true;
-    const t = setTimeout(() => {
-      searchOwners(api, search, ownerText.trim()).then((items) => live && setOwnerOptions(items));
-    }, ownerText ? 200 : 0);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [api, ownerType, ownerText]);
+  // A user's authorization may name a user who does not exist yet, so its Owner ID stays free
+  // text; groups, roles and mapping rules are chosen from the existing ones.
+  const ownerPicked = ownerType !== 'USER' && pickable(ownerType, mode);
 
   function changeResourceType(type) {
     // Another type supports other permissions and names other resources.
@@ -162,30 +120,27 @@ function CreateAuthorizationModal({ api, mode, config, initialType, existing, on
         onChange={(e) => {
           setOwnerType(e.target.value);
           setOwnerId('');
-          setOwnerText('');
         }}
       >
         {ownerTypes.map((o) => (
           <SelectItem key={o.value} value={o.value} text={o.label} />
         ))}
       </Select>
-      {OWNER_SEARCH[ownerType] ? (
-        <ComboBox
+      {ownerPicked ? (
+        <EntityPicker
           key={ownerType}
+          api={api}
+          kind={ownerType}
           id="authorization-owner-id"
           className="console-modal-field"
           titleText="Owner ID"
-          placeholder={`Search ${ownerTypeLabel(ownerType).toLowerCase()}s by ${ownerType === 'GROUP' ? 'ID' : 'name or exact ID'}`}
+          placeholder={`Search ${ownerTypeLabel(ownerType).toLowerCase()}s by ${pickerSearchesBy(ownerType)}`}
           helperText={`An existing ${ownerTypeLabel(ownerType).toLowerCase()}`}
-          items={ownerOptions}
-          initialSelectedItem={existing?.ownerType === ownerType ? { id: existing.ownerId } : undefined}
-          itemToString={ownerLabel}
-          shouldFilterItem={() => true}
+          initialId={existing?.ownerType === ownerType ? existing.ownerId : undefined}
           invalid={Boolean(invalid.ownerId)}
           invalidText={invalid.ownerId}
-          onInputChange={(text) => setOwnerText(text ?? '')}
-          onChange={({ selectedItem }) => {
-            setOwnerId(selectedItem ? selectedItem.id : '');
+          onChange={(id) => {
+            setOwnerId(id);
             setInvalid(({ ownerId: _, ...rest }) => rest);
           }}
         />

@@ -19,16 +19,25 @@ import {
 } from '@carbon/react';
 import { enc } from './api.js';
 import { Pager, usePagedSearch, useWriteAccess } from './common.jsx';
+import EntityPicker, { pickable, pickerSearchesBy } from './EntityPicker.jsx';
 import { navigate } from './router.js';
 
 // What can be a member of what, in the /v2 API's path segments and the id field its member
-// searches answer. Clients and mapping rules exist only where tokens do (OIDC mode).
+// searches answer, and the owner type an EntityPicker lists them by. Clients and mapping rules exist only where tokens do (OIDC mode).
 const MEMBER_TYPES = {
-  users: { label: 'Users', seg: 'users', id: 'username', idLabel: 'Username' },
-  clients: { label: 'Clients', seg: 'clients', id: 'clientId', idLabel: 'Client ID', oidc: true },
-  groups: { label: 'Groups', seg: 'groups', id: 'groupId', idLabel: 'Group ID' },
-  roles: { label: 'Roles', seg: 'roles', id: 'roleId', idLabel: 'Role ID' },
-  mappingRules: { label: 'Mapping rules', seg: 'mapping-rules', id: 'mappingRuleId', idLabel: 'Mapping rule ID', oidc: true },
+  users: { label: 'Users', one: 'user', kind: 'USER', seg: 'users', id: 'username', idLabel: 'Username' },
+  clients: { label: 'Clients', one: 'client', kind: 'CLIENT', seg: 'clients', id: 'clientId', idLabel: 'Client ID', oidc: true },
+  groups: { label: 'Groups', one: 'group', kind: 'GROUP', seg: 'groups', id: 'groupId', idLabel: 'Group ID' },
+  roles: { label: 'Roles', one: 'role', kind: 'ROLE', seg: 'roles', id: 'roleId', idLabel: 'Role ID' },
+  mappingRules: {
+    label: 'Mapping rules',
+    one: 'mapping rule',
+    kind: 'MAPPING_RULE',
+    seg: 'mapping-rules',
+    id: 'mappingRuleId',
+    idLabel: 'Mapping rule ID',
+    oidc: true,
+  },
 };
 
 export const MEMBERS_OF = {
@@ -37,7 +46,7 @@ export const MEMBERS_OF = {
   tenant: ['users', 'clients', 'groups', 'roles', 'mappingRules'],
 };
 
-function MemberPanel({ api, k, entityId, m, mayChange }) {
+function MemberPanel({ api, k, entityId, m, mode, mayChange }) {
   const base = `${k.path}/${enc(entityId)}/${m.seg}`;
   const search = usePagedSearch(api, base, null, 10);
   const items = search.items === null ? null : search.items.map((i) => i[m.id]);
@@ -46,19 +55,25 @@ function MemberPanel({ api, k, entityId, m, mayChange }) {
   const [newId, setNewId] = useState('');
   const [assignError, setAssignError] = useState('');
   const [removing, setRemoving] = useState(null);
+  // Members the server can list are chosen from the existing ones; clients (which no endpoint
+  // lists) and OIDC users (who live in the identity provider) are typed.
+  const picked = pickable(m.kind, mode);
+  // A new key starts the search-select over once its choice is assigned.
+  const [pickerKey, setPickerKey] = useState(0);
   const load = search.reload;
 
   async function assign(event) {
     event.preventDefault();
     const id = newId.trim();
     if (!id) {
-      setAssignError(`Enter the ${m.idLabel}.`);
+      setAssignError(picked ? `Choose a ${m.one} from the list.` : `Enter the ${m.idLabel}.`);
       return;
     }
     setAssignError('');
     try {
       await api.put(`${base}/${enc(id)}`);
       setNewId('');
+      setPickerKey((n) => n + 1);
       load();
     } catch (e) {
       setAssignError(e.message);
@@ -79,23 +94,40 @@ function MemberPanel({ api, k, entityId, m, mayChange }) {
   return (
     <>
       {mayChange && (
-      <form className="console-assign" onSubmit={assign}>
-        <TextInput
-          id={`assign-${m.seg}`}
-          labelText={`Assign ${m.label.toLowerCase()}: ${m.idLabel}`}
-          autoComplete="off"
-          value={newId}
-          invalid={Boolean(assignError)}
-          invalidText={assignError}
-          onChange={(e) => {
-            setNewId(e.target.value);
-            setAssignError('');
-          }}
-        />
-        <Button type="submit" size="md">
-          Assign
-        </Button>
-      </form>
+        <form className="console-assign" onSubmit={assign}>
+          {picked ? (
+            <EntityPicker
+              key={pickerKey}
+              api={api}
+              kind={m.kind}
+              id={`assign-${m.seg}`}
+              titleText={`Assign ${m.label.toLowerCase()}: ${m.idLabel}`}
+              placeholder={`Search ${m.label.toLowerCase()} by ${pickerSearchesBy(m.kind)}`}
+              invalid={Boolean(assignError)}
+              invalidText={assignError}
+              onChange={(id) => {
+                setNewId(id);
+                setAssignError('');
+              }}
+            />
+          ) : (
+            <TextInput
+              id={`assign-${m.seg}`}
+              labelText={`Assign ${m.label.toLowerCase()}: ${m.idLabel}`}
+              autoComplete="off"
+              value={newId}
+              invalid={Boolean(assignError)}
+              invalidText={assignError}
+              onChange={(e) => {
+                setNewId(e.target.value);
+                setAssignError('');
+              }}
+            />
+          )}
+          <Button type="submit" size="md">
+            Assign
+          </Button>
+        </form>
       )}
       {error && <InlineNotification kind="error" title={`Cannot list ${m.label.toLowerCase()}`} subtitle={error} hideCloseButton lowContrast />}
       {items !== null && !error && (
@@ -193,7 +225,7 @@ export default function Members({ api, k, kind, pageKey, entityId, mode }) {
           <TabPanels>
             {types.map((m) => (
               <TabPanel key={m.seg}>
-                <MemberPanel api={api} k={k} entityId={entityId} m={m} mayChange={mayChange} />
+                <MemberPanel api={api} k={k} entityId={entityId} m={m} mode={mode} mayChange={mayChange} />
               </TabPanel>
             ))}
           </TabPanels>

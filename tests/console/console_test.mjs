@@ -164,6 +164,19 @@ async function screenshot(page, name) {
   return file;
 }
 
+// Assigns a member on the open member tab by choosing it in the tab's search-select: `typed` is
+// what is typed, `option` the entry chosen from what the server's search offers, `excluded` one
+// that the search for `typed` leaves out (offered before typing).
+async function assignByPicking(page, tabLabel, typed, option, excluded, shot) {
+  const panel = page.getByRole('tabpanel');
+  await panel.getByRole('combobox', { name: new RegExp(`Assign ${tabLabel}`) }).fill(typed);
+  await panel.getByRole('option', { name: option, exact: true }).waitFor();
+  if (excluded) await panel.getByRole('option', { name: excluded, exact: true }).waitFor({ state: 'detached' });
+  if (shot) await screenshot(page, shot);
+  await panel.getByRole('option', { name: option, exact: true }).click();
+  await panel.getByRole('button', { name: 'Assign' }).click();
+}
+
 async function signIn(username, password) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -406,7 +419,7 @@ try {
     });
   }
 
-  await step('a group\'s members: only Users in BASIC mode; assign and remove bob', async () => {
+  await step('a group\'s members: only Users in BASIC mode; bob chosen in the search-select, assigned and removed', async () => {
     check((await api(url, 'POST', '/v2/groups', { groupId: 'team', name: 'Team' })).status === 201, 'group team created');
     await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Groups' }).click();
     await page.getByRole('link', { name: 'team', exact: true }).click();
@@ -414,9 +427,15 @@ try {
     await page.getByRole('heading', { name: 'Team' }).waitFor();
     const tabs = await page.getByRole('tab').allTextContents();
     check(JSON.stringify(tabs) === '["Users"]', `only a Users tab in BASIC mode, got ${tabs}`);
-    await page.getByLabel(/Assign users/).fill('bob');
-    await page.getByRole('button', { name: 'Assign' }).click();
+    // Nothing chosen yet: the console asks for a choice and sends nothing.
+    await page.getByRole('tabpanel').getByRole('combobox', { name: /Assign users/ }).fill('zz-nobody');
+    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await page.getByText('Choose a user from the list.').waitFor();
+    check((await api(url, 'POST', '/v2/groups/team/users/search', {})).json.items.length === 0, 'nothing assigned');
+    await assignByPicking(page, 'users', 'bo', 'bob', 'admin (Admin)', 'group-member-search-select');
     await page.getByRole('row').filter({ hasText: 'bob' }).waitFor();
+    check(await page.getByRole('tabpanel').getByRole('combobox', { name: /Assign users/ }).inputValue() === '',
+      'the search-select starts over once bob is assigned');
     const members = async () => (await api(url, 'POST', '/v2/groups/team/users/search', {})).json.items.map((i) => i.username);
     check(JSON.stringify(await members()) === '["bob"]', 'bob is a member of team');
     await screenshot(page, 'group-members');
@@ -677,7 +696,10 @@ try {
     const tabs = await page.getByRole('tab').allTextContents();
     check(JSON.stringify(tabs) === '["Users","Clients","Groups","Mapping rules"]', `role member tabs, got ${tabs}`);
     await page.getByRole('tab', { name: 'Clients' }).click();
-    await page.getByLabel(/Assign clients/).fill('billing-service');
+    // No endpoint lists clients: their id is typed.
+    const clientsPanel = page.getByRole('tabpanel', { name: 'Clients' });
+    await clientsPanel.getByRole('textbox', { name: /Assign clients/ }).fill('billing-service');
+    check(await clientsPanel.getByRole('combobox', { name: /Assign/ }).count() === 0, 'the client id is free text, not a search-select');
     await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
     await page.getByRole('row').filter({ hasText: 'billing-service' }).waitFor();
     const clients = (await api(oidcUrl, 'POST', '/v2/roles/starters/clients/search', {})).json.items.map((i) => i.clientId);
@@ -822,14 +844,12 @@ try {
     await createByModal('Groups', 'group', [['Group ID', 'engineers'], ['Name', 'Engineers']]);
     await page.getByRole('link', { name: 'engineers', exact: true }).click();
     await page.getByRole('tab', { name: 'Mapping rules' }).click();
-    await page.getByLabel(/Assign mapping rules/).fill('eng-rule');
-    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await assignByPicking(page, 'mapping rules', 'Engin', 'eng-rule (Engineering)');
     await page.getByRole('row').filter({ hasText: 'eng-rule' }).waitFor();
     await createByModal('Roles', 'role', [['Role ID', 'deployers'], ['Name', 'Deployers']]);
     await page.getByRole('link', { name: 'deployers', exact: true }).click();
     await page.getByRole('tab', { name: 'Groups' }).click();
-    await page.getByLabel(/Assign groups/).fill('engineers');
-    await page.getByRole('tabpanel').getByRole('button', { name: 'Assign' }).click();
+    await assignByPicking(page, 'groups', 'engin', 'engineers (Engineers)');
     await page.getByRole('row').filter({ hasText: 'engineers' }).waitFor();
     check((await clientMay('ci-runner', { team: 'engineering' }, 'release-process')) === false, 'not allowed before');
     await authorizeOwner('Role', 'Deploy', 'deployers (Deployers)', 'release-process');
