@@ -899,7 +899,9 @@ try {
     await page.getByLabel('Claims document').fill('not json');
     await page.getByRole('button', { name: 'Check access' }).click();
     await page.getByText(/Enter the claims as a JSON object/).waitFor();
-    await page.getByLabel('Claims document').fill('{"azp": "someone", "team": "billing"}');
+    // Verified claims carry their issuer; the store reads the client id (azp) for this issuer's
+    // tokens, as `init --issuer ... --client-id-claim azp` set it.
+    await page.getByLabel('Claims document').fill(JSON.stringify({ iss: ISSUER, azp: 'someone', team: 'billing' }));
     await page.getByLabel('Resource ID(s)').fill('invoice-process');
     await page.getByRole('button', { name: 'Check access' }).click();
     const path = page.getByRole('list', { name: /Grant path/ });
