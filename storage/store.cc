@@ -9,7 +9,6 @@
 #include "clearance/internal/strings.h"
 #include "internal/acknowledged_mark.h"
 #include "internal/db.h"
-#include "internal/derivation.h"
 #include "internal/keys.h"
 #include "internal/loader.h"
 #include "internal/rocks_status.h"
@@ -39,6 +38,30 @@ absl::Status InitializeMeta(rocksdb::DB* db, const Families& f) {
   rocksdb::WriteOptions w;
   w.sync = true;
   return FromRocks(db->Write(w, &batch), "creating store");
+}
+
+// Schema 1 stored closures and the claim-value index in the `derived` family; schema 2 stores
+// nothing derived (the engine's flattening is the one definition of a closure). Deletes every
+// row of that family and writes the new version in one synced batch, so a crash leaves either
+// the old store or the new one.
+absl::Status MigrateFromVersion1(rocksdb::DB* db, const Families& f) {
+  rocksdb::WriteBatch batch;
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, f.derived));
+  it->SeekToLast();
+  if (it->Valid()) {
+    // Every key sorts before the last key followed by a zero byte.
+    std::string end = it->key().ToString();
+    end.push_back('\0');
+    (void)batch.DeleteRange(f.derived, rocksdb::Slice(), end);
+  }
+  absl::Status s = FromRocks(it->status(), "reading the retired derived rows");
+  if (!s.ok()) return s;
+  storage_internal::WriteSchemaVersion(f, Store::kSchemaVersion, &batch);
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocks(db->Write(w, &batch), "upgrading the store to schema version 2");
 }
 
 // Whether `path` holds more than one write-ahead log file (`<number>.log`; not the info LOG).
@@ -124,36 +147,8 @@ ApplyResult Stage(storage_internal::StoreRep& rep, const Command& command,
     result.refusal = planned.status();
     return result;
   }
-  const Families& f = rep.families;
-  std::set<ClosureKey> affected = storage_internal::AffectedClosures(rep.state, *planned);
-  std::vector<storage_internal::ClaimIndexChange> claims =
-      storage_internal::ClaimIndexChanges(rep.state, *planned);
-  storage_internal::WriteSourceChanges(f, rep.state, *planned, batch);
+  storage_internal::WriteSourceChanges(rep.families, rep.state, *planned, batch);
   rep.state.Apply(*planned);
-  for (const ClosureKey& key : affected) {
-    Closure now = storage_internal::ComputeClosure(rep.state, key.first, key.second);
-    auto it = rep.derived.closures.find(key);
-    if (it == rep.derived.closures.end()) {
-      if (now.empty()) continue;
-      storage_internal::WriteClosure(f, key, now, batch);
-      rep.derived.closures.emplace(key, std::move(now));
-    } else if (!(it->second == now)) {
-      storage_internal::WriteClosure(f, key, now, batch);
-      if (now.empty()) {
-        rep.derived.closures.erase(it);
-      } else {
-        it->second = std::move(now);
-      }
-    }
-  }
-  for (const storage_internal::ClaimIndexChange& c : claims) {
-    storage_internal::WriteClaimIndexChange(f, c, batch);
-    if (c.put) {
-      rep.derived.claim_index.insert(c.entry);
-    } else {
-      rep.derived.claim_index.erase(c.entry);
-    }
-  }
   ++rep.generation;
   result.outcome = ApplyResult::Outcome::kApplied;
   result.changes = *std::move(planned);
@@ -300,20 +295,25 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     }
     return std::unique_ptr<Store>(new Store(std::move(rep)));
   }
-  if (meta->rows.schema_version != kSchemaVersion) {
+  if (meta->rows.schema_version != kSchemaVersion &&
+      meta->rows.schema_version != kOldestReadableSchemaVersion) {
     return absl::DataLossError(StrCat("store at ", path, " has schema version ",
                                       meta->rows.schema_version, "; this build reads only ",
-                                      kSchemaVersion));
+                                      kOldestReadableSchemaVersion, " and ", kSchemaVersion));
   }
   absl::Status s = CheckAcknowledgedMark(db_options.env, path, meta->rows.generation,
                                          meta->rows.applied_position);
   if (!s.ok()) return s;
+  // Before ReleaseStaleWals(), which rewrites the schema version: version 2 must never be on
+  // disk beside version 1's derived rows. A read-only open of a version-1 store reads only the
+  // source rows, which both versions lay out alike.
+  if (!options.read_only && meta->rows.schema_version != kSchemaVersion) {
+    s = MigrateFromVersion1(rep->db.get(), rep->families);
+    if (!s.ok()) return s;
+  }
   if (!options.read_only) s = ReleaseStaleWals(*rep, db_options.env);
   if (!s.ok()) return s;
   uint64_t rows = 0;
-  // The derived rows first: they are few, and the source load then ends with the sink's End().
-  s = storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
-  if (!s.ok()) return s;
   s = storage_internal::LoadSource(rep->db.get(), rep->families, read, meta->rows, &rep->state,
                                    &rows, sink, options.load_sink_thread);
   if (!s.ok()) return s;
@@ -323,7 +323,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 }
 
 const IdentityState& Store::state() const { return rep_->state; }
-const DerivedState& Store::derived() const { return rep_->derived; }
 std::optional<uint64_t> Store::applied_position() const { return rep_->applied_position; }
 uint64_t Store::generation() const { return rep_->generation; }
 

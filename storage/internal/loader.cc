@@ -363,24 +363,10 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
   return absl::OkStatus();
 }
 
-absl::Status LoadDerived(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
-                         DerivedState* derived, uint64_t* rows) {
-  return Scan(db, f.derived, read, "", [&](std::string_view key, std::string_view value) {
+absl::Status CountRows(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                       const rocksdb::ReadOptions& read, uint64_t* rows) {
+  return Scan(db, family, read, "", [&](std::string_view, std::string_view) {
     ++*rows;
-    if (!key.empty() && key[0] == kClosureTag) {
-      ClosureKey k;
-      Closure c;
-      if (!ParseClosureRowKey(key, &k) || !DecodeClosure(value, &c)) {
-        return BadRow(kDerivedFamily, key, "bad closure row");
-      }
-      derived->closures.emplace_hint(derived->closures.end(), std::move(k), std::move(c));
-      return absl::OkStatus();
-    }
-    ClaimIndexEntry e;
-    if (!ParseClaimIndexKey(key, &e) || !value.empty()) {
-      return BadRow(kDerivedFamily, key, "bad derived row");
-    }
-    derived->claim_index.insert(derived->claim_index.end(), std::move(e));
     return absl::OkStatus();
   });
 }
