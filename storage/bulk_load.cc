@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "clearance/bulk_loader.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
 #include "internal/db.h"
@@ -63,7 +64,7 @@ class SortedRuns {
       return WriteSorted(file, *options_);
     }
     if (!buffer_.empty()) {
-      if (absl::Status s = Spill(); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(Spill());
     }
     *wrote = true;
     return Merge(file);
@@ -100,7 +101,7 @@ class SortedRuns {
     read.fill_cache = false;
     for (const std::string& spill : spills_) {
       readers.push_back(std::make_unique<rocksdb::SstFileReader>(*spill_options_));
-      if (absl::Status s = FromRocks(readers.back()->Open(spill), "bulk load"); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(FromRocks(readers.back()->Open(spill), "bulk load"));
       its.emplace_back(readers.back()->NewIterator(read));
       its.back()->SeekToFirst();
     }
@@ -192,19 +193,18 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> BulkLoader::Create(const std::string
   rep->db_options = storage_internal::MakeOptions(options);
   rep->spill_options = rep->db_options;
   rep->spill_options.compression = rocksdb::kNoCompression;
-  absl::StatusOr<bool> exists = storage_internal::Exists(rep->db_options.env, path);
-  if (!exists.ok()) return exists.status();
-  if (*exists) return absl::FailedPreconditionError(StrCat("a store already exists at ", path));
+  CLEARANCE_ASSIGN_OR_RETURN(const bool exists,
+                             storage_internal::Exists(rep->db_options.env, path));
+  if (exists) return absl::FailedPreconditionError(StrCat("a store already exists at ", path));
   // An unfinished loader removes the directory, so it must not hold anything it did not write.
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_empty(path, ec)) {
     return absl::FailedPreconditionError(
         StrCat("bulk load: '", path, "' is not empty; expected a new or empty directory"));
   }
-  absl::StatusOr<storage_internal::OpenedDb> opened =
-      storage_internal::OpenDb(path, rep->db_options, storage_internal::OpenMode::kCreate);
-  if (!opened.ok()) return opened.status();
-  rep->opened = *std::move(opened);
+  CLEARANCE_ASSIGN_OR_RETURN(
+      rep->opened,
+      storage_internal::OpenDb(path, rep->db_options, storage_internal::OpenMode::kCreate));
   rep->db_open = true;
   std::unique_ptr<BulkLoader> loader(new BulkLoader(std::move(rep)));
   Rep& r = *loader->rep_;
@@ -226,9 +226,7 @@ absl::Status BulkLoader::Add(const Row& row) {
   Rep& r = *rep_;
   ++rows_;
   for (storage_internal::KeyValue& kv : storage_internal::SourceRowKeys(r.opened.families, row)) {
-    if (absl::Status s = r.Runs(kv.family).Add(std::move(kv.key), std::move(kv.value)); !s.ok()) {
-      return s;
-    }
+    CLEARANCE_RETURN_IF_ERROR(r.Runs(kv.family).Add(std::move(kv.key), std::move(kv.value)));
   }
   return absl::OkStatus();
 }
@@ -242,7 +240,7 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
   for (size_t i = 0; i < std::size(order); ++i) {
     const std::string file = StrCat(r.path, "/bulk-", order[i]->GetName(), ".sst");
     bool wrote = false;
-    if (absl::Status s = r.runs[i]->Finish(file, &wrote); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(r.runs[i]->Finish(file, &wrote));
     if (!wrote) continue;
     rocksdb::IngestExternalFileArg arg;
     arg.column_family = order[i];
@@ -252,9 +250,7 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
   }
   rocksdb::DB* db = r.opened.db.get();
   if (!args.empty()) {
-    if (absl::Status s = FromRocks(db->IngestExternalFiles(args), "bulk load ingestion"); !s.ok()) {
-      return s;
-    }
+    CLEARANCE_RETURN_IF_ERROR(FromRocks(db->IngestExternalFiles(args), "bulk load ingestion"));
   }
   // The schema version goes in the same synced batch as the other meta rows: a bulk load that
   // dies before this point leaves rows without a schema version, which Open() refuses.
@@ -268,7 +264,7 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
   storage_internal::WriteSchemaVersion(f, Store::kSchemaVersion, &batch);
   rocksdb::WriteOptions synced;
   synced.sync = true;
-  if (absl::Status s = FromRocks(db->Write(synced, &batch), "bulk load"); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "bulk load"));
   storage_internal::CloseDb(r.opened.db, r.opened.handles);
   r.db_open = false;
   r.finished = true;
@@ -279,11 +275,10 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
 
 absl::Status Store::CreateFrom(const std::string& path, const StoreOptions& options,
                                const IdentityState& state, std::optional<uint64_t> log_position) {
-  absl::StatusOr<std::unique_ptr<BulkLoader>> loader = BulkLoader::Create(path, options);
-  if (!loader.ok()) return loader.status();
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader, BulkLoader::Create(path, options));
   absl::Status status;
   auto add = [&](const Row& row) {
-    if (status.ok()) status = (*loader)->Add(row);
+    if (status.ok()) status = loader->Add(row);
   };
   for (const auto& [id, u] : state.users()) add(u);
   for (const auto& [id, g] : state.groups()) add(g);
@@ -293,7 +288,7 @@ absl::Status Store::CreateFrom(const std::string& path, const StoreOptions& opti
   for (const Membership& m : state.memberships()) add(m);
   for (const auto& [key, a] : state.authorizations()) add(a);
   if (!status.ok()) return status;
-  return (*loader)->Finish(
+  return loader->Finish(
       {log_position, state.next_authorization_key(), state.config(), state.initialized()});
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
 #include "internal/keys.h"
@@ -41,19 +42,17 @@ absl::StatusOr<VerifyReport> Store::Verify() const {
   read.snapshot = snapshot.get();
   read.fill_cache = false;
 
-  absl::StatusOr<storage_internal::StoredMeta> meta =
-      storage_internal::ReadMeta(rep.db.get(), f, read);
-  if (!meta.ok()) return meta.status();
-  if (!meta->present) return absl::DataLossError("corrupt store: no schema version");
+  CLEARANCE_ASSIGN_OR_RETURN(const storage_internal::StoredMeta meta,
+                             storage_internal::ReadMeta(rep.db.get(), f, read));
+  if (!meta.present) return absl::DataLossError("corrupt store: no schema version");
   IdentityState disk;
-  absl::Status s =
-      storage_internal::LoadSource(rep.db.get(), f, read, meta->rows, &disk, &report.source_rows);
-  if (!s.ok()) return s;
-  s = storage_internal::CountRows(rep.db.get(), f.derived, read, &report.derived_rows);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(
+      storage_internal::LoadSource(rep.db.get(), f, read, meta.rows, &disk, &report.source_rows));
+  CLEARANCE_RETURN_IF_ERROR(
+      storage_internal::CountRows(rep.db.get(), f.derived, read, &report.derived_rows));
   // A version-1 store opened read-only still holds its derived rows; a version-2 store never
   // writes any.
-  if (meta->rows.schema_version == kSchemaVersion && report.derived_rows != 0) {
+  if (meta.rows.schema_version == kSchemaVersion && report.derived_rows != 0) {
     report.differences.push_back(StrCat("the retired derived family holds ", report.derived_rows,
                                         " rows; expected none in schema version ",
                                         kSchemaVersion));
@@ -61,9 +60,8 @@ absl::StatusOr<VerifyReport> Store::Verify() const {
 
   // Secondary index keys against the rows.
   std::set<std::string> membership_index, authorization_index;
-  s = storage_internal::LoadIndexKeys(rep.db.get(), f, read, &membership_index,
-                                      &authorization_index);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(storage_internal::LoadIndexKeys(
+      rep.db.get(), f, read, &membership_index, &authorization_index));
   std::set<std::string> expected_memberships, expected_authorizations;
   for (const Membership& m : disk.memberships()) {
     expected_memberships.insert(storage_internal::MembershipByMemberKey(m));
@@ -82,8 +80,8 @@ absl::StatusOr<VerifyReport> Store::Verify() const {
   if (!(disk == rep.state)) {
     report.differences.push_back("stored source rows differ from the in-memory state");
   }
-  if (meta->rows.applied_position != rep.applied_position ||
-      meta->rows.generation != rep.generation) {
+  if (meta.rows.applied_position != rep.applied_position ||
+      meta.rows.generation != rep.generation) {
     report.differences.push_back("stored applied position or generation differs from memory");
   }
   return report;
