@@ -3,28 +3,26 @@
 // Every row is encoded into its keys and buffered per column family in a run of bounded size; a
 // full run is sorted and spilled to a temporary SST file, and Finish() merges the runs of each
 // family into one SST file (an external merge sort), so memory stays flat however many rows come
-// in. The derived rows are computed from the merged files: the closure of each member is read
-// off the by-member membership index (its keys arrive grouped by member), with only the group
-// and role memberships held in memory to add what flows through them. All families' files are
-// then ingested in one atomic IngestExternalFiles() call, and the meta rows follow in one synced
+// in. Only source rows are written: nothing derived is stored (storage/FORMAT.md). All families'
+// files are then ingested in one atomic IngestExternalFiles() call, and the meta rows follow in one synced
 // write, the schema version with them. No memtable, no WAL, no compaction.
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <queue>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "clearance/bulk_loader.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/store.h"
 #include "internal/db.h"
 #include "internal/keys.h"
 #include "internal/rocks_status.h"
 #include "internal/row_writer.h"
-#include "internal/rows.h"
 #include "rocksdb/sst_file_reader.h"
 #include "rocksdb/sst_file_writer.h"
 
@@ -66,7 +64,7 @@ class SortedRuns {
       return WriteSorted(file, *options_);
     }
     if (!buffer_.empty()) {
-      if (absl::Status s = Spill(); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(Spill());
     }
     *wrote = true;
     return Merge(file);
@@ -103,7 +101,7 @@ class SortedRuns {
     read.fill_cache = false;
     for (const std::string& spill : spills_) {
       readers.push_back(std::make_unique<rocksdb::SstFileReader>(*spill_options_));
-      if (absl::Status s = FromRocks(readers.back()->Open(spill), "bulk load"); !s.ok()) return s;
+      CLEARANCE_RETURN_IF_ERROR(FromRocks(readers.back()->Open(spill), "bulk load"));
       its.emplace_back(readers.back()->NewIterator(read));
       its.back()->SeekToFirst();
     }
@@ -150,11 +148,6 @@ class SortedRuns {
   std::vector<std::string> spills_;
 };
 
-void SortUnique(std::vector<std::string>* v) {
-  std::sort(v->begin(), v->end());
-  v->erase(std::unique(v->begin(), v->end()), v->end());
-}
-
 }  // namespace
 
 struct BulkLoader::Rep {
@@ -166,23 +159,15 @@ struct BulkLoader::Rep {
   bool db_open = false;
   bool finished = false;
   std::string run_dir;
-  // entities, memberships, authorizations, derived.
+  // entities, memberships, authorizations.
   std::vector<std::unique_ptr<SortedRuns>> runs;
-  // The upper levels of the membership graph (storage_internal::ComputeClosure walks them):
-  // the roles and tenants of each group, the tenants of each role.
-  absl::flat_hash_map<std::string, std::vector<std::string>> group_roles;
-  absl::flat_hash_map<std::string, std::vector<std::string>> group_tenants;
-  absl::flat_hash_map<std::string, std::vector<std::string>> role_tenants;
 
   SortedRuns& Runs(rocksdb::ColumnFamilyHandle* h) {
     const storage_internal::Families& f = opened.families;
     if (h == f.entities) return *runs[0];
     if (h == f.memberships) return *runs[1];
-    if (h == f.authorizations) return *runs[2];
-    return *runs[3];
+    return *runs[2];
   }
-
-  absl::Status DeriveClosures(const std::string& memberships_file);
 };
 
 BulkLoader::BulkLoader(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -208,19 +193,18 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> BulkLoader::Create(const std::string
   rep->db_options = storage_internal::MakeOptions(options);
   rep->spill_options = rep->db_options;
   rep->spill_options.compression = rocksdb::kNoCompression;
-  absl::StatusOr<bool> exists = storage_internal::Exists(rep->db_options.env, path);
-  if (!exists.ok()) return exists.status();
-  if (*exists) return absl::FailedPreconditionError(StrCat("a store already exists at ", path));
+  CLEARANCE_ASSIGN_OR_RETURN(const bool exists,
+                             storage_internal::Exists(rep->db_options.env, path));
+  if (exists) return absl::FailedPreconditionError(StrCat("a store already exists at ", path));
   // An unfinished loader removes the directory, so it must not hold anything it did not write.
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_empty(path, ec)) {
     return absl::FailedPreconditionError(
         StrCat("bulk load: '", path, "' is not empty; expected a new or empty directory"));
   }
-  absl::StatusOr<storage_internal::OpenedDb> opened =
-      storage_internal::OpenDb(path, rep->db_options, storage_internal::OpenMode::kCreate);
-  if (!opened.ok()) return opened.status();
-  rep->opened = *std::move(opened);
+  CLEARANCE_ASSIGN_OR_RETURN(
+      rep->opened,
+      storage_internal::OpenDb(path, rep->db_options, storage_internal::OpenMode::kCreate));
   rep->db_open = true;
   std::unique_ptr<BulkLoader> loader(new BulkLoader(std::move(rep)));
   Rep& r = *loader->rep_;
@@ -230,7 +214,7 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> BulkLoader::Create(const std::string
     return absl::UnavailableError(StrCat("bulk load: creating ", r.run_dir, ": ", ec.message()));
   }
   const storage_internal::Families& f = r.opened.families;
-  for (rocksdb::ColumnFamilyHandle* h : {f.entities, f.memberships, f.authorizations, f.derived}) {
+  for (rocksdb::ColumnFamilyHandle* h : {f.entities, f.memberships, f.authorizations}) {
     r.runs.push_back(
         std::make_unique<SortedRuns>(h, &r.db_options, &r.spill_options, r.run_dir,
                                      loader_options.run_bytes));
@@ -242,109 +226,21 @@ absl::Status BulkLoader::Add(const Row& row) {
   Rep& r = *rep_;
   ++rows_;
   for (storage_internal::KeyValue& kv : storage_internal::SourceRowKeys(r.opened.families, row)) {
-    if (absl::Status s = r.Runs(kv.family).Add(std::move(kv.key), std::move(kv.value)); !s.ok()) {
-      return s;
-    }
-  }
-  if (const auto* m = std::get_if<Membership>(&row)) {
-    if (m->member_type == MemberType::kGroup && m->container_type == ContainerType::kRole) {
-      r.group_roles[m->member_id].push_back(m->container_id);
-    } else if (m->member_type == MemberType::kGroup &&
-               m->container_type == ContainerType::kTenant) {
-      r.group_tenants[m->member_id].push_back(m->container_id);
-    } else if (m->member_type == MemberType::kRole &&
-               m->container_type == ContainerType::kTenant) {
-      r.role_tenants[m->member_id].push_back(m->container_id);
-    }
-  } else if (const auto* rule = std::get_if<MappingRule>(&row)) {
-    return r.runs[3]->Add(
-        storage_internal::ClaimIndexKey(ClaimIndexEntry{rule->claim_name, rule->claim_value,
-                                                        rule->id}),
-        "");
+    CLEARANCE_RETURN_IF_ERROR(r.Runs(kv.family).Add(std::move(kv.key), std::move(kv.value)));
   }
   return absl::OkStatus();
-}
-
-// The by-member index keys ('m' member type, member id, container type, container id) come
-// grouped by member and sorted, so each member's closure is computed once, in closure-key order,
-// with nothing but the group and role edges in memory. Same rules as ComputeClosure().
-absl::Status BulkLoader::Rep::DeriveClosures(const std::string& memberships_file) {
-  rocksdb::SstFileReader reader(db_options);
-  if (absl::Status s = FromRocks(reader.Open(memberships_file), "bulk load"); !s.ok()) return s;
-  rocksdb::ReadOptions read;
-  read.verify_checksums = true;
-  read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(read));
-  const std::string prefix(1, storage_internal::kMembershipByMemberTag);
-  std::optional<ClosureKey> member;
-  Closure c;
-  absl::Status status;
-  auto flush = [&]() {
-    if (!member) return;
-    for (const std::string& g : c.groups) {
-      if (auto i = group_roles.find(g); i != group_roles.end()) {
-        c.roles.insert(c.roles.end(), i->second.begin(), i->second.end());
-      }
-      if (auto i = group_tenants.find(g); i != group_tenants.end()) {
-        c.tenants.insert(c.tenants.end(), i->second.begin(), i->second.end());
-      }
-    }
-    SortUnique(&c.roles);
-    for (const std::string& role : c.roles) {
-      if (auto i = role_tenants.find(role); i != role_tenants.end()) {
-        c.tenants.insert(c.tenants.end(), i->second.begin(), i->second.end());
-      }
-    }
-    SortUnique(&c.groups);
-    SortUnique(&c.tenants);
-    if (!c.empty() && status.ok()) {
-      status = runs[3]->Add(storage_internal::ClosureRowKey(*member),
-                            storage_internal::EncodeClosure(c));
-    }
-    c = Closure{};
-  };
-  for (it->Seek(prefix); it->Valid() && status.ok(); it->Next()) {
-    std::string_view key = View(it->key());
-    if (!key.starts_with(prefix)) break;
-    Membership m;
-    if (!storage_internal::ParseMembershipByMemberKey(key, &m)) {
-      return absl::InternalError("bulk load: a membership index key it wrote does not parse");
-    }
-    if (!member || member->first != m.member_type || member->second != m.member_id) {
-      flush();
-      member = ClosureKey{m.member_type, m.member_id};
-    }
-    switch (m.container_type) {
-      case ContainerType::kGroup:
-        c.groups.push_back(std::move(m.container_id));
-        break;
-      case ContainerType::kRole:
-        c.roles.push_back(std::move(m.container_id));
-        break;
-      case ContainerType::kTenant:
-        c.tenants.push_back(std::move(m.container_id));
-        break;
-    }
-  }
-  flush();
-  if (!status.ok()) return status;
-  return FromRocks(it->status(), "bulk load: reading the membership index");
 }
 
 absl::Status BulkLoader::Finish(const Meta& meta) {
   Rep& r = *rep_;
   if (r.finished || !r.db_open) return absl::FailedPreconditionError("bulk load: Finish() twice");
   const storage_internal::Families& f = r.opened.families;
-  rocksdb::ColumnFamilyHandle* order[] = {f.entities, f.memberships, f.authorizations, f.derived};
+  rocksdb::ColumnFamilyHandle* order[] = {f.entities, f.memberships, f.authorizations};
   std::vector<rocksdb::IngestExternalFileArg> args;
-  for (size_t i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < std::size(order); ++i) {
     const std::string file = StrCat(r.path, "/bulk-", order[i]->GetName(), ".sst");
     bool wrote = false;
-    if (absl::Status s = r.runs[i]->Finish(file, &wrote); !s.ok()) return s;
-    if (order[i] == f.memberships && wrote) {
-      // Closures go to the derived family's runs, which are finished after this.
-      if (absl::Status s = r.DeriveClosures(file); !s.ok()) return s;
-    }
+    CLEARANCE_RETURN_IF_ERROR(r.runs[i]->Finish(file, &wrote));
     if (!wrote) continue;
     rocksdb::IngestExternalFileArg arg;
     arg.column_family = order[i];
@@ -354,9 +250,7 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
   }
   rocksdb::DB* db = r.opened.db.get();
   if (!args.empty()) {
-    if (absl::Status s = FromRocks(db->IngestExternalFiles(args), "bulk load ingestion"); !s.ok()) {
-      return s;
-    }
+    CLEARANCE_RETURN_IF_ERROR(FromRocks(db->IngestExternalFiles(args), "bulk load ingestion"));
   }
   // The schema version goes in the same synced batch as the other meta rows: a bulk load that
   // dies before this point leaves rows without a schema version, which Open() refuses.
@@ -370,7 +264,7 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
   storage_internal::WriteSchemaVersion(f, Store::kSchemaVersion, &batch);
   rocksdb::WriteOptions synced;
   synced.sync = true;
-  if (absl::Status s = FromRocks(db->Write(synced, &batch), "bulk load"); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "bulk load"));
   storage_internal::CloseDb(r.opened.db, r.opened.handles);
   r.db_open = false;
   r.finished = true;
@@ -381,11 +275,10 @@ absl::Status BulkLoader::Finish(const Meta& meta) {
 
 absl::Status Store::CreateFrom(const std::string& path, const StoreOptions& options,
                                const IdentityState& state, std::optional<uint64_t> log_position) {
-  absl::StatusOr<std::unique_ptr<BulkLoader>> loader = BulkLoader::Create(path, options);
-  if (!loader.ok()) return loader.status();
+  CLEARANCE_ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader, BulkLoader::Create(path, options));
   absl::Status status;
   auto add = [&](const Row& row) {
-    if (status.ok()) status = (*loader)->Add(row);
+    if (status.ok()) status = loader->Add(row);
   };
   for (const auto& [id, u] : state.users()) add(u);
   for (const auto& [id, g] : state.groups()) add(g);
@@ -395,7 +288,7 @@ absl::Status Store::CreateFrom(const std::string& path, const StoreOptions& opti
   for (const Membership& m : state.memberships()) add(m);
   for (const auto& [key, a] : state.authorizations()) add(a);
   if (!status.ok()) return status;
-  return (*loader)->Finish(
+  return loader->Finish(
       {log_position, state.next_authorization_key(), state.config(), state.initialized()});
 }
 

@@ -183,10 +183,11 @@ absl::Status Store::ScanConsistent(const std::string& path, const StoreOptions& 
   if (!meta.present) {
     return absl::FailedPreconditionError(StrCat("the store at ", path, " is empty"));
   }
-  if (meta.rows.schema_version != kSchemaVersion) {
+  if (meta.rows.schema_version != kSchemaVersion &&
+      meta.rows.schema_version != kOldestReadableSchemaVersion) {
     return absl::DataLossError(StrCat("store at ", path, " has schema version ",
                                       meta.rows.schema_version, "; this build reads only ",
-                                      kSchemaVersion));
+                                      kOldestReadableSchemaVersion, " and ", kSchemaVersion));
   }
   return ScanDb(opened.db.get(), opened.families, header, row);
 }

@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "internal/acknowledged_mark.h"
 #include "internal/db.h"
-#include "internal/derivation.h"
 #include "internal/keys.h"
 #include "internal/loader.h"
 #include "internal/rocks_status.h"
@@ -41,11 +41,33 @@ absl::Status InitializeMeta(rocksdb::DB* db, const Families& f) {
   return FromRocks(db->Write(w, &batch), "creating store");
 }
 
+// Schema 1 stored closures and the claim-value index in the `derived` family; schema 2 stores
+// nothing derived (the engine's flattening is the one definition of a closure). Deletes every
+// row of that family and writes the new version in one synced batch, so a crash leaves either
+// the old store or the new one.
+absl::Status MigrateFromVersion1(rocksdb::DB* db, const Families& f) {
+  rocksdb::WriteBatch batch;
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, f.derived));
+  it->SeekToLast();
+  if (it->Valid()) {
+    // Every key sorts before the last key followed by a zero byte.
+    std::string end = it->key().ToString();
+    end.push_back('\0');
+    (void)batch.DeleteRange(f.derived, rocksdb::Slice(), end);
+  }
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the retired derived rows"));
+  storage_internal::WriteSchemaVersion(f, Store::kSchemaVersion, &batch);
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocks(db->Write(w, &batch), "upgrading the store to schema version 2");
+}
+
 // Whether `path` holds more than one write-ahead log file (`<number>.log`; not the info LOG).
 absl::StatusOr<bool> HasStaleWals(rocksdb::Env* env, const std::string& path) {
   std::vector<std::string> children;
-  absl::Status s = FromRocks(env->GetChildren(path, &children), StrCat("listing ", path));
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(env->GetChildren(path, &children), StrCat("listing ", path)));
   int wals = 0;
   for (const std::string& name : children) {
     std::string_view stem(name);
@@ -72,24 +94,21 @@ absl::StatusOr<bool> HasStaleWals(rocksdb::Env* env, const std::string& path) {
 // Runs only when there is more than the current WAL (about 2 ms at 1 M authorizations,
 // bench/RESULTS-storage.md) and leaves one tiny SST in `meta`, which compaction folds away.
 absl::Status ReleaseStaleWals(storage_internal::StoreRep& rep, rocksdb::Env* env) {
-  absl::StatusOr<bool> stale = HasStaleWals(env, rep.path);
-  if (!stale.ok()) return stale.status();
-  if (!*stale) return absl::OkStatus();
+  CLEARANCE_ASSIGN_OR_RETURN(const bool stale, HasStaleWals(env, rep.path));
+  if (!stale) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   storage_internal::WriteSchemaVersion(rep.families, Store::kSchemaVersion, &batch);
   rocksdb::WriteOptions w;
   w.disableWAL = true;
-  absl::Status s = FromRocks(rep.db->Write(w, &batch), "releasing old write-ahead logs");
-  if (!s.ok()) return s;
-  s = FromRocks(rep.db->Flush(rocksdb::FlushOptions(), rep.families.meta),
-                "releasing old write-ahead logs");
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(rep.db->Write(w, &batch), "releasing old write-ahead logs"));
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(rep.db->Flush(rocksdb::FlushOptions(), rep.families.meta),
+                                      "releasing old write-ahead logs"));
   // The flush's own cleanup does not see these WALs (recovery did not track empty ones), so
   // they would go only at the next full scan of the directory: this store's close, or the next
   // open if the process dies first. Re-enabling file deletions runs that full scan now, in this
   // thread, under RocksDB's own rules (the same calls a checkpoint makes).
-  s = FromRocks(rep.db->DisableFileDeletions(), "releasing old write-ahead logs");
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(
+      FromRocks(rep.db->DisableFileDeletions(), "releasing old write-ahead logs"));
   return FromRocks(rep.db->EnableFileDeletions(/*force=*/false),
                    "releasing old write-ahead logs");
 }
@@ -124,36 +143,8 @@ ApplyResult Stage(storage_internal::StoreRep& rep, const Command& command,
     result.refusal = planned.status();
     return result;
   }
-  const Families& f = rep.families;
-  std::set<ClosureKey> affected = storage_internal::AffectedClosures(rep.state, *planned);
-  std::vector<storage_internal::ClaimIndexChange> claims =
-      storage_internal::ClaimIndexChanges(rep.state, *planned);
-  storage_internal::WriteSourceChanges(f, rep.state, *planned, batch);
+  storage_internal::WriteSourceChanges(rep.families, rep.state, *planned, batch);
   rep.state.Apply(*planned);
-  for (const ClosureKey& key : affected) {
-    Closure now = storage_internal::ComputeClosure(rep.state, key.first, key.second);
-    auto it = rep.derived.closures.find(key);
-    if (it == rep.derived.closures.end()) {
-      if (now.empty()) continue;
-      storage_internal::WriteClosure(f, key, now, batch);
-      rep.derived.closures.emplace(key, std::move(now));
-    } else if (!(it->second == now)) {
-      storage_internal::WriteClosure(f, key, now, batch);
-      if (now.empty()) {
-        rep.derived.closures.erase(it);
-      } else {
-        it->second = std::move(now);
-      }
-    }
-  }
-  for (const storage_internal::ClaimIndexChange& c : claims) {
-    storage_internal::WriteClaimIndexChange(f, c, batch);
-    if (c.put) {
-      rep.derived.claim_index.insert(c.entry);
-    } else {
-      rep.derived.claim_index.erase(c.entry);
-    }
-  }
   ++rep.generation;
   result.outcome = ApplyResult::Outcome::kApplied;
   result.changes = *std::move(planned);
@@ -208,11 +199,10 @@ absl::Status VerifySstChecksums(rocksdb::DB* db, const std::string& path) {
 // Refuses a store whose recovered position is behind what a session acknowledged.
 absl::Status CheckAcknowledgedMark(rocksdb::Env* env, const std::string& path,
                                    uint64_t generation, std::optional<uint64_t> applied_position) {
-  absl::StatusOr<std::optional<storage_internal::AcknowledgedMark>> mark =
-      storage_internal::ReadAcknowledgedMark(env, path);
-  if (!mark.ok()) return mark.status();
-  if (!mark->has_value()) return absl::OkStatus();
-  return storage_internal::CheckAgainstMark(path, **mark, generation, applied_position);
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<storage_internal::AcknowledgedMark> mark,
+                             storage_internal::ReadAcknowledgedMark(env, path));
+  if (!mark.has_value()) return absl::OkStatus();
+  return storage_internal::CheckAgainstMark(path, *mark, generation, applied_position);
 }
 
 }  // namespace
@@ -241,108 +231,105 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const StoreOptions& options, LoadSink* sink) {
   rocksdb::Options db_options = MakeOptions(options);
-  absl::StatusOr<bool> exists = Exists(db_options.env, path);
-  if (!exists.ok()) return exists.status();
-  if (!*exists && (!options.create_if_missing || options.read_only)) {
+  CLEARANCE_ASSIGN_OR_RETURN(bool exists, Exists(db_options.env, path));
+  if (!exists && (!options.create_if_missing || options.read_only)) {
     return absl::NotFoundError(StrCat("no store at ", path));
   }
   std::unique_ptr<storage_internal::WriterLock> lock;
   if (!options.read_only) {
     // The lock comes before anything is read: a writer opening beside another reads a MANIFEST
     // that the other one may be replacing.
-    absl::Status s = FromRocks(db_options.env->CreateDirIfMissing(path), StrCat("creating ", path));
-    if (!s.ok()) return s;
-    absl::StatusOr<std::unique_ptr<storage_internal::WriterLock>> acquired =
-        storage_internal::WriterLock::Acquire(db_options.env, path, options.lock_timeout,
-                                              options.writer_note);
-    if (!acquired.ok()) return acquired.status();
-    lock = *std::move(acquired);
-    exists = Exists(db_options.env, path);  // the previous holder may have created it
-    if (!exists.ok()) return exists.status();
+    CLEARANCE_RETURN_IF_ERROR(
+        FromRocks(db_options.env->CreateDirIfMissing(path), StrCat("creating ", path)));
+    CLEARANCE_ASSIGN_OR_RETURN(
+        lock, storage_internal::WriterLock::Acquire(db_options.env, path, options.lock_timeout,
+                                                    options.writer_note));
+    // The previous holder may have created it.
+    CLEARANCE_ASSIGN_OR_RETURN(exists, Exists(db_options.env, path));
   }
-  const storage_internal::OpenMode mode = !*exists           ? storage_internal::OpenMode::kCreate
-                                          : options.read_only ? storage_internal::OpenMode::kReadOnly
-                                                              : storage_internal::OpenMode::kWrite;
-  absl::StatusOr<OpenedDb> opened = OpenDb(path, db_options, mode);
-  if (!opened.ok()) return opened.status();
+  const storage_internal::OpenMode mode = !exists ? storage_internal::OpenMode::kCreate
+                                          : options.read_only
+                                              ? storage_internal::OpenMode::kReadOnly
+                                              : storage_internal::OpenMode::kWrite;
+  CLEARANCE_ASSIGN_OR_RETURN(OpenedDb opened, OpenDb(path, db_options, mode));
 
   auto rep = std::make_unique<storage_internal::StoreRep>();
   rep->options = options;
   rep->path = path;
   rep->writer_lock = std::move(lock);
-  rep->db = std::move(opened->db);
-  rep->handles = std::move(opened->handles);
-  rep->families = opened->families;
-  if (absl::Status s = VerifySstChecksums(rep->db.get(), path); !s.ok()) return s;
+  rep->db = std::move(opened.db);
+  rep->handles = std::move(opened.handles);
+  rep->families = opened.families;
+  CLEARANCE_RETURN_IF_ERROR(VerifySstChecksums(rep->db.get(), path));
 
   rocksdb::ReadOptions read;
   read.fill_cache = false;
   read.readahead_size = 2 << 20;
-  absl::StatusOr<storage_internal::StoredMeta> meta =
-      storage_internal::ReadMeta(rep->db.get(), rep->families, read);
-  if (!meta.ok()) return meta.status();
-  if (!meta->present) {
+  CLEARANCE_ASSIGN_OR_RETURN(const storage_internal::StoredMeta meta,
+                             storage_internal::ReadMeta(rep->db.get(), rep->families, read));
+  if (!meta.present) {
     // Either brand new, or a creation that died before its first write: both are empty.
-    absl::StatusOr<bool> empty =
-        storage_internal::AllFamiliesEmpty(rep->db.get(), rep->families, read);
-    if (!empty.ok()) return empty.status();
-    if (!*empty) {
+    CLEARANCE_ASSIGN_OR_RETURN(
+        const bool empty, storage_internal::AllFamiliesEmpty(rep->db.get(), rep->families, read));
+    if (!empty) {
       return absl::DataLossError(
           StrCat("corrupt store at ", path, ": rows present but no schema version"));
     }
-    absl::Status s = CheckAcknowledgedMark(db_options.env, path, 0, std::nullopt);
-    if (!s.ok()) return s;
-    if (!options.read_only) s = InitializeMeta(rep->db.get(), rep->families);
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(CheckAcknowledgedMark(db_options.env, path, 0, std::nullopt));
+    if (!options.read_only) {
+      CLEARANCE_RETURN_IF_ERROR(InitializeMeta(rep->db.get(), rep->families));
+    }
     if (sink != nullptr) {
       sink->Begin(LoadInfo{});  // what InitializeMeta wrote: MetaRows{}
       sink->End();
     }
     return std::unique_ptr<Store>(new Store(std::move(rep)));
   }
-  if (meta->rows.schema_version != kSchemaVersion) {
+  if (meta.rows.schema_version != kSchemaVersion &&
+      meta.rows.schema_version != kOldestReadableSchemaVersion) {
     return absl::DataLossError(StrCat("store at ", path, " has schema version ",
-                                      meta->rows.schema_version, "; this build reads only ",
-                                      kSchemaVersion));
+                                      meta.rows.schema_version, "; this build reads only ",
+                                      kOldestReadableSchemaVersion, " and ", kSchemaVersion));
   }
-  absl::Status s = CheckAcknowledgedMark(db_options.env, path, meta->rows.generation,
-                                         meta->rows.applied_position);
-  if (!s.ok()) return s;
-  if (!options.read_only) s = ReleaseStaleWals(*rep, db_options.env);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckAcknowledgedMark(db_options.env, path, meta.rows.generation,
+                                                  meta.rows.applied_position));
+  // Before ReleaseStaleWals(), which rewrites the schema version: version 2 must never be on
+  // disk beside version 1's derived rows. A read-only open of a version-1 store reads only the
+  // source rows, which both versions lay out alike.
+  if (!options.read_only && meta.rows.schema_version != kSchemaVersion) {
+    CLEARANCE_RETURN_IF_ERROR(MigrateFromVersion1(rep->db.get(), rep->families));
+  }
+  if (!options.read_only) {
+    CLEARANCE_RETURN_IF_ERROR(ReleaseStaleWals(*rep, db_options.env));
+  }
   uint64_t rows = 0;
-  // The derived rows first: they are few, and the source load then ends with the sink's End().
-  s = storage_internal::LoadDerived(rep->db.get(), rep->families, read, &rep->derived, &rows);
-  if (!s.ok()) return s;
-  s = storage_internal::LoadSource(rep->db.get(), rep->families, read, meta->rows, &rep->state,
-                                   &rows, sink, options.load_sink_thread);
-  if (!s.ok()) return s;
-  rep->applied_position = meta->rows.applied_position;
-  rep->generation = meta->rows.generation;
+  CLEARANCE_RETURN_IF_ERROR(storage_internal::LoadSource(rep->db.get(), rep->families, read,
+                                                         meta.rows, &rep->state, &rows, sink,
+                                                         options.load_sink_thread));
+  rep->applied_position = meta.rows.applied_position;
+  rep->generation = meta.rows.generation;
   return std::unique_ptr<Store>(new Store(std::move(rep)));
 }
 
 const IdentityState& Store::state() const { return rep_->state; }
-const DerivedState& Store::derived() const { return rep_->derived; }
 std::optional<uint64_t> Store::applied_position() const { return rep_->applied_position; }
 uint64_t Store::generation() const { return rep_->generation; }
 
 absl::StatusOr<ApplyResult> Store::Apply(const Command& command,
                                          std::optional<uint64_t> log_position) {
-  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckWritable(*rep_));
   rocksdb::WriteBatch batch;
   ApplyResult result = Stage(*rep_, command, log_position, &batch);
   if (result.outcome == ApplyResult::Outcome::kSkipped) return result;
   // A refused command without a position changes nothing worth writing.
   if (result.outcome == ApplyResult::Outcome::kRefused && !log_position) return result;
-  absl::Status s = Commit(*rep_, &batch);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(Commit(*rep_, &batch));
   return result;
 }
 
 absl::StatusOr<std::vector<ApplyResult>> Store::ApplyBatch(
     absl::Span<const LoggedCommand> commands) {
-  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckWritable(*rep_));
   rocksdb::WriteBatch batch;
   std::vector<ApplyResult> results;
   results.reserve(commands.size());
@@ -354,23 +341,22 @@ absl::StatusOr<std::vector<ApplyResult>> Store::ApplyBatch(
              (r.outcome == ApplyResult::Outcome::kRefused && c.log_position);
   }
   if (dirty) {
-    absl::Status s = Commit(*rep_, &batch);
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(Commit(*rep_, &batch));
   }
   return results;
 }
 
 absl::Status Store::Checkpoint(const std::string& dir) {
-  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckWritable(*rep_));
   rocksdb::Checkpoint* raw = nullptr;
-  absl::Status s = FromRocks(rocksdb::Checkpoint::Create(rep_->db.get(), &raw), "checkpoint");
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(
+      FromRocks(rocksdb::Checkpoint::Create(rep_->db.get(), &raw), "checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   return FromRocks(checkpoint->CreateCheckpoint(dir), StrCat("checkpoint into ", dir));
 }
 
 absl::Status Store::Flush() {
-  if (absl::Status s = CheckWritable(*rep_); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(CheckWritable(*rep_));
   std::vector<rocksdb::ColumnFamilyHandle*> families(rep_->handles.begin() + 1,
                                                      rep_->handles.end());
   return FromRocks(rep_->db->Flush(rocksdb::FlushOptions(), families), "flush");

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "internal/rocks_status.h"
 
@@ -25,8 +26,8 @@ absl::StatusOr<std::optional<AcknowledgedMark>> ReadAcknowledgedMark(rocksdb::En
   rocksdb::Status exists = env->FileExists(path);
   if (exists.IsNotFound()) return std::nullopt;
   std::string text;
-  absl::Status s = FromRocks(rocksdb::ReadFileToString(env, path, &text), StrCat("reading ", path));
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(
+      FromRocks(rocksdb::ReadFileToString(env, path, &text), StrCat("reading ", path)));
   std::istringstream in(text);
   std::string generation_word, position_word, position_text, rest;
   AcknowledgedMark mark;
@@ -47,9 +48,8 @@ absl::Status WriteAcknowledgedMark(rocksdb::Env* env, const std::string& dir,
                                    const AcknowledgedMark& mark, bool sync) {
   const std::string path = StrCat(dir, "/", kAcknowledgedMarkFile);
   const std::string temp = path + ".tmp";
-  absl::Status s = FromRocks(rocksdb::WriteStringToFile(env, Encode(mark), temp, sync),
-                             StrCat("writing ", temp));
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(FromRocks(rocksdb::WriteStringToFile(env, Encode(mark), temp, sync),
+                                      StrCat("writing ", temp)));
   return FromRocks(env->RenameFile(temp, path), StrCat("renaming ", temp));
 }
 

@@ -150,30 +150,4 @@ bool ParseAuthorizationByResourceKey(std::string_view key, ResourceType* type, S
          ConsumeBigEndian64(&key, out) && key.empty();
 }
 
-std::string ClosureRowKey(const ClosureKey& key) {
-  std::string out(1, kClosureTag);
-  AppendEnum(&out, key.first);
-  AppendOrderedString(&out, key.second);
-  return out;
-}
-
-bool ParseClosureRowKey(std::string_view key, ClosureKey* out) {
-  return ConsumeTag(&key, kClosureTag) && ConsumeOwnerType(&key, &out->first) &&
-         ConsumeOrderedString(&key, &out->second) && key.empty();
-}
-
-std::string ClaimIndexKey(const ClaimIndexEntry& entry) {
-  std::string out(1, kClaimIndexTag);
-  AppendOrderedString(&out, entry.claim_name);
-  AppendOrderedString(&out, entry.claim_value);
-  AppendOrderedString(&out, entry.rule_id);
-  return out;
-}
-
-bool ParseClaimIndexKey(std::string_view key, ClaimIndexEntry* out) {
-  return ConsumeTag(&key, kClaimIndexTag) && ConsumeOrderedString(&key, &out->claim_name) &&
-         ConsumeOrderedString(&key, &out->claim_value) &&
-         ConsumeOrderedString(&key, &out->rule_id) && key.empty();
-}
-
 }  // namespace clearance::storage_internal

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include "clearance/derived_state.h"
 #include "clearance/model.h"
 
 namespace clearance::storage_internal {
@@ -67,15 +66,8 @@ bool ParseAuthorizationByOwnerKey(std::string_view key, OwnerType* type, std::st
 bool ParseAuthorizationByResourceKey(std::string_view key, ResourceType* type, Scope* scope,
                                      AuthorizationKey* out);
 
-// --- derived ---
-// 'e' member type, ordered(member id): one entity's closure.
-// 'v' ordered(claim name), ordered(claim value), ordered(rule id): claim-value index (no value).
-inline constexpr char kClosureTag = 'e';
-inline constexpr char kClaimIndexTag = 'v';
-std::string ClosureRowKey(const ClosureKey& key);
-bool ParseClosureRowKey(std::string_view key, ClosureKey* out);
-std::string ClaimIndexKey(const ClaimIndexEntry& entry);
-bool ParseClaimIndexKey(std::string_view key, ClaimIndexEntry* out);
+// --- derived: retired; schema 1 stored closures and a claim-value index here, schema 2 keeps
+// the family empty (storage/FORMAT.md) ---
 
 // --- meta: fixed ASCII keys ---
 inline constexpr std::string_view kMetaSchemaVersion = "schema_version";      // be64

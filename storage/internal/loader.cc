@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "clearance/claim_path.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "internal/keys.h"
 #include "internal/rocks_status.h"
@@ -162,8 +163,7 @@ absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     std::string_view key = View(it->key());
     if (!key.starts_with(prefix)) break;
-    absl::Status s = f(key, View(it->value()));
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(f(key, View(it->value())));
   }
   return FromRocks(it->status(), StrCat("corrupt store: reading ", family->GetName()));
 }
@@ -201,17 +201,15 @@ absl::StatusOr<StoredMeta> ReadMeta(rocksdb::DB* db, const Families& f,
     return absl::DataLossError(StrCat("corrupt store: meta row '", key, "' does not decode"));
   };
   std::string value;
-  absl::StatusOr<bool> found = get(kMetaSchemaVersion, &value);
-  if (!found.ok()) return found.status();
-  if (!*found) return out;
+  CLEARANCE_ASSIGN_OR_RETURN(bool found, get(kMetaSchemaVersion, &value));
+  if (!found) return out;
   out.present = true;
   uint64_t v = 0;
   if (!DecodeFixed64(value, &v) || v > UINT32_MAX) return bad(kMetaSchemaVersion);
   out.rows.schema_version = static_cast<uint32_t>(v);
 
-  found = get(kMetaAppliedPosition, &value);
-  if (!found.ok()) return found.status();
-  if (*found) {
+  CLEARANCE_ASSIGN_OR_RETURN(found, get(kMetaAppliedPosition, &value));
+  if (found) {
     if (!DecodeFixed64(value, &v)) return bad(kMetaAppliedPosition);
     out.rows.applied_position = v;
   }
@@ -222,20 +220,17 @@ absl::StatusOr<StoredMeta> ReadMeta(rocksdb::DB* db, const Families& f,
   };
   for (Fixed fx : {Fixed{kMetaGeneration, &out.rows.generation},
                    Fixed{kMetaNextAuthorizationKey, &out.rows.next_authorization_key}}) {
-    found = get(fx.key, &value);
-    if (!found.ok()) return found.status();
-    if (!*found)
+    CLEARANCE_ASSIGN_OR_RETURN(found, get(fx.key, &value));
+    if (!found)
       return absl::DataLossError(StrCat("corrupt store: meta row '", fx.key, "' missing"));
     if (!DecodeFixed64(value, fx.target)) return bad(fx.key);
   }
-  found = get(kMetaConfiguration, &value);
-  if (!found.ok()) return found.status();
-  if (!*found || !DecodeConfiguration(value, &out.rows.configuration)) {
+  CLEARANCE_ASSIGN_OR_RETURN(found, get(kMetaConfiguration, &value));
+  if (!found || !DecodeConfiguration(value, &out.rows.configuration)) {
     return bad(kMetaConfiguration);
   }
-  found = get(kMetaInitialized, &value);
-  if (!found.ok()) return found.status();
-  if (!*found || value.size() != 1 || static_cast<uint8_t>(value[0]) > 1) {
+  CLEARANCE_ASSIGN_OR_RETURN(found, get(kMetaInitialized, &value));
+  if (!found || value.size() != 1 || static_cast<uint8_t>(value[0]) > 1) {
     return bad(kMetaInitialized);
   }
   out.rows.initialized = value[0] == 1;
@@ -298,7 +293,7 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
   };
 
   std::string id;
-  absl::Status s = Scan(
+  CLEARANCE_RETURN_IF_ERROR(Scan(
       db, f.entities, read, "", [&](std::string_view key, std::string_view value) -> absl::Status {
         EntityKind kind;
         if (!ParseEntityKey(key, &kind, &id)) return BadRow(kEntitiesFamily, key, "bad key");
@@ -333,20 +328,18 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
           }
         }
         return BadRow(kEntitiesFamily, key, "value does not decode or does not match its key");
-      });
-  if (!s.ok()) return s;
+      }));
 
-  s = Scan(db, f.memberships, read, std::string(1, kMembershipTag),
-           [&](std::string_view key, std::string_view value) -> absl::Status {
-             Membership& m = next(std::in_place_type<Membership>);
-             if (!ParseMembershipKey(key, &m) || !value.empty()) {
-               return BadRow(kMembershipsFamily, key, "bad membership row");
-             }
-             return absl::OkStatus();
-           });
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(Scan(db, f.memberships, read, std::string(1, kMembershipTag),
+                                 [&](std::string_view key, std::string_view value) -> absl::Status {
+                                   Membership& m = next(std::in_place_type<Membership>);
+                                   if (!ParseMembershipKey(key, &m) || !value.empty()) {
+                                     return BadRow(kMembershipsFamily, key, "bad membership row");
+                                   }
+                                   return absl::OkStatus();
+                                 }));
 
-  s = Scan(
+  CLEARANCE_RETURN_IF_ERROR(Scan(
       db, f.authorizations, read, std::string(1, kAuthorizationTag),
       [&](std::string_view key, std::string_view value) -> absl::Status {
         AuthorizationKey k = 0;
@@ -355,32 +348,17 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
           return BadRow(kAuthorizationsFamily, key, "bad authorization row");
         }
         return absl::OkStatus();
-      });
-  if (!s.ok()) return s;
+      }));
   flush();
   if (feeder) feeder->Finish(apply);
   bulk.Finish();
   return absl::OkStatus();
 }
 
-absl::Status LoadDerived(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
-                         DerivedState* derived, uint64_t* rows) {
-  return Scan(db, f.derived, read, "", [&](std::string_view key, std::string_view value) {
+absl::Status CountRows(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                       const rocksdb::ReadOptions& read, uint64_t* rows) {
+  return Scan(db, family, read, "", [&](std::string_view, std::string_view) {
     ++*rows;
-    if (!key.empty() && key[0] == kClosureTag) {
-      ClosureKey k;
-      Closure c;
-      if (!ParseClosureRowKey(key, &k) || !DecodeClosure(value, &c)) {
-        return BadRow(kDerivedFamily, key, "bad closure row");
-      }
-      derived->closures.emplace_hint(derived->closures.end(), std::move(k), std::move(c));
-      return absl::OkStatus();
-    }
-    ClaimIndexEntry e;
-    if (!ParseClaimIndexKey(key, &e) || !value.empty()) {
-      return BadRow(kDerivedFamily, key, "bad derived row");
-    }
-    derived->claim_index.insert(derived->claim_index.end(), std::move(e));
     return absl::OkStatus();
   });
 }
@@ -388,19 +366,17 @@ absl::Status LoadDerived(rocksdb::DB* db, const Families& f, const rocksdb::Read
 absl::Status LoadIndexKeys(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
                            std::set<std::string>* membership_index,
                            std::set<std::string>* authorization_index) {
-  absl::Status s = Scan(db, f.memberships, read, std::string(1, kMembershipByMemberTag),
-                        [&](std::string_view key, std::string_view) {
-                          membership_index->emplace(key);
-                          return absl::OkStatus();
-                        });
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(Scan(db, f.memberships, read, std::string(1, kMembershipByMemberTag),
+                                 [&](std::string_view key, std::string_view) {
+                                   membership_index->emplace(key);
+                                   return absl::OkStatus();
+                                 }));
   for (char tag : {kAuthorizationByOwnerTag, kAuthorizationByResourceTag}) {
-    s = Scan(db, f.authorizations, read, std::string(1, tag),
-             [&](std::string_view key, std::string_view) {
-               authorization_index->emplace(key);
-               return absl::OkStatus();
-             });
-    if (!s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(Scan(db, f.authorizations, read, std::string(1, tag),
+                                   [&](std::string_view key, std::string_view) {
+                                     authorization_index->emplace(key);
+                                     return absl::OkStatus();
+                                   }));
   }
   return absl::OkStatus();
 }

@@ -1,4 +1,4 @@
-// Loader: rows read back from RocksDB into an IdentityState, a DerivedState and the meta rows.
+// Loader: rows read back from RocksDB into an IdentityState and the meta rows.
 // Every row is decoded strictly; a row that does not decode, or whose key and value disagree, is
 // DATA_LOSS naming the column family and the key (hex). Checksum failures surface from RocksDB as
 // Corruption and become DATA_LOSS too.
@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "clearance/derived_state.h"
 #include "clearance/state.h"
 #include "clearance/store.h"
 #include "internal/row_writer.h"
@@ -36,9 +35,9 @@ absl::Status LoadSource(rocksdb::DB* db, const Families& f, const rocksdb::ReadO
                         const MetaRows& meta, IdentityState* state, uint64_t* rows,
                         LoadSink* sink = nullptr, bool sink_thread = false);
 
-// Loads the derived rows as stored.
-absl::Status LoadDerived(rocksdb::DB* db, const Families& f, const rocksdb::ReadOptions& read,
-                         DerivedState* derived, uint64_t* rows);
+// Counts the rows of `family` (the retired derived family, for Verify).
+absl::Status CountRows(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                       const rocksdb::ReadOptions& read, uint64_t* rows);
 
 // The secondary index keys stored in the memberships and authorizations families ('m', 'o', 't'
 // tags), for Verify to compare with what the rows imply.

@@ -56,24 +56,6 @@ void WriteSourceChanges(const Families& f, const IdentityState& before, const Ch
   }
 }
 
-void WriteClosure(const Families& f, const ClosureKey& key, const Closure& closure,
-                  rocksdb::WriteBatch* batch) {
-  if (closure.empty()) {
-    (void)batch->Delete(f.derived, ClosureRowKey(key));
-  } else {
-    (void)batch->Put(f.derived, ClosureRowKey(key), EncodeClosure(closure));
-  }
-}
-
-void WriteClaimIndexChange(const Families& f, const ClaimIndexChange& change,
-                           rocksdb::WriteBatch* batch) {
-  if (change.put) {
-    (void)batch->Put(f.derived, ClaimIndexKey(change.entry), rocksdb::Slice());
-  } else {
-    (void)batch->Delete(f.derived, ClaimIndexKey(change.entry));
-  }
-}
-
 void WriteMeta(const Families& f, const MetaRows& meta, rocksdb::WriteBatch* batch) {
   if (meta.applied_position) {
     (void)batch->Put(f.meta, std::string(kMetaAppliedPosition),

@@ -1,4 +1,4 @@
-// Row writer: source rows, derived rows and meta rows into a RocksDB WriteBatch, in the
+// Row writer: source rows and meta rows into a RocksDB WriteBatch, in the
 // encodings of keys.h and rows.h. The one place that knows which keys a row owns (its own key
 // plus its secondary index keys), so the incremental path (Apply), the bulk path (CreateFrom)
 // and Verify agree.
@@ -10,9 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "clearance/derived_state.h"
 #include "clearance/state.h"
-#include "internal/derivation.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -22,7 +20,7 @@ struct Families {
   rocksdb::ColumnFamilyHandle* entities = nullptr;
   rocksdb::ColumnFamilyHandle* memberships = nullptr;
   rocksdb::ColumnFamilyHandle* authorizations = nullptr;
-  rocksdb::ColumnFamilyHandle* derived = nullptr;
+  rocksdb::ColumnFamilyHandle* derived = nullptr;  // retired: empty from schema 2
   rocksdb::ColumnFamilyHandle* meta = nullptr;
 };
 
@@ -40,11 +38,6 @@ std::vector<KeyValue> SourceRowKeys(const Families& f, const Row& row);
 // an authorization put replaces the index keys of the row it overwrites).
 void WriteSourceChanges(const Families& f, const IdentityState& before, const ChangeSet& changes,
                         rocksdb::WriteBatch* batch);
-
-void WriteClosure(const Families& f, const ClosureKey& key, const Closure& closure,
-                  rocksdb::WriteBatch* batch);  // an empty closure deletes the row
-void WriteClaimIndexChange(const Families& f, const ClaimIndexChange& change,
-                           rocksdb::WriteBatch* batch);
 
 struct MetaRows {
   uint32_t schema_version = 0;

@@ -25,23 +25,6 @@ bool ConsumeEnum(std::string_view* in, E* e, int count) {
   return true;
 }
 
-void AppendList(std::string* out, const std::vector<std::string>& items) {
-  AppendVarint(out, items.size());
-  for (const std::string& s : items) AppendLengthPrefixed(out, s);
-}
-
-// Lists are stored sorted and unique; anything else is corruption.
-bool ConsumeList(std::string_view* in, std::vector<std::string>* items) {
-  uint64_t n = 0;
-  if (!ConsumeVarint(in, &n) || n > in->size()) return false;  // each item takes >= 1 byte
-  items->assign(n, std::string());
-  for (uint64_t i = 0; i < n; ++i) {
-    if (!ConsumeLengthPrefixed(in, &(*items)[i])) return false;
-    if (i > 0 && !((*items)[i - 1] < (*items)[i])) return false;
-  }
-  return true;
-}
-
 // A list whose order is kept (audiences and algorithms are stored as the operator gave them).
 bool ConsumeOrderedList(std::string_view* in, std::vector<std::string>* items) {
   uint64_t n = 0;
@@ -119,19 +102,6 @@ bool DecodeAuthorization(std::string_view in, Authorization* a) {
          ConsumeEnum(&in, &a->scope.matcher, 3) && ConsumeLengthPrefixed(&in, &a->scope.value) &&
          ConsumeVarint(&in, &a->permissions) && (a->permissions & ~AllPermissions()) == 0 &&
          in.empty();
-}
-
-std::string EncodeClosure(const Closure& c) {
-  std::string out;
-  AppendList(&out, c.groups);
-  AppendList(&out, c.roles);
-  AppendList(&out, c.tenants);
-  return out;
-}
-
-bool DecodeClosure(std::string_view in, Closure* c) {
-  return ConsumeList(&in, &c->groups) && ConsumeList(&in, &c->roles) &&
-         ConsumeList(&in, &c->tenants) && in.empty() && !c->empty();
 }
 
 std::string EncodeConfiguration(const Configuration& c) {

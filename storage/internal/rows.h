@@ -14,7 +14,6 @@
 #include <string_view>
 
 #include "clearance/config.h"
-#include "clearance/derived_state.h"
 #include "clearance/model.h"
 
 namespace clearance::storage_internal {
@@ -41,9 +40,6 @@ bool DecodeMappingRule(std::string_view in, MappingRule* r);
 
 std::string EncodeAuthorization(const Authorization& a);
 bool DecodeAuthorization(std::string_view in, Authorization* a);
-
-std::string EncodeClosure(const Closure& c);
-bool DecodeClosure(std::string_view in, Closure* c);
 
 std::string EncodeConfiguration(const Configuration& c);
 bool DecodeConfiguration(std::string_view in, Configuration* c);

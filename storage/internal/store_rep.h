@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "clearance/derived_state.h"
 #include "clearance/state.h"
 #include "clearance/store.h"
 #include "internal/row_writer.h"
@@ -29,7 +28,6 @@ struct StoreRep {
   Families families;
 
   IdentityState state;
-  DerivedState derived;
   std::optional<uint64_t> applied_position;
   uint64_t generation = 0;
   // Sticky: set by a failed write, after which memory may be ahead of the disk.

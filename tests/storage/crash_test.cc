@@ -5,7 +5,7 @@
 //   - the applied position is at or after the last acknowledged one (nothing acknowledged lost),
 //   - the state equals the commands up to the applied position replayed on a model, ending on a
 //     group-commit boundary (nothing half applied),
-//   - Verify() finds the derived rows equal to a recomputation.
+//   - Verify() finds the secondary index keys equal to a recomputation.
 // Randomness is seeded (CLEARANCE_CRASH_SEED); no sleeps: the parent blocks on the child's pipe.
 // CLEARANCE_CRASH_CYCLES sets the number of kill cycles per variant (default 50).
 // After every reopen the store holds at most two write-ahead log files, also in a crash loop of

@@ -84,10 +84,22 @@ void ExpectSameAnswers(const std::vector<reference::Verdict>& a,
   }
 }
 
+// Rows of the derived family as a schema-1 build wrote them (storage/FORMAT.md, version 1):
+// the closure of CLIENT ci ({eng}, {dev}, {acme}) and one claim-value index entry.
+std::string V1Ordered(std::string s) { return s + std::string("\0\x01", 2); }
+std::string V1ClosureKey() {
+  return std::string("e") + static_cast<char>(MemberType::kClient) + V1Ordered("ci");
+}
+std::string V1ClosureValue() {
+  return std::string("\x01\x03") + "eng" + "\x01\x03" + "dev" + "\x01\x04" + "acme";
+}
+std::string V1ClaimIndexKey() {
+  return "v" + V1Ordered("$.realm[*]") + V1Ordered("eng") + V1Ordered("eng-rule");
+}
+
 TEST(StoreTest, OpenApplyCloseOpenGivesTheSameStateAndAnswers) {
   TempDir dir;
   IdentityState before;
-  DerivedState derived_before;
   uint64_t generation = 0;
   {
     auto store = MustOpen(dir.path());
@@ -96,22 +108,13 @@ TEST(StoreTest, OpenApplyCloseOpenGivesTheSameStateAndAnswers) {
     EXPECT_FALSE(store->applied_position().has_value());
     Populate(*store);
     before = store->state();
-    derived_before = store->derived();
     generation = store->generation();
   }
   auto store = MustOpen(dir.path());
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(store->state() == before);
-  EXPECT_TRUE(store->derived() == derived_before);
   EXPECT_EQ(store->generation(), generation);
   EXPECT_EQ(generation, 12u);
-  // The closure the index will load: client ci -> eng -> dev -> acme.
-  const Closure& ci = store->derived().closures.at({MemberType::kClient, "ci"});
-  EXPECT_EQ(ci.groups, std::vector<std::string>{"eng"});
-  EXPECT_EQ(ci.roles, std::vector<std::string>{"dev"});
-  EXPECT_EQ(ci.tenants, std::vector<std::string>{"acme"});
-  EXPECT_TRUE(
-      store->derived().claim_index.contains(ClaimIndexEntry{"$.realm[*]", "eng", "eng-rule"}));
   // Mapping rules come back with their compiled path.
   EXPECT_EQ(store->state().FindMappingRule("eng-rule")->path.steps().size(), 2u);
   ExpectSameAnswers(Answers(store->state()), Answers(before));
@@ -190,8 +193,6 @@ TEST(StoreTest, ApplyBatchCommitsAllCommandsAsOneGroup) {
   }
   auto store = MustOpen(dir.path());
   EXPECT_TRUE(store->state() == expected);
-  EXPECT_EQ(store->derived().closures.at({MemberType::kUser, "u"}).groups,
-            std::vector<std::string>{"g"});
   EXPECT_TRUE(store->Verify()->ok());
 }
 
@@ -209,7 +210,7 @@ TEST(StoreTest, CheckpointOfALiveStoreOpensToTheSameState) {
   EXPECT_FALSE(store->Checkpoint(dir.Sub("backup")).ok()) << "the directory exists";
 }
 
-TEST(StoreTest, VerifyReportsEveryTamperedDerivedRowAndIndexKey) {
+TEST(StoreTest, VerifyReportsEveryTamperedIndexKeyAndDerivedRow) {
   TempDir dir;
   Authorization some;
   {
@@ -220,24 +221,109 @@ TEST(StoreTest, VerifyReportsEveryTamperedDerivedRowAndIndexKey) {
   {
     RawDb raw(dir.path());
     using namespace storage_internal;
-    // A wrong closure, a closure for an entity with no memberships, a dropped claim index entry
-    // and a dropped authorization index key.
-    raw.Put(kDerivedFamily, ClosureRowKey({MemberType::kClient, "ci"}),
-            EncodeClosure(Closure{{"eng"}, {}, {}}));
-    raw.Put(kDerivedFamily, ClosureRowKey({MemberType::kUser, "ghost"}),
-            EncodeClosure(Closure{{"eng"}, {}, {}}));
-    raw.Delete(kDerivedFamily, ClaimIndexKey({"$.realm[*]", "eng", "eng-rule"}));
+    // A dropped authorization index key, a membership index key with no row, and a row in the
+    // derived family, which schema 2 keeps empty.
     raw.Delete(kAuthorizationsFamily, AuthorizationByOwnerKey(some));
+    raw.Put(kMembershipsFamily,
+            MembershipByMemberKey(
+                Membership{ContainerType::kGroup, "eng", MemberType::kUser, "ghost"}),
+            "");
+    raw.Put(kDerivedFamily, V1ClosureKey(), V1ClosureValue());
   }
   auto store = MustOpen(dir.path());
   absl::StatusOr<VerifyReport> report = store->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
-  ASSERT_EQ(report->differences.size(), 4u) << testing::PrintToString(report->differences);
+  ASSERT_EQ(report->differences.size(), 3u) << testing::PrintToString(report->differences);
   std::string all = testing::PrintToString(report->differences);
-  EXPECT_NE(all.find("CLIENT:ci"), std::string::npos);
-  EXPECT_NE(all.find("USER:ghost"), std::string::npos);
-  EXPECT_NE(all.find("eng-rule"), std::string::npos);
   EXPECT_NE(all.find("authorization index key"), std::string::npos);
+  EXPECT_NE(all.find("membership index key"), std::string::npos);
+  EXPECT_NE(all.find("retired derived family holds 1 rows"), std::string::npos);
+  EXPECT_EQ(report->derived_rows, 1u);
+}
+
+// Makes the store at `path` what a schema-1 build left: schema version 1 and the derived rows
+// it kept for Populate()'s state (the closure of CLIENT ci and the claim-value index entry of
+// eng-rule, in storage/FORMAT.md's version-1 encoding).
+void MakeVersion1(const std::string& path) {
+  RawDb raw(path);
+  using namespace storage_internal;
+  raw.Put(kMetaFamily, std::string(kMetaSchemaVersion), EncodeFixed64(1));
+  raw.Put(kDerivedFamily, V1ClosureKey(), V1ClosureValue());
+  raw.Put(kDerivedFamily, V1ClaimIndexKey(), "");
+}
+
+uint64_t StoredSchemaVersion(const std::string& path) {
+  RawDb raw(path);
+  std::string value;
+  EXPECT_TRUE(raw.db()
+                  ->Get(rocksdb::ReadOptions(), raw.family(storage_internal::kMetaFamily),
+                        std::string(storage_internal::kMetaSchemaVersion), &value)
+                  .ok());
+  uint64_t v = 0;
+  EXPECT_TRUE(storage_internal::DecodeFixed64(value, &v));
+  return v;
+}
+
+uint64_t DerivedFamilyRows(const std::string& path) {
+  RawDb raw(path);
+  std::unique_ptr<rocksdb::Iterator> it(
+      raw.db()->NewIterator(rocksdb::ReadOptions(), raw.family(storage_internal::kDerivedFamily)));
+  uint64_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  EXPECT_TRUE(it->status().ok());
+  return n;
+}
+
+TEST(StoreTest, AReadOnlyOpenOfAVersion1StoreReadsItsSourceRowsAndChangesNothing) {
+  TempDir dir;
+  IdentityState expected;
+  {
+    auto store = MustOpen(dir.path());
+    Populate(*store);
+    expected = store->state();
+  }
+  MakeVersion1(dir.path());
+  StoreOptions options;
+  options.read_only = true;
+  {
+    auto store = MustOpen(dir.path(), options);
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->state() == expected);
+    absl::StatusOr<VerifyReport> report = store->Verify();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->ok()) << testing::PrintToString(report->differences);
+    EXPECT_EQ(report->derived_rows, 2u);
+  }
+  EXPECT_EQ(StoredSchemaVersion(dir.path()), 1u);
+  EXPECT_EQ(DerivedFamilyRows(dir.path()), 2u);
+}
+
+TEST(StoreTest, AWritingOpenOfAVersion1StoreDropsItsDerivedRowsAndWritesVersion2) {
+  TempDir dir;
+  IdentityState expected;
+  {
+    auto store = MustOpen(dir.path());
+    Populate(*store);
+    expected = store->state();
+  }
+  MakeVersion1(dir.path());
+  {
+    auto store = MustOpen(dir.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->state() == expected);
+    absl::StatusOr<VerifyReport> report = store->Verify();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->ok()) << testing::PrintToString(report->differences);
+    EXPECT_EQ(report->derived_rows, 0u);
+  }
+  EXPECT_EQ(StoredSchemaVersion(dir.path()), Store::kSchemaVersion);
+  EXPECT_EQ(DerivedFamilyRows(dir.path()), 0u);
+  // And it stays a version-2 store that serves the same state.
+  auto store = MustOpen(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->state() == expected);
+  EXPECT_TRUE(store->Verify()->ok());
+  ExpectSameAnswers(Answers(store->state()), Answers(expected));
 }
 
 TEST(StoreTest, UnknownSchemaVersionIsDataLoss) {
@@ -251,7 +337,7 @@ TEST(StoreTest, UnknownSchemaVersionIsDataLoss) {
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.path(), {});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(std::string(store.status().message()).find("schema version 2"), std::string::npos)
+  EXPECT_NE(std::string(store.status().message()).find("schema version 3"), std::string::npos)
       << store.status();
 }
 

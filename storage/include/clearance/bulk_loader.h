@@ -3,12 +3,10 @@
 //
 // Rows may come in any order. Each is encoded into its keys (the row and its index keys) and
 // buffered in a sorted run of bounded size; a full run is sorted and spilled to a temporary SST
-// file. Finish() merges each family's runs into one SST file, derives the closures and the
-// claim-value index from the merged rows, ingests every family's file in one atomic
-// IngestExternalFiles() call and then writes the meta rows (schema version last) in one synced
-// write. What stays in memory besides the runs is the group and role memberships (the upper
-// levels of the membership graph, needed to flatten closures) — small next to users,
-// memberships of users and authorizations, which are only ever on disk.
+// file. Finish() merges each family's runs into one SST file, ingests every family's file in one
+// atomic IngestExternalFiles() call and then writes the meta rows (schema version last) in one
+// synced write. Only source rows are written (nothing derived is stored, storage/FORMAT.md), so
+// nothing but the runs stays in memory.
 //
 // All or nothing: until Finish() returns OK the directory holds no usable store, and destroying
 // an unfinished loader (an import that found a bad record, say) removes everything it created.

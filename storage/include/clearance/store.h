@@ -2,9 +2,8 @@
 //
 // A Store owns one RocksDB database and an in-memory copy of the IdentityState it holds. Every
 // command is planned by clearance::Plan() and persisted as exactly one RocksDB WriteBatch: the
-// source row changes of its ChangeSet, the derived rows it changes (closures, claim-value index)
-// and the meta rows (applied log position, generation, next authorization key, configuration,
-// initialized). A batch is all or nothing, so after a crash the store holds a prefix of the
+// source row changes of its ChangeSet and the meta rows (applied log position, generation, next
+// authorization key, configuration, initialized). A batch is all or nothing, so after a crash the store holds a prefix of the
 // acknowledged commands, never half of one. The key and value encodings are in storage/FORMAT.md.
 //
 // Log positions are the scale-out model: every broker node links its own engine and applies the
@@ -12,7 +11,7 @@
 // stored position is skipped, so replaying the log after a crash converges to the same state.
 //
 // Thread-safety: one writer. Apply(), ApplyBatch(), Flush(), Checkpoint() and Verify() must not
-// run concurrently with each other. state() and derived() return references into the store that
+// run concurrently with each other. state() returns a reference into the store that
 // the next Apply()/ApplyBatch() mutates: readers need external coordination with the writer
 // (lock-free readers use the Engine's published generations instead). The const accessors may be
 // called from many threads while no writer runs.
@@ -31,7 +30,6 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "clearance/commands.h"
-#include "clearance/derived_state.h"
 #include "clearance/state.h"
 
 namespace rocksdb {
@@ -126,11 +124,13 @@ struct ApplyResult {
 };
 
 struct VerifyReport {
-  // One human-readable line per difference ("derived closure USER:alice: stored {...},
-  // recomputed {...}"). Empty when the store is consistent.
+  // One human-readable line per difference ("membership index key 6d01...: missing"). Empty
+  // when the store is consistent.
   std::vector<std::string> differences;
-  uint64_t source_rows = 0;   // entities + memberships + authorizations read
-  uint64_t derived_rows = 0;  // derived rows read
+  uint64_t source_rows = 0;  // entities + memberships + authorizations read
+  // Rows found in the retired `derived` family: those a version-1 store opened read-only still
+  // holds; in a version-2 store any such row is also a difference.
+  uint64_t derived_rows = 0;
 
   bool ok() const { return differences.empty(); }
 };
@@ -138,14 +138,17 @@ struct VerifyReport {
 class Store {
  public:
   // The on-disk schema this build reads and writes (storage/FORMAT.md).
-  static constexpr uint32_t kSchemaVersion = 1;
+  static constexpr uint32_t kSchemaVersion = 2;
+  // Version 1 also stored derived rows (closures, claim-value index). A writing open deletes
+  // them and writes version 2 in one synced batch; a read-only open ignores them.
+  static constexpr uint32_t kOldestReadableSchemaVersion = 1;
 
   // Opens the store at `path`, creating an empty one when missing (see
-  // StoreOptions::create_if_missing). Loads the source rows into state() and the derived rows
-  // into derived() as stored, without recomputing them.
+  // StoreOptions::create_if_missing). Loads the source rows into state(); nothing derived is
+  // stored (the engine derives closures when it is built from state()).
   // Errors: DATA_LOSS when the files are corrupt (any checksum mismatch, a row that does not
   // decode, a missing column family, a write-ahead log that is missing or shorter than what was
-  // synced) or the schema version is not kSchemaVersion — the message says which; NOT_FOUND
+  // synced) or the schema version is neither kSchemaVersion nor kOldestReadableSchemaVersion — the message says which; NOT_FOUND
   // when missing and !create_if_missing (or read_only); UNAVAILABLE on I/O errors and when
   // another process still writes the store after StoreOptions::lock_timeout (the message names
   // that process).
@@ -157,7 +160,7 @@ class Store {
                                                                    const StoreOptions& options,
                                                                    LoadSink* sink);
 
-  // Bulk path: writes `state` (source and derived rows) into a new store at `path` as one
+  // Bulk path: writes `state` (its source rows) into a new store at `path` as one
   // sorted SST file per column family, ingested atomically, then the meta rows in one synced
   // write, with applied position `log_position` and generation 0. Far faster than one Apply()
   // per command; meant for imports and benchmarks. All or nothing: if it fails or the process
@@ -178,8 +181,6 @@ class Store {
   // The state as of the last acknowledged command. The reference is valid for the Store's
   // lifetime; its contents change with Apply().
   const IdentityState& state() const;
-  // The derived rows matching state(), as loaded and kept up to date by Apply().
-  const DerivedState& derived() const;
   // Position of the last command that carried one (applied or refused); nullopt when none did.
   std::optional<uint64_t> applied_position() const;
   // Number of change sets applied since the store was created; +1 per applied command.
@@ -203,9 +204,10 @@ class Store {
   [[nodiscard]] absl::StatusOr<std::vector<ApplyResult>> ApplyBatch(
       absl::Span<const LoggedCommand> commands);
 
-  // Reads every source row from a consistent RocksDB snapshot, recomputes the derived rows and
-  // the secondary key indexes from them, and reports every difference from what is stored; also
-  // reports when the stored state differs from state(). Errors: DATA_LOSS on unreadable rows,
+  // Reads every source row from a consistent RocksDB snapshot, recomputes the secondary key
+  // indexes from them, and reports every difference from what is stored, and any row left in
+  // the retired `derived` family of a version-2 store; also reports when the stored state
+  // differs from state(). Errors: DATA_LOSS on unreadable rows,
   // UNAVAILABLE on I/O errors.
   [[nodiscard]] absl::StatusOr<VerifyReport> Verify() const;
 

@@ -1,6 +1,6 @@
 // The streaming import (ImportSnapshotToStore) and the bulk loader under it: tiny sorted runs
 // force many spills and a real k-way merge, and the store that comes out must equal the state
-// that went in, with derived rows and index keys that Store::Verify() recomputes identically.
+// that went in, with index keys that Store::Verify() recomputes identically.
 #include <fstream>
 #include <sstream>
 #include <string>
