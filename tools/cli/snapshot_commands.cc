@@ -206,7 +206,8 @@ void AddSnapshotCommands(std::vector<Command>* commands) {
                        "clearance --db ./restored snapshot import --in state.ndjson",
                        Import});
   commands->push_back({"verify",
-                       "recompute derived state from the source rows; exit 1 on any difference",
+                       "check every row decodes and the key indexes match the source rows; "
+                       "exit 1 on any difference",
                        {},
                        "clearance verify",
                        Verify});
