@@ -103,6 +103,17 @@ PrincipalHandle Engine::Resolve(const Caller& caller) const {
 
 namespace {
 constexpr Decision kNoHandle{Outcome::kUnauthenticated, Reason::kNoPrincipal};
+
+// A query refused for malformed claims says what is wrong with them, as Explain does.
+template <typename T>
+absl::StatusOr<T> WithFailureDetail(const index_internal::ResolvedPrincipal& r,
+                                    absl::StatusOr<T> result) {
+  if (!result.ok() && !r.failure_detail.empty() &&
+      result.status().code() == absl::StatusCode::kUnauthenticated) {
+    return absl::UnauthenticatedError(r.failure_detail);
+  }
+  return result;
+}
 }  // namespace
 
 Decision Engine::Check(const PrincipalHandle& handle, const CheckRequest& request) const {
@@ -180,14 +191,15 @@ absl::StatusOr<ResourceIds> Engine::AuthorizedResourceIds(const PrincipalHandle&
                                                           Permission permission) const {
   if (!handle.resolved_) return absl::UnauthenticatedError("no principal resolved");
   const auto& r = *handle.resolved_;
-  return index_internal::AuthorizedIds(*r.generation, r.subject, type, permission);
+  return WithFailureDetail(r, index_internal::AuthorizedIds(*r.generation, r.subject, type,
+                                                            permission));
 }
 
 absl::StatusOr<std::vector<std::string>> Engine::AuthorizedTenants(
     const PrincipalHandle& handle) const {
   if (!handle.resolved_) return absl::UnauthenticatedError("no principal resolved");
   const auto& r = *handle.resolved_;
-  return index_internal::Tenants(*r.generation, r.subject);
+  return WithFailureDetail(r, index_internal::Tenants(*r.generation, r.subject));
 }
 
 absl::StatusOr<PermissionMask> Engine::PermissionsOn(const PrincipalHandle& handle,
@@ -195,7 +207,8 @@ absl::StatusOr<PermissionMask> Engine::PermissionsOn(const PrincipalHandle& hand
                                                      std::string_view resource_id) const {
   if (!handle.resolved_) return absl::UnauthenticatedError("no principal resolved");
   const auto& r = *handle.resolved_;
-  return index_internal::PermissionsOnResource(*r.generation, r.subject, type, resource_id);
+  return WithFailureDetail(
+      r, index_internal::PermissionsOnResource(*r.generation, r.subject, type, resource_id));
 }
 
 void Engine::ForEachDerivedRow(const std::function<void(const DerivedRow&)>& row) const {
