@@ -563,6 +563,7 @@ try {
     }
     await page.getByRole('navigation', { name: 'Identity' }).getByRole('link', { name: 'Access check' }).click();
     await page.getByRole('heading', { name: 'Access check' }).waitFor();
+    await page.locator('#access-subject option', { hasText: 'A user' }).waitFor({ state: 'attached' });
     const subjects = await page.locator('#access-subject option').allTextContents();
     check(JSON.stringify(subjects) === '["Me (the signed-in caller)","A user"]', `BASIC subjects, got ${subjects}`);
     await page.locator('#access-subject').selectOption({ label: 'A user' });
@@ -861,6 +862,8 @@ try {
   await step('OIDC Access check: a pasted token\'s decision drawn as its path, and who can', async () => {
     await nav().getByRole('link', { name: 'Access check' }).click();
     await page.getByRole('heading', { name: 'Access check' }).waitFor();
+    // The choices beyond "Me" appear once the page has asked the server what the caller may do.
+    await page.locator('#access-subject option', { hasText: 'A claims document' }).waitFor({ state: 'attached' });
     const subjects = await page.locator('#access-subject option').allTextContents();
     check(JSON.stringify(subjects) === '["Me (the signed-in caller)","A bearer token","A claims document"]', `OIDC subjects, got ${subjects}`);
     await page.locator('#access-subject').selectOption({ label: 'A bearer token' });
