@@ -84,3 +84,4 @@ echo; echo "== A short load run: 2 threads, 5 s, 100 changes/s; first 1 000 answ
 "$build/bench/load/clearance-load" --size small --threads 2 --duration 5 \
   --verify-reference 1000 --changes-per-second 100
 echo; echo "run: every decision matches docs/semantics.md (stores: $CLEARANCE_DB, $workload/store)"
+echo "The Identity console in your browser: tools/console-demo.sh (prints its address and a token)"

@@ -26,33 +26,9 @@ issuer=https://idp.example.com/realms/camunda
 audience=orchestration-api
 
 # ---- an issuer's key pair, its JWKS, and a minting command ----------------------------------
-cat > "$work/idp.py" <<'PY'
-import json, sys, time
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
-work, command = sys.argv[1], sys.argv[2]
-if command == "keys":
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    open(f"{work}/key.pem", "wb").write(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    jwk.update(kid="demo-key", alg="RS256", use="sig")
-    json.dump({"keys": [jwk]}, open(f"{work}/jwks.json", "w"))
-else:  # token ISSUER AUDIENCE CLIENT_ID [SCOPE]
-    issuer, audience, client = sys.argv[3:6]
-    now = int(time.time())
-    claims = {"iss": issuer, "aud": audience, "sub": client, "azp": client,
-              "iat": now, "exp": now + 600}
-    if len(sys.argv) > 6:
-        claims["scope"] = sys.argv[6]
-    print(jwt.encode(claims, open(f"{work}/key.pem").read(), algorithm="RS256",
-                     headers={"kid": "demo-key"}))
-PY
-/usr/bin/python3 "$work/idp.py" "$work" keys
-mint() { /usr/bin/python3 "$work/idp.py" "$work" token "$issuer" "$audience" "$@"; }
+idp=$(dirname "$(realpath "$0")")/demo_idp.py
+/usr/bin/python3 "$idp" "$work" keys
+mint() { /usr/bin/python3 "$idp" "$work" token "$issuer" "$audience" "$@"; }
 
 # ---- the store and the server ----------------------------------------------------------------
 cat > "$work/seed.json" <<'JSON'
