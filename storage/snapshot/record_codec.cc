@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
 namespace clearance::snapshot_internal {
@@ -253,22 +254,17 @@ class Fields {
   std::string_view kind_;
 };
 
-#define CLEARANCE_ASSIGN_OR_RETURN(lhs, expr)   \
-  auto lhs##_or = (expr);                       \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
-
 // Parses a catalog name, turning the catalog's message into a field error.
 template <typename T, typename Parse>
 absl::StatusOr<T> Named(Fields& f, std::string_view field, Parse parse) {
-  CLEARANCE_ASSIGN_OR_RETURN(text, f.String(field));
+  CLEARANCE_ASSIGN_OR_RETURN(auto text, f.String(field));
   auto value = parse(text);
   if (!value.ok()) return f.Error(field, StrCat(": ", value.status().message()));
   return *value;
 }
 
 absl::StatusOr<std::vector<std::string>> StringArray(Fields& f, std::string_view name) {
-  CLEARANCE_ASSIGN_OR_RETURN(array, f.Array(name));
+  CLEARANCE_ASSIGN_OR_RETURN(auto array, f.Array(name));
   std::vector<std::string> out;
   for (simdjson::dom::element e : array) {
     std::string_view s;
@@ -295,19 +291,19 @@ absl::Status DecodeIssuerOverrides(simdjson::dom::object obj, const std::string&
                                                                  : nullptr;
     if (text != nullptr) {
       if (*text) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(v, f.String(key));
+      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.String(key));
       *text = v;
     } else if (bytes != nullptr) {
       if (*bytes) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(v, f.Uint(key));
+      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Uint(key));
       *bytes = v;
     } else if (key == "prefer_username_claim") {
       if (t->prefer_username_claim) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(v, f.Bool(key));
+      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Bool(key));
       t->prefer_username_claim = v;
     } else if (key == "leeway_seconds") {
       if (t->leeway_seconds) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(v, f.Uint(key));
+      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Uint(key));
       if (v > static_cast<uint64_t>(kMaxIssuerLeewaySeconds)) {
         return f.Error(key, StrCat("is ", v, "; expected at most ", kMaxIssuerLeewaySeconds));
       }
@@ -323,7 +319,7 @@ absl::Status DecodeIssuerOverrides(simdjson::dom::object obj, const std::string&
 }
 
 absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(Fields& config) {
-  CLEARANCE_ASSIGN_OR_RETURN(array, config.Array("token_issuers"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto array, config.Array("token_issuers"));
   std::vector<TokenIssuerConfig> out;
   for (simdjson::dom::element e : array) {
     const std::string kind = StrCat("header.configuration.token_issuers[", out.size(), "]");
@@ -344,16 +340,16 @@ absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(Fields& config) {
     }
     TokenIssuerConfig t;
     if (has_overrides) {
-      CLEARANCE_ASSIGN_OR_RETURN(o, f.Object("overrides"));
+      CLEARANCE_ASSIGN_OR_RETURN(auto o, f.Object("overrides"));
       if (absl::Status s = DecodeIssuerOverrides(o, StrCat(kind, ".overrides"), &t); !s.ok()) {
         return s;
       }
     }
-    CLEARANCE_ASSIGN_OR_RETURN(issuer, f.String("issuer"));
-    CLEARANCE_ASSIGN_OR_RETURN(jwks_file, f.String("jwks_file"));
-    CLEARANCE_ASSIGN_OR_RETURN(jwks_uri, f.String("jwks_uri"));
-    CLEARANCE_ASSIGN_OR_RETURN(audiences, StringArray(f, "audiences"));
-    CLEARANCE_ASSIGN_OR_RETURN(algorithms, StringArray(f, "algorithms"));
+    CLEARANCE_ASSIGN_OR_RETURN(auto issuer, f.String("issuer"));
+    CLEARANCE_ASSIGN_OR_RETURN(auto jwks_file, f.String("jwks_file"));
+    CLEARANCE_ASSIGN_OR_RETURN(auto jwks_uri, f.String("jwks_uri"));
+    CLEARANCE_ASSIGN_OR_RETURN(auto audiences, StringArray(f, "audiences"));
+    CLEARANCE_ASSIGN_OR_RETURN(auto algorithms, StringArray(f, "algorithms"));
     t.issuer = issuer;
     t.jwks_file = jwks_file;
     t.jwks_uri = jwks_uri;
@@ -377,7 +373,7 @@ absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uin
                       "token_issuers"});
   if (!expected.ok()) return expected;
   Configuration c;
-  CLEARANCE_ASSIGN_OR_RETURN(mode, f.String("mode"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto mode, f.String("mode"));
   if (mode == "OIDC") {
     c.mode = AuthMode::kOidc;
   } else if (mode == "BASIC") {
@@ -385,13 +381,13 @@ absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uin
   } else {
     return f.Error("mode", StrCat("is '", mode, "'; expected OIDC or BASIC"));
   }
-  CLEARANCE_ASSIGN_OR_RETURN(authz, f.Bool("authorizations_enabled"));
-  CLEARANCE_ASSIGN_OR_RETURN(tenants, f.Bool("tenant_checks_enabled"));
-  CLEARANCE_ASSIGN_OR_RETURN(username, f.String("username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(client, f.String("client_id_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(groups, f.String("groups_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(prefer, f.Bool("prefer_username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(pattern, f.String("id_pattern"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto authz, f.Bool("authorizations_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto tenants, f.Bool("tenant_checks_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.String("username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto client, f.String("client_id_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto groups, f.String("groups_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto prefer, f.Bool("prefer_username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto pattern, f.String("id_pattern"));
   c.authorizations_enabled = authz;
   c.tenant_checks_enabled = tenants;
   c.username_claim = username;
@@ -400,7 +396,7 @@ absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uin
   c.prefer_username_claim = prefer;
   c.id_pattern = pattern;
   if (version >= 2) {
-    CLEARANCE_ASSIGN_OR_RETURN(issuers, DecodeIssuers(f));
+    CLEARANCE_ASSIGN_OR_RETURN(auto issuers, DecodeIssuers(f));
     c.token_issuers = std::move(issuers);
   }
   if (absl::Status s = c.Validate(); !s.ok()) {
@@ -415,25 +411,25 @@ absl::StatusOr<Record> DecodeHeader(Fields& f) {
       !s.ok()) {
     return s;
   }
-  CLEARANCE_ASSIGN_OR_RETURN(format, f.String("format"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto format, f.String("format"));
   if (format != kSnapshotFormat) {
     return f.Error("format", StrCat("is '", format, "'; expected '", kSnapshotFormat, "'"));
   }
-  CLEARANCE_ASSIGN_OR_RETURN(version, f.Uint("version"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto version, f.Uint("version"));
   if (version < 1 || version > kSnapshotVersion) {
     return f.Error("version", StrCat("is ", version, "; this build reads versions 1 to ",
                                      kSnapshotVersion));
   }
   SnapshotHeader h;
-  CLEARANCE_ASSIGN_OR_RETURN(position, f.OptionalUint("applied_position"));
-  CLEARANCE_ASSIGN_OR_RETURN(next_key, f.Uint("next_authorization_key"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto position, f.OptionalUint("applied_position"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto next_key, f.Uint("next_authorization_key"));
   if (next_key == 0) return f.Error("next_authorization_key", "is 0; expected at least 1");
   h.applied_position = position;
   h.next_authorization_key = next_key;
-  CLEARANCE_ASSIGN_OR_RETURN(config, f.Object("configuration"));
-  CLEARANCE_ASSIGN_OR_RETURN(configuration, DecodeConfiguration(config, version));
+  CLEARANCE_ASSIGN_OR_RETURN(auto config, f.Object("configuration"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto configuration, DecodeConfiguration(config, version));
   h.configuration = configuration;
-  CLEARANCE_ASSIGN_OR_RETURN(counts_obj, f.Object("counts"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto counts_obj, f.Object("counts"));
   Fields c(counts_obj, "header.counts");
   if (absl::Status s = c.Expect({"tenants", "groups", "roles", "mapping_rules", "users",
                                  "memberships", "authorizations"});
@@ -446,7 +442,7 @@ absl::StatusOr<Record> DecodeHeader(Fields& f) {
   const char* names[] = {"tenants", "groups",      "roles",         "mapping_rules",
                          "users",   "memberships", "authorizations"};
   for (size_t i = 0; i < std::size(names); ++i) {
-    CLEARANCE_ASSIGN_OR_RETURN(n, c.Uint(names[i]));
+    CLEARANCE_ASSIGN_OR_RETURN(auto n, c.Uint(names[i]));
     *targets[i] = n;
   }
   return Record(h);
@@ -455,9 +451,9 @@ absl::StatusOr<Record> DecodeHeader(Fields& f) {
 template <typename T>
 absl::StatusOr<Record> DecodeNamed(Fields& f) {
   if (absl::Status s = f.Expect({"type", "id", "name", "description"}); !s.ok()) return s;
-  CLEARANCE_ASSIGN_OR_RETURN(id, f.String("id"));
-  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
-  CLEARANCE_ASSIGN_OR_RETURN(description, f.String("description"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.String("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto description, f.String("description"));
   return Record(Row(T{id, name, description}));
 }
 
@@ -465,10 +461,10 @@ absl::StatusOr<Record> DecodeMappingRule(Fields& f) {
   if (absl::Status s = f.Expect({"type", "id", "claim_name", "claim_value", "name"}); !s.ok()) {
     return s;
   }
-  CLEARANCE_ASSIGN_OR_RETURN(id, f.String("id"));
-  CLEARANCE_ASSIGN_OR_RETURN(claim_name, f.String("claim_name"));
-  CLEARANCE_ASSIGN_OR_RETURN(claim_value, f.String("claim_value"));
-  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.String("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto claim_name, f.String("claim_name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto claim_value, f.String("claim_value"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
   return Record(Row(MappingRule{id, claim_name, claim_value, name, {}}));
 }
 
@@ -476,10 +472,10 @@ absl::StatusOr<Record> DecodeUser(Fields& f) {
   if (absl::Status s = f.Expect({"type", "username", "name", "email", "password_hash"}); !s.ok()) {
     return s;
   }
-  CLEARANCE_ASSIGN_OR_RETURN(username, f.String("username"));
-  CLEARANCE_ASSIGN_OR_RETURN(name, f.String("name"));
-  CLEARANCE_ASSIGN_OR_RETURN(email, f.String("email"));
-  CLEARANCE_ASSIGN_OR_RETURN(hash, f.String("password_hash"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.String("username"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto email, f.String("email"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto hash, f.String("password_hash"));
   return Record(Row(User{username, name, email, hash}));
 }
 
@@ -490,11 +486,11 @@ absl::StatusOr<Record> DecodeMembership(Fields& f) {
     return s;
   }
   Membership m;
-  CLEARANCE_ASSIGN_OR_RETURN(container_type,
+  CLEARANCE_ASSIGN_OR_RETURN(auto container_type,
                              Named<ContainerType>(f, "container_type", ParseContainerType));
-  CLEARANCE_ASSIGN_OR_RETURN(container_id, f.String("container_id"));
-  CLEARANCE_ASSIGN_OR_RETURN(member_type, Named<MemberType>(f, "member_type", ParseOwnerType));
-  CLEARANCE_ASSIGN_OR_RETURN(member_id, f.String("member_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto container_id, f.String("container_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto member_type, Named<MemberType>(f, "member_type", ParseOwnerType));
+  CLEARANCE_ASSIGN_OR_RETURN(auto member_id, f.String("member_id"));
   m.container_type = container_type;
   m.container_id = container_id;
   m.member_type = member_type;
@@ -509,14 +505,14 @@ absl::StatusOr<Record> DecodeAuthorization(Fields& f) {
     return s;
   }
   Authorization a;
-  CLEARANCE_ASSIGN_OR_RETURN(key, f.Uint("key"));
-  CLEARANCE_ASSIGN_OR_RETURN(owner_type, Named<OwnerType>(f, "owner_type", ParseOwnerType));
-  CLEARANCE_ASSIGN_OR_RETURN(owner_id, f.String("owner_id"));
-  CLEARANCE_ASSIGN_OR_RETURN(resource_type,
+  CLEARANCE_ASSIGN_OR_RETURN(auto key, f.Uint("key"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto owner_type, Named<OwnerType>(f, "owner_type", ParseOwnerType));
+  CLEARANCE_ASSIGN_OR_RETURN(auto owner_id, f.String("owner_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto resource_type,
                              Named<ResourceType>(f, "resource_type", ParseResourceType));
-  CLEARANCE_ASSIGN_OR_RETURN(matcher, f.String("matcher"));
-  CLEARANCE_ASSIGN_OR_RETURN(resource, f.String("resource"));
-  CLEARANCE_ASSIGN_OR_RETURN(permissions, f.Array("permissions"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto matcher, f.String("matcher"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto resource, f.String("resource"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto permissions, f.Array("permissions"));
   if (matcher == "ANY") {
     a.scope.matcher = Matcher::kAny;
   } else if (matcher == "ID") {
@@ -549,8 +545,8 @@ absl::StatusOr<Record> DecodeAuthorization(Fields& f) {
 absl::StatusOr<Record> DecodeTrailer(Fields& f) {
   if (absl::Status s = f.Expect({"type", "records", "sha256"}); !s.ok()) return s;
   Trailer t;
-  CLEARANCE_ASSIGN_OR_RETURN(records, f.Uint("records"));
-  CLEARANCE_ASSIGN_OR_RETURN(sha, f.String("sha256"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto records, f.Uint("records"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto sha, f.String("sha256"));
   t.records = records;
   t.sha256_hex = sha;
   return Record(t);
