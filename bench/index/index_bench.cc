@@ -223,8 +223,7 @@ BENCHMARK(BM_ClaimsCheck)
     ->UseRealTime();
 
 // An engine over GetWorld(n)'s state with other options: `variant` 0 has no claims cache (every
-// check parses: a document's first sight), 1 also reads claims with On-Demand; 100 + b has
-// 2^b shards.
+// check parses: a document's first sight); 100 + b has 2^b shards.
 Engine* VariantEngine(World* w, int variant) {
   static std::mutex mu;
   static std::map<std::pair<size_t, int>, std::unique_ptr<Engine>> engines;
@@ -233,18 +232,16 @@ Engine* VariantEngine(World* w, int variant) {
   if (!e) {
     EngineOptions options;
     options.claims_cache_capacity = 0;
-    if (variant == 1) options.claims_parser = EngineOptions::ClaimsParser::kOnDemand;
     if (variant >= 100) options.shard_bits = variant - 100;
     e = *Engine::Create(w->state, options);
   }
   return e.get();
 }
 
-// CheckClaims without the claims cache: the cost of a document's first sight, with the DOM
-// front end (the default) and with On-Demand.
-void ClaimsFirstSight(benchmark::State& state, int variant) {
+// CheckClaims without the claims cache: the cost of a document's first sight.
+void BM_ClaimsCheckFirstSight(benchmark::State& state) {
   World* w = GetWorld(static_cast<size_t>(state.range(0)));
-  Engine* engine = VariantEngine(w, variant);
+  Engine* engine = VariantEngine(w, 0);
   const std::string claims = Claims();
   const CheckRequest request = Request(*w);
   if (!engine->CheckClaims(claims, request).allowed()) state.SkipWithError("expected ALLOW");
@@ -252,15 +249,12 @@ void ClaimsFirstSight(benchmark::State& state, int variant) {
   for (auto _ : state) benchmark::DoNotOptimize(engine->CheckClaims(claims, request));
   Report(state, before, *w);
 }
-void BM_ClaimsCheckFirstSight(benchmark::State& state) { ClaimsFirstSight(state, 0); }
-void BM_ClaimsCheckFirstSightOnDemand(benchmark::State& state) { ClaimsFirstSight(state, 1); }
 BENCHMARK(BM_ClaimsCheckFirstSight)
     ->Arg(1000)
     ->Arg(1000000)
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
-BENCHMARK(BM_ClaimsCheckFirstSightOnDemand)->Arg(1000)->Arg(1000000);
 
 // The bearer-token entry on a verified-token cache hit: the same claims, HS256-signed, through
 // Engine::CheckToken (the verifier's cache lookup, then the claims without re-validation).

@@ -9,7 +9,6 @@
 namespace clearance::index_internal {
 
 using simdjson::SUCCESS;
-namespace ondemand = simdjson::ondemand;
 
 constexpr size_t kFewMembers = 8;
 
@@ -153,132 +152,16 @@ bool ClaimsReader::DistinctNames(size_t n, NameAt name_at) {
   return true;
 }
 
-bool ClaimsReader::UniqueKeys(size_t keys_begin) {
-  const size_t n = keys_.size() - keys_begin;
-  if (n <= 8) {
-    for (size_t i = keys_begin; i < keys_.size(); ++i) {
-      for (size_t j = i + 1; j < keys_.size(); ++j) {
-        if (keys_[i] == keys_[j]) return false;
-      }
-    }
-    return true;
-  }
-  return DistinctNames(n, [this, keys_begin](size_t i) { return keys_[keys_begin + i]; });
-}
-
-template <typename Object>
-bool ClaimsReader::WalkObject(Object& object, uint32_t active_begin, uint32_t active_end) {
-  const size_t keys_begin = keys_.size();
-  for (auto field_result : object) {
-    ondemand::field field;
-    if (std::move(field_result).get(field) != SUCCESS) return false;
-    std::string_view key;
-    if (field.unescaped_key().get(key) != SUCCESS) return false;
-    keys_.push_back(key);
-    const uint32_t children = static_cast<uint32_t>(active_.size());
-    for (uint32_t i = active_begin; i < active_end; ++i) {
-      const ClaimTrie::Node& node = trie_->node(active_[i]);
-      if (!node.members.empty()) {
-        const int64_t child = trie_->Member(active_[i], key);
-        if (child >= 0) active_.push_back(static_cast<uint32_t>(child));
-      }
-      if (node.wildcard >= 0) active_.push_back(static_cast<uint32_t>(node.wildcard));
-    }
-    ValueKind kind;
-    std::string_view str;
-    if (!Walk(field.value(), children, static_cast<uint32_t>(active_.size()), &kind, &str)) {
-      return false;
-    }
-    active_.resize(children);
-  }
-  // Member names must be unique (compared unescaped), as the DOM check requires.
-  const bool unique = UniqueKeys(keys_begin);
-  keys_.resize(keys_begin);
-  return unique;
-}
-
-bool ClaimsReader::Walk(ondemand::value value, uint32_t active_begin, uint32_t active_end,
-                        ValueKind* kind, std::string_view* str) {
-  const uint32_t first = static_cast<uint32_t>(reached_.size());
-  const uint32_t terminals = Terminals(active_begin, active_end);
-  ondemand::json_type type;
-  if (value.type().get(type) != SUCCESS) return false;
-  *str = {};
-  switch (type) {
-    case ondemand::json_type::object: {
-      ondemand::object object;
-      if (value.get_object().get(object) != SUCCESS) return false;
-      if (!WalkObject(object, active_begin, active_end)) return false;
-      *kind = ValueKind::kOther;
-      Finish(first, terminals, *kind, {}, 0, 0);
-      return true;
-    }
-    case ondemand::json_type::array: {
-      ondemand::array array;
-      if (value.get_array().get(array) != SUCCESS) return false;
-      // Elements go to a stack first: arrays nested inside move their own elements out before
-      // this one continues, so each array's elements end up contiguous.
-      const size_t pending_begin = pending_.size();
-      uint64_t index = 0;
-      for (auto element_result : array) {
-        ondemand::value element;
-        if (std::move(element_result).get(element) != SUCCESS) return false;
-        const uint32_t children = ActivateElement(active_begin, active_end, index);
-        ValueKind element_kind;
-        std::string_view element_str;
-        if (!Walk(element, children, static_cast<uint32_t>(active_.size()), &element_kind,
-                  &element_str)) {
-          return false;
-        }
-        active_.resize(children);
-        if (terminals > 0) pending_.push_back({element_kind, element_str});
-        ++index;
-      }
-      *kind = ValueKind::kArray;
-      FinishArray(first, terminals, pending_begin);
-      return true;
-    }
-    case ondemand::json_type::string: {
-      if (value.get_string().get(*str) != SUCCESS) return false;
-      *kind = ValueKind::kString;
-      break;
-    }
-    case ondemand::json_type::number: {
-      ondemand::number number;
-      if (value.get_number().get(number) != SUCCESS) return false;
-      *kind = ValueKind::kOther;
-      break;
-    }
-    case ondemand::json_type::boolean: {
-      bool b;
-      if (value.get_bool().get(b) != SUCCESS) return false;
-      *kind = ValueKind::kOther;
-      break;
-    }
-    case ondemand::json_type::null: {
-      bool is_null = false;
-      if (value.is_null().get(is_null) != SUCCESS || !is_null) return false;
-      *kind = ValueKind::kNull;
-      break;
-    }
-    default:
-      return false;
-  }
-  Finish(first, terminals, *kind, *str, 0, 0);
-  return true;
-}
-
 ReadResult ClaimsReader::Read(std::string_view json, const ClaimTrie& trie, ClaimsTrust trust) {
   trie_ = &trie;
   reached_.clear();
   elements_.clear();
   pending_.clear();
   active_.clear();
-  keys_.clear();
   buffer_.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer_.assign(json.data(), json.size());
   if (trust == ClaimsTrust::kPrevalidated) return ReadDom<false>();
-  return mode_ == ClaimsParser::kDom ? ReadDom<true>() : ReadOnDemand(trie);
+  return ReadDom<true>();
 }
 
 namespace {
@@ -478,71 +361,6 @@ uint32_t ClaimsReader::WalkTape(uint32_t at, uint32_t active_begin, uint32_t act
   }
   Finish(first, terminals, *kind, *str, 0, 0);
   return TapeAfter(tape_, at);
-}
-
-ReadResult ClaimsReader::ReadOnDemand(const ClaimTrie& trie) {
-  (void)trie;
-  simdjson::padded_string_view input(buffer_.data(), buffer_.size(), buffer_.capacity());
-  ondemand::document doc;
-  if (parser_.iterate(input).get(doc) != SUCCESS) return ReadResult::kMalformed;
-  ondemand::json_type type;
-  if (doc.type().get(type) != SUCCESS) return ReadResult::kMalformed;
-  bool ok = false;
-  switch (type) {
-    case ondemand::json_type::object: {
-      active_.push_back(0);  // the trie's root: every path starts at the claims object
-      const uint32_t first = static_cast<uint32_t>(reached_.size());
-      const uint32_t terminals = Terminals(0, 1);
-      ondemand::object object;
-      ok = doc.get_object().get(object) == SUCCESS && WalkObject(object, 0, 1);
-      Finish(first, terminals, ValueKind::kOther, {}, 0, 0);
-      break;
-    }
-    case ondemand::json_type::array: {
-      ondemand::array array;
-      ok = doc.get_array().get(array) == SUCCESS;
-      // On-Demand iterators must not be advanced past an error: stop at the first one.
-      if (ok) {
-        for (auto element_result : array) {
-          ondemand::value element;
-          ValueKind kind;
-          std::string_view str;
-          ok = std::move(element_result).get(element) == SUCCESS &&
-               Walk(element, 0, 0, &kind, &str);
-          if (!ok) break;
-        }
-      }
-      break;
-    }
-    case ondemand::json_type::string: {
-      std::string_view s;
-      ok = doc.get_string().get(s) == SUCCESS;
-      break;
-    }
-    case ondemand::json_type::number: {
-      ondemand::number n;
-      ok = doc.get_number().get(n) == SUCCESS;
-      break;
-    }
-    case ondemand::json_type::boolean: {
-      bool b;
-      ok = doc.get_bool().get(b) == SUCCESS;
-      break;
-    }
-    case ondemand::json_type::null: {
-      bool is_null = false;
-      ok = doc.is_null().get(is_null) == SUCCESS && is_null;
-      break;
-    }
-    default:
-      ok = false;
-  }
-  // Nothing may follow the root value: the location past the last token is OUT_OF_BOUNDS.
-  const char* trailing = nullptr;
-  if (!ok || doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
-    return ReadResult::kMalformed;
-  }
-  return type == ondemand::json_type::object ? ReadResult::kOk : ReadResult::kNotObject;
 }
 
 }  // namespace clearance::index_internal

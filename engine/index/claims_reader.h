@@ -1,8 +1,12 @@
-// ClaimsReader: one pass over a claims object (simdjson DOM's tape, or On-Demand) that validates
-// it exactly as a full parse would (valid JSON, unique member names in every object, nothing
-// trailing) and collects, for every claim path the engine cares about, the values that path
-// reaches. For bytes a TokenVerifier already validated (ClaimsTrust::kPrevalidated) the pass
-// skips what that validation guarantees.
+// ClaimsReader: one pass over a claims object (simdjson DOM's tape) that validates it exactly as
+// a full parse would (valid JSON, unique member names in every object, nothing trailing) and
+// collects, for every claim path the engine cares about, the values that path reaches. For bytes
+// a TokenVerifier already validated (ClaimsTrust::kPrevalidated) the pass skips what that
+// validation guarantees.
+//
+// DOM rather than On-Demand: simdjson's DOM parser dispatches at run time to its SIMD kernels
+// (AVX2 / AVX-512), while On-Demand is compiled only for the kernel the compiler may always use,
+// which for a portable x86-64 build is the scalar fallback (bench/RESULTS-index.md).
 //
 // The paths (principal claims of the configuration, and the distinct claim paths of mapping
 // rules) are compiled into one ClaimTrie; a path is a "slot". Only the values a slot reaches are
@@ -103,23 +107,16 @@ enum class ReadResult : uint8_t {
   kNotObject,  // valid JSON whose root is not an object
 };
 
-// Which simdjson front end reads the claims. Both validate the whole document and collect the
-// same values. simdjson compiles On-Demand only for the implementation the compiler may always
-// use, which for a portable x86-64 build is its scalar fallback; kDom parses with the
-// runtime-dispatched SIMD kernels (AVX2 / AVX-512) into a tape and walks the tape words directly:
-// about three quarters of the time per 1 KB check (bench/RESULTS-index.md).
-enum class ClaimsParser : uint8_t { kOnDemand, kDom };
-
 // Whether the claims bytes were already validated by a TokenVerifier (engine/token): one JSON
 // object whose member names are unique at every depth, nothing trailing. kPrevalidated skips
 // only what that guarantees: the duplicate-name check and the walk of the subtrees no claim path
 // reaches. The document is still parsed by simdjson DOM (so a number simdjson refuses is refused
-// exactly as the reference evaluator refuses it), always with the DOM front end.
+// exactly as the reference evaluator refuses it).
 enum class ClaimsTrust : uint8_t { kUntrusted, kPrevalidated };
 
 class ClaimsReader {
  public:
-  explicit ClaimsReader(ClaimsParser parser = ClaimsParser::kDom) : mode_(parser) {}
+  ClaimsReader() = default;
   ClaimsReader(const ClaimsReader&) = delete;
   ClaimsReader& operator=(const ClaimsReader&) = delete;
 
@@ -132,13 +129,8 @@ class ClaimsReader {
   const std::vector<ArrayElement>& elements() const { return elements_; }
 
  private:
-  template <typename Object>
-  bool WalkObject(Object& object, uint32_t active_begin, uint32_t active_end);
-  bool Walk(simdjson::ondemand::value value, uint32_t active_begin, uint32_t active_end,
-            ValueKind* kind, std::string_view* str);
-  ReadResult ReadOnDemand(const ClaimTrie& trie);
-  // The DOM front end walks simdjson's tape words (dom::document::tape and string_buf) rather
-  // than dom::element: no per-value element objects, subtrees no path reaches are skipped by
+  // The reader walks simdjson's tape words (dom::document::tape and string_buf) rather than
+  // dom::element: no per-value element objects, subtrees no path reaches are skipped by
   // the tape's end-of-container index (kPrevalidated) or only checked for duplicate names.
   // The Walk functions return the tape index after the value, 0 when the document is refused.
   template <bool kValidate>
@@ -164,7 +156,6 @@ class ClaimsReader {
   bool EarlierName(uint32_t object_at, uint32_t key_at, std::string_view key) const;
   bool DistinctTapeNames(uint32_t object_at);
   std::string_view TapeString(uint32_t at) const;
-  bool UniqueKeys(size_t keys_begin);
   // Whether names(0..n-1) are distinct, through key_table_ and a seeded hash of every name:
   // expected linear time whatever the names.
   template <typename NameAt>
@@ -172,21 +163,18 @@ class ClaimsReader {
   uint32_t Terminals(uint32_t active_begin, uint32_t active_end);
   void Finish(uint32_t first_record, uint32_t count, ValueKind kind, std::string_view str,
               uint32_t elem_begin, uint32_t elem_end);
-  // Shared by both front ends. ActivateElement pushes the trie nodes that array element `index`
+  // ActivateElement pushes the trie nodes that array element `index`
   // of the active nodes reaches and returns where they begin on active_. FinishArray moves the
   // elements walked since `pending_begin` into elements_ and records the array.
   uint32_t ActivateElement(uint32_t active_begin, uint32_t active_end, uint64_t index);
   void FinishArray(uint32_t first_record, uint32_t count, size_t pending_begin);
 
-  const ClaimsParser mode_;
   const ClaimTrie* trie_ = nullptr;
-  simdjson::ondemand::parser parser_;
   simdjson::dom::parser dom_parser_;
-  const uint64_t* tape_ = nullptr;  // the DOM front end's current document
+  const uint64_t* tape_ = nullptr;  // the current document
   const uint8_t* tape_strings_ = nullptr;
-  std::string buffer_;                  // the input, copied with simdjson's padding
-  std::vector<uint32_t> active_;        // stack of active trie nodes, one segment per frame
-  std::vector<std::string_view> keys_;  // On-Demand: stack of member names, one per object
+  std::string buffer_;            // the input, copied with simdjson's padding
+  std::vector<uint32_t> active_;  // stack of active trie nodes, one segment per frame
   struct KeySlot {
     uint32_t fingerprint;
     uint32_t index;  // of the name, plus one; 0: empty

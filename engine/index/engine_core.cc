@@ -80,10 +80,7 @@ thread_local ThreadStates thread_states;
 }  // namespace
 
 ThreadState::ThreadState(const EngineOptions& options)
-    : reader(options.claims_parser == EngineOptions::ClaimsParser::kDom ? ClaimsParser::kDom
-                                                                        : ClaimsParser::kOnDemand),
-      cache(options.profile_cache_capacity),
-      claims_cache(options.claims_cache_capacity) {
+    : cache(options.profile_cache_capacity), claims_cache(options.claims_cache_capacity) {
   live_thread_states.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -2,8 +2,8 @@
 // the principal, the token's groups, the matching mapping rules and their two profiles (P for the
 // principal, M for the rules: docs/semantics.md §6 step 7 needs them apart).
 //
-// Resolution from claims reads the claims with ClaimsReader (one On-Demand pass) and looks the
-// values of rule paths up in the claim-value index; it never scans rules.
+// Resolution from claims reads the claims with ClaimsReader (one pass over simdjson's DOM tape)
+// and looks the values of rule paths up in the claim-value index; it never scans rules.
 //
 // Thread-safety: a Subject is owned by one thread (the per-thread scratch) or frozen inside a
 // PrincipalHandle (immutable).

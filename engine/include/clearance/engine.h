@@ -93,13 +93,6 @@ struct EngineOptions {
   // Create() (13 at 1 M authorizations). A change copies one shard and one group of
   // sqrt(shards) shard pointers: fewer, larger shards make changes slower.
   int shard_bits = -1;
-  // How claims JSON is read. Both validate the whole object (valid JSON, unique member names
-  // everywhere, nothing trailing) and give identical answers. kDom lets simdjson build its tape
-  // with its runtime-dispatched SIMD kernels and walks the tape words; kOnDemand walks the
-  // document with simdjson On-Demand, which a portable build compiles only for simdjson's scalar
-  // fallback kernel, which is slower (bench/RESULTS-index.md). Default: kDom.
-  enum class ClaimsParser : uint8_t { kOnDemand, kDom };
-  ClaimsParser claims_parser = ClaimsParser::kDom;
 };
 
 // Everything the reference evaluator's Verdict holds, from the engine (docs/semantics.md §6 "Every

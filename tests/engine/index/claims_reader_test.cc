@@ -1,5 +1,4 @@
-// ClaimsReader: one validating pass that collects the values each claim path reaches, with both
-// front ends (On-Demand and DOM) giving the same results.
+// ClaimsReader: one validating pass that collects the values each claim path reaches.
 #include "index/claims_reader.h"
 
 #include <algorithm>
@@ -15,7 +14,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-class ClaimsReaderTest : public ::testing::TestWithParam<ClaimsParser> {
+class ClaimsReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* paths[] = {"sub",      "$.realm.roles", "$.realm.roles[*]",
@@ -57,10 +56,10 @@ class ClaimsReaderTest : public ::testing::TestWithParam<ClaimsParser> {
   }
 
   ClaimTrie trie_;
-  ClaimsReader reader_{GetParam()};
+  ClaimsReader reader_;
 };
 
-TEST_P(ClaimsReaderTest, CollectsWhatEachPathReaches) {
+TEST_F(ClaimsReaderTest, CollectsWhatEachPathReaches) {
   EXPECT_THAT(Read(R"({"sub":"al\u0069ce","realm":{"roles":["a",["b"],3,"c"]}})"),
               ElementsAre("0:s=alice", "1:[a;_;_;c;]", "2:[b;]", "2:other", "2:s=a", "2:s=c"));
   EXPECT_THAT(Read(R"({"org":{"x":"1","y":null},"a":[{"b":1},{"b":"two"}],"we.ird":"w"})"),
@@ -69,7 +68,7 @@ TEST_P(ClaimsReaderTest, CollectsWhatEachPathReaches) {
               ElementsAre("0:null"));
 }
 
-TEST_P(ClaimsReaderTest, ValidatesTheWholeDocument) {
+TEST_F(ClaimsReaderTest, ValidatesTheWholeDocument) {
   EXPECT_THAT(Read(R"({"x":{"deep":[{"k":1,"k":2}]}})"), ElementsAre("malformed"));
   EXPECT_THAT(Read(R"({"a":1,"\u0061":2})"), ElementsAre("malformed"));
   EXPECT_THAT(Read(R"({"sub":"x"}{})"), ElementsAre("malformed"));
@@ -99,7 +98,7 @@ std::string ObjectOf(int n, Name name, const std::string& extra = "") {
 // Names past the per-object filter (ClaimsReader::kFilteredNames = 64 members) are checked by the
 // whole-object pass; a repeat is refused wherever its two occurrences fall, in the claims object
 // (reached by paths) and in a subtree no path reaches, with both front ends.
-TEST_P(ClaimsReaderTest, RefusesRepeatedNamesInLargeObjects) {
+TEST_F(ClaimsReaderTest, RefusesRepeatedNamesInLargeObjects) {
   const auto k = [](int i) { return "k" + std::to_string(i); };
   for (int n : {63, 64, 65, 200}) {
     SCOPED_TRACE(n);
@@ -122,7 +121,7 @@ TEST_P(ClaimsReaderTest, RefusesRepeatedNamesInLargeObjects) {
 
 // Distinct names with the same length and the same first, middle and last bytes share a NameTag:
 // the filters only send them to a full compare, which tells them apart.
-TEST_P(ClaimsReaderTest, NamesSharingATagAreComparedInFull) {
+TEST_F(ClaimsReaderTest, NamesSharingATagAreComparedInFull) {
   const auto tagged = [](int i) {
     return std::string("a") + static_cast<char>('A' + i % 26) + "b" +
            static_cast<char>('A' + i / 26) + "c";
@@ -152,7 +151,7 @@ TEST_P(ClaimsReaderTest, NamesSharingATagAreComparedInFull) {
 
 // Claims a TokenVerifier accepted skip the duplicate-name check and the subtrees no path
 // reaches; on every document the full check accepts, they must collect exactly the same values.
-TEST_P(ClaimsReaderTest, PrevalidatedReadsCollectTheSameValues) {
+TEST_F(ClaimsReaderTest, PrevalidatedReadsCollectTheSameValues) {
   index_test::WorldShape shape;
   int compared = 0;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
@@ -171,12 +170,6 @@ TEST_P(ClaimsReaderTest, PrevalidatedReadsCollectTheSameValues) {
   EXPECT_THAT(Read(R"({"sub":"x","n":1e999})", ClaimsTrust::kPrevalidated),
               ElementsAre("malformed"));
 }
-
-INSTANTIATE_TEST_SUITE_P(FrontEnds, ClaimsReaderTest,
-                         ::testing::Values(ClaimsParser::kOnDemand, ClaimsParser::kDom),
-                         [](const ::testing::TestParamInfo<ClaimsParser>& param_info) {
-                           return param_info.param == ClaimsParser::kDom ? "Dom" : "OnDemand";
-                         });
 
 }  // namespace
 }  // namespace clearance::index_internal

@@ -163,11 +163,8 @@ class Differential {
                 int commands_per_round) {
     RandomWorld world(seed, shape);
     IdentityState state = world.InitialState();
-    // Alternate the claims front ends (both must equal the reference), the shard counts and the
-    // profile copy limits.
+    // Alternate the shard counts and the profile copy limits.
     EngineOptions options;
-    options.claims_parser =
-        seed % 2 ? EngineOptions::ClaimsParser::kDom : EngineOptions::ClaimsParser::kOnDemand;
     options.shard_bits = static_cast<int>(seed % 3) * 3 - 1;  // -1 (auto), 2, 5
     // Owners' grants merged into profiles (a limit of 64 covers almost every owner here), or
     // searched in place for owners with more than 0, 1 or 3 (profile.h, TypeGrants).
