@@ -6,26 +6,19 @@
 //
 // Usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR
 // Screenshots of every step land in OUT_DIR. Ends with "N passed, N failed".
-import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-const [clearance, consoleDist, nodeModules, chromiumPath, outDir] = process.argv.slice(2);
-if (!outDir) {
-  console.error('usage: node console_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR');
-  process.exit(2);
-}
-let chromium;
-try {
-  ({ chromium } = createRequire(path.join(path.resolve(nodeModules), 'noop.js'))('playwright-core'));
-} catch (e) {
-  console.error(`playwright-core is not in ${nodeModules} (run npm ci in console/): ${e.message}`);
-  process.exit(1);
-}
+import {
+  Steps, check, initStore, launchBrowser, loadChromium, parseArgs, startServer, stopServer,
+} from './harness.mjs';
+
+const args = parseArgs('console_test.mjs');
+const { clearance, nodeModules, chromiumPath, outDir } = args;
+const chromium = loadChromium(nodeModules);
 
 const SEED = `users:
   - {username: admin, password: secret, name: Admin}
@@ -48,61 +41,12 @@ function mintToken(clientId, extra = {}) {
   return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
 
-let passed = 0;
-let failed = 0;
-let shot = 0;
-// The browser steps build on each other (signed in, then a row to delete): after one fails, the
-// rest are counted failed without running, instead of each waiting out its timeouts.
-let broken = '';
+// A failed step breaks the chain only once there is a page: the plain-HTTP steps before it do
+// not build on each other.
+const steps = new Steps(outDir);
 let page = null;
-
-function check(condition, what) {
-  if (!condition) throw new Error(`expected ${what}`);
-}
-
-async function step(name, fn) {
-  if (broken) {
-    failed += 1;
-    console.log(`FAIL ${name}: not run, "${broken}" failed before it`);
-    return;
-  }
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed += 1;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    if (page) {
-      broken = name;
-      await screenshot(page, 'failure').then((f) => console.log(`     the page then: ${f}`), () => {});
-    }
-  }
-}
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(clearance, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--console-dir', consoleDist], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
-  });
-}
-
-async function stopServer(s) {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
-}
+const step = (name, fn) => steps.step(name, fn, { page, breaks: page !== null });
+const screenshot = (p, name) => steps.screenshot(p, name);
 
 // A raw request, so paths reach the server exactly as written (fetch would normalize "..").
 function raw(url, target, cookie) {
@@ -157,13 +101,6 @@ async function accessible(page, what) {
     bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).slice(0, 3).join(', ')}`).join('; '));
 }
 
-async function screenshot(page, name) {
-  shot += 1;
-  const file = path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
-  return file;
-}
-
 // Assigns a member on the open member tab by choosing it in the tab's search-select: `typed` is
 // what is typed, `option` the entry chosen from what the server's search offers, `excluded` one
 // that the search for `typed` leaves out (offered before typing).
@@ -192,11 +129,8 @@ let browser;
 try {
   const db = path.join(dir, 'store');
   writeFileSync(path.join(dir, 'seed.yaml'), SEED);
-  const init = spawnSync(clearance, ['--db', db, 'init', '--mode', 'BASIC', '--seed', path.join(dir, 'seed.yaml')], {
-    encoding: 'utf8',
-  });
-  if (init.status !== 0) throw new Error(`clearance init failed: ${init.stdout} ${init.stderr}`);
-  server = await startServer(db);
+  initStore(clearance, db, ['--mode', 'BASIC', '--seed', path.join(dir, 'seed.yaml')]);
+  server = await startServer(args, db, ['--listen', '127.0.0.1:0']);
   const url = server.url;
 
   await step('static: index.html, client-side routes, assets, no traversal', async () => {
@@ -226,7 +160,7 @@ try {
     check(JSON.parse(config.body).authMode === 'BASIC', 'console-config says BASIC');
   });
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  browser = await launchBrowser(chromium, chromiumPath);
   // bypassCSP lets the test inject axe-core; the CSP itself is checked over HTTP above.
   page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
   page.setDefaultTimeout(15000);
@@ -628,7 +562,7 @@ try {
   // ---- OIDC mode: a pasted bearer token, and the client options BASIC mode hides -------------
   await stopServer(server);
   server = null;
-  broken = '';
+  steps.resume();
   await page.close();
   page = null;
   const oidcDb = path.join(dir, 'oidc-store');
@@ -639,11 +573,11 @@ try {
     keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'console-test', alg: 'RS256', use: 'sig' }],
   }));
   writeFileSync(path.join(dir, 'oidc-seed.yaml'), 'defaultRoles:\n  admin: {clients: [ops-console]}\n');
-  const oidcInit = spawnSync(clearance, ['--db', oidcDb, 'init', '--client-id-claim', 'azp', '--issuer', ISSUER,
+  initStore(clearance, oidcDb, ['--client-id-claim', 'azp', '--issuer', ISSUER,
     '--jwks-file', path.join(dir, 'jwks.json'), '--audiences', AUDIENCE, '--algorithms', 'RS256',
-    '--tenant-checks', 'true', '--id-pattern', OIDC_ID_PATTERN, '--seed', path.join(dir, 'oidc-seed.yaml')], { encoding: 'utf8' });
-  if (oidcInit.status !== 0) throw new Error(`clearance init (OIDC) failed: ${oidcInit.stdout} ${oidcInit.stderr}`);
-  server = await startServer(oidcDb);
+    '--tenant-checks', 'true', '--id-pattern', OIDC_ID_PATTERN, '--seed', path.join(dir, 'oidc-seed.yaml')],
+  'clearance init (OIDC)');
+  server = await startServer(args, oidcDb, ['--listen', '127.0.0.1:0']);
   const oidcUrl = server.url;
   ADMIN = `Bearer ${mintToken('ops-console')}`;
   page = await browser.newPage({ viewport: { width: 1280, height: 960 }, bypassCSP: true });
@@ -918,13 +852,11 @@ try {
     await accessible(page, 'What can');
   });
 } catch (e) {
-  failed += 1;
-  console.log(`FAIL setup: ${e.stack || e}`);
+  steps.fail('setup', e);
 } finally {
   if (browser) await browser.close();
   if (server) await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`screenshots: ${outDir}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+steps.finish();

@@ -8,26 +8,24 @@
 //
 // Usage: node oidc_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR
 // Ends with "N passed, N failed".
-import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-const [clearance, consoleDist, nodeModules, chromiumPath, outDir] = process.argv.slice(2);
-if (!outDir) {
-  console.error('usage: node oidc_test.mjs CLEARANCE CONSOLE_DIST CONSOLE_NODE_MODULES CHROMIUM OUT_DIR');
-  process.exit(2);
-}
-let chromium;
+import {
+  Steps, check, initStore, launchBrowser, loadChromium, parseArgs, startServer, stopServer,
+} from './harness.mjs';
+
+const args = parseArgs('oidc_test.mjs');
+const { clearance, nodeModules, chromiumPath, outDir } = args;
+const chromium = loadChromium(nodeModules);
 let Provider;
 try {
-  ({ chromium } = createRequire(path.join(path.resolve(nodeModules), 'noop.js'))('playwright-core'));
   ({ default: Provider } = await import('oidc-provider'));
 } catch (e) {
-  console.error(`a package is missing (npm ci in console/ and in tests/console/): ${e.message}`);
+  console.error(`oidc-provider is missing (npm ci in tests/console/): ${e.message}`);
   process.exit(1);
 }
 
@@ -35,39 +33,9 @@ const CLIENT_ID = 'clearance-console';
 const AUDIENCE = 'orchestration-api';
 const RESOURCE = 'urn:clearance:identity';
 
-let passed = 0;
-let failed = 0;
-let shot = 0;
-let broken = '';
-
-function check(condition, what) {
-  if (!condition) throw new Error(`expected ${what}`);
-}
-
-async function step(name, page, fn) {
-  if (broken) {
-    failed += 1;
-    console.log(`FAIL ${name}: not run, "${broken}" failed before it`);
-    return;
-  }
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed += 1;
-    broken = name;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    await screenshot(page, 'failure').then((f) => console.log(`     the page then: ${f}`), () => {});
-  }
-}
-
-async function screenshot(page, name) {
-  shot += 1;
-  const file = path.join(outDir, `oidc-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
+const steps = new Steps(outDir, 'oidc-');
+const step = (name, page, fn) => steps.step(name, fn, { page });
+const screenshot = (page, name) => steps.screenshot(page, name);
 
 // The provider on a free port; its issuer is http://127.0.0.1:PORT.
 async function startProvider(privateJwk, consoleOrigin) {
@@ -106,30 +74,6 @@ async function startProvider(privateJwk, consoleOrigin) {
   });
   server.on('request', provider.callback());
   return { server, issuer };
-}
-
-function startServer(db, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(clearance, ['--db', db, 'serve', '--console-dir', consoleDist, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`clearance serve exited ${code}: ${out} ${err}`)));
-  });
-}
-
-async function stopServer(s) {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
 }
 
 // A free port for clearance serve, so the provider can name the console's redirect URI first.
@@ -183,13 +127,12 @@ try {
   }));
   writeFileSync(path.join(dir, 'seed.yaml'), 'defaultRoles:\n  admin: {users: [alice]}\n');
   const db = path.join(dir, 'store');
-  const init = spawnSync(clearance, ['--db', db, 'init', '--issuer', idp.issuer, '--jwks-file', path.join(dir, 'jwks.json'),
-    '--audiences', AUDIENCE, '--algorithms', 'RS256', '--seed', path.join(dir, 'seed.yaml')], { encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`clearance init failed: ${init.stdout} ${init.stderr}`);
-  server = await startServer(db, ['--listen', `127.0.0.1:${port}`, '--console-oidc-client-id', CLIENT_ID,
+  initStore(clearance, db, ['--issuer', idp.issuer, '--jwks-file', path.join(dir, 'jwks.json'),
+    '--audiences', AUDIENCE, '--algorithms', 'RS256', '--seed', path.join(dir, 'seed.yaml')]);
+  server = await startServer(args, db, ['--listen', `127.0.0.1:${port}`, '--console-oidc-client-id', CLIENT_ID,
     '--console-oidc-scopes', 'openid identity']);
   const url = server.url;
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  browser = await launchBrowser(chromium, chromiumPath);
 
   await step('console-config.json names the issuer and client; the CSP allows that issuer only', null, async () => {
     const config = await (await fetch(`${url}/identity/console-config.json`)).json();
@@ -238,13 +181,11 @@ try {
     await screenshot(bob.page, 'bob-forbidden');
   });
 } catch (e) {
-  failed += 1;
-  console.log(`FAIL setup: ${e.stack || e}`);
+  steps.fail('setup', e);
 } finally {
   if (browser) await browser.close();
   if (server) await stopServer(server);
   if (idp) idp.server.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+steps.finish();
