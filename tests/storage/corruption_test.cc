@@ -251,9 +251,9 @@ TEST(CorruptionTest, EverySampledSstBitFlipIsRefusedAtOpen) {
     for (uint64_t o = f % 127; o < size; o += 127) offsets.push_back(o);
     for (uint64_t o = size > 150 ? size - 150 + f % 5 : 0; o < size; o += 5) offsets.push_back(o);
     for (uint64_t offset : offsets) {
-      // Bits 0-6: a flipped top bit can abort the process inside RocksDB (Debian's 7.8 keeps
-      // its assertions; DataBlockHashIndex::Initialize asserts on a block whose restart count
-      // gained the hash-index flag) before any check of ours runs (FORMAT.md).
+      // Bits 0-6: bit 31 of the properties block's restart count (a top bit) aborts the
+      // process inside DB::Open: RocksDB 7.8 parses that block before checking its checksum,
+      // and Debian's build keeps the assertion DataBlockHashIndex::Initialize fails (FORMAT.md).
       int bit = static_cast<int>((offset * 5 + f) % 7);
       // The checksum type is XXH3 (4); clearing its bit would make it "no checksum".
       if (offset == size - kFooterBytes && bit == 2) bit = 0;
