@@ -37,8 +37,8 @@
 //                          the memory a server trades for fewer profile builds
 //   --profile-copy-limit=N EngineOptions::profile_copy_limit: dearer profile builds (first
 //                          sight) for fewer in-place searches per check
-//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_batch_mixed, check_claims,
-//                          check_claims_min, baseline_handle, baseline_claims_min,
+//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_batch_mixed,
+//                          check_claims, check_claims_min, baseline_handle, baseline_claims_min,
 //                          first_sight_corpus, first_sight_min) on the first size, for counters
 //                          (bench/load/varied_counters.sh: perf stat when the machine has
 //                          hardware counters, else cachegrind). With CLEARANCE_PERF_CONTROL=FIFO,
@@ -379,11 +379,12 @@ int Loop(const std::string& size, std::string_view spec) {
   } else if (path == "baseline_claims_min") {
     run([&](size_t i) { return w.baseline->CheckClaims(w.minimal[i], w.requests[i]); });
   } else {
-    std::fprintf(stderr,
-                 "error: --loop expects PATH:N with PATH check_handle, check_batch_mixed, check_claims, "
-                 "check_claims_min, baseline_handle, baseline_claims_min, first_sight_corpus or "
-                 "first_sight_min, got \"%s\"\n",
-                 std::string(spec).c_str());
+    std::fprintf(
+        stderr,
+        "error: --loop expects PATH:N with PATH check_handle, check_batch_mixed, check_claims, "
+        "check_claims_min, baseline_handle, baseline_claims_min, first_sight_corpus or "
+        "first_sight_min, got \"%s\"\n",
+        std::string(spec).c_str());
     return 2;
   }
   std::printf("%s %zu decisions, %llu allowed\n", std::string(path).c_str(), count,

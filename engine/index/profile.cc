@@ -400,8 +400,7 @@ std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<cons
 }
 
 size_t ListBytes(const Profile& p) {
-  return p.slots.capacity() * sizeof(IdSlot) +
-         p.runs.capacity() * sizeof(absl::Span<const Grant>) +
+  return p.slots.capacity() * sizeof(IdSlot) + p.runs.capacity() * sizeof(absl::Span<const Grant>) +
          p.pinned.capacity() * sizeof(std::shared_ptr<const Node>) +
          p.tenants.capacity() * sizeof(uint32_t) + p.groups.capacity() * sizeof(uint32_t) +
          p.owners.capacity() * sizeof(OwnerEntry) + p.chains.capacity() * sizeof(Chain) +
