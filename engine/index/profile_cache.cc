@@ -63,6 +63,7 @@ void ProfileCache::EvictOne() {
     // make one that does (the cache is the thread's own), so it is free to rebuild in place.
     if (e.profile.use_count() == 1 && ListBytes(*e.profile) <= kRecycleBytes) {
       spare_ = std::const_pointer_cast<Profile>(std::move(e.profile));
+      spare_->pinned.clear();  // the nodes it pinned are not kept alive while it waits
     }
     e.profile.reset();
     free_.push_back(static_cast<uint32_t>(hand_ - 1));
