@@ -37,15 +37,19 @@
 //                          the memory a server trades for fewer profile builds
 //   --profile-copy-limit=N EngineOptions::profile_copy_limit: dearer profile builds (first
 //                          sight) for fewer in-place searches per check
-//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_batch_mixed, check_claims,
-//                          check_claims_min, baseline_handle, baseline_claims_min) on the first
-//                          size, for counters (bench/load/varied_counters.sh: perf stat when the
-//                          machine has hardware counters, else cachegrind)
+//   --loop=PATH:N          no benchmarks: N decisions of PATH (check_handle, check_batch_mixed,
+//                          check_claims, check_claims_min, baseline_handle, baseline_claims_min,
+//                          first_sight_corpus, first_sight_min) on the first size, for counters
+//                          (bench/load/varied_counters.sh: perf stat when the machine has
+//                          hardware counters, else cachegrind). With CLEARANCE_PERF_CONTROL=FIFO,
+//                          the first_sight loops enable `perf record --control=fifo:FIFO -D -1`
+//                          around their decisions only (not the fresh engines' builds).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -228,39 +232,69 @@ void BaselineClaims(benchmark::State& state, const std::string& size, bool minim
   });
 }
 
+// First sights in turn: the next query whose principal `engine` has not seen (a corpus
+// principal), or a principal-only document of a principal outside the state; a fresh engine
+// whenever every corpus principal has been seen. The benchmark and --loop share it.
+class FirstSights {
+ public:
+  FirstSights(const World& w, bool corpus) : w_(w), corpus_(corpus), i_(w.order.size()) {}
+
+  // Called before each fresh engine is created.
+  void OnCreate(std::function<void()> f) { on_create_ = std::move(f); }
+
+  // The next first sight's engine, document and request (valid until the next call).
+  Engine& Next(const std::string** doc, const CheckRequest** request) {
+    const size_t n = w_.order.size();
+    if (corpus_) {
+      for (;;) {
+        if (i_ == n) {  // every principal seen: a fresh engine, from the start again
+          if (on_create_) on_create_();
+          fresh_ = *Engine::Create(w_.workload.state, g_options);
+          seen_.assign(w_.workload.size.users + w_.workload.size.clients, false);
+          i_ = 0;
+        }
+        if (!seen_[w_.order[i_]->principal]) break;
+        ++i_;
+      }
+      seen_[w_.order[i_]->principal] = true;
+      doc_ = w_.order[i_]->claims_json;
+    } else {
+      if (fresh_ == nullptr) {
+        if (on_create_) on_create_();
+        fresh_ = *Engine::Create(w_.workload.state, g_options);
+      }
+      if (i_ >= n) i_ = 0;
+      doc_ = "{\"sub\":\"first-sight-" + std::to_string(serial_++) + "\"}";
+    }
+    *doc = &doc_;
+    *request = &w_.requests[i_];
+    ++i_;
+    return *fresh_;
+  }
+
+ private:
+  const World& w_;
+  bool corpus_;
+  size_t i_;
+  std::unique_ptr<Engine> fresh_;
+  std::vector<bool> seen_;
+  size_t serial_ = 0;
+  std::string doc_;
+  std::function<void()> on_create_;
+};
+
 // A principal never seen before, on an engine whose caches have never held it; timed by hand
 // around the one CheckClaims (the setup between two first sights is not).
 void FirstSight(benchmark::State& state, const std::string& size, bool corpus) {
   const World& w = GetWorld(size);
-  const size_t n = w.order.size();
-  size_t i = n;
-  std::unique_ptr<Engine> fresh;
-  std::vector<bool> seen;
-  size_t serial = 0;
+  FirstSights sights(w, corpus);
   std::vector<double> ns;
-  std::string doc;
   for (auto _ : state) {
-    if (corpus) {
-      for (;;) {
-        if (i == n) {  // every principal seen: a fresh engine, from the start again
-          fresh = *Engine::Create(w.workload.state, g_options);
-          seen.assign(w.workload.size.users + w.workload.size.clients, false);
-          i = 0;
-        }
-        if (!seen[w.order[i]->principal]) break;
-        ++i;
-      }
-      seen[w.order[i]->principal] = true;
-      doc = w.order[i]->claims_json;
-    } else {
-      if (fresh == nullptr) fresh = *Engine::Create(w.workload.state, g_options);
-      if (i >= n) i = 0;
-      doc = "{\"sub\":\"first-sight-" + std::to_string(serial++) + "\"}";
-    }
-    const CheckRequest& request = w.requests[i];
-    ++i;
+    const std::string* doc;
+    const CheckRequest* request;
+    Engine& engine = sights.Next(&doc, &request);
     const auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(fresh->CheckClaims(doc, request));
+    benchmark::DoNotOptimize(engine.CheckClaims(*doc, *request));
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(elapsed);
     ns.push_back(elapsed * 1e9);
@@ -269,6 +303,20 @@ void FirstSight(benchmark::State& state, const std::string& size, bool corpus) {
     std::nth_element(ns.begin(), ns.begin() + static_cast<std::ptrdiff_t>(ns.size() / 2), ns.end());
     state.counters["median_us"] = ns[ns.size() / 2] / 1000.0;
   }
+}
+
+// perf's control fifo (`perf record --control=fifo:PATH -D -1`), named by
+// CLEARANCE_PERF_CONTROL: --loop=first_sight_* enables sampling around its decisions only, not
+// around the engine builds between them.
+void PerfControl(const char* command) {
+  // Opened once and kept: perf stops reading the fifo when its writer closes it.
+  static std::FILE* const fifo = [] {
+    const char* path = std::getenv("CLEARANCE_PERF_CONTROL");
+    return path == nullptr ? nullptr : std::fopen(path, "w");
+  }();
+  if (fifo == nullptr) return;
+  std::fputs(command, fifo);
+  std::fflush(fifo);
 }
 
 // --loop=PATH:N: N decisions of one path over the shuffled corpus, untimed, then exit; for
@@ -300,6 +348,24 @@ int Loop(const std::string& size, std::string_view spec) {
           .IgnoreError();
       for (const Decision& d : out) allowed += d.outcome == Outcome::kAllow;
     }
+  } else if (path == "first_sight_corpus" || path == "first_sight_min") {
+    FirstSights sights(w, path == "first_sight_corpus");
+    bool sampling = false;
+    sights.OnCreate([&] {
+      if (sampling) PerfControl("disable\n");
+      sampling = false;
+    });
+    for (size_t k = 0; k < count; ++k) {
+      const std::string* doc;
+      const CheckRequest* request;
+      Engine& engine = sights.Next(&doc, &request);
+      if (!sampling) {
+        PerfControl("enable\n");
+        sampling = true;
+      }
+      allowed += engine.CheckClaims(*doc, *request).outcome == Outcome::kAllow;
+    }
+    if (sampling) PerfControl("disable\n");
   } else if (path == "check_handle") {
     run([&](size_t i) { return w.engine->Check(w.handles[i], w.requests[i]).outcome; });
   } else if (path == "check_claims") {
@@ -313,10 +379,12 @@ int Loop(const std::string& size, std::string_view spec) {
   } else if (path == "baseline_claims_min") {
     run([&](size_t i) { return w.baseline->CheckClaims(w.minimal[i], w.requests[i]); });
   } else {
-    std::fprintf(stderr,
-                 "error: --loop expects PATH:N with PATH check_handle, check_batch_mixed, check_claims, "
-                 "check_claims_min, baseline_handle or baseline_claims_min, got \"%s\"\n",
-                 std::string(spec).c_str());
+    std::fprintf(
+        stderr,
+        "error: --loop expects PATH:N with PATH check_handle, check_batch_mixed, check_claims, "
+        "check_claims_min, baseline_handle, baseline_claims_min, first_sight_corpus or "
+        "first_sight_min, got \"%s\"\n",
+        std::string(spec).c_str());
     return 2;
   }
   std::printf("%s %zu decisions, %llu allowed\n", std::string(path).c_str(), count,

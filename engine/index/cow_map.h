@@ -60,6 +60,13 @@ class CowMap {
     return it == s.end() ? nullptr : &it->second;
   }
 
+  // Requests the lines Find(key) reads without waiting for them: a reader about to look up
+  // several independent keys prefetches them all first, so their cache misses overlap.
+  template <typename Q>
+  void Prefetch(const Q& key) const {
+    ShardAt(ShardOf(key)).map.prefetch(key);
+  }
+
   size_t size() const { return size_; }
 
   template <typename F>

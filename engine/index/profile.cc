@@ -76,10 +76,21 @@ struct Reached {
   Chain chain;
 };
 
+// Requests every cache line of `node` (and its shared_ptr control block just before it) without
+// waiting for any: at large sizes each node a profile reads is a miss, and a build that reads
+// them one after the other pays their latencies in a row.
+inline void PrefetchNode(const Node* node) {
+  const char* begin = reinterpret_cast<const char*>(node) - 16;
+  const char* end = reinterpret_cast<const char*>(node + 1);
+  for (const char* line = begin; line < end; line += 64) __builtin_prefetch(line);
+  __builtin_prefetch(end - 1);
+}
+
 // A thread's working space for building profiles: the lists grow here, where their capacity is
 // kept from one build to the next, and each is copied into the profile once at its final size.
 // A profile build then allocates once per non-empty list, not once per growth step.
 struct Scratch {
+  std::vector<std::pair<EntityKey, const Node*>> visited;  // read for `deps` once all are found
   std::vector<std::pair<EntityKey, uint64_t>> deps;
   std::vector<Reached> reached;
   std::vector<IdMask> ids;
@@ -88,6 +99,7 @@ struct Scratch {
   std::vector<uint32_t> groups;
 
   void Clear() {
+    visited.clear();
     deps.clear();
     reached.clear();
     ids.clear();
@@ -106,6 +118,11 @@ void SortUnique(std::vector<T>& v) {
 // Builds a profile in a few flat vectors: a node may be looked up more than once (a role reached
 // through two groups) and duplicates are removed by sorting at the end, which for the handful of
 // owners a principal reaches is cheaper than hashing them as they come.
+//
+// At large sizes a build is mostly cache misses (the node map, each node, its grants), so it goes
+// level by level: every owner of a level is looked up and its node prefetched before any node of
+// that level is read, and every node's grants are prefetched before any is merged. The misses
+// of a level then overlap instead of following one another.
 class ProfileBuilder {
  public:
   ProfileBuilder(const Generation& g, Profile* p, Scratch& scratch, bool merge_runs)
@@ -113,9 +130,13 @@ class ProfileBuilder {
     s_.Clear();
   }
 
+  // Looks `key` up and prefetches its node; the node is read later (Compile), once the whole
+  // level has been looked up.
   const std::shared_ptr<Node>* Visit(EntityKey key) {
     const std::shared_ptr<Node>* node = g_.nodes.Find(key);
-    s_.deps.emplace_back(key, node ? (*node)->changed_at : 0);
+    const Node* n = node ? node->get() : nullptr;
+    if (n) PrefetchNode(n);
+    s_.visited.emplace_back(key, n);
     return node;
   }
 
@@ -127,6 +148,17 @@ class ProfileBuilder {
     const std::shared_ptr<Node>* found = Visit(root);
     const Node* node = found ? found->get() : nullptr;
     Reach(root, found, Chain{root_index, 0, {}});
+    absl::Span<const uint32_t> groups;
+    if (token_groups) {
+      groups = *token_groups;
+    } else if (node) {
+      groups = node->groups;
+    }
+    // The root's roles and groups: all requested, then each looked up before any is read.
+    if (node) {
+      for (uint32_t r : node->roles) g_.nodes.Prefetch(Key(Kind::kRole, r));
+    }
+    for (uint32_t gsid : groups) g_.nodes.Prefetch(Key(Kind::kGroup, gsid));
     if (node) {
       for (uint32_t r : node->roles) {
         const EntityKey role = Key(Kind::kRole, r);
@@ -134,18 +166,22 @@ class ProfileBuilder {
       }
       s_.tenants.insert(s_.tenants.end(), node->tenants.begin(), node->tenants.end());
     }
-    absl::Span<const uint32_t> groups;
-    if (token_groups) {
-      groups = *token_groups;
-    } else if (node) {
-      groups = node->groups;
-    }
+    const size_t first_group = s_.reached.size();
     for (uint32_t gsid : groups) {
       const EntityKey group = Key(Kind::kGroup, gsid);
-      const std::shared_ptr<Node>* gfound = Visit(group);
-      Reach(group, gfound, Chain{root_index, 1, {group, 0}});
+      Reach(group, Visit(group), Chain{root_index, 1, {group, 0}});
       if (!token_groups) s_.groups.push_back(gsid);
+    }
+    // Then the groups' roles, likewise.
+    for (size_t i = first_group; i < first_group + groups.size(); ++i) {
+      if (const std::shared_ptr<Node>* gfound = s_.reached[i].node) {
+        for (uint32_t r : (*gfound)->roles) g_.nodes.Prefetch(Key(Kind::kRole, r));
+      }
+    }
+    for (size_t i = first_group; i < first_group + groups.size(); ++i) {
+      const std::shared_ptr<Node>* gfound = s_.reached[i].node;
       if (!gfound) continue;
+      const EntityKey group = s_.reached[i].owner;
       const Node& gnode = **gfound;
       s_.tenants.insert(s_.tenants.end(), gnode.tenants.begin(), gnode.tenants.end());
       for (uint32_t r : gnode.roles) {
@@ -156,6 +192,25 @@ class ProfileBuilder {
   }
 
   void Compile() {
+    // What every node changed at (their lines were prefetched by Visit), and the grants each
+    // will be merged from, requested before the sort below so they arrive while it runs.
+    for (const auto& [key, node] : s_.visited) {
+      s_.deps.emplace_back(key, node ? node->changed_at : 0);
+      if (node == nullptr) continue;
+      const char* begin;
+      const char* end;
+      if (node->summary) {
+        begin = reinterpret_cast<const char*>(node->summary.get());
+        end = reinterpret_cast<const char*>(node->summary.get() + node->summary_size);
+      } else {
+        begin = reinterpret_cast<const char*>(node->grants.data());
+        end = reinterpret_cast<const char*>(node->grants.data() + node->grants.size());
+      }
+      // The first lines: most nodes own a few grants; a long list streams after them.
+      for (const char* line = begin; line < end && line < begin + 8 * 64; line += 64) {
+        __builtin_prefetch(line);
+      }
+    }
     // Owners, each once, with their chains.
     std::vector<Reached>& reached = s_.reached;
     // (std::stable_sort would allocate a buffer on every build; chains order fully instead.)
@@ -314,16 +369,42 @@ class ProfileBuilder {
 
 std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
                                             const std::vector<uint32_t>* token_groups,
-                                            bool merge_runs) {
-  auto profile = std::make_shared<Profile>();
+                                            bool merge_runs, std::shared_ptr<Profile> recycled) {
+  std::shared_ptr<Profile> profile = std::move(recycled);
+  if (profile == nullptr) {
+    profile = std::make_shared<Profile>();
+  } else {
+    // Everything as a new Profile has it, but the lists keep their memory.
+    Profile& p = *profile;
+    p.types = {};
+    p.slots.clear();
+    p.runs.clear();
+    p.pinned.clear();
+    p.tenants.clear();
+    p.groups.clear();
+    p.owners.clear();
+    p.chains.clear();
+    p.deps.clear();
+  }
   profile->built_at = g.number;
   thread_local Scratch scratch;
   ProfileBuilder builder(g, profile.get(), scratch, merge_runs);
+  if (roots.size() > 1) {
+    for (EntityKey root : roots) g.nodes.Prefetch(root);
+  }
   for (size_t i = 0; i < roots.size(); ++i) {
     builder.AddRoot(static_cast<uint32_t>(i), roots[i], token_groups);
   }
   builder.Compile();
   return profile;
+}
+
+size_t ListBytes(const Profile& p) {
+  return p.slots.capacity() * sizeof(IdSlot) + p.runs.capacity() * sizeof(absl::Span<const Grant>) +
+         p.pinned.capacity() * sizeof(std::shared_ptr<const Node>) +
+         p.tenants.capacity() * sizeof(uint32_t) + p.groups.capacity() * sizeof(uint32_t) +
+         p.owners.capacity() * sizeof(OwnerEntry) + p.chains.capacity() * sizeof(Chain) +
+         p.deps.capacity() * sizeof(std::pair<EntityKey, uint64_t>);
 }
 
 }  // namespace clearance::index_internal

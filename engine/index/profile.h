@@ -123,9 +123,16 @@ struct Profile {
 // REQUIRES: token_groups sorted and unique, or null when no groups claim is configured.
 // `merge_runs`: also merge in-place runs while they hold few grants (TypeGrants): a dearer build,
 // cheaper checks; for profiles in reuse. Answers are the same either way.
+// `recycled`: a profile nobody else holds (or null); its contents are replaced and its lists'
+// memory reused, so the build allocates nothing when it fits (ProfileCache passes the profile
+// it has just evicted).
 std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<const EntityKey> roots,
                                             const std::vector<uint32_t>* token_groups,
-                                            bool merge_runs);
+                                            bool merge_runs,
+                                            std::shared_ptr<Profile> recycled = nullptr);
+
+// The bytes `p`'s lists hold (their capacity), for deciding whether a profile is worth recycling.
+size_t ListBytes(const Profile& p);
 
 }  // namespace clearance::index_internal
 

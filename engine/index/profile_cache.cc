@@ -36,7 +36,7 @@ const std::shared_ptr<const Profile>& ProfileCache::Get(const Generation& g,
   }
   Slot& e = slots_[i];
   e.key.assign(key.begin(), key.end());
-  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/reuse_);
+  e.profile = BuildProfile(g, roots, token_groups, /*merge_runs=*/reuse_, std::move(spare_));
   ++builds_;
   e.checked_at = g.number;
   e.merged = reuse_;
@@ -59,6 +59,12 @@ void ProfileCache::EvictOne() {
     }
     map_.erase(absl::MakeConstSpan(e.key));
     e.used = false;
+    // use_count() == 1: no claims-cache entry or handle shares it, and only this thread could
+    // make one that does (the cache is the thread's own), so it is free to rebuild in place.
+    if (e.profile.use_count() == 1 && ListBytes(*e.profile) <= kRecycleBytes) {
+      spare_ = std::const_pointer_cast<Profile>(std::move(e.profile));
+      spare_->pinned.clear();  // the nodes it pinned are not kept alive while it waits
+    }
     e.profile.reset();
     free_.push_back(static_cast<uint32_t>(hand_ - 1));
     return;

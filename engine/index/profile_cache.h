@@ -83,6 +83,12 @@ class ProfileCache {
     bool merged = false;  // built with merge_runs (BuildProfile), or had nothing to merge
     uint8_t hits = 0;     // hits while not merged
   };
+  // An evicted profile whose lists hold at most this many bytes, and that nothing else holds,
+  // is kept to build the next new profile in (BuildProfile's `recycled`): at large sizes most
+  // lookups are first sights, each evicting one profile and building another, and reusing the
+  // evicted one's memory spares the allocator a dozen frees and mallocs per build. The bound keeps
+  // a small profile built in a recycled one from holding much more memory than it needs.
+  static constexpr size_t kRecycleBytes = 2048;
   // Reuses that earn a profile its merged build: enough that a profile evicted soon after one or
   // two reuses (a thrashing cache) is not built twice for nothing.
   static constexpr uint8_t kMergeAfterHits = 2;
@@ -93,6 +99,7 @@ class ProfileCache {
   std::vector<uint32_t> free_;
   size_t hand_ = 0;
   size_t builds_ = 0;
+  std::shared_ptr<Profile> spare_;  // the last evicted profile, when recyclable (kRecycleBytes)
   bool reuse_ = false;  // inside a ForReuse scope
   absl::flat_hash_map<absl::Span<const uint64_t>, uint32_t, KeyHash, KeyEq> map_;
 };

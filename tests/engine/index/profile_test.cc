@@ -119,5 +119,66 @@ TEST(ProfileTest, ForReuseBuildsMergedProfiles) {
   EXPECT_EQ(fresh.builds(), 1u);
 }
 
+// A profile built in a recycled one (BuildProfile's `recycled`) holds nothing of what the
+// recycled one held: built over a full profile for a principal with no node, it is empty; built
+// over that empty one for alice, it answers as a fresh build.
+TEST(ProfileTest, RecycledProfileKeepsNothingOfItsPast) {
+  const World w = MakeWorld();
+  const Generation& g = *w.g;
+  const std::vector<EntityKey> alice = AliceRoots(g);
+  const std::vector<EntityKey> nobody = {Key(Kind::kUser, g.Sid("g1"))};  // no such user node
+  for (bool merge : {false, true}) {
+    auto full = std::const_pointer_cast<Profile>(BuildProfile(g, alice, nullptr, merge));
+    ASSERT_FALSE(full->owners.empty());
+    const auto empty = BuildProfile(g, nobody, nullptr, merge, std::move(full));
+    EXPECT_FALSE(empty->has_ids(kType));
+    EXPECT_EQ(empty->IdPermissions(g, kType, g.Sid("p5")), 0u);
+    EXPECT_TRUE(empty->slots.empty());
+    EXPECT_TRUE(empty->runs.empty());
+    EXPECT_TRUE(empty->pinned.empty());
+    EXPECT_TRUE(empty->groups.empty());
+    EXPECT_TRUE(empty->tenants.empty());
+    EXPECT_EQ(empty->owners.size(), 1u);
+    EXPECT_EQ(empty->chains.size(), 1u);
+    EXPECT_EQ(empty->deps.size(), 1u);
+    for (const TypeGrants& t : empty->types) {
+      EXPECT_EQ(t.any, 0u);
+      EXPECT_EQ(t.slots_mask, 0u);
+      EXPECT_EQ(t.runs_end, t.runs_begin);
+    }
+    const auto fresh = BuildProfile(g, alice, nullptr, merge);
+    const auto again =
+        BuildProfile(g, alice, nullptr, merge, std::const_pointer_cast<Profile>(empty));
+    ExpectAnswers(w, *again, merge ? "merged, recycled" : "recycled");
+    EXPECT_EQ(again->groups, fresh->groups);
+    EXPECT_EQ(again->deps, fresh->deps);
+    EXPECT_EQ(again->owners.size(), fresh->owners.size());
+    EXPECT_EQ(again->runs.size(), fresh->runs.size());
+  }
+}
+
+// A cache that evicts on every resolution (recycling the evicted profiles) still answers each
+// principal as its fresh build does.
+TEST(ProfileTest, CacheThatRecyclesAnswersAsFreshBuilds) {
+  const World w = MakeWorld();
+  const Generation& g = *w.g;
+  const std::vector<EntityKey> alice = AliceRoots(g);
+  const std::vector<EntityKey> nobody = {Key(Kind::kUser, g.Sid("g1"))};
+  ProfileCache cache(2);
+  for (int round = 0; round < 6; ++round) {
+    const std::vector<EntityKey>& roots = round % 2 == 0 ? alice : nobody;
+    // A key of its own per round: every Get is a new entry that evicts the previous one.
+    const std::vector<uint64_t> key = {roots[0], static_cast<uint64_t>(round)};
+    cache.Reserve();
+    const Profile& p = *cache.Get(g, key, roots, nullptr);
+    if (round % 2 == 0) {
+      ExpectAnswers(w, p, "round " + std::to_string(round));
+    } else {
+      EXPECT_FALSE(p.has_ids(kType)) << "round " << round;
+      EXPECT_TRUE(p.slots.empty()) << "round " << round;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace clearance::index_internal
