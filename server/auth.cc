@@ -165,7 +165,8 @@ std::shared_ptr<const CallerIdentity> Authenticator::StoredUser(std::string user
   auto identity = std::make_shared<CallerIdentity>();
   identity->from_session = from_session;
   identity->caller = Caller::BasicUser(username);
-  identity->handle = store_.engine().Resolve(identity->caller);
+  // A stored user is resolved per request (credentials or a session cookie, never remembered).
+  identity->handle = store_.engine().Resolve(identity->caller, Engine::HandleUse::kOnce);
   if (!identity->handle.authenticated()) return Refused(std::string(kBad));
   identity->authenticated = true;
   identity->type = OwnerType::kUser;

@@ -250,7 +250,8 @@ RunResult RunLoad(World& world, const Flags& flags, double changes_per_second) {
           tally(world.engine->CheckClaims(query.claims_json, query.request));
           break;
         case kBatch: {
-          const PrincipalHandle h = world.engine->Resolve(Caller::Claims(query.claims_json));
+          const PrincipalHandle h =
+              world.engine->Resolve(Caller::Claims(query.claims_json), Engine::HandleUse::kOnce);
           for (size_t i = 0; i < flags.batch_size; ++i) {
             batch[i] = queries[(q + i) % queries.size()].request;
           }
@@ -260,7 +261,8 @@ RunResult RunLoad(World& world, const Flags& flags, double changes_per_second) {
           break;
         }
         case kIds: {
-          const PrincipalHandle h = world.engine->Resolve(Caller::Claims(query.claims_json));
+          const PrincipalHandle h =
+              world.engine->Resolve(Caller::Claims(query.claims_json), Engine::HandleUse::kOnce);
           absl::StatusOr<ResourceIds> ids = world.engine->AuthorizedResourceIds(
               h, query.request.resource_type, query.request.permission);
           // Every generated principal authenticates: an error here is a driver bug.

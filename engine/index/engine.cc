@@ -1,6 +1,7 @@
 #include "clearance/engine.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/base/optimization.h"
@@ -79,11 +80,12 @@ Decision Engine::CheckVerifiedClaims(std::string_view claims_json,
   return core_->DecideClaims(ts, claims_json, index_internal::ClaimsTrust::kPrevalidated, request);
 }
 
-PrincipalHandle Engine::Resolve(const Caller& caller) const {
+PrincipalHandle Engine::Resolve(const Caller& caller, HandleUse use) const {
   ThreadState& ts = core_->Reader();
   {
-    // A handle answers many checks: its profiles are built for reuse now.
-    index_internal::ProfileCache::ForReuse reuse(ts.cache);
+    // A handle that answers many checks has its profiles built for reuse now.
+    std::optional<index_internal::ProfileCache::ForReuse> reuse;
+    if (use == HandleUse::kMany) reuse.emplace(ts.cache);
     core_->Resolve(ts, caller.kind,
                    caller.kind == Caller::Kind::kBasicUser ? caller.username : caller.claims_json);
   }

@@ -53,7 +53,9 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
       }
       // A verified token without a usable principal is the engine's to answer (NO_PRINCIPAL,
       // CLAIM_WRONG_TYPE), exactly as for the caller's own token.
-      out->owned = engine.Resolve(Caller::Claims(authentication.verified->claims_json));
+      // Resolved for this request only.
+      out->owned = engine.Resolve(Caller::Claims(authentication.verified->claims_json),
+                                  Engine::HandleUse::kOnce);
       break;
     }
     case Subject::Kind::kClaims:
@@ -74,7 +76,8 @@ std::optional<HttpResponse> ResolveSubject(const RequestContext& context, const 
         return problem;
       }
       out->owned = engine.Resolve(claims ? Caller::Claims(subject.claims_json)
-                                         : Caller::BasicUser(std::string(subject.username)));
+                                         : Caller::BasicUser(std::string(subject.username)),
+                                  Engine::HandleUse::kOnce);
       break;
     }
     case Subject::Kind::kCaller:

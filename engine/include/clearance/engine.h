@@ -191,9 +191,15 @@ class Engine {
   Decision CheckToken(const TokenVerifier& verifier, std::string_view bearer_token,
                       const CheckRequest& request, AuthenticationReason* why = nullptr) const;
 
+  // How long a handle lives. kMany (a broker's session, a cached caller) builds its profiles for
+  // many checks at once (merged: docs/architecture.md "The hot path"), which makes Resolve
+  // dearer and every later check cheaper. kOnce (resolve, answer one request, drop) builds them
+  // as CheckClaims does: merged only for a principal this thread keeps seeing. Answers are the
+  // same either way.
+  enum class HandleUse : uint8_t { kMany, kOnce };
   // Resolves a caller once. Never fails: an unauthenticated caller gives a handle whose checks
   // answer UNAUTHENTICATED with the reason.
-  PrincipalHandle Resolve(const Caller& caller) const;
+  PrincipalHandle Resolve(const Caller& caller, HandleUse use = HandleUse::kMany) const;
   // REQUIRES: `handle` came from Resolve() of this engine.
   Decision Check(const PrincipalHandle& handle, const CheckRequest& request) const;
   // The same for a request whose strings the caller owns (the C API's path): the same answer as

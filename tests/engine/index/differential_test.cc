@@ -63,6 +63,11 @@ class Differential {
     std::string diff = Compare(ref, e);
     if (fast != ref.decision) diff += " Check(caller);";
     if (engine.Check(handle, request) != ref.decision) diff += " Check(handle);";
+    // A handle for one request has its profiles built as CheckClaims builds them (not merged on
+    // a principal's first sight): the same answers.
+    if (engine.Check(engine.Resolve(caller, Engine::HandleUse::kOnce), request) != ref.decision) {
+      diff += " Check(handle, kOnce);";
+    }
     // The view overloads (strings borrowed from `request`) answer like the owning ones.
     const std::vector<std::string_view> ids(request.resource_ids.begin(),
                                             request.resource_ids.end());

@@ -229,6 +229,9 @@ void CompareOne(const IdentityState& state, const Engine& engine, const Caller& 
   std::string diff = Compare(ref, explained);
   if (engine.Check(caller, request) != ref.decision) diff += " Check(caller);";
   if (engine.Check(engine.Resolve(caller), request) != ref.decision) diff += " Check(handle);";
+  if (engine.Check(engine.Resolve(caller, Engine::HandleUse::kOnce), request) != ref.decision) {
+    diff += " Check(handle, kOnce);";
+  }
   // Twice: the first sight of a document fills the claims cache, the second is answered from it.
   for (int i = 0; i < 2 && caller.kind == Caller::Kind::kClaims; ++i) {
     if (engine.CheckClaims(caller.claims_json, request) != ref.decision) {
