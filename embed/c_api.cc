@@ -498,9 +498,9 @@ absl::Status ParseIssuerOverrides(const JsonFields& issuer, TokenIssuerConfig* t
 
 absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   simdjson::dom::parser parser;
-  absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "configuration");
-  if (!obj.ok()) return obj.status();
-  const JsonFields f(*obj, "configuration.");
+  CLEARANCE_ASSIGN_OR_RETURN(const simdjson::dom::object obj,
+                             ParseObject(parser, json, len, "configuration"));
+  const JsonFields f(obj, "configuration.");
   Configuration c;
   std::string mode = "OIDC";
   absl::Status s = f.Only({"mode", "authorizations_enabled", "tenant_checks_enabled",
@@ -518,7 +518,7 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   // The stored issuers, in the snapshot's field names; Configure validates them and
   // clearance_verifier_create_for_store builds a verifier from them.
   s = ForEachObjectIn(
-      *obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
+      obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
         TokenIssuerConfig t;
         absl::Status r = g.Only(
             {"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms", "overrides"});
@@ -545,9 +545,9 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
 
 absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size_t len) {
   simdjson::dom::parser parser;
-  absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "verifier");
-  if (!obj.ok()) return obj.status();
-  const JsonFields f(*obj, "verifier.");
+  CLEARANCE_ASSIGN_OR_RETURN(const simdjson::dom::object obj,
+                             ParseObject(parser, json, len, "verifier"));
+  const JsonFields f(obj, "verifier.");
   TokenVerifierOptions options;
   int64_t leeway = 60;
   int64_t cache = static_cast<int64_t>(options.cache_capacity);
@@ -594,7 +594,7 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
   limits.max_claims_bytes = static_cast<size_t>(max_claims_bytes);
   limits.max_json_depth = static_cast<int>(max_depth);
   limits.max_claims = static_cast<int>(max_claims);
-  s = ForEachObjectIn(*obj, "issuers", "verifier.", /*required=*/true, [&](const JsonFields& g) {
+  s = ForEachObjectIn(obj, "issuers", "verifier.", /*required=*/true, [&](const JsonFields& g) {
     IssuerConfig issuer;
     std::vector<std::string> algorithms;
     absl::Status r = g.Only({"issuer", "audiences", "skip_audience_check", "algorithms",

@@ -332,9 +332,8 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
       command = ContainerCommand(ContainerType::kTenant, *parsed_intent, v);
       break;
   }
-  if (!command.ok()) return command.status();
+  CLEARANCE_ASSIGN_OR_RETURN(out.command, std::move(command));
   out.kind = DecodedRecord::Kind::kCommand;
-  out.command = *std::move(command);
   return out;
 }
 
