@@ -64,35 +64,29 @@ absl::StatusOr<bool> JsonValue::Bool() const {
   return value;
 }
 
-absl::StatusOr<int64_t> JsonValue::Int() const {
-  int64_t value = 0;
-  if (element_.get_int64().get(value) == simdjson::SUCCESS) return value;
+// A JSON integer of type T or, with integers_as_strings, a string of decimal digits.
+template <typename T>
+absl::StatusOr<T> JsonValue::Integer(std::string_view expected) const {
+  T value = 0;
+  if (element_.get<T>().get(value) == simdjson::SUCCESS) return value;
   std::string_view text;
-  if (options_.integers_as_strings && element_.get_string().get(text) == simdjson::SUCCESS) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return value;
-    return Error(StrCat("expected an integer (a number or a string of decimal digits), found \"",
-                        text.substr(0, 64), "\""));
+  if (!options_.integers_as_strings || element_.get_string().get(text) != simdjson::SUCCESS) {
+    return WrongType(expected);
   }
-  return WrongType("an integer");
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return value;
+  return Error(StrCat("expected ", expected, " (a number or a string of decimal digits), found \"",
+                      text.substr(0, 64), "\""));
 }
 
+absl::StatusOr<int64_t> JsonValue::Int() const { return Integer<int64_t>("an integer"); }
+
 absl::StatusOr<uint64_t> JsonValue::Uint() const {
-  uint64_t value = 0;
-  if (element_.get_uint64().get(value) == simdjson::SUCCESS) return value;
-  std::string_view text;
-  if (options_.integers_as_strings && element_.get_string().get(text) == simdjson::SUCCESS) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return value;
-    return Error(StrCat("expected a non-negative integer (a number or a string of decimal "
-                        "digits), found \"",
-                        text.substr(0, 64), "\""));
-  }
   int64_t negative = 0;
-  if (element_.get_int64().get(negative) == simdjson::SUCCESS) {
+  if (element_.get_int64().get(negative) == simdjson::SUCCESS && negative < 0) {
     return Error(StrCat("is ", negative, "; expected a non-negative integer"));
   }
-  return WrongType("a non-negative integer");
+  return Integer<uint64_t>("a non-negative integer");
 }
 
 absl::StatusOr<JsonObject> JsonValue::Object() const {
@@ -253,7 +247,8 @@ absl::StatusOr<uint64_t> JsonObject::ForEachMember(
     seen |= bit;
     if (options_.null_is_absent && field.value.is_null()) continue;
     given |= bit;
-    CLEARANCE_RETURN_IF_ERROR(on_member(index, JsonValue(field.value, path_, names[index], options_)));
+    CLEARANCE_RETURN_IF_ERROR(
+        on_member(index, JsonValue(field.value, path_, names[index], options_)));
   }
   return given;
 }

@@ -95,6 +95,9 @@ class JsonValue {
   absl::Status WrongType(std::string_view expected) const;
 
  private:
+  template <typename T>
+  absl::StatusOr<T> Integer(std::string_view expected) const;
+
   simdjson::dom::element element_;
   std::string_view parent_path_;
   std::string_view name_;
