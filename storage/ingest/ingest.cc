@@ -30,7 +30,8 @@ absl::Status NameError(const JsonObject& v, std::string_view name, const absl::S
 
 // The record's "value" object.
 absl::StatusOr<JsonObject> ValueOf(const JsonObject& record) {
-  CLEARANCE_ASSIGN_OR_RETURN(JsonValue value, record.Required("value", "the record's value object"));
+  CLEARANCE_ASSIGN_OR_RETURN(JsonValue value,
+                             record.Required("value", "the record's value object"));
   return value.Object();
 }
 
@@ -222,9 +223,8 @@ absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, cons
 absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const IdentityState& state) {
   // A parser per thread: DecodeRecord stays a pure function and costs no allocation per record.
   thread_local simdjson::dom::parser parser;
-  absl::StatusOr<JsonObject> parsed = ParseJsonObject(parser, json, kRecordOptions);
-  if (!parsed.ok()) return parsed.status();
-  const JsonObject& record = *parsed;
+  CLEARANCE_ASSIGN_OR_RETURN(const JsonObject record,
+                             ParseJsonObject(parser, json, kRecordOptions));
   DecodedRecord out;
   absl::StatusOr<uint64_t> position = record.RequiredUint("position");
   if (!position.ok()) return InRecord("record: ", position.status());

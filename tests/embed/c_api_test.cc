@@ -680,7 +680,8 @@ TEST_F(CApiTest, JsonArgumentErrorsNameTheMemberAndTheTypes) {
     std::string_view json;
     std::string_view message;
   } cases[] = {
-      {R"({"client_id_claim":1})", "configuration.client_id_claim: expected a string, found a number"},
+      {R"({"client_id_claim":1})",
+       "configuration.client_id_claim: expected a string, found a number"},
       {R"({"prefer_username_claim":null})",
        "configuration.prefer_username_claim: expected a boolean, found null"},
       {R"({"nope":true})",

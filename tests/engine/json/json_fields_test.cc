@@ -59,11 +59,11 @@ TEST(JsonFields, OptionsSayHowNullsIntegersAndMissingFieldsRead) {
   EXPECT_EQ(*lenient->RequiredInt("k"), 123);
   EXPECT_THAT(Message(lenient->RequiredInt("bad").status()),
               HasSubstr("bad: expected an integer (a number or a string of decimal digits)"));
-  EXPECT_EQ(Message(lenient->RequiredString("z").status()),
-            "z: No z provided; expected a string");
+  EXPECT_EQ(Message(lenient->RequiredString("z").status()), "z: No z provided; expected a string");
 
   simdjson::dom::parser strict_parser;
-  absl::StatusOr<JsonObject> strict = ParseJsonObject(strict_parser, text, {.null_is_absent = false});
+  absl::StatusOr<JsonObject> strict =
+      ParseJsonObject(strict_parser, text, {.null_is_absent = false});
   ASSERT_TRUE(strict.ok());
   EXPECT_TRUE(strict->Has("z"));
   EXPECT_EQ(Message(strict->RequiredString("z").status()), "z: expected a string, found null");
