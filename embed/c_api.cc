@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -22,6 +23,7 @@
 #include "clearance/decision.h"
 #include "clearance/engine.h"
 #include "clearance/ingest.h"
+#include "clearance/internal/json_fields.h"
 #include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/serving_store.h"
@@ -345,209 +347,130 @@ clearance_status ReportApply(const absl::StatusOr<ApplyResult>& result) {
   return CLEARANCE_OK;
 }
 
-// Reads the optional members of a JSON object with errors naming the field.
-class JsonFields {
- public:
-  JsonFields(simdjson::dom::object obj, std::string where) : obj_(obj), where_(std::move(where)) {}
-  // The prefix errors name this object by ("verifier.issuers[0].").
-  const std::string& where() const { return where_; }
-  absl::Status Bool(std::string_view name, bool* out) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
-    if (e.get_bool().get(*out) != simdjson::SUCCESS) return Wrong(name, "a boolean");
-    return absl::OkStatus();
-  }
-  absl::Status String(std::string_view name, std::string* out) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) return Wrong(name, "a string");
-    out->assign(s);
-    return absl::OkStatus();
-  }
-  absl::Status Int(std::string_view name, int64_t* out) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
-    if (e.get_int64().get(*out) != simdjson::SUCCESS) return Wrong(name, "an integer");
-    return absl::OkStatus();
-  }
-  absl::Status Strings(std::string_view name, std::vector<std::string>* out) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
-    simdjson::dom::array a;
-    if (e.get_array().get(a) != simdjson::SUCCESS) return Wrong(name, "an array of strings");
-    for (simdjson::dom::element item : a) {
-      std::string_view s;
-      if (item.get_string().get(s) != simdjson::SUCCESS) return Wrong(name, "an array of strings");
-      out->emplace_back(s);
-    }
-    return absl::OkStatus();
-  }
-  bool Has(std::string_view name) const {
-    simdjson::dom::element e;
-    return obj_.at_key(name).get(e) == simdjson::SUCCESS;
-  }
-  // Calls `each` with the fields of the object member `name`, when present.
-  absl::Status ForObject(std::string_view name,
-                         absl::FunctionRef<absl::Status(const JsonFields&)> each) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS) return absl::OkStatus();
-    simdjson::dom::object o;
-    if (e.get_object().get(o) != simdjson::SUCCESS) return Wrong(name, "an object");
-    return each(JsonFields(o, StrCat(where_, name, ".")));
-  }
-  // Refuses members not in `known`, so a misspelt option is not silently ignored.
-  absl::Status Only(std::initializer_list<std::string_view> known) const {
-    for (auto field : obj_) {
-      bool found = false;
-      for (std::string_view k : known) found = found || field.key == k;
-      if (!found) {
-        return absl::InvalidArgumentError(StrCat(where_, field.key, ": unknown member; expected one of ",
-                                                 strings_internal::StrJoin(known, ", ")));
-      }
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  absl::Status Wrong(std::string_view name, std::string_view expected) const {
-    return absl::InvalidArgumentError(StrCat(where_, name, ": wrong type; expected ", expected));
-  }
-  simdjson::dom::object obj_;
-  std::string where_;
-};
-
-// Calls `each` with the fields of every element of the array member `name`, each an object named
-// "<where><name>[i]." in errors. A missing member is an error only when `required`.
-absl::Status ForEachObjectIn(const simdjson::dom::object& obj, std::string_view name,
-                             std::string_view where, bool required,
-                             absl::FunctionRef<absl::Status(const JsonFields&)> each) {
-  simdjson::dom::element member;
-  if (obj.at_key(name).get(member) != simdjson::SUCCESS) {
-    if (!required) return absl::OkStatus();
-    return absl::InvalidArgumentError(
-        StrCat(where, name, ": is missing; expected an array of objects"));
-  }
-  simdjson::dom::array array;
-  if (member.get_array().get(array) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat(where, name, ": is not an array; expected an array of objects"));
-  }
-  size_t i = 0;
-  for (simdjson::dom::element e : array) {
-    const std::string at = StrCat(where, name, "[", i++, "].");
-    simdjson::dom::object element;
-    if (e.get_object().get(element) != simdjson::SUCCESS) {
-      return absl::InvalidArgumentError(StrCat(at, " is not an object"));
-    }
-    if (absl::Status s = each(JsonFields(element, at)); !s.ok()) return s;
-  }
-  return absl::OkStatus();
+// The C API's JSON arguments: every member optional, a null member a value of the wrong type,
+// errors named by the argument ("configuration.token_issuers[0].issuer: expected a string, found
+// a number").
+JsonReadOptions ArgumentOptions(std::string_view what) {
+  return {.document = what, .null_is_absent = false};
 }
 
-absl::StatusOr<simdjson::dom::object> ParseObject(simdjson::dom::parser& parser, const char* json,
-                                                  size_t len, std::string_view what) {
+absl::StatusOr<JsonObject> ParseArgument(simdjson::dom::parser& parser, const char* json,
+                                         size_t len, std::string_view what) {
   if (json == nullptr) return absl::InvalidArgumentError(StrCat(what, ": is NULL; expected JSON"));
-  simdjson::dom::element root;
-  if (simdjson::error_code e = parser.parse(json, len).get(root); e != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat(what, ": not valid JSON (", simdjson::error_message(e), "); expected an object"));
+  CLEARANCE_ASSIGN_OR_RETURN(JsonObject root,
+                             ParseJsonObject(parser, std::string_view(json, len),
+                                             ArgumentOptions(what)));
+  // Members are named from the argument ("configuration.mode").
+  return JsonObject(root.object(), std::string(what), root.options());
+}
+
+// Reads member `name` into *out when present.
+template <typename T, typename Read>
+absl::Status ReadInto(const JsonObject& o, std::string_view name, T* out, Read read) {
+  std::optional<JsonValue> value = o.Find(name);
+  if (!value) return absl::OkStatus();
+  CLEARANCE_ASSIGN_OR_RETURN(*out, read(*value));
+  return absl::OkStatus();
+}
+absl::Status ReadString(const JsonObject& o, std::string_view name, std::string* out) {
+  return ReadInto(o, name, out, [](const JsonValue& v) { return v.String(); });
+}
+absl::Status ReadBool(const JsonObject& o, std::string_view name, bool* out) {
+  return ReadInto(o, name, out, [](const JsonValue& v) { return v.Bool(); });
+}
+absl::Status ReadInt(const JsonObject& o, std::string_view name, int64_t* out) {
+  return ReadInto(o, name, out, [](const JsonValue& v) { return v.Int(); });
+}
+
+// Calls `each` with every element of the array member `name`, each an object. A missing member
+// is an error only when `required`.
+absl::Status ForEachObjectIn(const JsonObject& o, std::string_view name, bool required,
+                             absl::FunctionRef<absl::Status(const JsonObject&)> each) {
+  std::optional<JsonValue> member = o.Find(name);
+  if (!member) {
+    if (!required) return absl::OkStatus();
+    return o.Missing(name, "an array of objects");
   }
-  simdjson::dom::object obj;
-  if (root.get_object().get(obj) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(StrCat(what, ": is not a JSON object"));
-  }
-  return obj;
+  CLEARANCE_ASSIGN_OR_RETURN(JsonArray array, member->Array());
+  return array.ForEach([&](const JsonValue& element) -> absl::Status {
+    CLEARANCE_ASSIGN_OR_RETURN(JsonObject object, element.Object());
+    return each(object);
+  });
 }
 
 // An issuer's optional "overrides" object (TokenIssuerConfig's claim rules, leeway and caps), in
 // the snapshot's field names; Configure validates the values.
-absl::Status ParseIssuerOverrides(const JsonFields& issuer, TokenIssuerConfig* t) {
-  return issuer.ForObject("overrides", [&](const JsonFields& o) {
-    absl::Status r = o.Only({"username_claim", "client_id_claim", "groups_claim",
-                             "prefer_username_claim", "leeway_seconds", "max_token_bytes",
-                             "max_claims_bytes"});
-    auto text = [&](std::string_view name, std::optional<std::string>* out) {
-      if (!r.ok() || !o.Has(name)) return;
-      r = o.String(name, &out->emplace());
-    };
-    auto number = [&](std::string_view name, auto* out) {
-      if (!r.ok() || !o.Has(name)) return;
-      int64_t v = 0;
-      r = o.Int(name, &v);
-      if (r.ok() && v < 0) {
-        r = absl::InvalidArgumentError(
-            StrCat(o.where(), name, ": is ", v, "; expected a non-negative integer"));
-      }
-      if (r.ok()) *out = v;
-    };
-    text("username_claim", &t->username_claim);
-    text("client_id_claim", &t->client_id_claim);
-    text("groups_claim", &t->groups_claim);
-    if (r.ok() && o.Has("prefer_username_claim")) {
-      bool prefer = false;
-      r = o.Bool("prefer_username_claim", &prefer);
-      t->prefer_username_claim = prefer;
+absl::Status ParseIssuerOverrides(const JsonObject& issuer, TokenIssuerConfig* t) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonObject> o, issuer.OptionalObject("overrides"));
+  if (!o) return absl::OkStatus();
+  CLEARANCE_RETURN_IF_ERROR(o->CheckMembers(
+      {"username_claim", "client_id_claim", "groups_claim", "prefer_username_claim",
+       "leeway_seconds", "max_token_bytes", "max_claims_bytes"},
+      /*all_required=*/false));
+  CLEARANCE_ASSIGN_OR_RETURN(t->username_claim, o->OptionalString("username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->client_id_claim, o->OptionalString("client_id_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->groups_claim, o->OptionalString("groups_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->prefer_username_claim, o->OptionalBool("prefer_username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> leeway, o->OptionalUint("leeway_seconds"));
+  if (leeway) {
+    if (*leeway > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return o->Error("leeway_seconds", StrCat("is ", *leeway, "; expected at most ",
+                                               kMaxIssuerLeewaySeconds));
     }
-    number("leeway_seconds", &t->leeway_seconds);
-    number("max_token_bytes", &t->max_token_bytes);
-    number("max_claims_bytes", &t->max_claims_bytes);
-    return r;
-  });
+    t->leeway_seconds = static_cast<int64_t>(*leeway);
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(t->max_token_bytes, o->OptionalUint("max_token_bytes"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->max_claims_bytes, o->OptionalUint("max_claims_bytes"));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   simdjson::dom::parser parser;
-  absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "configuration");
-  if (!obj.ok()) return obj.status();
-  const JsonFields f(*obj, "configuration.");
+  CLEARANCE_ASSIGN_OR_RETURN(const JsonObject f, ParseArgument(parser, json, len, "configuration"));
   Configuration c;
   std::string mode = "OIDC";
-  absl::Status s = f.Only({"mode", "authorizations_enabled", "tenant_checks_enabled",
-                           "username_claim", "client_id_claim", "groups_claim",
-                           "prefer_username_claim", "id_pattern", "token_issuers"});
-  if (s.ok()) s = f.String("mode", &mode);
-  if (s.ok()) s = f.Bool("authorizations_enabled", &c.authorizations_enabled);
-  if (s.ok()) s = f.Bool("tenant_checks_enabled", &c.tenant_checks_enabled);
-  if (s.ok()) s = f.String("username_claim", &c.username_claim);
-  if (s.ok()) s = f.String("client_id_claim", &c.client_id_claim);
-  if (s.ok()) s = f.String("groups_claim", &c.groups_claim);
-  if (s.ok()) s = f.Bool("prefer_username_claim", &c.prefer_username_claim);
-  if (s.ok()) s = f.String("id_pattern", &c.id_pattern);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers(
+      {"mode", "authorizations_enabled", "tenant_checks_enabled", "username_claim",
+       "client_id_claim", "groups_claim", "prefer_username_claim", "id_pattern", "token_issuers"},
+      /*all_required=*/false));
+  CLEARANCE_RETURN_IF_ERROR(ReadString(f, "mode", &mode));
+  CLEARANCE_RETURN_IF_ERROR(ReadBool(f, "authorizations_enabled", &c.authorizations_enabled));
+  CLEARANCE_RETURN_IF_ERROR(ReadBool(f, "tenant_checks_enabled", &c.tenant_checks_enabled));
+  CLEARANCE_RETURN_IF_ERROR(ReadString(f, "username_claim", &c.username_claim));
+  CLEARANCE_RETURN_IF_ERROR(ReadString(f, "client_id_claim", &c.client_id_claim));
+  CLEARANCE_RETURN_IF_ERROR(ReadString(f, "groups_claim", &c.groups_claim));
+  CLEARANCE_RETURN_IF_ERROR(ReadBool(f, "prefer_username_claim", &c.prefer_username_claim));
+  CLEARANCE_RETURN_IF_ERROR(ReadString(f, "id_pattern", &c.id_pattern));
   // The stored issuers, in the snapshot's field names; Configure validates them and
   // clearance_verifier_create_for_store builds a verifier from them.
-  s = ForEachObjectIn(
-      *obj, "token_issuers", "configuration.", /*required=*/false, [&](const JsonFields& g) {
-        TokenIssuerConfig t;
-        absl::Status r = g.Only(
-            {"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms", "overrides"});
-        if (r.ok()) r = g.String("issuer", &t.issuer);
-        if (r.ok()) r = g.String("jwks_file", &t.jwks_file);
-        if (r.ok()) r = g.String("jwks_uri", &t.jwks_uri);
-        if (r.ok()) r = g.Strings("audiences", &t.audiences);
-        if (r.ok()) r = g.Strings("algorithms", &t.algorithms);
-        if (r.ok()) r = ParseIssuerOverrides(g, &t);
-        if (r.ok()) c.token_issuers.push_back(std::move(t));
-        return r;
-      });
-  if (!s.ok()) return s;
+  auto read_issuer = [&](const JsonObject& g) -> absl::Status {
+    TokenIssuerConfig t;
+    CLEARANCE_RETURN_IF_ERROR(g.CheckMembers(
+        {"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms", "overrides"},
+        /*all_required=*/false));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "issuer", &t.issuer));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_file", &t.jwks_file));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_uri", &t.jwks_uri));
+    CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("audiences", &t.audiences));
+    CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("algorithms", &t.algorithms));
+    CLEARANCE_RETURN_IF_ERROR(ParseIssuerOverrides(g, &t));
+    c.token_issuers.push_back(std::move(t));
+    return absl::OkStatus();
+  };
+  CLEARANCE_RETURN_IF_ERROR(ForEachObjectIn(f, "token_issuers", /*required=*/false, read_issuer));
   if (mode == "OIDC") {
     c.mode = AuthMode::kOidc;
   } else if (mode == "BASIC") {
     c.mode = AuthMode::kBasic;
   } else {
-    return absl::InvalidArgumentError(
-        StrCat("configuration.mode: is \"", mode, "\"; expected OIDC or BASIC"));
+    return f.Error("mode", StrCat("is \"", mode, "\"; expected OIDC or BASIC"));
   }
   return c;
 }
 
 absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size_t len) {
   simdjson::dom::parser parser;
-  absl::StatusOr<simdjson::dom::object> obj = ParseObject(parser, json, len, "verifier");
-  if (!obj.ok()) return obj.status();
-  const JsonFields f(*obj, "verifier.");
+  CLEARANCE_ASSIGN_OR_RETURN(const JsonObject f, ParseArgument(parser, json, len, "verifier"));
   TokenVerifierOptions options;
   int64_t leeway = 60;
   int64_t cache = static_cast<int64_t>(options.cache_capacity);
@@ -559,21 +482,21 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
   int64_t max_claims_bytes = static_cast<int64_t>(limits.max_claims_bytes);
   int64_t max_depth = limits.max_json_depth;
   int64_t max_claims = limits.max_claims;
-  absl::Status s =
-      f.Only({"issuers", "leeway_seconds", "require_exp", "cache_capacity", "max_lifetime_seconds",
-              "cache_ttl_without_exp_seconds", "max_token_bytes", "max_header_bytes",
-              "max_claims_bytes", "max_json_depth", "max_claims"});
-  if (s.ok()) s = f.Int("leeway_seconds", &leeway);
-  if (s.ok()) s = f.Bool("require_exp", &options.require_exp);
-  if (s.ok()) s = f.Int("cache_capacity", &cache);
-  if (s.ok()) s = f.Int("max_lifetime_seconds", &max_lifetime);
-  if (s.ok()) s = f.Int("cache_ttl_without_exp_seconds", &ttl);
-  if (s.ok()) s = f.Int("max_token_bytes", &max_token);
-  if (s.ok()) s = f.Int("max_header_bytes", &max_header);
-  if (s.ok()) s = f.Int("max_claims_bytes", &max_claims_bytes);
-  if (s.ok()) s = f.Int("max_json_depth", &max_depth);
-  if (s.ok()) s = f.Int("max_claims", &max_claims);
-  if (!s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers(
+      {"issuers", "leeway_seconds", "require_exp", "cache_capacity", "max_lifetime_seconds",
+       "cache_ttl_without_exp_seconds", "max_token_bytes", "max_header_bytes", "max_claims_bytes",
+       "max_json_depth", "max_claims"},
+      /*all_required=*/false));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "leeway_seconds", &leeway));
+  CLEARANCE_RETURN_IF_ERROR(ReadBool(f, "require_exp", &options.require_exp));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "cache_capacity", &cache));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_lifetime_seconds", &max_lifetime));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "cache_ttl_without_exp_seconds", &ttl));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_token_bytes", &max_token));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_header_bytes", &max_header));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_claims_bytes", &max_claims_bytes));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_json_depth", &max_depth));
+  CLEARANCE_RETURN_IF_ERROR(ReadInt(f, "max_claims", &max_claims));
   if (leeway < 0 || cache < 0 || max_lifetime < 0 || ttl < 0) {
     return absl::InvalidArgumentError(
         "verifier: leeway_seconds, cache_capacity, max_lifetime_seconds and "
@@ -594,25 +517,26 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
   limits.max_claims_bytes = static_cast<size_t>(max_claims_bytes);
   limits.max_json_depth = static_cast<int>(max_depth);
   limits.max_claims = static_cast<int>(max_claims);
-  s = ForEachObjectIn(*obj, "issuers", "verifier.", /*required=*/true, [&](const JsonFields& g) {
+  auto read_issuer = [&](const JsonObject& g) -> absl::Status {
     IssuerConfig issuer;
     std::vector<std::string> algorithms;
-    absl::Status r = g.Only({"issuer", "audiences", "skip_audience_check", "algorithms",
-                             "jwks_json", "jwks_file", "jwks_uri", "required_typ"});
-    if (r.ok()) r = g.String("issuer", &issuer.issuer);
-    if (r.ok()) r = g.Strings("audiences", &issuer.audiences);
-    if (r.ok()) r = g.Bool("skip_audience_check", &issuer.skip_audience_check);
-    if (r.ok()) r = g.Strings("algorithms", &algorithms);
-    if (r.ok()) r = g.String("jwks_json", &issuer.jwks_json);
-    if (r.ok()) r = g.String("jwks_file", &issuer.jwks_file);
-    if (r.ok()) r = g.String("jwks_uri", &issuer.jwks_uri);
-    if (r.ok()) r = g.String("required_typ", &issuer.required_typ);
-    if (!r.ok()) return r;
+    CLEARANCE_RETURN_IF_ERROR(
+        g.CheckMembers({"issuer", "audiences", "skip_audience_check", "algorithms", "jwks_json",
+                        "jwks_file", "jwks_uri", "required_typ"},
+                       /*all_required=*/false));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "issuer", &issuer.issuer));
+    CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("audiences", &issuer.audiences));
+    CLEARANCE_RETURN_IF_ERROR(ReadBool(g, "skip_audience_check", &issuer.skip_audience_check));
+    CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("algorithms", &algorithms));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_json", &issuer.jwks_json));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_file", &issuer.jwks_file));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_uri", &issuer.jwks_uri));
+    CLEARANCE_RETURN_IF_ERROR(ReadString(g, "required_typ", &issuer.required_typ));
     for (const std::string& a : algorithms) {
       JwsAlgorithm alg;
       if (!ParseJwsAlgorithm(a, &alg)) {
-        return absl::InvalidArgumentError(StrCat(g.where(), "algorithms: is \"", a,
-                                                 "\"; expected a JWS algorithm such as RS256"));
+        return g.Error("algorithms",
+                       StrCat("is \"", a, "\"; expected a JWS algorithm such as RS256"));
       }
       issuer.allowed_algorithms.insert(alg);
     }
@@ -621,8 +545,8 @@ absl::StatusOr<TokenVerifierOptions> ParseVerifierOptions(const char* json, size
     }
     options.issuers.push_back(std::move(issuer));
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  };
+  CLEARANCE_RETURN_IF_ERROR(ForEachObjectIn(f, "issuers", /*required=*/true, read_issuer));
   return options;
 }
 

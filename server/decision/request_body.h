@@ -3,7 +3,8 @@
 // The check endpoint is the hot path: its body is parsed by the calling thread's reusable DOM
 // parser and read into a CheckBody whose strings point into that parser's tape, so a check
 // copies no id and, once the parser is warm, allocates nothing to read its request. The other
-// endpoints share the decoder so that every body of the API follows one set of rules:
+// endpoints share the decoder so that every body of the API follows one set of rules, those of
+// every request body (server/json_reader.h, read with clearance/internal/json_fields.h):
 //
 //   - a field that is absent or JSON null is not given;
 //   - a member the endpoint does not know, or a member given twice, is refused (a misspelt

@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "clearance/internal/status_macros.h"
 #include "server/http/internal/connection.h"
 #include "server/http/internal/server_core.h"
 
@@ -274,16 +275,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::InvalidArgumentError(absl::StrCat(
         "max_connections is ", options.max_connections, "; expected at least 1"));
   }
-  absl::StatusOr<tcp::endpoint> endpoint = ParseListen(options.listen);
-  if (!endpoint.ok()) return endpoint.status();
+  CLEARANCE_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListen(options.listen));
   int io_threads = options.io_threads;
   if (io_threads == 0) io_threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   const std::string listen = options.listen;
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler),
                                      std::move(is_blocking), std::move(access_log));
-  if (absl::Status s = impl->ConfigureTls(); !s.ok()) return s;
-  if (absl::Status s = impl->Listen(*endpoint, listen); !s.ok()) return s;
+  CLEARANCE_RETURN_IF_ERROR(impl->ConfigureTls());
+  CLEARANCE_RETURN_IF_ERROR(impl->Listen(endpoint, listen));
   impl->Run(io_threads);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

@@ -4,71 +4,41 @@
 #include <vector>
 
 #include "clearance/catalog.h"
+#include "clearance/internal/json_fields.h"
 #include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "clearance/model.h"
-#include "simdjson.h"
 
 namespace clearance {
 namespace {
 
 using strings_internal::StrCat;
 
-// Reads the members of one JSON object with errors that name the record and the field.
-class Fields {
- public:
-  Fields(simdjson::dom::object obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+// Record JSON as Zeebe writes it: null members read as absent.
+constexpr JsonReadOptions kRecordOptions = {.document = "record"};
 
-  // A string member; `required` refuses a missing one, else a missing one reads as "".
-  absl::StatusOr<std::string> String(std::string_view name, bool required) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) {
-      if (required) return Error(name, "is missing; expected a string");
-      return std::string();
-    }
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) return Error(name, "is not a string");
-    return std::string(s);
-  }
-  absl::StatusOr<std::optional<uint64_t>> Unsigned(std::string_view name) const {
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) {
-      return std::optional<uint64_t>();
-    }
-    uint64_t v = 0;
-    if (e.get_uint64().get(v) != simdjson::SUCCESS) {
-      return Error(name, "is not an unsigned integer; expected 0 .. 2^64-1");
-    }
-    return std::optional<uint64_t>(v);
-  }
-  absl::StatusOr<std::vector<std::string>> Strings(std::string_view name) const {
-    std::vector<std::string> out;
-    simdjson::dom::element e;
-    if (obj_.at_key(name).get(e) != simdjson::SUCCESS || e.is_null()) return out;
-    simdjson::dom::array array;
-    if (e.get_array().get(array) != simdjson::SUCCESS) {
-      return Error(name, "is not an array; expected an array of strings");
-    }
-    for (simdjson::dom::element item : array) {
-      std::string_view s;
-      if (item.get_string().get(s) != simdjson::SUCCESS) {
-        return Error(name, "has an element that is not a string; expected an array of strings");
-      }
-      out.emplace_back(s);
-    }
-    return out;
-  }
-  absl::Status Error(std::string_view name, std::string_view problem) const {
-    return absl::InvalidArgumentError(StrCat(where_, name, ": ", problem));
-  }
-  absl::Status Error(std::string_view name, const absl::Status& problem) const {
-    return absl::InvalidArgumentError(StrCat(where_, name, ": ", problem.message()));
-  }
+// A string member that may be absent (read as "").
+absl::StatusOr<std::string> OptionalText(const JsonObject& v, std::string_view name) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<std::string> text, v.OptionalString(name));
+  return std::move(text).value_or(std::string());
+}
 
- private:
-  simdjson::dom::object obj_;
-  std::string where_;
-};
+// A catalog name's refusal as an error naming the member.
+absl::Status NameError(const JsonObject& v, std::string_view name, const absl::Status& problem) {
+  return v.Error(name, std::string_view(problem.message().data(), problem.message().size()));
+}
+
+// The record's "value" object.
+absl::StatusOr<JsonObject> ValueOf(const JsonObject& record) {
+  CLEARANCE_ASSIGN_OR_RETURN(JsonValue value,
+                             record.Required("value", "the record's value object"));
+  return value.Object();
+}
+
+// `status` (INVALID_ARGUMENT) with the record it is about in front: "record at position 9: ".
+absl::Status InRecord(std::string_view where, const absl::Status& status) {
+  return absl::Status(status.code(), StrCat(where, status.message()));
+}
 
 enum class ValueType : uint8_t { kAuthorization, kMappingRule, kGroup, kRole, kTenant, kUser };
 
@@ -105,20 +75,20 @@ std::optional<Intent> ParseIntent(std::string_view s) {
   return std::nullopt;
 }
 
-absl::StatusOr<AuthorizationSpec> AuthorizationSpecOf(const Fields& v) {
+absl::StatusOr<AuthorizationSpec> AuthorizationSpecOf(const JsonObject& v) {
   AuthorizationSpec spec;
-  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_type, v.String("ownerType", true));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string owner_type, v.RequiredString("ownerType"));
   absl::StatusOr<OwnerType> ot = ParseOwnerType(owner_type);
-  if (!ot.ok()) return v.Error("ownerType", ot.status());
+  if (!ot.ok()) return NameError(v, "ownerType", ot.status());
   spec.owner_type = *ot;
-  CLEARANCE_ASSIGN_OR_RETURN(spec.owner_id, v.String("ownerId", true));
-  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_type, v.String("resourceType", true));
+  CLEARANCE_ASSIGN_OR_RETURN(spec.owner_id, v.RequiredString("ownerId"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_type, v.RequiredString("resourceType"));
   absl::StatusOr<ResourceType> rt = ParseResourceType(resource_type);
-  if (!rt.ok()) return v.Error("resourceType", rt.status());
+  if (!rt.ok()) return NameError(v, "resourceType", rt.status());
   spec.resource_type = *rt;
-  CLEARANCE_ASSIGN_OR_RETURN(std::string matcher, v.String("resourceMatcher", false));
-  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_id, v.String("resourceId", false));
-  CLEARANCE_ASSIGN_OR_RETURN(std::string property, v.String("resourcePropertyName", false));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string matcher, OptionalText(v, "resourceMatcher"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string resource_id, OptionalText(v, "resourceId"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string property, OptionalText(v, "resourcePropertyName"));
   if (matcher == "ANY") {
     spec.resource_id = std::string(kWildcardResourceId);
   } else if (matcher == "ID") {
@@ -132,10 +102,11 @@ absl::StatusOr<AuthorizationSpec> AuthorizationSpecOf(const Fields& v) {
   } else {
     return v.Error("resourceMatcher", StrCat("is \"", matcher, "\"; expected ANY, ID or PROPERTY"));
   }
-  CLEARANCE_ASSIGN_OR_RETURN(std::vector<std::string> permissions, v.Strings("permissionTypes"));
+  std::vector<std::string> permissions;
+  CLEARANCE_RETURN_IF_ERROR(v.ReadStrings("permissionTypes", &permissions));
   for (const std::string& name : permissions) {
     absl::StatusOr<Permission> p = ParsePermission(name);
-    if (!p.ok()) return v.Error("permissionTypes", p.status());
+    if (!p.ok()) return NameError(v, "permissionTypes", p.status());
     spec.permissions |= Bit(*p);
   }
   return spec;
@@ -163,55 +134,56 @@ AuthorizationKey FindAuthorization(const IdentityState& state, std::optional<uin
   return key.value_or(0);
 }
 
-absl::StatusOr<Command> AuthorizationCommand(Intent intent, const Fields& v,
+absl::StatusOr<Command> AuthorizationCommand(Intent intent, const JsonObject& v,
                                              const IdentityState& state) {
   CLEARANCE_ASSIGN_OR_RETURN(AuthorizationSpec spec, AuthorizationSpecOf(v));
   if (intent == Intent::kCreated) return CreateAuthorization{std::move(spec)};
-  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> key, v.Unsigned("authorizationKey"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> key, v.OptionalUint("authorizationKey"));
   const AuthorizationKey ours = FindAuthorization(state, key, spec);
   if (intent == Intent::kUpdated) return UpdateAuthorization{ours, std::move(spec)};
   return DeleteAuthorization{ours};
 }
 
-absl::StatusOr<Command> MappingRuleCommand(Intent intent, const Fields& v) {
-  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.String("mappingRuleId", true));
+absl::StatusOr<Command> MappingRuleCommand(Intent intent, const JsonObject& v) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.RequiredString("mappingRuleId"));
   if (intent == Intent::kDeleted) return DeleteMappingRule{std::move(id)};
   MappingRule rule;
   rule.id = std::move(id);
   for (auto [name, field] : {std::pair<std::string_view, std::string*>{"claimName", &rule.claim_name},
                              {"claimValue", &rule.claim_value},
                              {"name", &rule.name}}) {
-    CLEARANCE_ASSIGN_OR_RETURN(*field, v.String(name, name != "name"));
+    CLEARANCE_ASSIGN_OR_RETURN(*field,
+                               name == "name" ? OptionalText(v, name) : v.RequiredString(name));
   }
   if (intent == Intent::kCreated) return CreateMappingRule{std::move(rule)};
   return UpdateMappingRule{std::move(rule)};
 }
 
-absl::StatusOr<Command> UserCommand(Intent intent, const Fields& v) {
-  CLEARANCE_ASSIGN_OR_RETURN(std::string username, v.String("username", true));
+absl::StatusOr<Command> UserCommand(Intent intent, const JsonObject& v) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::string username, v.RequiredString("username"));
   if (intent == Intent::kDeleted) return DeleteUser{std::move(username)};
   User user;
   user.username = std::move(username);
   for (auto [name, field] : {std::pair<std::string_view, std::string*>{"name", &user.name},
                              {"email", &user.email},
                              {"password", &user.password_hash}}) {
-    CLEARANCE_ASSIGN_OR_RETURN(*field, v.String(name, false));
+    CLEARANCE_ASSIGN_OR_RETURN(*field, OptionalText(v, name));
   }
   if (intent == Intent::kCreated) return CreateUser{std::move(user)};
   return UpdateUser{std::move(user)};
 }
 
 // GROUP, ROLE and TENANT share their shape: <x>Id, name, description, entityId, entityType.
-absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, const Fields& v) {
+absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, const JsonObject& v) {
   const std::string_view id_field = type == ContainerType::kGroup  ? "groupId"
                                     : type == ContainerType::kRole ? "roleId"
                                                                    : "tenantId";
-  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.String(id_field, true));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string id, v.RequiredString(id_field));
   if (intent == Intent::kEntityAdded || intent == Intent::kEntityRemoved) {
-    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_type, v.String("entityType", true));
+    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_type, v.RequiredString("entityType"));
     absl::StatusOr<OwnerType> mt = ParseOwnerType(entity_type);
-    if (!mt.ok()) return v.Error("entityType", mt.status());
-    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_id, v.String("entityId", true));
+    if (!mt.ok()) return NameError(v, "entityType", mt.status());
+    CLEARANCE_ASSIGN_OR_RETURN(std::string entity_id, v.RequiredString("entityId"));
     Membership m{type, std::move(id), *mt, std::move(entity_id)};
     if (intent == Intent::kEntityAdded) return AddMember{std::move(m)};
     return RemoveMember{std::move(m)};
@@ -226,8 +198,8 @@ absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, cons
         return DeleteTenant{std::move(id)};
     }
   }
-  CLEARANCE_ASSIGN_OR_RETURN(std::string name, v.String("name", false));
-  CLEARANCE_ASSIGN_OR_RETURN(std::string description, v.String("description", false));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string name, OptionalText(v, "name"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::string description, OptionalText(v, "description"));
   const bool create = intent == Intent::kCreated;
   switch (type) {
     case ContainerType::kGroup: {
@@ -251,36 +223,29 @@ absl::StatusOr<Command> ContainerCommand(ContainerType type, Intent intent, cons
 absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const IdentityState& state) {
   // A parser per thread: DecodeRecord stays a pure function and costs no allocation per record.
   thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (simdjson::error_code e = parser.parse(json.data(), json.size()).get(root);
-      e != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat("record: not valid JSON (", simdjson::error_message(e), "); expected one object"));
-  }
-  simdjson::dom::object obj;
-  if (root.get_object().get(obj) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("record: is not a JSON object; expected one object");
-  }
-  const Fields record(obj, "record: ");
+  CLEARANCE_ASSIGN_OR_RETURN(const JsonObject record,
+                             ParseJsonObject(parser, json, kRecordOptions));
   DecodedRecord out;
-  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> position, record.Unsigned("position"));
-  if (!position.has_value()) {
-    return record.Error("position", "is missing; expected the record's log position");
-  }
+  absl::StatusOr<uint64_t> position = record.RequiredUint("position");
+  if (!position.ok()) return InRecord("record: ", position.status());
   out.position = *position;
   if (out.position > kMaxLogPosition) {
-    return record.Error(
-        "position", StrCat(out.position, " is above ", kMaxLogPosition,
-                           "; Zeebe log positions are Java longs, and a record at 2^63-1 could "
-                           "never be followed (every later record would be skipped)"));
+    return InRecord("record: ",
+                    record.Error("position",
+                                 StrCat(out.position, " is above ", kMaxLogPosition,
+                                        "; Zeebe log positions are Java longs, and a record at "
+                                        "2^63-1 could never be followed (every later record "
+                                        "would be skipped)")));
   }
   const std::string where = StrCat("record at position ", out.position, ": ");
-  const Fields envelope(obj, where);
-  CLEARANCE_ASSIGN_OR_RETURN(std::string value_type, envelope.String("valueType", true));
-  out.value_type = std::move(value_type);
-  CLEARANCE_ASSIGN_OR_RETURN(std::string intent, envelope.String("intent", true));
-  out.intent = std::move(intent);
-  CLEARANCE_ASSIGN_OR_RETURN(std::string record_type, envelope.String("recordType", false));
+  absl::StatusOr<std::string> value_type = record.RequiredString("valueType");
+  if (!value_type.ok()) return InRecord(where, value_type.status());
+  out.value_type = *std::move(value_type);
+  absl::StatusOr<std::string> intent = record.RequiredString("intent");
+  if (!intent.ok()) return InRecord(where, intent.status());
+  out.intent = *std::move(intent);
+  absl::StatusOr<std::string> record_type = OptionalText(record, "recordType");
+  if (!record_type.ok()) return InRecord(where, record_type.status());
 
   const std::optional<ValueType> type = ParseValueType(out.value_type);
   if (!type) {
@@ -289,28 +254,25 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
   }
   const std::optional<Intent> parsed_intent = ParseIntent(out.intent);
   if (!parsed_intent) {
-    return envelope.Error(
+    return InRecord(where, record.Error(
         "intent", StrCat("'", out.intent, "' is not an intent of ", out.value_type,
                          " records; expected CREATED, UPDATED, DELETED, ENTITY_ADDED or "
                          "ENTITY_REMOVED (or a command intent such as CREATE, which is skipped), "
-                         "upper case as Zeebe writes them"));
+                         "upper case as Zeebe writes them")));
   }
   const bool membership_intent = parsed_intent && (*parsed_intent == Intent::kEntityAdded ||
                                                    *parsed_intent == Intent::kEntityRemoved);
   const bool container = *type == ValueType::kGroup || *type == ValueType::kRole ||
                          *type == ValueType::kTenant;
   if (*parsed_intent == Intent::kCommand || (membership_intent && !container) ||
-      (!record_type.empty() && record_type != "EVENT")) {
+      (!record_type->empty() && *record_type != "EVENT")) {
     out.kind = DecodedRecord::Kind::kIgnored;
     return out;
   }
-  simdjson::dom::element value_element;
-  simdjson::dom::object value;
-  if (obj.at_key("value").get(value_element) != simdjson::SUCCESS ||
-      value_element.get_object().get(value) != simdjson::SUCCESS) {
-    return envelope.Error("value", "is missing or not an object; expected the record value");
-  }
-  const Fields v(value, StrCat(where, out.value_type, " ", out.intent, ": value."));
+  absl::StatusOr<JsonObject> value = ValueOf(record);
+  if (!value.ok()) return InRecord(where, value.status());
+  const std::string where_value = StrCat(where, out.value_type, " ", out.intent, ": ");
+  const JsonObject& v = *value;
   absl::StatusOr<Command> command;
   switch (*type) {
     case ValueType::kAuthorization:
@@ -332,9 +294,9 @@ absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view json, const Identity
       command = ContainerCommand(ContainerType::kTenant, *parsed_intent, v);
       break;
   }
-  if (!command.ok()) return command.status();
-  out.kind = DecodedRecord::Kind::kCommand;
+  if (!command.ok()) return InRecord(where_value, command.status());
   out.command = *std::move(command);
+  out.kind = DecodedRecord::Kind::kCommand;
   return out;
 }
 

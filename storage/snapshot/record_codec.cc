@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 
+#include "clearance/internal/json_fields.h"
 #include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 
@@ -153,227 +154,99 @@ std::string EncodePermissions(PermissionMask mask) {
 
 // ---- decoding ----------------------------------------------------------------------------
 
-std::string_view TypeName(simdjson::dom::element_type t) {
-  using T = simdjson::dom::element_type;
-  switch (t) {
-    case T::ARRAY:
-      return "an array";
-    case T::OBJECT:
-      return "an object";
-    case T::INT64:
-    case T::UINT64:
-    case T::DOUBLE:
-      return "a number";
-    case T::STRING:
-      return "a string";
-    case T::BOOL:
-      return "a boolean";
-    case T::NULL_VALUE:
-      return "null";
-  }
-  return "something else";
-}
-
-// Strict access to one JSON object: exactly the expected members, no duplicates, right types.
-class Fields {
- public:
-  Fields(simdjson::dom::object obj, std::string_view kind) : obj_(obj), kind_(kind) {}
-
-  // A bit per expected name rather than a hash set: this runs once per record, and a set's
-  // allocation showed in import profiles.
-  absl::Status Expect(std::initializer_list<std::string_view> names) {
-    uint64_t seen = 0;  // records have far fewer than 64 fields
-    for (auto field : obj_) {
-      std::string_view key = field.key;
-      auto it = std::find(names.begin(), names.end(), key);
-      if (it == names.end()) {
-        return Error(key, StrCat("is not a field of ", kind_, " records; expected only ",
-                                 strings_internal::StrJoin(names, ", ")));
-      }
-      const uint64_t bit = uint64_t{1} << (it - names.begin());
-      if (seen & bit) return Error(key, "appears twice; expected it once");
-      seen |= bit;
-    }
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (!(seen & (uint64_t{1} << i))) return Error(names.begin()[i], "is missing");
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::string> String(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) return WrongType(name, "a string", e);
-    return std::string(s);
-  }
-  absl::StatusOr<uint64_t> Uint(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    uint64_t v = 0;
-    if (e.get_uint64().get(v) != simdjson::SUCCESS) {
-      return WrongType(name, "a non-negative integer", e);
-    }
-    return v;
-  }
-  absl::StatusOr<std::optional<uint64_t>> OptionalUint(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    if (e.is_null()) return std::optional<uint64_t>();
-    absl::StatusOr<uint64_t> v = Uint(name);
-    if (!v.ok()) return WrongType(name, "a non-negative integer or null", e);
-    return std::optional<uint64_t>(*v);
-  }
-  absl::StatusOr<bool> Bool(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    bool v = false;
-    if (e.get_bool().get(v) != simdjson::SUCCESS) return WrongType(name, "a boolean", e);
-    return v;
-  }
-  absl::StatusOr<simdjson::dom::object> Object(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    simdjson::dom::object o;
-    if (e.get_object().get(o) != simdjson::SUCCESS) return WrongType(name, "an object", e);
-    return o;
-  }
-  absl::StatusOr<simdjson::dom::array> Array(std::string_view name) {
-    simdjson::dom::element e = obj_.at_key(name).value_unsafe();
-    simdjson::dom::array a;
-    if (e.get_array().get(a) != simdjson::SUCCESS) return WrongType(name, "an array", e);
-    return a;
-  }
-
-  absl::Status Error(std::string_view field, std::string_view problem) const {
-    return absl::InvalidArgumentError(StrCat(kind_, ": field '", field, "' ", problem));
-  }
-
- private:
-  absl::Status WrongType(std::string_view field, std::string_view expected,
-                         simdjson::dom::element e) const {
-    return Error(field, StrCat("is ", TypeName(e.type()), "; expected ", expected));
-  }
-
-  simdjson::dom::object obj_;
-  std::string_view kind_;
-};
+// Snapshot lines are strict: every member of a record is listed (CheckMembers), and null is a
+// value of its own type, never a missing member.
+constexpr JsonReadOptions kLineOptions = {.document = "record", .null_is_absent = false};
 
 // Parses a catalog name, turning the catalog's message into a field error.
 template <typename T, typename Parse>
-absl::StatusOr<T> Named(Fields& f, std::string_view field, Parse parse) {
-  CLEARANCE_ASSIGN_OR_RETURN(auto text, f.String(field));
+absl::StatusOr<T> Named(const JsonObject& f, std::string_view field, Parse parse) {
+  CLEARANCE_ASSIGN_OR_RETURN(std::string text, f.RequiredString(field));
   auto value = parse(text);
-  if (!value.ok()) return f.Error(field, StrCat(": ", value.status().message()));
+  if (!value.ok()) {
+    const auto message = value.status().message();
+    return f.Error(field, std::string_view(message.data(), message.size()));
+  }
   return *value;
 }
 
-absl::StatusOr<std::vector<std::string>> StringArray(Fields& f, std::string_view name) {
-  CLEARANCE_ASSIGN_OR_RETURN(auto array, f.Array(name));
-  std::vector<std::string> out;
-  for (simdjson::dom::element e : array) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
-      return f.Error(name, "holds a non-string; expected an array of strings");
-    }
-    out.emplace_back(s);
-  }
-  return out;
+absl::StatusOr<std::vector<std::string>> StringArray(const JsonObject& f, std::string_view name) {
+  CLEARANCE_ASSIGN_OR_RETURN(JsonArray array, f.RequiredArray(name));
+  return array.Strings();
 }
 
 // Every member is optional; each one present must be a known override of the right type.
-absl::Status DecodeIssuerOverrides(simdjson::dom::object obj, const std::string& kind,
-                                   TokenIssuerConfig* t) {
-  Fields f(obj, kind);
-  for (auto field : obj) {
-    const std::string_view key = field.key;
-    std::optional<std::string>* text = key == "username_claim"    ? &t->username_claim
-                                       : key == "client_id_claim" ? &t->client_id_claim
-                                       : key == "groups_claim"    ? &t->groups_claim
-                                                                  : nullptr;
-    std::optional<uint64_t>* bytes = key == "max_token_bytes"    ? &t->max_token_bytes
-                                     : key == "max_claims_bytes" ? &t->max_claims_bytes
-                                                                 : nullptr;
-    if (text != nullptr) {
-      if (*text) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.String(key));
-      *text = v;
-    } else if (bytes != nullptr) {
-      if (*bytes) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Uint(key));
-      *bytes = v;
-    } else if (key == "prefer_username_claim") {
-      if (t->prefer_username_claim) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Bool(key));
-      t->prefer_username_claim = v;
-    } else if (key == "leeway_seconds") {
-      if (t->leeway_seconds) return f.Error(key, "appears twice; expected it once");
-      CLEARANCE_ASSIGN_OR_RETURN(auto v, f.Uint(key));
-      if (v > static_cast<uint64_t>(kMaxIssuerLeewaySeconds)) {
-        return f.Error(key, StrCat("is ", v, "; expected at most ", kMaxIssuerLeewaySeconds));
-      }
-      t->leeway_seconds = static_cast<int64_t>(v);
-    } else {
-      return f.Error(key,
-                     "is not an override; expected only username_claim, client_id_claim, "
-                     "groups_claim, prefer_username_claim, leeway_seconds, max_token_bytes, "
-                     "max_claims_bytes");
+absl::Status DecodeIssuerOverrides(const JsonObject& o, TokenIssuerConfig* t) {
+  CLEARANCE_RETURN_IF_ERROR(o.CheckMembers(
+      {"username_claim", "client_id_claim", "groups_claim", "prefer_username_claim",
+       "leeway_seconds", "max_token_bytes", "max_claims_bytes"},
+      /*all_required=*/false));
+  CLEARANCE_ASSIGN_OR_RETURN(t->username_claim, o.OptionalString("username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->client_id_claim, o.OptionalString("client_id_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->groups_claim, o.OptionalString("groups_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->prefer_username_claim, o.OptionalBool("prefer_username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->max_token_bytes, o.OptionalUint("max_token_bytes"));
+  CLEARANCE_ASSIGN_OR_RETURN(t->max_claims_bytes, o.OptionalUint("max_claims_bytes"));
+  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> leeway, o.OptionalUint("leeway_seconds"));
+  if (leeway) {
+    if (*leeway > static_cast<uint64_t>(kMaxIssuerLeewaySeconds)) {
+      return o.Error("leeway_seconds",
+                     StrCat("is ", *leeway, "; expected at most ", kMaxIssuerLeewaySeconds));
     }
+    t->leeway_seconds = static_cast<int64_t>(*leeway);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(Fields& config) {
-  CLEARANCE_ASSIGN_OR_RETURN(auto array, config.Array("token_issuers"));
-  std::vector<TokenIssuerConfig> out;
-  for (simdjson::dom::element e : array) {
-    const std::string kind = StrCat("header.configuration.token_issuers[", out.size(), "]");
-    simdjson::dom::object obj;
-    if (e.get_object().get(obj) != simdjson::SUCCESS) {
-      return config.Error("token_issuers", StrCat("element ", out.size(), " is ",
-                                                  TypeName(e.type()), "; expected an object"));
-    }
-    Fields f(obj, kind);
-    simdjson::dom::element overrides_element;
-    const bool has_overrides = obj.at_key("overrides").get(overrides_element) == simdjson::SUCCESS;
-    if (absl::Status s =
-            has_overrides ? f.Expect({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms",
-                                      "overrides"})
-                          : f.Expect({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"});
-        !s.ok()) {
-      return s;
-    }
-    TokenIssuerConfig t;
-    if (has_overrides) {
-      CLEARANCE_ASSIGN_OR_RETURN(auto o, f.Object("overrides"));
-      if (absl::Status s = DecodeIssuerOverrides(o, StrCat(kind, ".overrides"), &t); !s.ok()) {
-        return s;
-      }
-    }
-    CLEARANCE_ASSIGN_OR_RETURN(auto issuer, f.String("issuer"));
-    CLEARANCE_ASSIGN_OR_RETURN(auto jwks_file, f.String("jwks_file"));
-    CLEARANCE_ASSIGN_OR_RETURN(auto jwks_uri, f.String("jwks_uri"));
-    CLEARANCE_ASSIGN_OR_RETURN(auto audiences, StringArray(f, "audiences"));
-    CLEARANCE_ASSIGN_OR_RETURN(auto algorithms, StringArray(f, "algorithms"));
-    t.issuer = issuer;
-    t.jwks_file = jwks_file;
-    t.jwks_uri = jwks_uri;
-    t.audiences = audiences;
-    t.algorithms = algorithms;
-    out.push_back(std::move(t));
+absl::StatusOr<TokenIssuerConfig> DecodeIssuer(const JsonObject& f) {
+  const bool has_overrides = f.Has("overrides");
+  CLEARANCE_RETURN_IF_ERROR(
+      has_overrides
+          ? f.CheckMembers({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms",
+                            "overrides"},
+                           /*all_required=*/true)
+          : f.CheckMembers({"issuer", "jwks_file", "jwks_uri", "audiences", "algorithms"},
+                           /*all_required=*/true));
+  TokenIssuerConfig t;
+  if (has_overrides) {
+    CLEARANCE_ASSIGN_OR_RETURN(JsonObject o, f.RequiredObject("overrides"));
+    CLEARANCE_RETURN_IF_ERROR(DecodeIssuerOverrides(o, &t));
   }
+  CLEARANCE_ASSIGN_OR_RETURN(t.issuer, f.RequiredString("issuer"));
+  CLEARANCE_ASSIGN_OR_RETURN(t.jwks_file, f.RequiredString("jwks_file"));
+  CLEARANCE_ASSIGN_OR_RETURN(t.jwks_uri, f.RequiredString("jwks_uri"));
+  CLEARANCE_ASSIGN_OR_RETURN(t.audiences, StringArray(f, "audiences"));
+  CLEARANCE_ASSIGN_OR_RETURN(t.algorithms, StringArray(f, "algorithms"));
+  return t;
+}
+
+absl::StatusOr<std::vector<TokenIssuerConfig>> DecodeIssuers(const JsonObject& config) {
+  CLEARANCE_ASSIGN_OR_RETURN(JsonArray array, config.RequiredArray("token_issuers"));
+  std::vector<TokenIssuerConfig> out;
+  CLEARANCE_RETURN_IF_ERROR(array.ForEach([&](const JsonValue& element) -> absl::Status {
+    CLEARANCE_ASSIGN_OR_RETURN(JsonObject issuer, element.Object());
+    CLEARANCE_ASSIGN_OR_RETURN(TokenIssuerConfig t, DecodeIssuer(issuer));
+    out.push_back(std::move(t));
+    return absl::OkStatus();
+  }));
   return out;
 }
 
 // Version 1 snapshots predate token issuers: their configuration has no "token_issuers" member
 // and imports with none.
-absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uint64_t version) {
-  Fields f(obj, "header.configuration");
-  absl::Status expected =
+absl::StatusOr<Configuration> DecodeConfiguration(const JsonObject& f, uint64_t version) {
+  CLEARANCE_RETURN_IF_ERROR(
       version == 1
-          ? f.Expect({"mode", "authorizations_enabled", "tenant_checks_enabled", "username_claim",
-                      "client_id_claim", "groups_claim", "prefer_username_claim", "id_pattern"})
-          : f.Expect({"mode", "authorizations_enabled", "tenant_checks_enabled", "username_claim",
-                      "client_id_claim", "groups_claim", "prefer_username_claim", "id_pattern",
-                      "token_issuers"});
-  if (!expected.ok()) return expected;
+          ? f.CheckMembers({"mode", "authorizations_enabled", "tenant_checks_enabled",
+                            "username_claim", "client_id_claim", "groups_claim",
+                            "prefer_username_claim", "id_pattern"},
+                           /*all_required=*/true)
+          : f.CheckMembers({"mode", "authorizations_enabled", "tenant_checks_enabled",
+                            "username_claim", "client_id_claim", "groups_claim",
+                            "prefer_username_claim", "id_pattern", "token_issuers"},
+                           /*all_required=*/true));
   Configuration c;
-  CLEARANCE_ASSIGN_OR_RETURN(auto mode, f.String("mode"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto mode, f.RequiredString("mode"));
   if (mode == "OIDC") {
     c.mode = AuthMode::kOidc;
   } else if (mode == "BASIC") {
@@ -381,13 +254,13 @@ absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uin
   } else {
     return f.Error("mode", StrCat("is '", mode, "'; expected OIDC or BASIC"));
   }
-  CLEARANCE_ASSIGN_OR_RETURN(auto authz, f.Bool("authorizations_enabled"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto tenants, f.Bool("tenant_checks_enabled"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.String("username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto client, f.String("client_id_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto groups, f.String("groups_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto prefer, f.Bool("prefer_username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto pattern, f.String("id_pattern"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto authz, f.RequiredBool("authorizations_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto tenants, f.RequiredBool("tenant_checks_enabled"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.RequiredString("username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto client, f.RequiredString("client_id_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto groups, f.RequiredString("groups_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto prefer, f.RequiredBool("prefer_username_claim"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto pattern, f.RequiredString("id_pattern"));
   c.authorizations_enabled = authz;
   c.tenant_checks_enabled = tenants;
   c.username_claim = username;
@@ -400,97 +273,98 @@ absl::StatusOr<Configuration> DecodeConfiguration(simdjson::dom::object obj, uin
     c.token_issuers = std::move(issuers);
   }
   if (absl::Status s = c.Validate(); !s.ok()) {
-    return absl::InvalidArgumentError(StrCat("header.configuration: ", s.message()));
+    return absl::InvalidArgumentError(StrCat(f.path(), ": ", s.message()));
   }
   return c;
 }
 
-absl::StatusOr<Record> DecodeHeader(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "format", "version", "applied_position",
-                                 "next_authorization_key", "configuration", "counts"});
-      !s.ok()) {
-    return s;
-  }
-  CLEARANCE_ASSIGN_OR_RETURN(auto format, f.String("format"));
+absl::StatusOr<Record> DecodeHeader(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers({"type", "format", "version", "applied_position",
+                                            "next_authorization_key", "configuration", "counts"},
+                                           /*all_required=*/true));
+  CLEARANCE_ASSIGN_OR_RETURN(auto format, f.RequiredString("format"));
   if (format != kSnapshotFormat) {
     return f.Error("format", StrCat("is '", format, "'; expected '", kSnapshotFormat, "'"));
   }
-  CLEARANCE_ASSIGN_OR_RETURN(auto version, f.Uint("version"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto version, f.RequiredUint("version"));
   if (version < 1 || version > kSnapshotVersion) {
     return f.Error("version", StrCat("is ", version, "; this build reads versions 1 to ",
                                      kSnapshotVersion));
   }
   SnapshotHeader h;
-  CLEARANCE_ASSIGN_OR_RETURN(auto position, f.OptionalUint("applied_position"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto next_key, f.Uint("next_authorization_key"));
+  // null before the store has applied any record.
+  std::optional<uint64_t> position;
+  CLEARANCE_ASSIGN_OR_RETURN(JsonValue applied,
+                             f.Required("applied_position", "a non-negative integer or null"));
+  if (!applied.is_null()) {
+    absl::StatusOr<uint64_t> value = applied.Uint();
+    if (!value.ok()) return applied.WrongType("a non-negative integer or null");
+    position = *value;
+  }
+  CLEARANCE_ASSIGN_OR_RETURN(auto next_key, f.RequiredUint("next_authorization_key"));
   if (next_key == 0) return f.Error("next_authorization_key", "is 0; expected at least 1");
   h.applied_position = position;
   h.next_authorization_key = next_key;
-  CLEARANCE_ASSIGN_OR_RETURN(auto config, f.Object("configuration"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto config, f.RequiredObject("configuration"));
   CLEARANCE_ASSIGN_OR_RETURN(auto configuration, DecodeConfiguration(config, version));
   h.configuration = configuration;
-  CLEARANCE_ASSIGN_OR_RETURN(auto counts_obj, f.Object("counts"));
-  Fields c(counts_obj, "header.counts");
-  if (absl::Status s = c.Expect({"tenants", "groups", "roles", "mapping_rules", "users",
-                                 "memberships", "authorizations"});
-      !s.ok()) {
-    return s;
-  }
+  CLEARANCE_ASSIGN_OR_RETURN(auto counts_obj, f.RequiredObject("counts"));
+  const JsonObject& c = counts_obj;
+  CLEARANCE_RETURN_IF_ERROR(c.CheckMembers({"tenants", "groups", "roles", "mapping_rules", "users",
+                                            "memberships", "authorizations"},
+                                           /*all_required=*/true));
   uint64_t* targets[] = {&h.counts.tenants,       &h.counts.groups, &h.counts.roles,
                          &h.counts.mapping_rules, &h.counts.users,  &h.counts.memberships,
                          &h.counts.authorizations};
   const char* names[] = {"tenants", "groups",      "roles",         "mapping_rules",
                          "users",   "memberships", "authorizations"};
   for (size_t i = 0; i < std::size(names); ++i) {
-    CLEARANCE_ASSIGN_OR_RETURN(auto n, c.Uint(names[i]));
+    CLEARANCE_ASSIGN_OR_RETURN(auto n, c.RequiredUint(names[i]));
     *targets[i] = n;
   }
   return Record(h);
 }
 
 template <typename T>
-absl::StatusOr<Record> DecodeNamed(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "id", "name", "description"}); !s.ok()) return s;
-  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.String("id"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto description, f.String("description"));
+absl::StatusOr<Record> DecodeNamed(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(
+      f.CheckMembers({"type", "id", "name", "description"}, /*all_required=*/true));
+  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.RequiredString("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.RequiredString("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto description, f.RequiredString("description"));
   return Record(Row(T{id, name, description}));
 }
 
-absl::StatusOr<Record> DecodeMappingRule(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "id", "claim_name", "claim_value", "name"}); !s.ok()) {
-    return s;
-  }
-  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.String("id"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto claim_name, f.String("claim_name"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto claim_value, f.String("claim_value"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
+absl::StatusOr<Record> DecodeMappingRule(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(
+      f.CheckMembers({"type", "id", "claim_name", "claim_value", "name"}, /*all_required=*/true));
+  CLEARANCE_ASSIGN_OR_RETURN(auto id, f.RequiredString("id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto claim_name, f.RequiredString("claim_name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto claim_value, f.RequiredString("claim_value"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.RequiredString("name"));
   return Record(Row(MappingRule{id, claim_name, claim_value, name, {}}));
 }
 
-absl::StatusOr<Record> DecodeUser(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "username", "name", "email", "password_hash"}); !s.ok()) {
-    return s;
-  }
-  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.String("username"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.String("name"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto email, f.String("email"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto hash, f.String("password_hash"));
+absl::StatusOr<Record> DecodeUser(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers({"type", "username", "name", "email", "password_hash"},
+                                           /*all_required=*/true));
+  CLEARANCE_ASSIGN_OR_RETURN(auto username, f.RequiredString("username"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto name, f.RequiredString("name"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto email, f.RequiredString("email"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto hash, f.RequiredString("password_hash"));
   return Record(Row(User{username, name, email, hash}));
 }
 
-absl::StatusOr<Record> DecodeMembership(Fields& f) {
-  if (absl::Status s =
-          f.Expect({"type", "container_type", "container_id", "member_type", "member_id"});
-      !s.ok()) {
-    return s;
-  }
+absl::StatusOr<Record> DecodeMembership(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(
+      f.CheckMembers({"type", "container_type", "container_id", "member_type", "member_id"},
+                     /*all_required=*/true));
   Membership m;
   CLEARANCE_ASSIGN_OR_RETURN(auto container_type,
                              Named<ContainerType>(f, "container_type", ParseContainerType));
-  CLEARANCE_ASSIGN_OR_RETURN(auto container_id, f.String("container_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto container_id, f.RequiredString("container_id"));
   CLEARANCE_ASSIGN_OR_RETURN(auto member_type, Named<MemberType>(f, "member_type", ParseOwnerType));
-  CLEARANCE_ASSIGN_OR_RETURN(auto member_id, f.String("member_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto member_id, f.RequiredString("member_id"));
   m.container_type = container_type;
   m.container_id = container_id;
   m.member_type = member_type;
@@ -498,21 +372,19 @@ absl::StatusOr<Record> DecodeMembership(Fields& f) {
   return Record(Row(m));
 }
 
-absl::StatusOr<Record> DecodeAuthorization(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "key", "owner_type", "owner_id", "resource_type",
-                                 "matcher", "resource", "permissions"});
-      !s.ok()) {
-    return s;
-  }
+absl::StatusOr<Record> DecodeAuthorization(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers({"type", "key", "owner_type", "owner_id",
+                                            "resource_type", "matcher", "resource", "permissions"},
+                                           /*all_required=*/true));
   Authorization a;
-  CLEARANCE_ASSIGN_OR_RETURN(auto key, f.Uint("key"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto key, f.RequiredUint("key"));
   CLEARANCE_ASSIGN_OR_RETURN(auto owner_type, Named<OwnerType>(f, "owner_type", ParseOwnerType));
-  CLEARANCE_ASSIGN_OR_RETURN(auto owner_id, f.String("owner_id"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto owner_id, f.RequiredString("owner_id"));
   CLEARANCE_ASSIGN_OR_RETURN(auto resource_type,
                              Named<ResourceType>(f, "resource_type", ParseResourceType));
-  CLEARANCE_ASSIGN_OR_RETURN(auto matcher, f.String("matcher"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto resource, f.String("resource"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto permissions, f.Array("permissions"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto matcher, f.RequiredString("matcher"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto resource, f.RequiredString("resource"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto permissions, f.RequiredArray("permissions"));
   if (matcher == "ANY") {
     a.scope.matcher = Matcher::kAny;
   } else if (matcher == "ID") {
@@ -527,26 +399,27 @@ absl::StatusOr<Record> DecodeAuthorization(Fields& f) {
   a.owner_type = owner_type;
   a.owner_id = owner_id;
   a.resource_type = resource_type;
-  for (simdjson::dom::element e : permissions) {
-    std::string_view name;
-    if (e.get_string().get(name) != simdjson::SUCCESS) {
-      return f.Error("permissions", "holds a non-string; expected an array of permission names");
-    }
+  CLEARANCE_RETURN_IF_ERROR(permissions.ForEach([&](const JsonValue& element) -> absl::Status {
+    CLEARANCE_ASSIGN_OR_RETURN(std::string_view name, element.StringView());
     absl::StatusOr<Permission> p = ParsePermission(name);
-    if (!p.ok()) return f.Error("permissions", StrCat(": ", p.status().message()));
+    if (!p.ok()) {
+      const auto message = p.status().message();
+      return element.Error(std::string_view(message.data(), message.size()));
+    }
     if (a.permissions & Bit(*p)) {
       return f.Error("permissions", StrCat("names ", name, " twice; expected each once"));
     }
     a.permissions |= Bit(*p);
-  }
+    return absl::OkStatus();
+  }));
   return Record(Row(a));
 }
 
-absl::StatusOr<Record> DecodeTrailer(Fields& f) {
-  if (absl::Status s = f.Expect({"type", "records", "sha256"}); !s.ok()) return s;
+absl::StatusOr<Record> DecodeTrailer(const JsonObject& f) {
+  CLEARANCE_RETURN_IF_ERROR(f.CheckMembers({"type", "records", "sha256"}, /*all_required=*/true));
   Trailer t;
-  CLEARANCE_ASSIGN_OR_RETURN(auto records, f.Uint("records"));
-  CLEARANCE_ASSIGN_OR_RETURN(auto sha, f.String("sha256"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto records, f.RequiredUint("records"));
+  CLEARANCE_ASSIGN_OR_RETURN(auto sha, f.RequiredString("sha256"));
   t.records = records;
   t.sha256_hex = sha;
   return Record(t);
@@ -644,39 +517,24 @@ std::string EncodeTrailer(const Trailer& t) {
 }
 
 absl::StatusOr<Record> RecordDecoder::Decode(std::string_view line) {
-  simdjson::dom::element root;
-  if (auto error = parser_.parse(line.data(), line.size(), /*realloc_if_needed=*/true).get(root);
-      error != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat("not valid JSON (", simdjson::error_message(error), "); expected one JSON object"));
-  }
-  simdjson::dom::object obj;
-  if (root.get_object().get(obj) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        StrCat("is ", TypeName(root.type()), "; expected one JSON object per line"));
-  }
-  simdjson::dom::element type_element;
-  std::string_view type;
-  if (obj.at_key("type").get(type_element) != simdjson::SUCCESS ||
-      type_element.get_string().get(type) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        "record: field 'type' is missing or not a string; expected header, tenant, group, role, "
-        "mapping_rule, user, membership, authorization or trailer");
-  }
-  Fields f(obj, type);
-  if (type == "header") return DecodeHeader(f);
-  if (type == "tenant") return DecodeNamed<Tenant>(f);
-  if (type == "group") return DecodeNamed<Group>(f);
-  if (type == "role") return DecodeNamed<Role>(f);
-  if (type == "mapping_rule") return DecodeMappingRule(f);
-  if (type == "user") return DecodeUser(f);
-  if (type == "membership") return DecodeMembership(f);
-  if (type == "authorization") return DecodeAuthorization(f);
-  if (type == "trailer") return DecodeTrailer(f);
-  return absl::InvalidArgumentError(
-      StrCat("record: field 'type' is '", type,
-             "'; expected header, tenant, group, role, mapping_rule, user, membership, "
-             "authorization or trailer"));
+  CLEARANCE_ASSIGN_OR_RETURN(const JsonObject record, ParseJsonObject(parser_, line, kLineOptions));
+  constexpr std::string_view kTypes =
+      "header, tenant, group, role, mapping_rule, user, membership, authorization or trailer";
+  CLEARANCE_ASSIGN_OR_RETURN(JsonValue type_value, record.Required("type", kTypes));
+  absl::StatusOr<std::string_view> type = type_value.StringView();
+  if (!type.ok()) return type_value.WrongType(kTypes);
+  // Members are named from their record kind ("authorization.key").
+  const JsonObject f(record.object(), std::string(*type), kLineOptions);
+  if (*type == "header") return DecodeHeader(f);
+  if (*type == "tenant") return DecodeNamed<Tenant>(f);
+  if (*type == "group") return DecodeNamed<Group>(f);
+  if (*type == "role") return DecodeNamed<Role>(f);
+  if (*type == "mapping_rule") return DecodeMappingRule(f);
+  if (*type == "user") return DecodeUser(f);
+  if (*type == "membership") return DecodeMembership(f);
+  if (*type == "authorization") return DecodeAuthorization(f);
+  if (*type == "trailer") return DecodeTrailer(f);
+  return type_value.Error(StrCat("is '", *type, "'; expected ", kTypes));
 }
 
 }  // namespace clearance::snapshot_internal

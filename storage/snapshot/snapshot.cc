@@ -9,6 +9,7 @@
 
 #include "clearance/bulk_loader.h"
 #include "clearance/commands.h"
+#include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
 #include "snapshot/record_codec.h"
 
@@ -281,9 +282,8 @@ absl::StatusOr<SnapshotHeader> SnapshotReader::ReadHeader() {
   Impl& s = *impl_;
   if (s.header_read) return absl::FailedPreconditionError("snapshot: header already read");
   ++line_;
-  absl::StatusOr<bool> got = ReadLine(s.in, s.options, &s.buffer, &s.line, line_);
-  if (!got.ok()) return got.status();
-  if (!*got) {
+  CLEARANCE_ASSIGN_OR_RETURN(const bool got, ReadLine(s.in, s.options, &s.buffer, &s.line, line_));
+  if (!got) {
     return absl::InvalidArgumentError("line 1: the snapshot is empty; expected a header record");
   }
   absl::StatusOr<Record> record = s.decoder.Decode(s.line);
@@ -305,9 +305,8 @@ absl::StatusOr<std::optional<Row>> SnapshotReader::Next() {
   if (!s.header_read) return absl::FailedPreconditionError("snapshot: read the header first");
   if (s.done) return std::optional<Row>();
   ++line_;
-  absl::StatusOr<bool> got = ReadLine(s.in, s.options, &s.buffer, &s.line, line_);
-  if (!got.ok()) return got.status();
-  if (!*got) {
+  CLEARANCE_ASSIGN_OR_RETURN(const bool got, ReadLine(s.in, s.options, &s.buffer, &s.line, line_));
+  if (!got) {
     return absl::InvalidArgumentError(
         StrCat("line ", line_, ": the snapshot ends without a trailer; the file is truncated"));
   }
@@ -361,38 +360,36 @@ absl::StatusOr<ImportedSnapshot> ImportSnapshot(std::istream* in,
                                                 const SnapshotProgress& progress,
                                                 const SnapshotReadOptions& read_options) {
   SnapshotReader reader(in, read_options);
-  absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
-  if (!header.ok()) return header.status();
+  CLEARANCE_ASSIGN_OR_RETURN(const SnapshotHeader header, reader.ReadHeader());
   ImportedSnapshot result;
-  result.applied_position = header->applied_position;
+  result.applied_position = header.applied_position;
   IdentityState& state = result.state;
-  absl::StatusOr<ChangeSet> configured = Plan(state, Configure{header->configuration});
+  absl::StatusOr<ChangeSet> configured = Plan(state, Configure{header.configuration});
   if (!configured.ok()) return AtLine(1, configured.status());
   state.Apply(*configured);
-  const uint64_t total = header->counts.total();
+  const uint64_t total = header.counts.total();
   uint64_t done = 0;
   while (true) {
-    absl::StatusOr<std::optional<Row>> row = reader.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    absl::StatusOr<ChangeSet> cs = PlanRestore(state, **row);
+    CLEARANCE_ASSIGN_OR_RETURN(const std::optional<Row> row, reader.Next());
+    if (!row) break;
+    absl::StatusOr<ChangeSet> cs = PlanRestore(state, *row);
     if (!cs.ok()) {
       return absl::Status(cs.status().code(),
-                          StrCat("line ", reader.line(), ": ", snapshot_internal::KindName(**row),
+                          StrCat("line ", reader.line(), ": ", snapshot_internal::KindName(*row),
                                  ": ", cs.status().message()));
     }
     state.Apply(*cs);
     if (progress && ++done % kProgressEvery == 0) progress(done, total);
   }
   if (progress) progress(total, total);
-  if (header->next_authorization_key < state.next_authorization_key()) {
+  if (header.next_authorization_key < state.next_authorization_key()) {
     return absl::InvalidArgumentError(
-        StrCat("line 1: header: field 'next_authorization_key' is ", header->next_authorization_key,
+        StrCat("line 1: header: field 'next_authorization_key' is ", header.next_authorization_key,
                "; expected more than every authorization key (at least ",
                state.next_authorization_key(), ")"));
   }
   ChangeSet finish;
-  finish.next_authorization_key = header->next_authorization_key;
+  finish.next_authorization_key = header.next_authorization_key;
   finish.initializes = true;
   state.Apply(finish);
   return result;
@@ -436,49 +433,45 @@ absl::StatusOr<StoreImport> ImportSnapshotToStore(std::istream* in, const std::s
                                                   BulkLoaderOptions loader_options,
                                                   const SnapshotReadOptions& read_options) {
   SnapshotReader reader(in, read_options);
-  absl::StatusOr<SnapshotHeader> header = reader.ReadHeader();
-  if (!header.ok()) return header.status();
+  CLEARANCE_ASSIGN_OR_RETURN(const SnapshotHeader header, reader.ReadHeader());
   IdentityState skeleton;
-  absl::StatusOr<ChangeSet> configured = Plan(skeleton, Configure{header->configuration});
+  absl::StatusOr<ChangeSet> configured = Plan(skeleton, Configure{header.configuration});
   if (!configured.ok()) return AtLine(1, configured.status());
   skeleton.Apply(*configured);
   // Created only once the header is known good; destroyed unfinished (every early return below)
   // it removes what it wrote.
-  absl::StatusOr<std::unique_ptr<BulkLoader>> loader = BulkLoader::Create(path, options, loader_options);
-  if (!loader.ok()) return loader.status();
-  const uint64_t total = header->counts.total();
+  CLEARANCE_ASSIGN_OR_RETURN(const std::unique_ptr<BulkLoader> loader,
+                             BulkLoader::Create(path, options, loader_options));
+  const uint64_t total = header.counts.total();
   uint64_t done = 0;
   AuthorizationKey max_key = 0;
   while (true) {
-    absl::StatusOr<std::optional<Row>> row = reader.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    absl::StatusOr<ChangeSet> cs = PlanRestore(skeleton, **row);
+    CLEARANCE_ASSIGN_OR_RETURN(const std::optional<Row> row, reader.Next());
+    if (!row) break;
+    absl::StatusOr<ChangeSet> cs = PlanRestore(skeleton, *row);
     if (!cs.ok()) {
       return absl::Status(cs.status().code(),
-                          StrCat("line ", reader.line(), ": ", snapshot_internal::KindName(**row),
+                          StrCat("line ", reader.line(), ": ", snapshot_internal::KindName(*row),
                                  ": ", cs.status().message()));
     }
-    if (const auto* a = std::get_if<Authorization>(&**row)) {
+    if (const auto* a = std::get_if<Authorization>(&*row)) {
       max_key = std::max(max_key, a->key);
     } else {
       ApplySkeletal(*std::move(cs), &skeleton);
     }
-    if (absl::Status s = (*loader)->Add(**row); !s.ok()) return s;
+    CLEARANCE_RETURN_IF_ERROR(loader->Add(*row));
     if (progress && ++done % kProgressEvery == 0) progress(done, total);
   }
-  if (header->next_authorization_key <= max_key) {
+  if (header.next_authorization_key <= max_key) {
     return absl::InvalidArgumentError(
-        StrCat("line 1: header: field 'next_authorization_key' is ", header->next_authorization_key,
+        StrCat("line 1: header: field 'next_authorization_key' is ", header.next_authorization_key,
                "; expected more than every authorization key (at least ", max_key + 1, ")"));
   }
-  if (absl::Status s = (*loader)->Finish({header->applied_position, header->next_authorization_key,
-                                          header->configuration, /*initialized=*/true});
-      !s.ok()) {
-    return s;
-  }
+  CLEARANCE_RETURN_IF_ERROR(loader->Finish(
+      {header.applied_position, header.next_authorization_key, header.configuration,
+       /*initialized=*/true}));
   if (progress) progress(total, total);
-  return StoreImport{header->counts, header->applied_position};
+  return StoreImport{header.counts, header.applied_position};
 }
 
 }  // namespace clearance

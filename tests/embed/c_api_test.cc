@@ -674,6 +674,46 @@ TEST_F(CApiTest, ConfigurationErrors) {
   EXPECT_EQ(clearance_store_initialize(store_), CLEARANCE_FAILED_PRECONDITION);
 }
 
+// Errors name the member by its path in the argument, what was expected and what was found.
+TEST_F(CApiTest, JsonArgumentErrorsNameTheMemberAndTheTypes) {
+  const struct {
+    std::string_view json;
+    std::string_view message;
+  } cases[] = {
+      {R"({"client_id_claim":1})",
+       "configuration.client_id_claim: expected a string, found a number"},
+      {R"({"prefer_username_claim":null})",
+       "configuration.prefer_username_claim: expected a boolean, found null"},
+      {R"({"nope":true})",
+       "configuration.nope: unknown field; expected only mode, authorizations_enabled, "
+       "tenant_checks_enabled, username_claim, client_id_claim, groups_claim, "
+       "prefer_username_claim, id_pattern, token_issuers"},
+      {R"({"token_issuers":[{"issuer":"i","audiences":["a",2]}]})",
+       "configuration.token_issuers[0].audiences[1]: expected a string, found a number"},
+      {R"({"token_issuers":[{"issuer":"i","overrides":{"leeway_seconds":-1}}]})",
+       "configuration.token_issuers[0].overrides.leeway_seconds: is -1; expected a non-negative "
+       "integer"},
+      {R"({"token_issuers":[7]})",
+       "configuration.token_issuers[0]: expected an object, found a number"},
+      {"[]", "configuration: expected a JSON object, found an array"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(clearance_store_configure(store_, c.json.data(), c.json.size()),
+              CLEARANCE_INVALID_ARGUMENT)
+        << c.json;
+    EXPECT_EQ(std::string_view(clearance_last_error()), c.message);
+  }
+  clearance_verifier* verifier = nullptr;
+  const std::string_view bad = R"({"issuers":[{"issuer":"i","algorithms":["XS1"]}]})";
+  EXPECT_EQ(clearance_verifier_create(bad.data(), bad.size(), &verifier),
+            CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string_view(clearance_last_error()),
+            "verifier.issuers[0].algorithms: is \"XS1\"; expected a JWS algorithm such as RS256");
+  EXPECT_EQ(clearance_verifier_create("{}", 2, &verifier), CLEARANCE_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string_view(clearance_last_error()),
+            "verifier.issuers: is missing; expected an array of objects");
+}
+
 TEST_F(CApiTest, NullHandlesAndArguments) {
   clearance_decision d{};
   clearance_principal* p = nullptr;

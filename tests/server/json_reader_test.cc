@@ -40,7 +40,7 @@ TEST(JsonReader, NamesTheFieldAndTheTypesOnAMismatch) {
   s = body->root().OptionalInt("key").status();
   EXPECT_THAT(s.message(), HasSubstr("key: expected an integer"));
   s = body->root().RequiredString("name").status();
-  EXPECT_EQ(s.message(), "No name provided");
+  EXPECT_EQ(s.message(), "name: No name provided; expected a string");
 }
 
 TEST(JsonReader, RefusesWhatIsNotOneJsonObject) {

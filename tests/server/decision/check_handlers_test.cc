@@ -265,26 +265,26 @@ TEST_F(DecisionApiTest, MalformedBodiesAre400sNamingTheField) {
     std::string detail;
   };
   const std::vector<Case> cases = {
-      {"", "request body: not valid JSON"},
+      {"", "request body: empty; expected a JSON object"},
       {"{", "request body: not valid JSON"},
-      {"[]", "request body: expected a JSON object, found array"},
+      {"[]", "request body: expected a JSON object, found an array"},
       {R"({"permission":"READ"})", "resourceType: No resourceType provided"},
       {R"({"resourceType":null,"permission":"READ"})", "resourceType: No resourceType provided"},
       {R"({"resourceType":"GROUP"})", "permission: No permission provided"},
       {R"({"resourceType":"NOPE","permission":"READ"})", "resourceType: "},
       {R"({"resourceType":7,"permission":"READ"})",
-       "resourceType: expected a string, found number"},
+       "resourceType: expected a string, found a number"},
       {R"({"resourceType":"GROUP","permission":"FLY"})", "permission: "},
       {R"({"resourceType":"GROUP","permission":"READ","resourceIds":"g1"})",
-       "resourceIds: expected an array of strings, found string"},
+       "resourceIds: expected an array of strings, found a string"},
       {R"({"resourceType":"GROUP","permission":"READ","resourceIds":["g1",2]})",
-       "resourceIds[1]: expected a string, found number"},
+       "resourceIds[1]: expected a string, found a number"},
       {R"({"resourceType":"GROUP","permission":"READ","resourceID":["g1"]})",
        "resourceID: unknown field; expected only resourceType, permission, resourceIds"},
       {R"({"resourceType":"GROUP","permission":"READ","permission":"READ"})",
        "permission: given twice"},
       {R"({"resourceType":"GROUP","permission":"READ","newResource":"yes"})",
-       "newResource: expected a boolean, found string"},
+       "newResource: expected a boolean, found a string"},
       {R"({"resourceType":"USER_TASK","permission":"READ","userTask":{"candidateGroups":[null]}})",
        "userTask.candidateGroups[0]: expected a string, found null"},
       {R"({"resourceType":"USER_TASK","permission":"READ","userTask":{"owner":"x"}})",
@@ -294,7 +294,7 @@ TEST_F(DecisionApiTest, MalformedBodiesAre400sNamingTheField) {
       {R"({"resourceType":"GROUP","permission":"READ","subject":{"username":"a","token":"t"}})",
        "subject: names more than one principal"},
       {R"({"resourceType":"GROUP","permission":"READ","subject":{"claims":[]}})",
-       "subject.claims: expected an object, found array"},
+       "subject.claims: expected an object, found an array"},
   };
   for (const Case& c : cases) {
     const uint64_t generation = store_->generation();
@@ -317,7 +317,7 @@ TEST_F(DecisionApiTest, MalformedBodiesAre400sNamingTheField) {
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("requests[1].permission: No permission provided"));
   r = Post("/clearance/v1/check/batch", R"({"requests":[1]})");
-  EXPECT_THAT(r.body, HasSubstr("requests[0]: expected a check request object, found number"));
+  EXPECT_THAT(r.body, HasSubstr("requests[0]: expected a check request object, found a number"));
   r = Post("/clearance/v1/check/batch", R"({})");
   EXPECT_THAT(r.body, HasSubstr("requests: No requests provided"));
 }
