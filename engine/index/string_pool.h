@@ -63,10 +63,92 @@ struct StringRecord {
   }
 };
 
-// The hash both the index and its callers use. Through Abseil's own string_view: Debian's Abseil
-// falls back to std::hash for std::string_view, several times slower.
+namespace string_pool_internal {
+
+// The process's hash seed: an address, which ASLR moves from run to run (Abseil seeds its hash
+// the same way).
+inline const char kSeedAnchor = 0;
+inline uint64_t Seed() { return reinterpret_cast<uintptr_t>(&kSeedAnchor); }
+
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+// The 128-bit product of a and b, its halves folded: every output bit depends on every input bit
+// of both (the mixer of wyhash and of Abseil's LowLevelHash).
+inline uint64_t FoldedMultiply(uint64_t a, uint64_t b) {
+  const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
+// Up to 16 bytes as two words: the first and last 8 (or 4) bytes, overlapping when shorter than
+// 16, so every byte is read; the length is mixed in by the caller, which tells apart the strings
+// that the overlap would make alike.
+inline void ShortWords(const char* p, size_t n, uint64_t* a, uint64_t* b) {
+  if (n >= 8) {
+    *a = Load64(p);
+    *b = Load64(p + n - 8);
+  } else if (n >= 4) {
+    *a = Load32(p);
+    *b = Load32(p + n - 4);
+  } else if (n > 0) {
+    *a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) |
+         (uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8) | static_cast<uint8_t>(p[n - 1]);
+    *b = 0;
+  } else {
+    *a = 0;
+    *b = 0;
+  }
+}
+
+inline constexpr uint64_t kK0 = 0xa0761d6478bd642full;
+inline constexpr uint64_t kK1 = 0xe7037ed1a0b428dbull;
+inline constexpr uint64_t kK2 = 0x8ebc6af09c88c6e3ull;
+
+// Whether n bytes at a and b are equal, for n <= 16 without a call; REQUIRES: both readable.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    return ((Load64(a) ^ Load64(b)) | (Load64(a + n - 8) ^ Load64(b + n - 8))) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    return ((Load32(a) ^ Load32(b)) | (Load32(a + n - 4) ^ Load32(b + n - 4))) == 0;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
+
+}  // namespace string_pool_internal
+
+// The hash both the index and its callers use. Ids are mostly short ASCII strings ("user-17",
+// "process-42"), looked up on every check: up to 32 bytes they are read as at most four words
+// and mixed by one or two folded multiplies with a per-process seed (wyhash's short-key scheme);
+// longer strings go through Abseil's hash (through Abseil's own string_view: Debian's Abseil
+// falls back to std::hash for std::string_view, several times slower).
+//
+// Why a fast hash is safe here: only the writer inserts, and it inserts the ids of the
+// operators' store, never a caller's string; a request's strings are only looked up. A lookup
+// walks the probe run at its home slot and stops at the first empty slot (the table is at most
+// 5/8 full), so whatever strings a caller sends, the worst a lookup costs is the longest run that
+// the stored ids formed, and a 16-bit tag match (reading the record) within it. The seed keeps
+// the ids' placement from being worked out in advance, as Abseil's does for its hash.
 inline uint64_t StringHash(std::string_view s) {
-  return absl::Hash<absl::string_view>()(absl::string_view(s.data(), s.size()));
+  using namespace string_pool_internal;
+  const char* p = s.data();
+  const size_t n = s.size();
+  if (n <= 16) {
+    uint64_t a, b;
+    ShortWords(p, n, &a, &b);
+    return FoldedMultiply(a ^ kK1, b ^ Seed() ^ (n * kK0));
+  }
+  if (n <= 32) {
+    const uint64_t h = FoldedMultiply(Load64(p) ^ kK1, Load64(p + 8) ^ Seed() ^ (n * kK0));
+    return FoldedMultiply(Load64(p + n - 16) ^ kK2 ^ h, Load64(p + n - 8) ^ kK1);
+  }
+  return absl::Hash<absl::string_view>()(absl::string_view(p, n));
 }
 
 inline constexpr int kShardBits = 8;
@@ -92,7 +174,11 @@ class StringTable {
       if (slot == 0) return kNoString;
       if ((slot >> kPointerBits) != tag) continue;
       const auto* r = reinterpret_cast<const StringRecord*>(slot & kPointerMask);
-      if (r->size == s.size() && std::memcmp(r + 1, s.data(), s.size()) == 0) return r->id;
+      // Lengths first, then the bytes (a short string without a call).
+      if (r->size == s.size() && string_pool_internal::EqualBytes(
+                                     reinterpret_cast<const char*>(r + 1), s.data(), s.size())) {
+        return r->id;
+      }
     }
   }
 
