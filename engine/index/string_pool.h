@@ -123,6 +123,16 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 
 }  // namespace string_pool_internal
 
+// Strings longer than 16 bytes: out of line, so that the short path inlines into every lookup.
+[[gnu::noinline]] inline uint64_t LongStringHash(const char* p, size_t n) {
+  using namespace string_pool_internal;
+  if (n <= 32) {
+    const uint64_t h = FoldedMultiply(Load64(p) ^ kK1, Load64(p + 8) ^ Seed() ^ (n * kK0));
+    return FoldedMultiply(Load64(p + n - 16) ^ kK2 ^ h, Load64(p + n - 8) ^ kK1);
+  }
+  return absl::Hash<absl::string_view>()(absl::string_view(p, n));
+}
+
 // The hash both the index and its callers use. Ids are mostly short ASCII strings ("user-17",
 // "process-42"), looked up on every check: up to 32 bytes they are read as at most four words
 // and mixed by one or two folded multiplies with a per-process seed (wyhash's short-key scheme);
@@ -135,20 +145,13 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 // 5/8 full), so whatever strings a caller sends, the worst a lookup costs is the longest run that
 // the stored ids formed, and a 16-bit tag match (reading the record) within it. The seed keeps
 // the ids' placement from being worked out in advance, as Abseil's does for its hash.
-inline uint64_t StringHash(std::string_view s) {
+[[gnu::always_inline]] inline uint64_t StringHash(std::string_view s) {
   using namespace string_pool_internal;
-  const char* p = s.data();
   const size_t n = s.size();
-  if (n <= 16) {
-    uint64_t a, b;
-    ShortWords(p, n, &a, &b);
-    return FoldedMultiply(a ^ kK1, b ^ Seed() ^ (n * kK0));
-  }
-  if (n <= 32) {
-    const uint64_t h = FoldedMultiply(Load64(p) ^ kK1, Load64(p + 8) ^ Seed() ^ (n * kK0));
-    return FoldedMultiply(Load64(p + n - 16) ^ kK2 ^ h, Load64(p + n - 8) ^ kK1);
-  }
-  return absl::Hash<absl::string_view>()(absl::string_view(p, n));
+  if (n > 16) return LongStringHash(s.data(), n);
+  uint64_t a, b;
+  ShortWords(s.data(), n, &a, &b);
+  return FoldedMultiply(a ^ kK1, b ^ Seed() ^ (n * kK0));
 }
 
 inline constexpr int kShardBits = 8;
@@ -166,10 +169,10 @@ class StringTable {
   StringTable(const StringTable&) = delete;
   StringTable& operator=(const StringTable&) = delete;
 
-  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
-  uint32_t Find(std::string_view s, uint64_t hash) const {
+  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s), `mixed` Mix(hash).
+  [[gnu::always_inline]] uint32_t Find(std::string_view s, uint64_t hash, uint64_t mixed) const {
     const uint64_t tag = hash >> kPointerBits;
-    for (size_t i = Home(hash);; i = (i + 1) & mask_) {
+    for (size_t i = Home(mixed);; i = (i + 1) & mask_) {
       const uint64_t slot = slots_[i].load(std::memory_order_acquire);
       if (slot == 0) return kNoString;
       if ((slot >> kPointerBits) != tag) continue;
@@ -183,7 +186,7 @@ class StringTable {
   }
 
   // Any thread. Asks the cache for the slot a Find(_, hash) reads first; no effect on results.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Home(hash)]); }
+  void Prefetch(uint64_t mixed) const { __builtin_prefetch(&slots_[Home(mixed)]); }
 
   size_t capacity() const { return mask_ + 1; }
   size_t size() const { return size_; }
@@ -201,7 +204,7 @@ class StringTable {
                    static_cast<const void*>(r));
       std::abort();
     }
-    size_t i = Home(hash);
+    size_t i = Home(Mix(hash));
     while (slots_[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask_;
     // One store publishes the record (written before it) with its tag.
     slots_[i].store(address | (hash >> kPointerBits) << kPointerBits, std::memory_order_release);
@@ -224,9 +227,9 @@ class StringTable {
   static constexpr int kPointerBits = 48;
   static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
 
-  // From the bits of Mix(hash) below those that chose the shard (StringIndex::Find).
-  size_t Home(uint64_t hash) const {
-    return static_cast<size_t>((Mix(hash) << kShardBits) >> (64 - bits_)) & mask_;
+  // From the bits of `mixed` (Mix(hash)) below those that chose the shard (StringIndex::Find).
+  size_t Home(uint64_t mixed) const {
+    return static_cast<size_t>((mixed << kShardBits) >> (64 - bits_)) & mask_;
   }
 
   int bits_;
@@ -245,14 +248,16 @@ class StringIndex {
   }
 
   // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
-  uint32_t Find(std::string_view s, uint64_t hash) const {
-    return ShardFor(hash).Find(s, hash);
+  [[gnu::always_inline]] uint32_t Find(std::string_view s, uint64_t hash) const {
+    const uint64_t mixed = Mix(hash);
+    return ShardOf(mixed).Find(s, hash, mixed);
   }
-  uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
+  // Inlined: a check looks up one to three strings, and a call cost a quarter of a lookup.
+  [[gnu::always_inline]] uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
   // Any thread. Starts loading the slot Find(s) reads first (a batch reads ahead with it).
   void Prefetch(std::string_view s) const {
-    const uint64_t hash = StringHash(s);
-    ShardFor(hash).Prefetch(hash);
+    const uint64_t mixed = Mix(StringHash(s));
+    ShardOf(mixed).Prefetch(mixed);
   }
 
   size_t size() const {
@@ -270,7 +275,8 @@ class StringIndex {
   friend class StringPool;
   static constexpr int kMinShardBits = 4;
 
-  StringTable& ShardFor(uint64_t hash) const { return *shards_[Mix(hash) >> (64 - kShardBits)]; }
+  StringTable& ShardFor(uint64_t hash) const { return ShardOf(Mix(hash)); }
+  StringTable& ShardOf(uint64_t mixed) const { return *shards_[mixed >> (64 - kShardBits)]; }
 
   std::array<std::shared_ptr<StringTable>, kShards> shards_;
 };
