@@ -79,8 +79,8 @@ inline PermissionMask IdPermissions(const Generation& g, const Profile& p, Resou
 // docs/semantics.md §6 step 4 for one profile. Inlined into DecideRequest: it runs once or
 // twice per decision.
 template <typename Request>
-[[gnu::always_inline]] inline bool PermissionSide(const Generation& g, const Subject& s, const Profile& p,
-                    const Request& request) {
+[[gnu::always_inline]] inline bool PermissionSide(const Generation& g, const Subject& s,
+                                                  const Profile& p, const Request& request) {
   const TypeGrants& t = p.types[static_cast<size_t>(request.resource_type)];
   const PermissionMask bit = Bit(request.permission);
   if (t.any & bit) return true;

@@ -125,10 +125,13 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 
 // Strings longer than 16 bytes: out of line, so that the short path inlines into every lookup.
 [[gnu::noinline]] inline uint64_t LongStringHash(const char* p, size_t n) {
-  using namespace string_pool_internal;
+  namespace internal = string_pool_internal;
   if (n <= 32) {
-    const uint64_t h = FoldedMultiply(Load64(p) ^ kK1, Load64(p + 8) ^ Seed() ^ (n * kK0));
-    return FoldedMultiply(Load64(p + n - 16) ^ kK2 ^ h, Load64(p + n - 8) ^ kK1);
+    const uint64_t h =
+        internal::FoldedMultiply(internal::Load64(p) ^ internal::kK1,
+                                 internal::Load64(p + 8) ^ internal::Seed() ^ (n * internal::kK0));
+    return internal::FoldedMultiply(internal::Load64(p + n - 16) ^ internal::kK2 ^ h,
+                                    internal::Load64(p + n - 8) ^ internal::kK1);
   }
   return absl::Hash<absl::string_view>()(absl::string_view(p, n));
 }
@@ -146,12 +149,12 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 // the stored ids formed, and a 16-bit tag match (reading the record) within it. The seed keeps
 // the ids' placement from being worked out in advance, as Abseil's does for its hash.
 [[gnu::always_inline]] inline uint64_t StringHash(std::string_view s) {
-  using namespace string_pool_internal;
+  namespace internal = string_pool_internal;
   const size_t n = s.size();
   if (n > 16) return LongStringHash(s.data(), n);
   uint64_t a, b;
-  ShortWords(s.data(), n, &a, &b);
-  return FoldedMultiply(a ^ kK1, b ^ Seed() ^ (n * kK0));
+  internal::ShortWords(s.data(), n, &a, &b);
+  return internal::FoldedMultiply(a ^ internal::kK1, b ^ internal::Seed() ^ (n * internal::kK0));
 }
 
 inline constexpr int kShardBits = 8;
