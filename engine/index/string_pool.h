@@ -63,10 +63,98 @@ struct StringRecord {
   }
 };
 
-// The hash both the index and its callers use. Through Abseil's own string_view: Debian's Abseil
-// falls back to std::hash for std::string_view, several times slower.
-inline uint64_t StringHash(std::string_view s) {
-  return absl::Hash<absl::string_view>()(absl::string_view(s.data(), s.size()));
+namespace string_pool_internal {
+
+// The process's hash seed: an address, which ASLR moves from run to run (Abseil seeds its hash
+// the same way).
+inline const char kSeedAnchor = 0;
+inline uint64_t Seed() { return reinterpret_cast<uintptr_t>(&kSeedAnchor); }
+
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+// The 128-bit product of a and b, its halves folded: every output bit depends on every input bit
+// of both (the mixer of wyhash and of Abseil's LowLevelHash).
+inline uint64_t FoldedMultiply(uint64_t a, uint64_t b) {
+  const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
+// Up to 16 bytes as two words: the first and last 8 (or 4) bytes, overlapping when shorter than
+// 16, so every byte is read; the length is mixed in by the caller, which tells apart the strings
+// that the overlap would make alike.
+inline void ShortWords(const char* p, size_t n, uint64_t* a, uint64_t* b) {
+  if (n >= 8) {
+    *a = Load64(p);
+    *b = Load64(p + n - 8);
+  } else if (n >= 4) {
+    *a = Load32(p);
+    *b = Load32(p + n - 4);
+  } else if (n > 0) {
+    *a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) |
+         (uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8) | static_cast<uint8_t>(p[n - 1]);
+    *b = 0;
+  } else {
+    *a = 0;
+    *b = 0;
+  }
+}
+
+inline constexpr uint64_t kK0 = 0xa0761d6478bd642full;
+inline constexpr uint64_t kK1 = 0xe7037ed1a0b428dbull;
+inline constexpr uint64_t kK2 = 0x8ebc6af09c88c6e3ull;
+
+// Whether n bytes at a and b are equal, for n <= 16 without a call; REQUIRES: both readable.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    return ((Load64(a) ^ Load64(b)) | (Load64(a + n - 8) ^ Load64(b + n - 8))) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    return ((Load32(a) ^ Load32(b)) | (Load32(a + n - 4) ^ Load32(b + n - 4))) == 0;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
+
+}  // namespace string_pool_internal
+
+// Strings longer than 16 bytes: out of line, so that the short path inlines into every lookup.
+[[gnu::noinline]] inline uint64_t LongStringHash(const char* p, size_t n) {
+  namespace internal = string_pool_internal;
+  if (n <= 32) {
+    const uint64_t h =
+        internal::FoldedMultiply(internal::Load64(p) ^ internal::kK1,
+                                 internal::Load64(p + 8) ^ internal::Seed() ^ (n * internal::kK0));
+    return internal::FoldedMultiply(internal::Load64(p + n - 16) ^ internal::kK2 ^ h,
+                                    internal::Load64(p + n - 8) ^ internal::kK1);
+  }
+  return absl::Hash<absl::string_view>()(absl::string_view(p, n));
+}
+
+// The hash both the index and its callers use. Ids are mostly short ASCII strings ("user-17",
+// "process-42"), looked up on every check: up to 32 bytes they are read as at most four words
+// and mixed by one or two folded multiplies with a per-process seed (wyhash's short-key scheme);
+// longer strings go through Abseil's hash (through Abseil's own string_view: Debian's Abseil
+// falls back to std::hash for std::string_view, several times slower).
+//
+// Why a fast hash is safe here: only the writer inserts, and it inserts the ids of the
+// operators' store, never a caller's string; a request's strings are only looked up. A lookup
+// walks the probe run at its home slot and stops at the first empty slot (the table is at most
+// 5/8 full), so whatever strings a caller sends, the worst a lookup costs is the longest run that
+// the stored ids formed, and a 16-bit tag match (reading the record) within it. The seed keeps
+// the ids' placement from being worked out in advance, as Abseil's does for its hash.
+[[gnu::always_inline]] inline uint64_t StringHash(std::string_view s) {
+  namespace internal = string_pool_internal;
+  const size_t n = s.size();
+  if (n > 16) return LongStringHash(s.data(), n);
+  uint64_t a, b;
+  internal::ShortWords(s.data(), n, &a, &b);
+  return internal::FoldedMultiply(a ^ internal::kK1, b ^ internal::Seed() ^ (n * internal::kK0));
 }
 
 inline constexpr int kShardBits = 8;
@@ -84,20 +172,24 @@ class StringTable {
   StringTable(const StringTable&) = delete;
   StringTable& operator=(const StringTable&) = delete;
 
-  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
-  uint32_t Find(std::string_view s, uint64_t hash) const {
+  // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s), `mixed` Mix(hash).
+  [[gnu::always_inline]] uint32_t Find(std::string_view s, uint64_t hash, uint64_t mixed) const {
     const uint64_t tag = hash >> kPointerBits;
-    for (size_t i = Home(hash);; i = (i + 1) & mask_) {
+    for (size_t i = Home(mixed);; i = (i + 1) & mask_) {
       const uint64_t slot = slots_[i].load(std::memory_order_acquire);
       if (slot == 0) return kNoString;
       if ((slot >> kPointerBits) != tag) continue;
       const auto* r = reinterpret_cast<const StringRecord*>(slot & kPointerMask);
-      if (r->size == s.size() && std::memcmp(r + 1, s.data(), s.size()) == 0) return r->id;
+      // Lengths first, then the bytes (a short string without a call).
+      if (r->size == s.size() && string_pool_internal::EqualBytes(
+                                     reinterpret_cast<const char*>(r + 1), s.data(), s.size())) {
+        return r->id;
+      }
     }
   }
 
   // Any thread. Asks the cache for the slot a Find(_, hash) reads first; no effect on results.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[Home(hash)]); }
+  void Prefetch(uint64_t mixed) const { __builtin_prefetch(&slots_[Home(mixed)]); }
 
   size_t capacity() const { return mask_ + 1; }
   size_t size() const { return size_; }
@@ -115,7 +207,7 @@ class StringTable {
                    static_cast<const void*>(r));
       std::abort();
     }
-    size_t i = Home(hash);
+    size_t i = Home(Mix(hash));
     while (slots_[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask_;
     // One store publishes the record (written before it) with its tag.
     slots_[i].store(address | (hash >> kPointerBits) << kPointerBits, std::memory_order_release);
@@ -138,9 +230,9 @@ class StringTable {
   static constexpr int kPointerBits = 48;
   static constexpr uint64_t kPointerMask = (uint64_t{1} << kPointerBits) - 1;
 
-  // From the bits of Mix(hash) below those that chose the shard (StringIndex::Find).
-  size_t Home(uint64_t hash) const {
-    return static_cast<size_t>((Mix(hash) << kShardBits) >> (64 - bits_)) & mask_;
+  // From the bits of `mixed` (Mix(hash)) below those that chose the shard (StringIndex::Find).
+  size_t Home(uint64_t mixed) const {
+    return static_cast<size_t>((mixed << kShardBits) >> (64 - bits_)) & mask_;
   }
 
   int bits_;
@@ -159,14 +251,16 @@ class StringIndex {
   }
 
   // Any thread. The id of `s`, or kNoString. `hash` is StringHash(s).
-  uint32_t Find(std::string_view s, uint64_t hash) const {
-    return ShardFor(hash).Find(s, hash);
+  [[gnu::always_inline]] uint32_t Find(std::string_view s, uint64_t hash) const {
+    const uint64_t mixed = Mix(hash);
+    return ShardOf(mixed).Find(s, hash, mixed);
   }
-  uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
+  // Inlined: a check looks up one to three strings, and a call cost a quarter of a lookup.
+  [[gnu::always_inline]] uint32_t Find(std::string_view s) const { return Find(s, StringHash(s)); }
   // Any thread. Starts loading the slot Find(s) reads first (a batch reads ahead with it).
   void Prefetch(std::string_view s) const {
-    const uint64_t hash = StringHash(s);
-    ShardFor(hash).Prefetch(hash);
+    const uint64_t mixed = Mix(StringHash(s));
+    ShardOf(mixed).Prefetch(mixed);
   }
 
   size_t size() const {
@@ -184,7 +278,8 @@ class StringIndex {
   friend class StringPool;
   static constexpr int kMinShardBits = 4;
 
-  StringTable& ShardFor(uint64_t hash) const { return *shards_[Mix(hash) >> (64 - kShardBits)]; }
+  StringTable& ShardFor(uint64_t hash) const { return ShardOf(Mix(hash)); }
+  StringTable& ShardOf(uint64_t mixed) const { return *shards_[mixed >> (64 - kShardBits)]; }
 
   std::array<std::shared_ptr<StringTable>, kShards> shards_;
 };

@@ -1,8 +1,8 @@
 // StringPool and StringIndex (engine/index/string_pool.h): ids are dense and stable, lookups find
 // exactly what was interned (across the growth of its shards, for long and empty strings and for
-// strings that differ only in length or last byte), an index a generation kept stays usable after
-// the pool grew past it, and readers running beside the writer see each string either not at all
-// or with its one id (run under TSan for the race side).
+// strings that differ only in length or in one byte anywhere), an index a generation kept stays
+// usable after the pool grew past it, and readers running beside the writer see each string
+// either not at all or with its one id (run under TSan for the race side).
 #include "index/string_pool.h"
 
 #include <atomic>
@@ -74,6 +74,35 @@ TEST(StringPoolTest, EmptyAndLongStrings) {
     ASSERT_EQ(pool.index()->Find(mids[i]), mid_ids[i]);
   }
   EXPECT_EQ(pool.index()->Find(std::string(300 * 1024 - 1, 'x')), kNoString);
+}
+
+// The short-string hash reads each of a string's words and its length, and the short compare
+// each byte: at every length across the hash's cases (up to 16 bytes, up to 32, longer), a
+// string and its copy with one byte changed hash apart and compare unequal, whichever byte it is.
+TEST(StringPoolTest, EveryByteAndTheLengthCountAtEveryShortLength) {
+  using string_pool_internal::EqualBytes;
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string base(n, 'a');
+    for (size_t i = 0; i < n; ++i) base[i] = static_cast<char>('a' + i % 26);
+    const std::string copy = base;
+    ASSERT_TRUE(EqualBytes(base.data(), copy.data(), n)) << n;
+    ASSERT_EQ(StringHash(base), StringHash(copy)) << n;
+    ASSERT_NE(StringHash(base), StringHash(base + 'a')) << "length " << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string changed = base;
+      changed[i] = static_cast<char>(changed[i] ^ 0x20);
+      ASSERT_FALSE(EqualBytes(base.data(), changed.data(), n)) << "length " << n << " byte " << i;
+      ASSERT_NE(StringHash(base), StringHash(changed)) << "length " << n << " byte " << i;
+    }
+  }
+  // Found through the index too: every length, and the near misses not.
+  StringPool pool;
+  std::vector<uint32_t> ids;
+  for (size_t n = 0; n <= 40; ++n) ids.push_back(pool.Intern(std::string(n, 'x')));
+  for (size_t n = 0; n <= 40; ++n) {
+    ASSERT_EQ(pool.index()->Find(std::string(n, 'x')), ids[n]) << n;
+    ASSERT_EQ(pool.index()->Find(std::string(n, 'y')), n == 0 ? ids[0] : kNoString) << n;
+  }
 }
 
 TEST(StringPoolTest, AKeptIndexStaysValidAfterGrowth) {
