@@ -68,12 +68,8 @@ bool PropertyPasses(const Generation& g, const Subject& s, Property property,
 inline PermissionMask IdPermissions(const Generation& g, const Profile& p, ResourceType type,
                                     uint32_t sid) {
   const TypeGrants& t = p.types[static_cast<size_t>(type)];
-  if (t.runs_end != t.runs_begin || t.slots_mask == 0) return p.IdPermissions(g, type, sid);
-  const IdSlot* table = p.slots.data() + t.slots_begin;
-  for (uint32_t i = SlotOf(sid, t.slots_shift);; i = (i + 1) & t.slots_mask) {
-    if (table[i].sid == sid) return table[i].mask;
-    if (table[i].sid == kNoString) return 0;
-  }
+  if (t.runs_end != t.runs_begin) return p.IdPermissions(g, type, sid);
+  return p.TableMask(t, sid);
 }
 
 // docs/semantics.md §6 step 4 for one profile. Inlined into DecideRequest: it runs once or

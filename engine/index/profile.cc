@@ -45,18 +45,7 @@ const T* BranchlessLowerBound(const T* base, size_t n, uint32_t v, KeyOf key) {
 
 PermissionMask Profile::IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const {
   const TypeGrants& t = types[static_cast<size_t>(type)];
-  PermissionMask mask = 0;
-  if (t.slots_mask != 0) {
-    // At most half full: the probe meets `sid` or an empty slot within a few slots.
-    const IdSlot* table = slots.data() + t.slots_begin;
-    for (uint32_t i = SlotOf(sid, t.slots_shift);; i = (i + 1) & t.slots_mask) {
-      if (table[i].sid == sid) {
-        mask = table[i].mask;
-        break;
-      }
-      if (table[i].sid == kNoString) break;
-    }
-  }
+  PermissionMask mask = TableMask(t, sid);
   for (uint32_t r = t.runs_begin; r < t.runs_end; ++r) {
     const absl::Span<const Grant> run = runs[r];
     const Grant* it = BranchlessLowerBound(run.data(), run.size(), sid,

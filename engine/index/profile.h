@@ -102,6 +102,18 @@ struct Profile {
   }
   // Every permission granted on resource id `sid` of `type` by ID grants.
   PermissionMask IdPermissions(const Generation& g, ResourceType type, uint32_t sid) const;
+  // The permissions `t`'s table (one of this profile's types) holds for `sid`, 0 when none: the
+  // runs left in place are not read. Inline: the decision path probes it directly for a type
+  // whose ID grants are all merged.
+  PermissionMask TableMask(const TypeGrants& t, uint32_t sid) const {
+    if (t.slots_mask == 0) return 0;
+    // At most half full: the probe meets `sid` or an empty slot within a few slots.
+    const IdSlot* table = slots.data() + t.slots_begin;
+    for (uint32_t i = SlotOf(sid, t.slots_shift);; i = (i + 1) & t.slots_mask) {
+      if (table[i].sid == sid) return table[i].mask;
+      if (table[i].sid == kNoString) return 0;
+    }
+  }
   // Calls f(sid, mask) for every ID grant of `type` (a resource id may come more than once).
   template <typename F>
   void ForEachId(const Generation& g, ResourceType type, F f) const {
