@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <exception>
-#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -23,6 +22,7 @@
 #include "clearance/decision.h"
 #include "clearance/engine.h"
 #include "clearance/ingest.h"
+#include "clearance/internal/config_json.h"
 #include "clearance/internal/json_fields.h"
 #include "clearance/internal/status_macros.h"
 #include "clearance/internal/strings.h"
@@ -398,32 +398,6 @@ absl::Status ForEachObjectIn(const JsonObject& o, std::string_view name, bool re
   });
 }
 
-// An issuer's optional "overrides" object (TokenIssuerConfig's claim rules, leeway and caps), in
-// the snapshot's field names; Configure validates the values.
-absl::Status ParseIssuerOverrides(const JsonObject& issuer, TokenIssuerConfig* t) {
-  CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonObject> o, issuer.OptionalObject("overrides"));
-  if (!o) return absl::OkStatus();
-  CLEARANCE_RETURN_IF_ERROR(o->CheckMembers(
-      {"username_claim", "client_id_claim", "groups_claim", "prefer_username_claim",
-       "leeway_seconds", "max_token_bytes", "max_claims_bytes"},
-      /*all_required=*/false));
-  CLEARANCE_ASSIGN_OR_RETURN(t->username_claim, o->OptionalString("username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(t->client_id_claim, o->OptionalString("client_id_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(t->groups_claim, o->OptionalString("groups_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(t->prefer_username_claim, o->OptionalBool("prefer_username_claim"));
-  CLEARANCE_ASSIGN_OR_RETURN(std::optional<uint64_t> leeway, o->OptionalUint("leeway_seconds"));
-  if (leeway) {
-    if (*leeway > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return o->Error("leeway_seconds", StrCat("is ", *leeway, "; expected at most ",
-                                               kMaxIssuerLeewaySeconds));
-    }
-    t->leeway_seconds = static_cast<int64_t>(*leeway);
-  }
-  CLEARANCE_ASSIGN_OR_RETURN(t->max_token_bytes, o->OptionalUint("max_token_bytes"));
-  CLEARANCE_ASSIGN_OR_RETURN(t->max_claims_bytes, o->OptionalUint("max_claims_bytes"));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
   simdjson::dom::parser parser;
   CLEARANCE_ASSIGN_OR_RETURN(const JsonObject f, ParseArgument(parser, json, len, "configuration"));
@@ -453,7 +427,8 @@ absl::StatusOr<Configuration> ParseConfiguration(const char* json, size_t len) {
     CLEARANCE_RETURN_IF_ERROR(ReadString(g, "jwks_uri", &t.jwks_uri));
     CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("audiences", &t.audiences));
     CLEARANCE_RETURN_IF_ERROR(g.ReadStrings("algorithms", &t.algorithms));
-    CLEARANCE_RETURN_IF_ERROR(ParseIssuerOverrides(g, &t));
+    CLEARANCE_ASSIGN_OR_RETURN(std::optional<JsonObject> overrides, g.OptionalObject("overrides"));
+    if (overrides) CLEARANCE_RETURN_IF_ERROR(ReadIssuerOverrides(*overrides, &t));
     c.token_issuers.push_back(std::move(t));
     return absl::OkStatus();
   };
