@@ -363,17 +363,7 @@ std::shared_ptr<const Profile> BuildProfile(const Generation& g, absl::Span<cons
   if (profile == nullptr) {
     profile = std::make_shared<Profile>();
   } else {
-    // Everything as a new Profile has it, but the lists keep their memory.
-    Profile& p = *profile;
-    p.types = {};
-    p.slots.clear();
-    p.runs.clear();
-    p.pinned.clear();
-    p.tenants.clear();
-    p.groups.clear();
-    p.owners.clear();
-    p.chains.clear();
-    p.deps.clear();
+    profile->Reset();
   }
   profile->built_at = g.number;
   thread_local Scratch scratch;

@@ -96,6 +96,21 @@ struct Profile {
   std::vector<Chain> chains;
   std::vector<std::pair<EntityKey, uint64_t>> deps;  // node -> changed_at seen (0: absent)
 
+  // Everything as a new Profile has it, but the lists keep their memory (a recycled profile:
+  // ProfileCache). A member added above is reset here too.
+  void Reset() {
+    built_at = 0;
+    types = {};
+    slots.clear();
+    runs.clear();
+    pinned.clear();
+    tenants.clear();
+    groups.clear();
+    owners.clear();
+    chains.clear();
+    deps.clear();
+  }
+
   bool has_ids(ResourceType type) const {
     const TypeGrants& t = types[static_cast<size_t>(type)];
     return t.slots_mask != 0 || t.runs_end > t.runs_begin;
