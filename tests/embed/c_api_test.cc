@@ -693,6 +693,8 @@ TEST_F(CApiTest, JsonArgumentErrorsNameTheMemberAndTheTypes) {
       {R"({"token_issuers":[{"issuer":"i","overrides":{"leeway_seconds":-1}}]})",
        "configuration.token_issuers[0].overrides.leeway_seconds: is -1; expected a non-negative "
        "integer"},
+      {R"({"token_issuers":[{"issuer":"i","overrides":{"leeway_seconds":86401}}]})",
+       "configuration.token_issuers[0].overrides.leeway_seconds: is 86401; expected at most 86400"},
       {R"({"token_issuers":[7]})",
        "configuration.token_issuers[0]: expected an object, found a number"},
       {"[]", "configuration: expected a JSON object, found an array"},
